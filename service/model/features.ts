@@ -1,0 +1,29 @@
+// The one place where the five API fields become the model's inputs. models/training/features.py is its
+// twin for training; test/unit/service/feature-parity.test.ts checks both give the same vectors on
+// models/artifacts/feature-parity.json. Absolute price levels never reach the model: they do not generalise
+// across time, so every input is scale-free (ratios, absolute returns, volatility).
+import type { RawFeatures } from '../contract.js';
+
+export const FEATURE_NAMES = [
+  'rel_spread',
+  'abs_return_1s',
+  'abs_return_5s',
+  'volatility',
+  'shock_1s',
+  'return_5s',
+] as const;
+
+const value = (x: number | undefined): number => (x === undefined ? Number.NaN : x);
+
+/** Derive the model's input vector. Missing inputs propagate as NaN, which XGBoost treats as missing. */
+export function deriveFeatures(raw: RawFeatures): Float32Array {
+  const price = value(raw.price);
+  const mid = value(raw.midprice);
+  const r1 = value(raw.return_1s);
+  const r5 = value(raw.return_5s);
+  const vol = value(raw.volatility);
+  const relSpread = Math.abs(price - mid) / mid;
+  // A shock measured in units of current volatility; zero volatility gives no meaningful ratio, so missing.
+  const shock = vol > 0 ? Math.abs(r1) / vol : Number.NaN;
+  return Float32Array.from([relSpread, Math.abs(r1), Math.abs(r5), vol, shock, r5]);
+}
