@@ -1,0 +1,22 @@
+import type { Sample } from '../core/observation.js';
+
+// Where the controller's numbers come from. An implementation never throws for a failed or ambiguous
+// query: it returns `{kind:'unknown', cause, detail}` so the engine can treat "blind" differently from
+// "bad" (UNKNOWN never rolls anything back).
+
+export interface QueryOptions {
+  /** Aborts the query (and its retries), e.g. when the tick's deadline passes. */
+  readonly signal?: AbortSignal;
+}
+
+export interface MetricsSource {
+  /** One instant query that must produce exactly one finite number. */
+  query(promql: string, opts?: QueryOptions): Promise<Sample>;
+  /**
+   * A tick's queries, at most a bounded number in flight at once so one tick cannot flood Prometheus.
+   * Results are in the same order as `promqls`.
+   */
+  queryAll(promqls: readonly string[], opts?: QueryOptions): Promise<Sample[]>;
+  /** True when the metrics backend answers a trivial query; for startup checks and `guardrail status`. */
+  isReachable(opts?: QueryOptions): Promise<boolean>;
+}
