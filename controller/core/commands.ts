@@ -1,0 +1,66 @@
+// What the engine asks the runtime to do. Commands are verbs; each carries the evidence that led to it
+// so the journal and API can show the numbers behind every decision.
+
+import type { Alert } from './alert.js';
+import type { Comparison, Strategy, TargetSpec } from './policy.js';
+
+export type Trigger =
+  | { readonly kind: 'automatic' }
+  | {
+      readonly kind: 'webhook';
+      readonly alertname: string;
+      readonly labels: Readonly<Record<string, string>>;
+      readonly fingerprint?: string;
+    }
+  | { readonly kind: 'manual'; readonly actor: string; readonly reason: string };
+
+/** One condition's numbers at the moment of the decision. */
+export interface ConditionEvidence {
+  readonly conditionId: string;
+  readonly query: string;
+  readonly value: number;
+  readonly comparison: Comparison;
+  readonly threshold: number;
+  readonly forMs: number;
+  /** How long the breach had been observed (without gaps) when the decision was taken. */
+  readonly sustainedMs: number;
+  readonly window?: string;
+}
+
+export interface Evidence {
+  readonly policy: string;
+  /** Policy reason name (e.g. `high-error-rate`), or `manual` for a free-text manual action. */
+  readonly reason: string;
+  readonly trigger: Trigger;
+  /** Empty for manual and webhook triggers (their evidence is the trigger itself). */
+  readonly conditions: readonly ConditionEvidence[];
+  readonly atMs: number;
+}
+
+export interface RollbackCommand {
+  readonly type: 'rollback';
+  readonly target: TargetSpec;
+  /** Deterministic: `rb-<target>-<nowMs>`. Echoed back in actuation events. */
+  readonly rollbackId: string;
+  /** The value to set (the target's rollbackValue, e.g. `baseline`). */
+  readonly variant: string;
+  readonly strategy: Strategy;
+  readonly evidence: Evidence;
+}
+
+export interface RollforwardCommand {
+  readonly type: 'rollforward';
+  readonly target: TargetSpec;
+  readonly rollbackId: string;
+  /** The value to restore (the target's normalValue, e.g. `ml`). */
+  readonly variant: string;
+  readonly strategy: Strategy;
+  readonly evidence: Evidence;
+}
+
+export interface NotifyCommand {
+  readonly type: 'notify';
+  readonly alert: Alert;
+}
+
+export type Command = RollbackCommand | RollforwardCommand | NotifyCommand;

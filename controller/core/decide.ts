@@ -1,0 +1,189 @@
+// The engine's one entry point. Pure: (policy, state, event, now) → new state + commands. Ticks, manual
+// commands, webhook triggers and actuator results all come through here, so the runtime serialises them.
+
+import type { Command, Evidence, Trigger } from './commands.js';
+import type { EngineEvent } from './events.js';
+import { TRANSITIONS, findTransition, type Guard, type LifecycleEvent, type Transition } from './lifecycle.js';
+import type { Phase, Policy } from './policy.js';
+import type { TargetState } from './state.js';
+import type { Verdict } from './verdict.js';
+import { assessTick, type TickAssessment } from './assess-tick.js';
+import { runTickSideSteps } from './tick-side-steps.js';
+import { applyEffects, currentHold, type EffectContext } from './effects.js';
+
+export const HOUR_MS = 3_600_000;
+
+/** A manual/webhook/actuation event the engine did not act on, and why. Returned, never thrown. */
+export interface Refusal {
+  readonly event: EngineEvent['type'];
+  readonly phase: Phase;
+  readonly reason: string;
+}
+
+export interface AppliedTransition {
+  readonly from: Phase;
+  readonly to: Phase;
+  readonly event: LifecycleEvent;
+  /** Index of the row in TRANSITIONS (for the journal and docs). */
+  readonly row: number;
+}
+
+export interface Decision {
+  readonly state: TargetState;
+  /** Exact list, in order; empty when nothing is to be done. */
+  readonly commands: readonly Command[];
+  /** Per-condition verdicts of this tick (empty for non-tick events). */
+  readonly verdicts: readonly Verdict[];
+  readonly transition?: AppliedTransition;
+  readonly refused?: Refusal;
+}
+
+/** State of a target the engine has never seen: watching, no timers, no history. */
+export function initialState(policy: Policy, nowMs = 0): TargetState {
+  return {
+    policy: policy.name,
+    target: policy.target.name,
+    phase: 'watching',
+    phaseSinceMs: nowMs,
+    timers: {},
+    unknownStreak: 0,
+    blindSinceMs: null,
+    firingAlerts: {},
+    rollback: null,
+    pause: null,
+    hold: null,
+    blockingVetoes: [],
+    automaticRollbacksMs: [],
+    cooldownUntilMs: null,
+    allOkSinceMs: null,
+    lastError: null,
+  };
+}
+
+function classifyTick(assessment: TickAssessment): LifecycleEvent {
+  if (assessment.firing.length > 0) return 'tick_firing';
+  return assessment.anyBreach ? 'tick_pending' : 'tick_clear';
+}
+
+function automaticTrigger(): Trigger {
+  return { kind: 'automatic' };
+}
+
+/** Builds what guards and effects need to know about this event. */
+function contextOf(policy: Policy, event: EngineEvent, assessment: TickAssessment | undefined, nowMs: number): EffectContext {
+  switch (event.type) {
+    case 'tick': {
+      const top = assessment?.firing[0];
+      const evidence: Evidence = {
+        policy: policy.name,
+        reason: top?.reason.name ?? 'all-reasons-ok',
+        trigger: automaticTrigger(),
+        conditions: top?.evidence ?? [],
+        atMs: nowMs,
+      };
+      return { event, evidence };
+    }
+    case 'manual_rollback':
+    case 'manual_rollforward':
+    case 'pause':
+    case 'resume': {
+      const trigger: Trigger = { kind: 'manual', actor: event.actor, reason: event.reason };
+      const reason = event.type === 'manual_rollback' ? (event.policyReason ?? 'manual') : 'manual';
+      return { event, evidence: { policy: policy.name, reason, trigger, conditions: [], atMs: nowMs } };
+    }
+    case 'webhook': {
+      const base = { kind: 'webhook' as const, alertname: event.alertname, labels: event.labels };
+      const trigger: Trigger = event.fingerprint === undefined ? base : { ...base, fingerprint: event.fingerprint };
+      return { event, evidence: { policy: policy.name, reason: event.reason, trigger, conditions: [], atMs: nowMs } };
+    }
+    default:
+      return { event, evidence: { policy: policy.name, reason: event.type, trigger: automaticTrigger(), conditions: [], atMs: nowMs } };
+  }
+}
+
+function guardHolds(policy: Policy, state: TargetState, ctx: EffectContext, nowMs: number, guard: Guard): boolean {
+  const { event } = ctx;
+  switch (guard) {
+    case 'auto_allowed':
+      return currentHold(policy, state, ctx.evidence.reason, nowMs) === null;
+    case 'hold_new': {
+      const hold = currentHold(policy, state, ctx.evidence.reason, nowMs);
+      return hold !== null && state.hold?.cause !== hold.cause;
+    }
+    case 'rollforward_due':
+      return (
+        policy.rollforward.mode === 'automatic' &&
+        state.allOkSinceMs !== null &&
+        nowMs - state.allOkSinceMs >= policy.rollforward.afterMs
+      );
+    case 'matches_rollback': {
+      if (event.type !== 'actuation_succeeded' && event.type !== 'actuation_failed') return false;
+      const expected = state.phase === 'rolling_back' ? 'rollback' : 'rollforward';
+      return event.action === expected && event.rollbackId === state.rollback?.rollbackId;
+    }
+    case 'paused_from_rolled_back':
+      return state.pause?.resumeTo === 'rolled_back';
+    case 'paused_from_failed':
+      return state.pause?.resumeTo === 'failed';
+    case 'known_reason':
+      return event.type !== 'manual_rollback' || event.policyReason === undefined || policy.reasons.some((r) => r.name === event.policyReason);
+    case 'pause_in_future':
+      return event.type === 'pause' && event.untilMs > nowMs;
+  }
+}
+
+function lifecycleEventOf(event: Exclude<EngineEvent, { type: 'tick' }>): LifecycleEvent {
+  return event.type;
+}
+
+interface Step {
+  readonly state: TargetState;
+  readonly commands: readonly Command[];
+  readonly transition: AppliedTransition;
+  readonly refused?: Refusal;
+}
+
+function step(policy: Policy, state: TargetState, lifecycleEvent: LifecycleEvent, ctx: EffectContext, nowMs: number): Step {
+  const row: Transition = findTransition(state.phase, lifecycleEvent, (g) => guardHolds(policy, state, ctx, nowMs, g));
+  const applied = applyEffects(policy, state, row, ctx, nowMs);
+  const moved: TargetState =
+    row.to === state.phase
+      ? applied.state
+      : { ...applied.state, phase: row.to, phaseSinceMs: nowMs, allOkSinceMs: row.to === 'rolled_back' ? applied.state.allOkSinceMs : null };
+  const transition: AppliedTransition = { from: state.phase, to: row.to, event: lifecycleEvent, row: rowIndex(row) };
+  const base = { state: moved, commands: applied.commands, transition };
+  return row.refuse === undefined ? base : { ...base, refused: { event: ctx.event.type, phase: state.phase, reason: row.refuse } };
+}
+
+function rowIndex(row: Transition): number {
+  return TRANSITIONS.indexOf(row);
+}
+
+/**
+ * Decides what to do about one event for one target. Never mutates its inputs; same inputs → same
+ * output. UNKNOWN verdicts never start a rollback (only sustained BREACHes do).
+ */
+export function decide(policy: Policy, state: TargetState, event: EngineEvent, nowMs: number): Decision {
+  const pruned: TargetState = { ...state, automaticRollbacksMs: state.automaticRollbacksMs.filter((t) => nowMs - t < HOUR_MS) };
+  if (event.type !== 'tick') {
+    if (event.type === 'webhook' && !policy.reasons.some((r) => r.name === event.reason)) {
+      return { state: pruned, commands: [], verdicts: [], refused: { event: event.type, phase: state.phase, reason: `unknown reason ${event.reason}` } };
+    }
+    const result = step(policy, pruned, lifecycleEventOf(event), contextOf(policy, event, undefined, nowMs), nowMs);
+    return { ...result, verdicts: [] };
+  }
+
+  const commands: Command[] = [];
+  let current = pruned;
+  if (current.phase === 'paused' && current.pause !== null && nowMs >= current.pause.untilMs) {
+    const expired = step(policy, current, 'pause_expired', contextOf(policy, { type: 'pause_expired' }, undefined, nowMs), nowMs);
+    current = expired.state;
+    commands.push(...expired.commands);
+  }
+  const assessment = assessTick(policy, current.phase, current.timers, event.samples, nowMs);
+  const side = runTickSideSteps(policy, current, assessment, nowMs);
+  commands.push(...side.commands);
+  const result = step(policy, side.state, classifyTick(assessment), contextOf(policy, event, assessment, nowMs), nowMs);
+  commands.push(...result.commands);
+  return { state: result.state, commands, verdicts: assessment.verdicts, transition: result.transition };
+}

@@ -1,0 +1,184 @@
+// What each transition row's effects do to the state, and which commands they emit. One small
+// function per effect; `applyEffects` runs a row's effects in order.
+
+import type { Command, Evidence } from './commands.js';
+import type { EngineEvent } from './events.js';
+import type { Effect, Transition } from './lifecycle.js';
+import {
+  holdAlert,
+  notify,
+  resolveRollbackAlerts,
+  resolved,
+  rolledForwardAlert,
+  rollbackFailedAlert,
+  rollbackStartedAlert,
+  rollforwardFailedAlert,
+} from './notifications.js';
+import type { Policy } from './policy.js';
+import type { HoldCause, PauseRecord, RollbackRecord, TargetState } from './state.js';
+
+export interface EffectContext {
+  readonly event: EngineEvent;
+  /** Evidence for a command this event may cause (reason, trigger, numbers). */
+  readonly evidence: Evidence;
+}
+
+interface Applied {
+  readonly state: TargetState;
+  readonly commands: readonly Command[];
+}
+
+/** Why an automatic (or webhook) rollback for `reason` would be held right now, or null. */
+export function currentHold(
+  policy: Policy,
+  state: TargetState,
+  reason: string,
+  nowMs: number,
+): { readonly cause: HoldCause; readonly detail: string } | null {
+  const veto = policy.vetoes.find(
+    (v) => state.blockingVetoes.includes(v.name) && (v.appliesTo.length === 0 || v.appliesTo.includes(reason)),
+  );
+  if (veto !== undefined) return { cause: 'veto', detail: `${veto.name}: ${veto.message}` };
+  if (state.cooldownUntilMs !== null && nowMs < state.cooldownUntilMs) {
+    return { cause: 'cooldown', detail: `cooldown after roll-forward until ${new Date(state.cooldownUntilMs).toISOString()}` };
+  }
+  const count = state.automaticRollbacksMs.length;
+  if (count >= policy.limits.maxRollbacksPerHour) {
+    return { cause: 'rate_limit', detail: `${count} automatic rollbacks in the last hour (max ${policy.limits.maxRollbacksPerHour})` };
+  }
+  return null;
+}
+
+function releaseHold(state: TargetState, policy: Policy, nowMs: number): Applied {
+  if (state.hold === null) return { state, commands: [] };
+  const alert = holdAlert(policy, state.hold.cause, '', state.hold.detail, state.hold.sinceMs);
+  return { state: { ...state, hold: null }, commands: [resolved({ ...alert, dedupKey: state.hold.dedupKey }, nowMs)] };
+}
+
+function startRollback(policy: Policy, state: TargetState, ctx: EffectContext, nowMs: number): Applied {
+  const released = releaseHold(state, policy, nowMs);
+  const record: RollbackRecord = {
+    rollbackId: `rb-${policy.target.name}-${nowMs}`,
+    startedAtMs: nowMs,
+    reason: ctx.evidence.reason,
+    trigger: ctx.evidence.trigger,
+    warningsSent: 0,
+  };
+  const automatic = ctx.evidence.trigger.kind !== 'manual';
+  const commands: Command[] = [
+    ...released.commands,
+    {
+      type: 'rollback',
+      target: policy.target,
+      rollbackId: record.rollbackId,
+      variant: policy.target.rollbackValue,
+      strategy: policy.target.strategy,
+      evidence: ctx.evidence,
+    },
+    notify(rollbackStartedAlert(policy, record, ctx.evidence)),
+  ];
+  const next: TargetState = {
+    ...released.state,
+    rollback: record,
+    pause: null,
+    lastError: null,
+    automaticRollbacksMs: automatic ? [...state.automaticRollbacksMs, nowMs] : state.automaticRollbacksMs,
+  };
+  return { state: next, commands };
+}
+
+function startRollforward(policy: Policy, state: TargetState, ctx: EffectContext, nowMs: number): Applied {
+  const rollbackId = state.rollback?.rollbackId ?? `rb-${policy.target.name}-${nowMs}`;
+  const evidence: Evidence = ctx.event.type === 'tick' ? { ...ctx.evidence, reason: 'all-reasons-ok', conditions: [] } : ctx.evidence;
+  return {
+    state,
+    commands: [
+      {
+        type: 'rollforward',
+        target: policy.target,
+        rollbackId,
+        variant: policy.target.normalValue,
+        strategy: policy.target.strategy,
+        evidence,
+      },
+    ],
+  };
+}
+
+function announceHold(policy: Policy, state: TargetState, ctx: EffectContext, nowMs: number): Applied {
+  const hold = currentHold(policy, state, ctx.evidence.reason, nowMs);
+  if (hold === null) return { state, commands: [] };
+  const previous = releaseHold(state, policy, nowMs);
+  const alert = holdAlert(policy, hold.cause, ctx.evidence.reason, hold.detail, nowMs);
+  return {
+    state: { ...previous.state, hold: { cause: hold.cause, detail: hold.detail, sinceMs: nowMs, dedupKey: alert.dedupKey } },
+    commands: [...previous.commands, notify(alert)],
+  };
+}
+
+function errorOf(ctx: EffectContext): string {
+  return ctx.event.type === 'actuation_failed' ? ctx.event.error : 'unknown error';
+}
+
+/** A record to build alerts from even if the state lost it (defensive: rows guard on a matching id). */
+function recordOf(policy: Policy, state: TargetState, nowMs: number): RollbackRecord {
+  return (
+    state.rollback ?? {
+      rollbackId: `rb-${policy.target.name}-${nowMs}`,
+      startedAtMs: nowMs,
+      reason: 'unknown',
+      trigger: { kind: 'automatic' },
+      warningsSent: 0,
+    }
+  );
+}
+
+function pauseRecord(state: TargetState, ctx: EffectContext, nowMs: number): PauseRecord | null {
+  if (ctx.event.type !== 'pause') return state.pause;
+  const resumeTo: PauseRecord['resumeTo'] =
+    state.pause?.resumeTo ?? (state.phase === 'rolled_back' ? 'rolled_back' : state.phase === 'failed' ? 'failed' : 'watching');
+  return { actor: ctx.event.actor, reason: ctx.event.reason, sinceMs: state.pause?.sinceMs ?? nowMs, untilMs: ctx.event.untilMs, resumeTo };
+}
+
+function applyEffect(policy: Policy, state: TargetState, effect: Effect, ctx: EffectContext, nowMs: number): Applied {
+  switch (effect) {
+    case 'start_rollback':
+      return startRollback(policy, state, ctx, nowMs);
+    case 'start_rollforward':
+      return startRollforward(policy, state, ctx, nowMs);
+    case 'announce_hold':
+      return announceHold(policy, state, ctx, nowMs);
+    case 'rollback_verified':
+      return { state: { ...state, lastError: null, allOkSinceMs: null }, commands: [] };
+    case 'rollback_failed': {
+      const error = errorOf(ctx);
+      return { state: { ...state, lastError: error }, commands: [notify(rollbackFailedAlert(policy, recordOf(policy, state, nowMs), error, nowMs))] };
+    }
+    case 'rollforward_verified': {
+      const record = recordOf(policy, state, nowMs);
+      const evidence: Evidence = { ...ctx.evidence, reason: record.reason, trigger: record.trigger };
+      const commands = [notify(rolledForwardAlert(policy, record, evidence, nowMs)), ...resolveRollbackAlerts(policy, record, evidence, nowMs)];
+      const next: TargetState = { ...state, rollback: null, timers: {}, cooldownUntilMs: nowMs + policy.limits.cooldownMs, lastError: null, allOkSinceMs: null };
+      return { state: next, commands };
+    }
+    case 'rollforward_failed': {
+      const error = errorOf(ctx);
+      return { state: { ...state, lastError: error }, commands: [notify(rollforwardFailedAlert(policy, recordOf(policy, state, nowMs), error, nowMs))] };
+    }
+    case 'record_pause':
+      return { state: { ...state, pause: pauseRecord(state, ctx, nowMs) }, commands: [] };
+    case 'clear_pause':
+      return { state: { ...state, pause: null }, commands: [] };
+  }
+}
+
+export function applyEffects(policy: Policy, state: TargetState, row: Transition, ctx: EffectContext, nowMs: number): Applied {
+  let current = state;
+  const commands: Command[] = [];
+  for (const effect of row.effects) {
+    const out = applyEffect(policy, current, effect, ctx, nowMs);
+    current = out.state;
+    commands.push(...out.commands);
+  }
+  return { state: current, commands };
+}

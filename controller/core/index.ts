@@ -1,0 +1,62 @@
+// Public surface of the pure decision engine. The runtime loop imports only from here.
+//
+//   const queries = queriesOf(policy);            // PromQL to run each tick, by id
+//   let state = initialState(policy, now);        // or the persisted state after a restart
+//   const d = decide(policy, state, event, now);  // tick | manual | webhook | actuation result
+//   state = d.state; execute(d.commands);         // rollback / rollforward / notify
+//
+// Everything is plain data (JSON-serialisable); nothing here reads the clock or does I/O.
+
+export type { Alert, Severity } from './alert.js';
+export type { Sample, UnknownCause } from './observation.js';
+export type {
+  AlertRule,
+  AlertmanagerTrigger,
+  Comparison,
+  Condition,
+  Limits,
+  Phase,
+  Policy,
+  Reason,
+  Rollforward,
+  Strategy,
+  TargetSpec,
+  ThresholdUnit,
+  TrafficGuard,
+  VerifySpec,
+  Veto,
+} from './policy.js';
+export type {
+  ActuationFailedEvent,
+  ActuationSucceededEvent,
+  Actor,
+  EngineEvent,
+  ManualRollbackEvent,
+  ManualRollforwardEvent,
+  PauseEvent,
+  PauseExpiredEvent,
+  ResumeEvent,
+  TickEvent,
+  WebhookEvent,
+} from './events.js';
+export type {
+  Command,
+  ConditionEvidence,
+  Evidence,
+  NotifyCommand,
+  RollbackCommand,
+  RollforwardCommand,
+  Trigger,
+} from './commands.js';
+export type { BreachTimer, HoldCause, HoldRecord, PauseRecord, RollbackRecord, TargetState } from './state.js';
+export type { Verdict, VerdictStatus } from './verdict.js';
+export type { AppliedTransition, Decision, Refusal } from './decide.js';
+export { decide, initialState } from './decide.js';
+export type { PolicyQuery, QueryPurpose } from './queries.js';
+export { queriesOf, conditionsOf } from './queries.js';
+export type { TriggerMatch } from './triggers.js';
+export { matchAlertmanager } from './triggers.js';
+export type { CommandType, Effect, Guard, LifecycleEvent, Transition } from './lifecycle.js';
+export { TRANSITIONS } from './lifecycle.js';
+export { compare } from './judge.js';
+export { warningsDue } from './tick-side-steps.js';

@@ -1,0 +1,179 @@
+// The lifecycle of one target as ONE transition table. `decide` classifies the event (a tick becomes
+// tick_firing / tick_pending / tick_clear), then takes the FIRST row whose from, event and guard match.
+// Rows that refuse a manual command keep the phase and return the reason; nothing is thrown.
+// docs/lifecycle.md renders this table; test/unit/core/lifecycle.test.ts hits every row.
+
+import type { Phase } from './policy.js';
+
+/** Ticks are classified by the reasons' verdicts; other events keep their type. */
+export type LifecycleEvent =
+  | 'tick_firing' // some reason's conditions are all sustained
+  | 'tick_pending' // some reason condition breaches, its `for` is running
+  | 'tick_clear' // no reason condition breaches
+  | 'manual_rollback'
+  | 'manual_rollforward'
+  | 'pause'
+  | 'resume'
+  | 'pause_expired'
+  | 'webhook'
+  | 'actuation_succeeded'
+  | 'actuation_failed';
+
+export type Guard =
+  | 'auto_allowed' // no veto, no cooldown, under the hourly limit
+  | 'hold_new' // held, and this hold (cause) was not announced yet
+  | 'rollforward_due' // rollforward.mode automatic and every reason OK for rollforward.after
+  | 'matches_rollback' // the actuation result is for the rollback id and action in progress
+  | 'paused_from_rolled_back'
+  | 'paused_from_failed'
+  | 'known_reason' // a webhook/manual reason that names one of the policy's reasons (or none given)
+  | 'pause_in_future'; // a pause's expiry is after now
+
+export type Effect =
+  | 'start_rollback' // rollback command + INFO GuardrailRollbackStarted
+  | 'start_rollforward' // rollforward command
+  | 'announce_hold' // WARNING/CRITICAL GuardrailRollbackHeld
+  | 'rollback_verified'
+  | 'rollback_failed' // CRITICAL GuardrailRollbackFailed
+  | 'rollforward_verified' // INFO GuardrailRolledForward, resolves rollback alerts, starts cooldown
+  | 'rollforward_failed' // CRITICAL GuardrailRollforwardFailed, stays rolled back
+  | 'record_pause'
+  | 'clear_pause';
+
+export type CommandType = 'rollback' | 'rollforward' | 'notify';
+
+export interface Transition {
+  readonly from: Phase;
+  readonly event: LifecycleEvent;
+  readonly guard?: Guard;
+  readonly to: Phase;
+  readonly effects: readonly Effect[];
+  /** Command types this row emits (side steps such as alert rules may add notify commands). */
+  readonly commands: readonly CommandType[];
+  /** Set on rows that refuse a manual/webhook/actuation event: returned to the caller. */
+  readonly refuse?: string;
+}
+
+const TICKS = ['tick_firing', 'tick_pending', 'tick_clear'] as const;
+
+/** Phases where a tick changes nothing in the lifecycle (alerts and timers still run). */
+function quietTicks(phase: Phase): Transition[] {
+  return TICKS.map((event) => ({ from: phase, event, to: phase, effects: [], commands: [] }));
+}
+
+const ROLLBACK: Pick<Transition, 'effects' | 'commands'> = {
+  effects: ['start_rollback'],
+  commands: ['rollback', 'notify'],
+};
+const ROLLFORWARD: Pick<Transition, 'effects' | 'commands'> = {
+  effects: ['start_rollforward'],
+  commands: ['rollforward'],
+};
+
+function refuse(from: Phase, event: LifecycleEvent, reason: string): Transition {
+  return { from, event, to: from, effects: [], commands: [], refuse: reason };
+}
+
+export const TRANSITIONS: readonly Transition[] = [
+  // watching
+  { from: 'watching', event: 'tick_clear', to: 'watching', effects: [], commands: [] },
+  { from: 'watching', event: 'tick_pending', to: 'pending', effects: [], commands: [] },
+  { from: 'watching', event: 'tick_firing', guard: 'auto_allowed', to: 'rolling_back', ...ROLLBACK },
+  { from: 'watching', event: 'tick_firing', guard: 'hold_new', to: 'pending', effects: ['announce_hold'], commands: ['notify'] },
+  { from: 'watching', event: 'tick_firing', to: 'pending', effects: [], commands: [] },
+  // pending
+  { from: 'pending', event: 'tick_clear', to: 'watching', effects: [], commands: [] },
+  { from: 'pending', event: 'tick_pending', to: 'pending', effects: [], commands: [] },
+  { from: 'pending', event: 'tick_firing', guard: 'auto_allowed', to: 'rolling_back', ...ROLLBACK },
+  { from: 'pending', event: 'tick_firing', guard: 'hold_new', to: 'pending', effects: ['announce_hold'], commands: ['notify'] },
+  { from: 'pending', event: 'tick_firing', to: 'pending', effects: [], commands: [] },
+  // waiting for the actuator, or a human: ticks only update verdicts/alerts
+  ...quietTicks('rolling_back'),
+  { from: 'rolled_back', event: 'tick_clear', guard: 'rollforward_due', to: 'rolling_forward', ...ROLLFORWARD },
+  ...quietTicks('rolled_back'),
+  ...quietTicks('rolling_forward'),
+  ...quietTicks('paused'),
+  ...quietTicks('failed'),
+
+  // manual rollback: never vetoed or rate-limited (a human decided)
+  { from: 'watching', event: 'manual_rollback', guard: 'known_reason', to: 'rolling_back', ...ROLLBACK },
+  { from: 'pending', event: 'manual_rollback', guard: 'known_reason', to: 'rolling_back', ...ROLLBACK },
+  { from: 'paused', event: 'manual_rollback', guard: 'paused_from_rolled_back', to: 'paused', effects: [], commands: [], refuse: 'already rolled back (paused)' },
+  { from: 'paused', event: 'manual_rollback', guard: 'known_reason', to: 'rolling_back', effects: ['clear_pause', 'start_rollback'], commands: ['rollback', 'notify'] },
+  { from: 'failed', event: 'manual_rollback', guard: 'known_reason', to: 'rolling_back', ...ROLLBACK },
+  refuse('watching', 'manual_rollback', 'unknown reason: not one of the policy reasons'),
+  refuse('pending', 'manual_rollback', 'unknown reason: not one of the policy reasons'),
+  refuse('paused', 'manual_rollback', 'unknown reason: not one of the policy reasons'),
+  refuse('failed', 'manual_rollback', 'unknown reason: not one of the policy reasons'),
+  refuse('rolling_back', 'manual_rollback', 'a rollback is already in progress'),
+  refuse('rolled_back', 'manual_rollback', 'already rolled back'),
+  refuse('rolling_forward', 'manual_rollback', 'a roll-forward is in progress; wait for its result'),
+
+  // manual roll-forward
+  { from: 'rolled_back', event: 'manual_rollforward', to: 'rolling_forward', ...ROLLFORWARD },
+  { from: 'failed', event: 'manual_rollforward', to: 'rolling_forward', ...ROLLFORWARD },
+  { from: 'paused', event: 'manual_rollforward', guard: 'paused_from_rolled_back', to: 'rolling_forward', effects: ['clear_pause', 'start_rollforward'], commands: ['rollforward'] },
+  { from: 'paused', event: 'manual_rollforward', guard: 'paused_from_failed', to: 'rolling_forward', effects: ['clear_pause', 'start_rollforward'], commands: ['rollforward'] },
+  refuse('paused', 'manual_rollforward', 'not rolled back'),
+  refuse('watching', 'manual_rollforward', 'not rolled back'),
+  refuse('pending', 'manual_rollforward', 'not rolled back'),
+  refuse('rolling_back', 'manual_rollforward', 'a rollback is in progress; roll forward after it has finished'),
+  refuse('rolling_forward', 'manual_rollforward', 'a roll-forward is already in progress'),
+
+  // pause / resume / expiry
+  { from: 'watching', event: 'pause', guard: 'pause_in_future', to: 'paused', effects: ['record_pause'], commands: [] },
+  { from: 'pending', event: 'pause', guard: 'pause_in_future', to: 'paused', effects: ['record_pause'], commands: [] },
+  { from: 'rolled_back', event: 'pause', guard: 'pause_in_future', to: 'paused', effects: ['record_pause'], commands: [] },
+  { from: 'failed', event: 'pause', guard: 'pause_in_future', to: 'paused', effects: ['record_pause'], commands: [] },
+  { from: 'paused', event: 'pause', guard: 'pause_in_future', to: 'paused', effects: ['record_pause'], commands: [] },
+  refuse('watching', 'pause', 'the pause expiry must be in the future'),
+  refuse('pending', 'pause', 'the pause expiry must be in the future'),
+  refuse('rolled_back', 'pause', 'the pause expiry must be in the future'),
+  refuse('failed', 'pause', 'the pause expiry must be in the future'),
+  refuse('paused', 'pause', 'the pause expiry must be in the future'),
+  refuse('rolling_back', 'pause', 'an actuation is in progress; pause after it has finished'),
+  refuse('rolling_forward', 'pause', 'an actuation is in progress; pause after it has finished'),
+  ...(['resume', 'pause_expired'] as const).flatMap((event): Transition[] => [
+    { from: 'paused', event, guard: 'paused_from_rolled_back', to: 'rolled_back', effects: ['clear_pause'], commands: [] },
+    { from: 'paused', event, guard: 'paused_from_failed', to: 'failed', effects: ['clear_pause'], commands: [] },
+    { from: 'paused', event, to: 'watching', effects: ['clear_pause'], commands: [] },
+    ...(['watching', 'pending', 'rolling_back', 'rolled_back', 'rolling_forward', 'failed'] as const).map((from) =>
+      refuse(from, event, 'not paused'),
+    ),
+  ]),
+
+  // Alertmanager webhook: automatic, so vetoes, cooldown and the hourly limit apply
+  { from: 'watching', event: 'webhook', guard: 'auto_allowed', to: 'rolling_back', ...ROLLBACK },
+  { from: 'pending', event: 'webhook', guard: 'auto_allowed', to: 'rolling_back', ...ROLLBACK },
+  { from: 'watching', event: 'webhook', guard: 'hold_new', to: 'watching', effects: ['announce_hold'], commands: ['notify'] },
+  { from: 'pending', event: 'webhook', guard: 'hold_new', to: 'pending', effects: ['announce_hold'], commands: ['notify'] },
+  refuse('watching', 'webhook', 'held (already announced)'),
+  refuse('pending', 'webhook', 'held (already announced)'),
+  refuse('rolling_back', 'webhook', 'a rollback is already in progress'),
+  refuse('rolled_back', 'webhook', 'already rolled back'),
+  refuse('rolling_forward', 'webhook', 'a roll-forward is in progress'),
+  refuse('paused', 'webhook', 'automation is paused'),
+  refuse('failed', 'webhook', 'the last rollback failed; a human must act'),
+
+  // actuator results
+  { from: 'rolling_back', event: 'actuation_succeeded', guard: 'matches_rollback', to: 'rolled_back', effects: ['rollback_verified'], commands: [] },
+  { from: 'rolling_back', event: 'actuation_failed', guard: 'matches_rollback', to: 'failed', effects: ['rollback_failed'], commands: ['notify'] },
+  { from: 'rolling_forward', event: 'actuation_succeeded', guard: 'matches_rollback', to: 'watching', effects: ['rollforward_verified'], commands: ['notify'] },
+  { from: 'rolling_forward', event: 'actuation_failed', guard: 'matches_rollback', to: 'rolled_back', effects: ['rollforward_failed'], commands: ['notify'] },
+  ...(['actuation_succeeded', 'actuation_failed'] as const).flatMap((event) =>
+    (['watching', 'pending', 'rolling_back', 'rolled_back', 'rolling_forward', 'paused', 'failed'] as const).map((from) =>
+      refuse(from, event, 'stale actuation result: no matching action in progress'),
+    ),
+  ),
+];
+
+/** The first row that matches; every (phase, event) pair has an unguarded fallback row. */
+export function findTransition(
+  from: Phase,
+  event: LifecycleEvent,
+  guardHolds: (guard: Guard) => boolean,
+): Transition {
+  const row = TRANSITIONS.find((t) => t.from === from && t.event === event && (t.guard === undefined || guardHolds(t.guard)));
+  if (row === undefined) throw new Error(`transition table has no fallback for ${from} × ${event}`);
+  return row;
+}

@@ -1,0 +1,161 @@
+// A policy as the engine sees it: already validated and normalised by the loader (durations in ms,
+// threshold references such as `slo.errorRatio` resolved to numbers). The YAML format is documented in
+// docs/policies.md; the engine never parses text.
+
+import type { Severity } from './alert.js';
+
+/** How the actuator swaps containers: stop-then-create, or create-healthy-then-stop. */
+export type Strategy = 'recreate' | 'start-first';
+
+/** Which containers roll back together, and how the actuator proves the swap worked. */
+export interface TargetSpec {
+  /** Stable name used in alerts, state keys and rollback ids, e.g. `prediction-service`. */
+  readonly name: string;
+  /** Compose project and the services that must all switch together. */
+  readonly compose?: { readonly project: string; readonly services: readonly string[] };
+  /** Or plain container names, when the stack is not run by compose. */
+  readonly containers?: readonly string[];
+  /** Environment variable that selects the model, e.g. `MODEL_VARIANT`. */
+  readonly variable: string;
+  /** Value while healthy (what a roll-forward restores), e.g. `ml`. */
+  readonly normalValue: string;
+  /** Value a rollback sets, e.g. `baseline`. */
+  readonly rollbackValue: string;
+  readonly strategy: Strategy;
+  readonly verify: VerifySpec;
+}
+
+export interface VerifySpec {
+  /** GET this path until it answers 2xx. */
+  readonly healthPath: string;
+  /** GET this path and read `variantField` from its JSON body. */
+  readonly versionPath: string;
+  /** JSON field whose value must equal the variant just set. */
+  readonly variantField: string;
+  readonly timeoutMs: number;
+}
+
+/** `above`: BREACH when value > threshold. `below`: BREACH when value < threshold. Equality is OK. */
+export type Comparison = 'above' | 'below';
+
+/** What a threshold measures; the loader uses it to catch unit mistakes (5 for 0.05, 800 for 0.8 s). */
+export type ThresholdUnit = 'ratio' | 'seconds' | 'count' | 'factor';
+
+/** One PromQL query compared with one threshold, sustained for `forMs`. */
+export interface Condition {
+  /** Unique within the policy, e.g. `reasons.high-error-rate` or `reasons.burn-rate.long`. */
+  readonly id: string;
+  readonly query: string;
+  readonly comparison: Comparison;
+  readonly threshold: number;
+  readonly unit: ThresholdUnit;
+  /** How long the breach must be observed without a gap before it counts. 0 = at once. */
+  readonly forMs: number;
+  /** Largest range selector in the query, for evidence (e.g. `5m`); undefined for instant queries. */
+  readonly window?: string;
+  /**
+   * When true (default for rate/latency conditions) the condition is UNKNOWN `low_traffic` while the
+   * policy's minRequests guard is below its minimum. `up == 0` style conditions set it false.
+   */
+  readonly needsTraffic: boolean;
+}
+
+/** A good reason to roll back: every condition (all-of) must be sustained at once. */
+export interface Reason {
+  readonly name: string;
+  readonly severity: Severity;
+  /** Empty for a manual-only reason (e.g. emergency maintenance), which only commands/webhooks use. */
+  readonly conditions: readonly Condition[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/**
+ * A bad reason: while its condition is sustained, AUTOMATIC and webhook rollbacks are held (never
+ * manual ones), and the hold is announced with `message`.
+ */
+export interface Veto {
+  readonly name: string;
+  readonly condition: Condition;
+  readonly message: string;
+  /** Reasons this veto applies to; empty = all. */
+  readonly appliesTo: readonly string[];
+  /** What an UNKNOWN veto does: `ignore` (does not block) or `block` (holds, to be safe). */
+  readonly onUnknown: 'ignore' | 'block';
+}
+
+/** Raises an alert only, never rolls back (e.g. slight accuracy drift → retrain). */
+export interface AlertRule {
+  readonly name: string;
+  readonly severity: Severity;
+  readonly condition: Condition;
+  /** Phases in which the rule is evaluated; empty = all phases. */
+  readonly activeIn: readonly Phase[];
+  readonly summary: string;
+  readonly description: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface TrafficGuard {
+  readonly id: 'evaluation.minRequests';
+  readonly query: string;
+  /** Below this many requests in `window`, traffic-dependent conditions are UNKNOWN low_traffic. */
+  readonly min: number;
+  readonly window: string;
+}
+
+export interface Limits {
+  /** After a successful roll-forward, no automatic rollback for this long. */
+  readonly cooldownMs: number;
+  /** At most this many automatic (incl. webhook) rollbacks in any rolling hour; then hold and alert. */
+  readonly maxRollbacksPerHour: number;
+  /**
+   * What a gap (UNKNOWN) does to a running `for` timer: `reset` (default, like Prometheus's empty
+   * result) or `freeze` (keep the breach time observed so far, but the gap itself never counts).
+   */
+  readonly onMissingData: 'reset' | 'freeze';
+}
+
+export interface Rollforward {
+  readonly mode: 'manual' | 'automatic';
+  /** With `automatic`: every reason OK (not UNKNOWN) continuously for this long while rolled back. */
+  readonly afterMs: number;
+}
+
+/** Maps an Alertmanager alert (by label equality matchers) to this target and a reason. */
+export interface AlertmanagerTrigger {
+  readonly matchers: Readonly<Record<string, string>>;
+  readonly reason: string;
+}
+
+export interface Policy {
+  readonly name: string;
+  readonly description: string;
+  readonly target: TargetSpec;
+  readonly evaluation: {
+    readonly intervalMs: number;
+    readonly minRequests?: TrafficGuard;
+    /** After this many consecutive ticks with an UNKNOWN, raise "guardrail blind". */
+    readonly blindAfter: number;
+  };
+  readonly slo: { readonly p95LatencySeconds: number; readonly errorRatio: number };
+  readonly reasons: readonly Reason[];
+  readonly vetoes: readonly Veto[];
+  readonly alerts: readonly AlertRule[];
+  readonly limits: Limits;
+  readonly rollforward: Rollforward;
+  /** First WARNING when a rollback has lasted this long, then again every `warnEveryMs`. */
+  readonly warnAfterMs: number;
+  readonly warnEveryMs: number;
+  readonly triggers: { readonly alertmanager: readonly AlertmanagerTrigger[] };
+}
+
+/** Lifecycle phases of one target. See docs/lifecycle.md. */
+export type Phase =
+  | 'watching' // healthy or not yet sure; nothing in progress
+  | 'pending' // a reason breaches, its `for` timer is running
+  | 'rolling_back' // rollback command issued, waiting for the actuator's verdict
+  | 'rolled_back' // baseline serving and verified
+  | 'rolling_forward' // roll-forward command issued, waiting for the actuator
+  | 'paused' // a human paused automation until an expiry
+  | 'failed'; // the rollback (or its verification) failed: a human must act

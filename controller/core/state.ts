@@ -1,0 +1,73 @@
+// The engine's memory for one target. Plain JSON: the runtime persists it after every decision and
+// hands it back after a restart, so timers (the true rollback start, `for` timers, rate-limit history)
+// survive restarts.
+
+import type { Trigger } from './commands.js';
+import type { Phase } from './policy.js';
+
+/** A `for` timer: breach time observed so far, gaps excluded. */
+export interface BreachTimer {
+  /** Sustained breach observed so far (ms). Compared with the condition's forMs. */
+  readonly sustainedMs: number;
+  /** When the breach was last seen; the next BREACH adds `now - lastBreachAtMs`. */
+  readonly lastBreachAtMs: number;
+  /** With onMissingData `freeze`: a gap happened; the next BREACH restarts counting without adding it. */
+  readonly frozen: boolean;
+}
+
+export interface RollbackRecord {
+  readonly rollbackId: string;
+  /** True start of the rollback (when the command was issued); warnings are computed from it. */
+  readonly startedAtMs: number;
+  readonly reason: string;
+  readonly trigger: Trigger;
+  /** How many "rollback still active" warnings have been sent (1 = the one at warnAfter). */
+  readonly warningsSent: number;
+}
+
+export interface PauseRecord {
+  readonly actor: string;
+  readonly reason: string;
+  readonly sinceMs: number;
+  readonly untilMs: number;
+  /** Phase to go back to on resume/expiry. */
+  readonly resumeTo: 'watching' | 'rolled_back' | 'failed';
+}
+
+/** Why an automatic rollback is being held back right now. */
+export type HoldCause = 'veto' | 'cooldown' | 'rate_limit';
+
+export interface HoldRecord {
+  readonly cause: HoldCause;
+  readonly detail: string;
+  readonly sinceMs: number;
+  readonly dedupKey: string;
+}
+
+export interface TargetState {
+  readonly policy: string;
+  readonly target: string;
+  readonly phase: Phase;
+  readonly phaseSinceMs: number;
+  /** Running `for` timers by condition id (absent = not breaching). */
+  readonly timers: Readonly<Record<string, BreachTimer>>;
+  /** Consecutive ticks with at least one UNKNOWN (other than low_traffic). */
+  readonly unknownStreak: number;
+  /** Set while the "guardrail blind" warning is active: when it was raised. */
+  readonly blindSinceMs: number | null;
+  /** Alert-only rules currently firing: name → since (ms). */
+  readonly firingAlerts: Readonly<Record<string, number>>;
+  readonly rollback: RollbackRecord | null;
+  readonly pause: PauseRecord | null;
+  readonly hold: HoldRecord | null;
+  /** Names of the vetoes that blocked at the last tick (webhook triggers check them between ticks). */
+  readonly blockingVetoes: readonly string[];
+  /** Start times of automatic and webhook rollbacks, pruned to the last hour. */
+  readonly automaticRollbacksMs: readonly number[];
+  /** No automatic rollback before this time (set by a successful roll-forward). */
+  readonly cooldownUntilMs: number | null;
+  /** While rolled back: since when every reason has been OK (for automatic roll-forward). */
+  readonly allOkSinceMs: number | null;
+  /** Last failure message from the actuator (phase `failed`). */
+  readonly lastError: string | null;
+}
