@@ -1,6 +1,6 @@
 // The one place where the five API fields become the model's inputs. models/training/features.py is its
-// twin for training; test/unit/service/feature-parity.test.ts checks both give the same vectors on
-// models/artifacts/feature-parity.json. Absolute price levels never reach the model: they do not generalise
+// twin for training; test/unit/models/feature-parity.test.ts checks both give bit-identical float32 vectors
+// on models/artifacts/parity.json. Absolute price levels never reach the model: they do not generalise
 // across time, so every input is scale-free (ratios, absolute returns, volatility).
 import type { RawFeatures } from '../contract.js';
 
@@ -15,7 +15,10 @@ export const FEATURE_NAMES = [
 
 const value = (x: number | undefined): number => (x === undefined ? Number.NaN : x);
 
-/** Derive the model's input vector. Missing inputs propagate as NaN, which XGBoost treats as missing. */
+/**
+ * Derive the model's input vector. Missing inputs propagate as NaN, which XGBoost and the ONNX model treat
+ * as missing. Computed in float64 and rounded to float32 once, exactly like the Python twin.
+ */
 export function deriveFeatures(raw: RawFeatures): Float32Array {
   const price = value(raw.price);
   const mid = value(raw.midprice);
@@ -25,5 +28,11 @@ export function deriveFeatures(raw: RawFeatures): Float32Array {
   const relSpread = Math.abs(price - mid) / mid;
   // A shock measured in units of current volatility; zero volatility gives no meaningful ratio, so missing.
   const shock = vol > 0 ? Math.abs(r1) / vol : Number.NaN;
-  return Float32Array.from([relSpread, Math.abs(r1), Math.abs(r5), vol, shock, r5]);
+  const out = Float32Array.from([relSpread, Math.abs(r1), Math.abs(r5), vol, shock, r5]);
+  // XGBoost refuses infinities, and a value that overflowed float32 (or came from x/0) has no comparable
+  // magnitude: any non-finite result is missing, as in training.
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) out[i] = Number.NaN;
+  }
+  return out;
 }
