@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { Alert, Severity } from '../core/alert.js';
+import type { AlertSink } from '../ports/alert-sink.js';
+import { alertStatus, alertText, isoTime } from './alert-format.js';
+
+// AlertSink that writes alerts to the controller's structured log: always available, so an alert is
+// never lost entirely even when every remote sink is down.
+
+type LogLevel = 'info' | 'warn' | 'error';
+
+const LEVEL_BY_SEVERITY: Readonly<Record<Severity, LogLevel>> = { info: 'info', warning: 'warn', critical: 'error' };
+
+export class LogSink implements AlertSink {
+  readonly name: string;
+  private readonly logger: Pick<Logger, LogLevel>;
+
+  constructor(logger: Pick<Logger, LogLevel>, name = 'log') {
+    this.logger = logger;
+    this.name = name;
+  }
+
+  send(alert: Alert): Promise<void> {
+    // A resolved alert is good news: log it at info whatever the severity was.
+    const level: LogLevel = alert.resolvedAtMs === undefined ? LEVEL_BY_SEVERITY[alert.severity] : 'info';
+    this.logger[level](
+      {
+        alert: {
+          status: alertStatus(alert),
+          dedupKey: alert.dedupKey,
+          name: alert.name,
+          severity: alert.severity,
+          target: alert.target,
+          summary: alert.summary,
+          description: alert.description,
+          labels: alert.labels,
+          startsAt: isoTime(alert.startsAtMs),
+          ...(alert.resolvedAtMs === undefined ? {} : { resolvedAt: isoTime(alert.resolvedAtMs) }),
+        },
+      },
+      alertText(alert),
+    );
+    return Promise.resolve();
+  }
+}
