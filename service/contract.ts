@@ -20,3 +20,24 @@ export const METRIC = {
   modelInfo: 'model_info',
   invalidInput: 'prediction_invalid_input_total',
 } as const;
+
+/**
+ * Why a request was refused with 4xx: the `reason` label of `prediction_invalid_input_total`. A small fixed
+ * set so the metric's cardinality is bounded; the error body's `code` is the same word in upper case.
+ */
+export const INVALID_INPUT_REASONS = [
+  'invalid_json', // not JSON at all, or an empty body
+  'unsupported_media_type', // a Content-Type other than application/json
+  'not_an_object', // JSON, but an array, string, number, boolean or null where an object is expected
+  'wrong_type', // a field that is not a number (e.g. the string "NaN", true, an object)
+  'not_finite', // a number that parses to ±Infinity, e.g. 1e400
+  'out_of_range', // price or midprice <= 0, volatility < 0
+  'unknown_field', // a field the API does not know (a misspelt feature must not be dropped silently)
+  'no_features', // an object with none of the five fields
+  'batch_size', // instances empty or longer than MAX_BATCH_SIZE
+  'body_too_large', // the request body is over the body limit
+] as const;
+export type InvalidInputReason = (typeof INVALID_INPUT_REASONS)[number];
+
+/** Most instances one POST /predict/batch may carry. */
+export const MAX_BATCH_SIZE = 1000;

@@ -1,0 +1,63 @@
+// Environment → ServiceConfig, validated once at start. A bad value is a ConfigError whose message names
+// the variable, the value and what is allowed; main.ts logs it and exits non-zero.
+import { isAbsolute, resolve } from 'node:path';
+import { MODEL_VARIANTS, type ModelVariant } from './contract.js';
+import type { FaultConfig } from './scorers/fault-injecting-scorer.js';
+
+export interface ServiceConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly variant: ModelVariant;
+  /** Absolute path of the folder holding model.onnx, model-card.json and baseline.json. */
+  readonly modelDir: string;
+  readonly logLevel: LogLevel;
+  readonly faults: FaultConfig;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const found = allowed.find((a) => a === raw);
+  if (found === undefined) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid; use one of: ${allowed.join(', ')}`);
+  return found;
+}
+
+function number(env: Env, name: string, fallback: number, check: (x: number) => boolean, rule: string): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const x = Number(raw);
+  if (!Number.isFinite(x) || !check(x)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid; it must be ${rule}`);
+  return x;
+}
+
+/**
+ * @param defaultModelDir models/artifacts under the package root (see package-root.ts).
+ * @param cwd a relative MODEL_DIR is resolved against the working directory, as any path argument is.
+ */
+export function loadConfig(env: Env, defaultModelDir: string, cwd: string): ServiceConfig {
+  const modelDirRaw = env['MODEL_DIR'];
+  const modelDir =
+    modelDirRaw === undefined || modelDirRaw === '' ? defaultModelDir : isAbsolute(modelDirRaw) ? modelDirRaw : resolve(cwd, modelDirRaw);
+  return {
+    // PORT=0 picks a free port (tests); the bound address is logged.
+    port: number(env, 'PORT', 8000, (x) => Number.isInteger(x) && x >= 0 && x <= 65535, 'an integer from 0 to 65535'),
+    host: env['HOST'] === undefined || env['HOST'] === '' ? '0.0.0.0' : env['HOST'],
+    variant: oneOf(env, 'MODEL_VARIANT', MODEL_VARIANTS, 'ml'),
+    modelDir,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    faults: {
+      errorRate: number(env, 'FAULT_ML_ERROR_RATE', 0, (x) => x >= 0 && x <= 1, 'a number from 0 to 1'),
+      latencyMs: number(env, 'FAULT_ML_LATENCY_MS', 0, (x) => x >= 0 && x <= 600_000, 'a number of milliseconds from 0 to 600000'),
+      seed: number(env, 'FAULT_SEED', 1, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer from 0 to 4294967295'),
+    },
+  };
+}

@@ -1,0 +1,57 @@
+// Composition root of the prediction service: env → config → model → app → listen. SIGTERM/SIGINT stop
+// accepting connections, let in-flight requests finish, and exit 0 (or 1 after 9 s, inside Docker's 10 s).
+import { join } from 'node:path';
+import closeWithGrace from 'close-with-grace';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { buildApp } from './build-app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { loadScorer } from './load-scorer.js';
+import { findPackageRoot } from './package-root.js';
+
+const SHUTDOWN_GRACE_MS = 9_000;
+
+async function main(): Promise<void> {
+  // Synchronous stdout: a fatal start-up line must be written before process.exit.
+  // Level info until LOG_LEVEL itself is validated.
+  const bootLog = pino({ level: 'info', base: { service: 'prediction' } }, pino.destination({ fd: 1, sync: true }));
+  let config;
+  try {
+    config = loadConfig(process.env, join(findPackageRoot(import.meta.url), 'models', 'artifacts'), process.cwd());
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    bootLog.fatal(`invalid configuration: ${err.message}`);
+    process.exit(2);
+  }
+  const log = bootLog.child({ model_variant: config.variant });
+  log.level = config.logLevel;
+
+  let scorer;
+  try {
+    scorer = await loadScorer(config, log, Date.now());
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    log.fatal({ err, model_dir: config.modelDir }, `failed to load the ${config.variant} model: ${message}`);
+    process.exit(1);
+  }
+
+  const app = buildApp({ scorer, logger: log, registry: new Registry(), config: { variant: config.variant } });
+  closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: { error: (m: unknown) => log.error(m) } }, async ({ signal, err }) => {
+    if (err !== undefined) log.error({ err }, 'shutting down after an error');
+    else log.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
+    await app.close(); // stops accepting, waits for in-flight requests
+    await scorer.close();
+    log.info('shut down cleanly');
+  });
+
+  let address: string;
+  try {
+    address = await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    log.fatal({ err }, `cannot listen on ${config.host}:${config.port}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  }
+  log.info({ address, model_version: scorer.version }, `prediction service listening on ${address}`);
+}
+
+await main();

@@ -1,0 +1,77 @@
+// POST /predict and POST /predict/batch: validate, score in one call, count, answer.
+import type { FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+import type { Logger } from 'pino';
+import type { ApiField } from '../contract.js';
+import { errorBody } from '../errors.js';
+import type { ServiceMetrics } from '../metrics.js';
+import type { Score, Scorer } from '../scorers/scorer.js';
+import { parseBatch, parseInstance, type ParsedInstance } from '../validate-input.js';
+
+export type AppInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>;
+
+interface PredictDeps {
+  readonly scorer: Scorer | undefined;
+  readonly metrics: ServiceMetrics;
+  readonly now: () => number;
+}
+
+export interface PredictionBody {
+  readonly prediction: 0 | 1;
+  readonly probability: number;
+  readonly missing_features?: readonly ApiField[];
+}
+
+function toBody(score: Score, parsed: ParsedInstance): PredictionBody {
+  const body = { prediction: score.prediction, probability: score.probability };
+  return parsed.missing.length === 0 ? body : { ...body, missing_features: parsed.missing };
+}
+
+export function registerPredictRoutes(app: AppInstance, deps: PredictDeps): void {
+  const { scorer, metrics, now } = deps;
+
+  async function scoreAll(model: Scorer, parsed: readonly ParsedInstance[]): Promise<readonly Score[]> {
+    const start = process.hrtime.bigint();
+    try {
+      return await model.score(parsed.map((p) => p.features));
+    } finally {
+      metrics.inferenceDuration.observe({ variant: model.variant }, Number(process.hrtime.bigint() - start) / 1e9);
+    }
+  }
+
+  function countPredictions(model: Scorer, scores: readonly Score[]): void {
+    let spikes = 0;
+    for (const s of scores) spikes += s.prediction;
+    if (spikes > 0) metrics.predictions.inc({ variant: model.variant, prediction: '1' }, spikes);
+    if (scores.length - spikes > 0) metrics.predictions.inc({ variant: model.variant, prediction: '0' }, scores.length - spikes);
+  }
+
+  const notLoaded = errorBody('MODEL_NOT_LOADED', 'the model is not loaded');
+
+  app.post('/predict', async (request, reply) => {
+    if (scorer === undefined) return reply.code(503).send(notLoaded);
+    const parsed = parseInstance(request.body);
+    const [score] = await scoreAll(scorer, [parsed]);
+    if (score === undefined) throw new Error('scorer returned no score');
+    countPredictions(scorer, [score]);
+    return {
+      ...toBody(score, parsed),
+      model_version: scorer.version,
+      model_variant: scorer.variant,
+      timestamp: now() / 1000,
+    };
+  });
+
+  app.post('/predict/batch', async (request, reply) => {
+    if (scorer === undefined) return reply.code(503).send(notLoaded);
+    const parsed = parseBatch(request.body);
+    const scores = await scoreAll(scorer, parsed);
+    if (scores.length !== parsed.length) throw new Error(`scorer returned ${scores.length} scores for ${parsed.length} instances`);
+    countPredictions(scorer, scores);
+    return {
+      predictions: scores.map((score, i) => toBody(score, parsed[i] as ParsedInstance)),
+      model_version: scorer.version,
+      model_variant: scorer.variant,
+      timestamp: now() / 1000,
+    };
+  });
+}

@@ -1,0 +1,120 @@
+// The ML variant: the XGBoost model exported to ONNX (TreeEnsembleClassifier), run in-process by
+// onnxruntime-node. One thread per session: with the default thread pool, single-row p99 stalls to
+// milliseconds on this 2-core machine (docs/notes/feasibility), and one row takes ~8 µs on one thread.
+import { readFile } from 'node:fs/promises';
+import * as ort from 'onnxruntime-node';
+import type { RawFeatures } from '../contract.js';
+import { FEATURE_NAMES, deriveFeatures } from '../model/features.js';
+import { ModelError, type Score, type Scorer } from './scorer.js';
+
+export interface ModelCard {
+  readonly model_version: string;
+  /** prediction = probability >= serving_threshold. */
+  readonly serving_threshold: number;
+}
+
+const INPUT_NAME = 'features';
+const N_FEATURES = FEATURE_NAMES.length;
+
+export class OnnxScorer implements Scorer {
+  readonly variant = 'ml' as const;
+  readonly version: string;
+  readonly loadedAtMs: number;
+  readonly threshold: number;
+  readonly #session: ort.InferenceSession;
+  readonly #probabilityOutput: string;
+
+  private constructor(session: ort.InferenceSession, probabilityOutput: string, card: ModelCard, loadedAtMs: number) {
+    this.#session = session;
+    this.#probabilityOutput = probabilityOutput;
+    this.version = card.model_version;
+    this.threshold = card.serving_threshold;
+    this.loadedAtMs = loadedAtMs;
+  }
+
+  /** Opens the model and checks its signature; throws an Error naming the file and the problem. */
+  static async load(modelPath: string, card: ModelCard, nowMs: number): Promise<OnnxScorer> {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+    } catch (err) {
+      throw new Error(`cannot load ONNX model ${modelPath}: ${err instanceof Error ? err.message : String(err)}`, {
+        cause: err,
+      });
+    }
+    if (!session.inputNames.includes(INPUT_NAME)) {
+      throw new Error(`${modelPath}: expected an input named "${INPUT_NAME}", found [${session.inputNames.join(', ')}]`);
+    }
+    const output = pickProbabilityOutput(session);
+    if (output === undefined) {
+      const found = session.outputMetadata.map((m) => `${m.name}${m.isTensor ? `:${m.type}` : ':non-tensor'}`);
+      throw new Error(`${modelPath}: no float tensor output of class probabilities, found [${found.join(', ')}]`);
+    }
+    const scorer = new OnnxScorer(session, output, card, nowMs);
+    // A smoke inference at load: a model whose width does not match deriveFeatures fails here, at start-up,
+    // not on the first user request.
+    await scorer.score([{}]).catch((err: unknown) => {
+      throw new Error(`${modelPath}: test inference failed: ${err instanceof Error ? err.message : String(err)}`);
+    });
+    return scorer;
+  }
+
+  async score(instances: readonly RawFeatures[]): Promise<readonly Score[]> {
+    const n = instances.length;
+    const data = new Float32Array(n * N_FEATURES);
+    instances.forEach((raw, i) => data.set(deriveFeatures(raw), i * N_FEATURES));
+    let probabilities: Float32Array;
+    try {
+      const feeds = { [INPUT_NAME]: new ort.Tensor('float32', data, [n, N_FEATURES]) };
+      const out = await this.#session.run(feeds, [this.#probabilityOutput]);
+      const tensor = out[this.#probabilityOutput];
+      if (tensor === undefined || !(tensor.data instanceof Float32Array) || tensor.data.length !== n * 2) {
+        throw new Error(`output ${this.#probabilityOutput} is not a [${n}, 2] float tensor`);
+      }
+      probabilities = tensor.data;
+    } catch (err) {
+      throw new ModelError(`ONNX inference failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    const scores: Score[] = [];
+    for (let i = 0; i < n; i++) {
+      // Column 1 is the positive class ("spike"); column 0 is its complement.
+      const p = probabilities[i * 2 + 1] ?? Number.NaN;
+      if (!Number.isFinite(p)) throw new ModelError(`ONNX model returned a non-finite probability for row ${i}`);
+      scores.push({ prediction: p >= this.threshold ? 1 : 0, probability: p });
+    }
+    return scores;
+  }
+
+  close(): Promise<void> {
+    return this.#session.release();
+  }
+}
+
+/**
+ * The class-probability output: a float tensor (ZipMap disabled at export). skl2onnx-style names it
+ * `probabilities` / `output_probability`; otherwise the only float tensor output.
+ */
+function pickProbabilityOutput(session: ort.InferenceSession): string | undefined {
+  const floats = session.outputMetadata.filter((m) => m.isTensor && m.type === 'float32');
+  const named = floats.find((m) => /prob/i.test(m.name));
+  if (named !== undefined) return named.name;
+  return floats.length === 1 ? floats[0]?.name : undefined;
+}
+
+/** Reads and checks model-card.json; throws an Error naming the file and the problem. */
+export async function loadModelCard(path: string): Promise<ModelCard> {
+  const parsed: unknown = JSON.parse(await readFile(path, 'utf8'));
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new Error(`${path}: expected a JSON object`);
+  }
+  const card = parsed as Record<string, unknown>;
+  const version = card['model_version'];
+  const threshold = card['serving_threshold'];
+  if (typeof version !== 'string' || version.length === 0) {
+    throw new Error(`${path}: model_version must be a non-empty string, got ${JSON.stringify(version)}`);
+  }
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1)) {
+    throw new Error(`${path}: serving_threshold must be a number in (0, 1), got ${JSON.stringify(threshold)}`);
+  }
+  return { model_version: version, serving_threshold: threshold };
+}
