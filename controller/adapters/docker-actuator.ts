@@ -1,0 +1,266 @@
+// The Docker actuator: switches a target's containers to another MODEL_VARIANT by recreating each one
+// with every other setting preserved (docker-clone-config.ts), never leaving zero containers:
+//   rename old → [recreate: stop old] → create new → connect networks → start → verify → [start-first:
+//   stop old] → remove old.
+// Until the new one is verified the old one is only renamed (and, for recreate, stopped); any failure
+// removes the new one and restores the old one. Roll-forward is the same call with the original value.
+import type Docker from 'dockerode';
+import { ActuationError, expectedVariant } from '../ports/actuator.js';
+import type {
+  ActuationStep,
+  Actuator,
+  InstanceRef,
+  JournalEntry,
+  ReconcileResult,
+  StepName,
+  SwitchRequest,
+  SwitchResult,
+  TargetSpec,
+  TargetState,
+  VariantValue,
+} from '../ports/actuator.js';
+import { createDockerClient } from './docker-client.js';
+import { planClone, UnsupportedContainerError } from './docker-clone-config.js';
+import type { SourceContainer } from './docker-clone-config.js';
+import {
+  findTargetContainers,
+  removeContainer,
+  restoreOldContainer,
+  stopContainer,
+  verifyContainer,
+} from './docker-container-ops.js';
+import { guardrailLabels, oldContainerName, originalValueFromLabels, plainName, readEnvVariable } from './docker-labels.js';
+import { reconcileTarget } from './docker-reconcile.js';
+
+export interface DockerActuatorOptions {
+  readonly docker?: Docker;
+  /** Told about what could not be cleaned up after a successful switch (reconcile finishes it). */
+  readonly warn?: (message: string, fields: Record<string, unknown>) => void;
+}
+
+type RecordStep = (name: StepName, detail: Record<string, string>) => Promise<void>;
+
+export class DockerActuator implements Actuator {
+  private readonly docker: Docker;
+  private readonly targets: ReadonlyMap<string, TargetSpec>;
+  private readonly warn: (message: string, fields: Record<string, unknown>) => void;
+
+  /** Only these targets can ever be touched. */
+  constructor(targets: readonly TargetSpec[], options: DockerActuatorOptions = {}) {
+    this.docker = options.docker ?? createDockerClient();
+    this.targets = new Map(targets.map((t) => [t.name, t]));
+    this.warn = options.warn ?? (() => undefined);
+  }
+
+  async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
+    const target = this.configured(request.target);
+    const started = Date.now();
+    const steps: ActuationStep[] = [];
+    const record: RecordStep = async (name, detail) => {
+      const step: ActuationStep = { name, target: target.name, rollbackId: request.rollbackId, atMs: Date.now(), detail };
+      steps.push(step);
+      await request.onStep?.(step);
+    };
+
+    const { current } = await findTargetContainers(this.docker, target);
+    const running = current.filter((c) => c.State.Running);
+    if (running.length === 0) {
+      throw new ActuationError({
+        code: 'GR_ERR_TARGET_NOT_FOUND',
+        target: target.name,
+        step: 'precondition',
+        restored: true,
+        message: `no running container matches ${JSON.stringify(target.selector)}`,
+      });
+    }
+    await record('inspected', { containers: running.map((c) => c.Id.slice(0, 12)).join(',') });
+
+    const first = running[0] as SourceContainer;
+    const fromValue = readEnvVariable(first.Config.Env ?? [], target.variable);
+    let originalValue: VariantValue = originalValueFromLabels(first.Config.Labels ?? {}, fromValue);
+    const containers: InstanceRef[] = [];
+    let changed = false;
+    // One container at a time, so a replicated service never loses more than one replica at once.
+    for (const info of running) {
+      if (readEnvVariable(info.Config.Env ?? [], target.variable) === request.value) {
+        containers.push({ id: info.Id, name: plainName(info.Name) });
+        continue;
+      }
+      const outcome = await this.switchOne(info, target, request, record);
+      originalValue = outcome.originalValue;
+      containers.push(outcome.instance);
+      changed = true;
+    }
+    if (!changed) await record('noop', { value: String(request.value) });
+
+    return {
+      target: target.name,
+      rollbackId: request.rollbackId,
+      containers,
+      fromValue,
+      toValue: request.value,
+      originalValue,
+      noop: !changed,
+      durationMs: Date.now() - started,
+      steps,
+    };
+  }
+
+  private async switchOne(
+    info: SourceContainer,
+    target: TargetSpec,
+    request: SwitchRequest,
+    record: RecordStep,
+  ): Promise<{ instance: InstanceRef; originalValue: VariantValue }> {
+    const docker = this.docker;
+    const name = plainName(info.Name);
+    const oldId = info.Id; // hold the old one by id: its name moves
+    const oldName = oldContainerName(name, request.rollbackId);
+    const expected = expectedVariant(request.value, target.verify);
+    let plan;
+    try {
+      plan = planClone(info, {
+        variable: target.variable,
+        value: request.value,
+        rollbackId: request.rollbackId,
+        targetName: target.name,
+        expectedVariant: expected,
+        strategy: target.strategy,
+        image: await this.imageFor(info),
+        name,
+      });
+    } catch (cause) {
+      if (!(cause instanceof UnsupportedContainerError)) throw cause;
+      throw new ActuationError({
+        code: 'GR_ERR_TARGET_UNSUPPORTED',
+        target: target.name,
+        step: 'precondition',
+        restored: true,
+        message: `${name}: ${cause.message}`,
+        cause,
+      });
+    }
+
+    let step: StepName = 'renamed-old';
+    let newId: string | undefined;
+    try {
+      await docker.getContainer(oldId).rename({ name: oldName });
+      await record(step, { oldId, oldName, name });
+      if (target.strategy === 'recreate') {
+        step = 'stopped-old';
+        await stopContainer(docker, oldId);
+        await record(step, { oldId });
+      }
+      step = 'created-new';
+      const created = await docker.createContainer(plan.create);
+      newId = created.id;
+      await record(step, { newId, name });
+      if (plan.extraNetworks.length > 0) {
+        step = 'connected-networks';
+        for (const { network, endpoint } of plan.extraNetworks) {
+          await docker.getNetwork(network).connect({ Container: newId, EndpointConfig: endpoint });
+        }
+        await record(step, { newId, networks: plan.extraNetworks.map((n) => n.network).join(',') });
+      }
+      step = 'started-new';
+      await created.start();
+      await record(step, { newId });
+      step = 'verified-new';
+      const verified = await verifyContainer(docker, newId, target.verify, expected);
+      await record(step, { newId, variant: expected, elapsedMs: String(verified.elapsedMs) });
+    } catch (cause) {
+      const restored = await this.restore(target, request, record, { oldId, name, newId });
+      throw new ActuationError({
+        target: target.name,
+        step,
+        restored,
+        message: `switch of ${name} to ${target.variable}=${String(request.value)} failed at ${step}: ${
+          cause instanceof Error ? cause.message : String(cause)
+        }; old container ${restored ? 'restored' : 'NOT restored'}`,
+        cause,
+      });
+    }
+
+    // The new container serves: what follows is cleanup. If it fails, the switch still succeeded and
+    // the renamed old container is left for reconcile (state "both present, new verified").
+    try {
+      if (target.strategy === 'start-first') {
+        await stopContainer(docker, oldId);
+        await record('stopped-old', { oldId });
+      }
+      await removeContainer(docker, oldId);
+      await record('removed-old', { oldId });
+    } catch (error) {
+      this.warn('old container left behind after a verified switch', { target: target.name, oldId, error });
+    }
+    return { instance: { id: newId, name }, originalValue: plan.originalValue };
+  }
+
+  /** Undo: remove the new container, give the old one its name back, start it, check it serves. */
+  private async restore(
+    target: TargetSpec,
+    request: SwitchRequest,
+    record: RecordStep,
+    ids: { oldId: string; name: string; newId: string | undefined },
+  ): Promise<boolean> {
+    try {
+      if (ids.newId !== undefined) {
+        await removeContainer(this.docker, ids.newId);
+        await record('removed-new', { newId: ids.newId });
+      }
+      await restoreOldContainer(this.docker, target, ids.oldId, ids.name, request.rollbackId);
+      await record('restored-old', { oldId: ids.oldId, name: ids.name });
+      return true;
+    } catch (error) {
+      this.warn('restoring the old container failed', { target: target.name, oldId: ids.oldId, error });
+      return false;
+    }
+  }
+
+  /** The old container's image by name when the name still points at it, else by id (the tag moved). */
+  private async imageFor(info: SourceContainer): Promise<string> {
+    const byName = await this.docker
+      .getImage(info.Config.Image)
+      .inspect()
+      .catch(() => undefined);
+    return byName?.Id === info.Image ? info.Config.Image : info.Image;
+  }
+
+  async inspect(target: TargetSpec): Promise<TargetState> {
+    const spec = this.configured(target);
+    const { current, old } = await findTargetContainers(this.docker, spec);
+    const describe = (info: SourceContainer, role: 'current' | 'old') => ({
+      id: info.Id,
+      name: plainName(info.Name),
+      running: info.State.Running,
+      value: readEnvVariable(info.Config.Env ?? [], spec.variable),
+      role,
+      labels: guardrailLabels(info.Config.Labels ?? {}),
+    });
+    return {
+      target: spec.name,
+      instances: [...current.map((c) => describe(c, 'current')), ...old.map((o) => describe(o.info, 'old'))],
+    };
+  }
+
+  async reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
+    const spec = this.configured(target);
+    const outcome = await reconcileTarget(this.docker, spec, entry);
+    return { target: spec.name, rollbackId: entry.rollbackId, outcome, state: await this.inspect(spec) };
+  }
+
+  /** Refuses a target that was not configured, or whose selector differs from the configured one. */
+  private configured(target: TargetSpec): TargetSpec {
+    const known = this.targets.get(target.name);
+    if (!known || JSON.stringify(known.selector) !== JSON.stringify(target.selector)) {
+      throw new ActuationError({
+        code: 'GR_ERR_TARGET_NOT_FOUND',
+        target: target.name,
+        step: 'precondition',
+        restored: true,
+        message: 'not a configured target: the actuator only touches the targets it was given',
+      });
+    }
+    return known;
+  }
+}

@@ -1,0 +1,152 @@
+// The Docker operations the actuator and reconcile share: find a target's containers (only through its
+// configured selector), reach and verify a container, restore an old container, retire it.
+import type Docker from 'dockerode';
+import { expectedVariant } from '../ports/actuator.js';
+import type { TargetSpec, VerifySpec } from '../ports/actuator.js';
+import { dockerStatus } from './docker-client.js';
+import type { SourceContainer } from './docker-clone-config.js';
+import { COMPOSE_LABEL, LABEL, parseOldContainerName, plainName, readEnvVariable } from './docker-labels.js';
+import { waitUntilServing } from './docker-verify.js';
+
+export interface TargetContainers {
+  /** Containers serving the target (by selector), renamed old ones excluded. */
+  readonly current: readonly SourceContainer[];
+  /** Old containers renamed by an unfinished switch: `<name>-guardrail-old-<rollbackId>`. */
+  readonly old: ReadonlyArray<{ info: SourceContainer; originalName: string; rollbackId: string }>;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Lists (stopped ones too) and inspects exactly what the target's selector matches. */
+export async function findTargetContainers(docker: Docker, target: TargetSpec): Promise<TargetContainers> {
+  const selector = target.selector;
+  const filters: Record<string, string[]> =
+    'containerName' in selector
+      ? { name: [`^/${escapeRegExp(selector.containerName)}(-guardrail-old-.+)?$`] }
+      : {
+          label: [
+            `${COMPOSE_LABEL.service}=${selector.composeService}`,
+            ...(selector.composeProject !== undefined ? [`${COMPOSE_LABEL.project}=${selector.composeProject}`] : []),
+          ],
+        };
+  const listed = await docker.listContainers({ all: true, filters });
+  const current: SourceContainer[] = [];
+  const old: Array<{ info: SourceContainer; originalName: string; rollbackId: string }> = [];
+  for (const entry of listed) {
+    let info: SourceContainer;
+    try {
+      info = await docker.getContainer(entry.Id).inspect();
+    } catch (error) {
+      if (dockerStatus(error) === 404) continue; // removed between list and inspect
+      throw error;
+    }
+    const name = plainName(info.Name);
+    const parsed = parseOldContainerName(name);
+    const isOld =
+      parsed !== undefined && ('containerName' in selector ? parsed.originalName === selector.containerName : true);
+    if (isOld && parsed) old.push({ info, ...parsed });
+    else if ('containerName' in selector ? name === selector.containerName : true) current.push(info);
+  }
+  return { current, old };
+}
+
+/** Where the controller reaches a container's service port, per VerifySpec.via. */
+export function containerBaseUrl(info: SourceContainer, verify: VerifySpec): string | undefined {
+  const via = verify.via ?? 'auto';
+  if (via !== 'container-ip') {
+    const bindings = info.NetworkSettings.Ports?.[`${verify.port}/tcp`] ?? [];
+    const binding = bindings.find((b) => b.HostPort !== '');
+    if (binding) {
+      const wildcard = ['', '0.0.0.0', '::', '127.0.0.1'].includes(binding.HostIp);
+      const host = wildcard ? '127.0.0.1' : binding.HostIp.includes(':') ? `[${binding.HostIp}]` : binding.HostIp;
+      return `http://${host}:${binding.HostPort}`;
+    }
+    if (via === 'published-port') return undefined;
+  }
+  for (const network of Object.values(info.NetworkSettings.Networks ?? {})) {
+    if (network.IPAddress) return `http://${network.IPAddress}:${verify.port}`;
+  }
+  return undefined;
+}
+
+/** Waits until the container serves `expected` (health 200 + version field), failing fast if it exits. */
+export async function verifyContainer(
+  docker: Docker,
+  id: string,
+  verify: VerifySpec,
+  expected: string,
+): Promise<{ elapsedMs: number }> {
+  let latest: SourceContainer | undefined;
+  const refresh = async (): Promise<SourceContainer> => (latest = await docker.getContainer(id).inspect());
+  return waitUntilServing({
+    verify,
+    expectedVariant: expected,
+    problem: async () => {
+      const info = await refresh();
+      if (info.State.Running) return undefined;
+      return `container ${plainName(info.Name)} is ${info.State.Status} (exit code ${info.State.ExitCode})`;
+    },
+    baseUrl: async () => (latest ? containerBaseUrl(latest, verify) : containerBaseUrl(await refresh(), verify)),
+  });
+}
+
+/** The variant a container should serve, from its own env. */
+export function containerExpectedVariant(info: SourceContainer, target: TargetSpec): string {
+  return expectedVariant(readEnvVariable(info.Config.Env ?? [], target.variable), target.verify);
+}
+
+export async function stopContainer(docker: Docker, id: string): Promise<void> {
+  try {
+    // No `t`: Docker uses the container's own StopTimeout (default 10 s), so graceful shutdown is kept.
+    await docker.getContainer(id).stop();
+  } catch (error) {
+    if (dockerStatus(error) !== 304) throw error; // 304: already stopped
+  }
+}
+
+/** Removes a container we created; never its volumes (anonymous ones are shared with the old one). */
+export async function removeContainer(docker: Docker, id: string): Promise<void> {
+  try {
+    await docker.getContainer(id).remove({ force: true, v: false });
+  } catch (error) {
+    if (dockerStatus(error) !== 404) throw error;
+  }
+}
+
+/**
+ * Puts the old container back: removes whatever of this rollback holds its name, renames it back,
+ * starts it if needed and verifies it serves its own variant; throws if any of that fails.
+ */
+export async function restoreOldContainer(
+  docker: Docker,
+  target: TargetSpec,
+  oldId: string,
+  originalName: string,
+  rollbackId: string,
+): Promise<void> {
+  const holder = await docker
+    .getContainer(originalName)
+    .inspect()
+    .catch((error: unknown) => {
+      if (dockerStatus(error) === 404) return undefined;
+      throw error;
+    });
+  if (holder && holder.Id !== oldId) {
+    if (holder.Config.Labels?.[LABEL.rollbackId] !== rollbackId) {
+      throw new Error(`${originalName} is held by ${holder.Id.slice(0, 12)}, which this rollback did not create`);
+    }
+    await removeContainer(docker, holder.Id);
+  }
+  const old = docker.getContainer(oldId);
+  let info: SourceContainer = await old.inspect();
+  if (plainName(info.Name) !== originalName) await old.rename({ name: originalName });
+  if (!info.State.Running) {
+    await old.start().catch((error: unknown) => {
+      if (dockerStatus(error) !== 304) throw error;
+    });
+  }
+  info = await old.inspect();
+  await verifyContainer(docker, oldId, target.verify, containerExpectedVariant(info, target));
+}

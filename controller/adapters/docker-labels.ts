@@ -1,0 +1,73 @@
+// Labels and names Guardrail puts on what it creates, so a restarted controller can recognise its own
+// work (reconcile) and a roll-forward knows what to restore. Docker labels are immutable after create,
+// so the renamed old container is recognised by its name suffix instead.
+import type { VariantValue } from '../ports/actuator.js';
+
+export const LABEL = {
+  managed: 'guardrail.managed',
+  rollbackId: 'guardrail.rollback-id',
+  variant: 'guardrail.variant',
+  target: 'guardrail.target',
+  originalValue: 'guardrail.original-value',
+  originalAbsent: 'guardrail.original-absent',
+  /** JSON of the host port bindings a start-first switch had to drop, restored by a later recreate. */
+  droppedPortBindings: 'guardrail.dropped-port-bindings',
+} as const;
+
+export const COMPOSE_LABEL = {
+  project: 'com.docker.compose.project',
+  service: 'com.docker.compose.service',
+} as const;
+
+const OLD_INFIX = '-guardrail-old-';
+
+/** The name the old container carries while its successor is created and verified. */
+export function oldContainerName(originalName: string, rollbackId: string): string {
+  return `${originalName}${OLD_INFIX}${rollbackId}`;
+}
+
+/** For a renamed old container, its original name and the rollback that renamed it. */
+export function parseOldContainerName(name: string): { originalName: string; rollbackId: string } | undefined {
+  const at = name.lastIndexOf(OLD_INFIX);
+  if (at <= 0) return undefined;
+  return { originalName: name.slice(0, at), rollbackId: name.slice(at + OLD_INFIX.length) };
+}
+
+/** Docker reports names with a leading slash. */
+export function plainName(name: string): string {
+  return name.startsWith('/') ? name.slice(1) : name;
+}
+
+/**
+ * The value before Guardrail's first switch, carried from container to container in labels; `current`
+ * when no label says otherwise (Guardrail never touched it). A function rather than `?? current`,
+ * because `null` (absent) is a real answer.
+ */
+export function originalValueFromLabels(labels: Readonly<Record<string, string>>, current: VariantValue): VariantValue {
+  if (labels[LABEL.originalAbsent] === 'true') return null;
+  return labels[LABEL.originalValue] ?? current;
+}
+
+export function guardrailLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => key.startsWith('guardrail.')));
+}
+
+/** Env helpers: Docker keeps env as `NAME=value` strings, in order. */
+export function readEnvVariable(env: readonly string[], variable: string): VariantValue {
+  const prefix = `${variable}=`;
+  const entry = env.find((e) => e.startsWith(prefix));
+  return entry === undefined ? null : entry.slice(prefix.length);
+}
+
+/** Sets (or removes, for null) one variable, leaving every other entry and their order unchanged. */
+export function withEnvVariable(env: readonly string[], variable: string, value: VariantValue): string[] {
+  const prefix = `${variable}=`;
+  const at = env.findIndex((e) => e.startsWith(prefix));
+  const others = env.filter((e) => !e.startsWith(prefix));
+  if (value === null) return others;
+  const entry = `${prefix}${value}`;
+  if (at === -1) return [...others, entry];
+  const copy = [...env];
+  copy[at] = entry;
+  return copy.filter((e, i) => i === at || !e.startsWith(prefix));
+}

@@ -1,0 +1,109 @@
+// Finishing or undoing a switch that was interrupted (controller killed, daemon restarted). Level-
+// triggered: it reads what Docker has for the target and the journal's rollback id, and converges to
+// exactly one serving container per replica. The states it can find, and what it does:
+//   old renamed (+stopped), no new container      → undo: name back, start, verify
+//   new created but not started / not verified   → connect missing networks, start, verify:
+//                                                   finish (remove old) or, if that fails, undo
+//   new running and verified, old still present  → finish: stop and remove old
+//   no trace of the rollback                     → nothing to do
+import type Docker from 'dockerode';
+import { ActuationError } from '../ports/actuator.js';
+import type { JournalEntry, ReconcileOutcome, TargetSpec } from '../ports/actuator.js';
+import { dockerStatus } from './docker-client.js';
+import { planClone } from './docker-clone-config.js';
+import type { SourceContainer } from './docker-clone-config.js';
+import {
+  containerExpectedVariant,
+  findTargetContainers,
+  removeContainer,
+  restoreOldContainer,
+  stopContainer,
+  verifyContainer,
+} from './docker-container-ops.js';
+import { LABEL, plainName, readEnvVariable } from './docker-labels.js';
+
+export async function reconcileTarget(docker: Docker, target: TargetSpec, entry: JournalEntry): Promise<ReconcileOutcome> {
+  const { current, old } = await findTargetContainers(docker, target);
+  const isOurs = (c: SourceContainer) => c.Config.Labels?.[LABEL.rollbackId] === entry.rollbackId;
+  const olds = old.filter((o) => o.rollbackId === entry.rollbackId);
+  const successors = current.filter(isOurs);
+
+  if (olds.length === 0) {
+    if (successors.length === 0) return 'nothing-to-do';
+    // The old containers are gone, so the switch got past verification: just make sure the new ones run.
+    for (const successor of successors) await startAndVerify(docker, target, successor, undefined);
+    return 'finished';
+  }
+
+  let outcome: ReconcileOutcome = 'finished';
+  for (const o of olds) {
+    const successor = current.find((c) => plainName(c.Name) === o.originalName);
+    if (successor && !isOurs(successor)) {
+      throw new ActuationError({
+        target: target.name,
+        step: 'precondition',
+        restored: false,
+        message: `${o.originalName} is held by ${successor.Id.slice(0, 12)}, not by rollback ${entry.rollbackId}; left as is`,
+      });
+    }
+    if (successor) {
+      try {
+        await startAndVerify(docker, target, successor, o.info);
+        await stopContainer(docker, o.info.Id);
+        await removeContainer(docker, o.info.Id);
+        continue;
+      } catch {
+        // The new container cannot serve: fall through to undo.
+        await removeContainer(docker, successor.Id);
+      }
+    }
+    try {
+      await restoreOldContainer(docker, target, o.info.Id, o.originalName, entry.rollbackId);
+    } catch (cause) {
+      throw new ActuationError({
+        target: target.name,
+        step: 'restored-old',
+        restored: false,
+        message: `could not restore ${o.originalName} while undoing rollback ${entry.rollbackId}`,
+        cause,
+      });
+    }
+    outcome = 'undone';
+  }
+  return outcome;
+}
+
+/** Completes a successor that may be missing networks (created, not connected) or not started yet. */
+async function startAndVerify(
+  docker: Docker,
+  target: TargetSpec,
+  successor: SourceContainer,
+  oldInfo: SourceContainer | undefined,
+): Promise<void> {
+  if (oldInfo) {
+    const plan = planClone(oldInfo, {
+      variable: target.variable,
+      value: readEnvVariable(successor.Config.Env ?? [], target.variable),
+      rollbackId: successor.Config.Labels?.[LABEL.rollbackId] ?? '',
+      targetName: target.name,
+      expectedVariant: containerExpectedVariant(successor, target),
+      strategy: target.strategy,
+      image: oldInfo.Image,
+      name: plainName(successor.Name),
+    });
+    const attached = new Set(Object.keys(successor.NetworkSettings.Networks ?? {}));
+    for (const { network, endpoint } of plan.extraNetworks) {
+      if (attached.has(network)) continue;
+      await docker.getNetwork(network).connect({ Container: successor.Id, EndpointConfig: endpoint });
+    }
+  }
+  if (!successor.State.Running) {
+    await docker
+      .getContainer(successor.Id)
+      .start()
+      .catch((error: unknown) => {
+        if (dockerStatus(error) !== 304) throw error;
+      });
+  }
+  await verifyContainer(docker, successor.Id, target.verify, containerExpectedVariant(successor, target));
+}

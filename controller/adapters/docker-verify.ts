@@ -1,0 +1,62 @@
+// Verification that a freshly started instance serves the expected variant: polls /health for 200 and
+// /version for the expected variant field. We poll ourselves instead of waiting for Docker's health status
+// because Docker 20.10 runs the first health check only one interval after start (seconds wasted), and
+// because the process actuator needs the same check. `problem` fails fast when the instance has died.
+import type { VerifySpec } from '../ports/actuator.js';
+
+export interface VerifyOptions {
+  readonly verify: VerifySpec;
+  readonly expectedVariant: string;
+  /** Where the instance answers now; may change until it is up (an IP is assigned at start). */
+  readonly baseUrl: () => Promise<string | undefined>;
+  /** A reason the instance can never pass (it exited), or undefined while it may still come up. */
+  readonly problem?: () => Promise<string | undefined>;
+  readonly pollIntervalMs?: number;
+}
+
+export class VerificationError extends Error {
+  override readonly name = 'VerificationError';
+}
+
+export async function waitUntilServing(options: VerifyOptions): Promise<{ elapsedMs: number; baseUrl: string }> {
+  const started = Date.now();
+  const deadline = started + options.verify.timeoutMs;
+  const interval = options.pollIntervalMs ?? 100;
+  let lastProblem = 'not polled yet';
+  for (;;) {
+    const fatal = await options.problem?.();
+    if (fatal !== undefined) throw new VerificationError(fatal);
+    const baseUrl = await options.baseUrl();
+    if (baseUrl === undefined) {
+      lastProblem = 'no address to reach it yet';
+    } else {
+      const outcome = await probeOnce(baseUrl, options, Math.max(1, Math.min(1000, deadline - Date.now())));
+      if (outcome === 'ok') return { elapsedMs: Date.now() - started, baseUrl };
+      lastProblem = outcome;
+    }
+    if (Date.now() + interval > deadline) {
+      throw new VerificationError(
+        `not serving variant ${options.expectedVariant} after ${options.verify.timeoutMs} ms: ${lastProblem}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
+/** 'ok' or what is wrong, in words for the error message. */
+async function probeOnce(baseUrl: string, options: VerifyOptions, timeoutMs: number): Promise<string> {
+  const { verify, expectedVariant } = options;
+  try {
+    const health = await fetch(`${baseUrl}${verify.healthPath}`, { signal: AbortSignal.timeout(timeoutMs) });
+    await health.arrayBuffer();
+    if (health.status !== 200) return `${verify.healthPath} answered ${health.status}`;
+    const version = await fetch(`${baseUrl}${verify.versionPath}`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (version.status !== 200) return `${verify.versionPath} answered ${version.status}`;
+    const body: unknown = await version.json();
+    const variant = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[verify.variantField] : undefined;
+    if (variant !== expectedVariant) return `${verify.versionPath} says ${verify.variantField}=${String(variant)}`;
+    return 'ok';
+  } catch (error) {
+    return `${baseUrl} unreachable (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`;
+  }
+}

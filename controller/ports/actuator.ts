@@ -1,0 +1,177 @@
+// The actuator port: the only way the controller changes the world. It switches one configured target
+// between model variants by setting (or removing) one environment variable and restarting what serves
+// it, verifying the result before it lets go of the old instance. Adapters: docker-actuator.ts (Docker
+// Engine) and process-actuator.ts (a child process, for the embedded demo and fast tests).
+//
+// Safety rules every adapter keeps:
+// - it touches only what a configured TargetSpec selects, never anything it merely finds;
+// - it never leaves zero instances: the old one is kept until the new one is verified, and restored
+//   if the new one fails (ActuationError.restored tells whether that worked);
+// - it is idempotent: switching to the value a target already has is a quick no-op.
+
+/** A variable value, or `null` for "the variable is absent" (the original state for most services). */
+export type VariantValue = string | null;
+
+export type Strategy =
+  | 'recreate' // stop the old instance first, keep published host ports; a short failure window
+  | 'start-first'; // start and verify the new one beside the old one; zero failures through a network alias
+
+export type TargetSelector =
+  | { readonly composeService: string; readonly composeProject?: string }
+  | { readonly containerName: string };
+
+export interface VerifySpec {
+  /** The port the service listens on inside its container (or on loopback for a process). */
+  readonly port: number;
+  readonly healthPath: string;
+  readonly versionPath: string;
+  /** The JSON field of the version document that names the running variant. */
+  readonly variantField: string;
+  /** The variant the service runs when the variable is absent. */
+  readonly absentVariant: string;
+  /** Total time the new instance has to answer health 200 and the expected variant. */
+  readonly timeoutMs: number;
+  /**
+   * How the Docker actuator reaches a container: its published host port, its IP on its first network,
+   * or `auto` (published port when there is one, else the IP). A controller that runs in a container on
+   * the service's network should use `container-ip`.
+   */
+  readonly via?: 'auto' | 'published-port' | 'container-ip';
+}
+
+export interface TargetSpec {
+  /** The target's stable name in policies, journal entries and alerts. */
+  readonly name: string;
+  readonly selector: TargetSelector;
+  /** The environment variable that selects the variant, e.g. MODEL_VARIANT. */
+  readonly variable: string;
+  readonly strategy: Strategy;
+  readonly verify: VerifySpec;
+}
+
+/** The steps of one switch, in order. Each is reported to `onStep` once it is done. */
+export type StepName =
+  | 'inspected'
+  | 'noop'
+  | 'renamed-old'
+  | 'stopped-old'
+  | 'created-new'
+  | 'connected-networks'
+  | 'started-new'
+  | 'verified-new'
+  | 'removed-old'
+  | 'removed-new'
+  | 'restored-old';
+
+export interface ActuationStep {
+  readonly name: StepName;
+  readonly target: string;
+  readonly rollbackId: string;
+  /** ms since epoch when the step finished. */
+  readonly atMs: number;
+  /** Container ids/names or pids involved, for the journal and for reconcile. */
+  readonly detail: Readonly<Record<string, string>>;
+}
+
+export interface SwitchRequest {
+  readonly target: TargetSpec;
+  readonly value: VariantValue;
+  readonly rollbackId: string;
+  /** Journal hook: called and awaited after each step, so the runtime can persist progress. */
+  readonly onStep?: (step: ActuationStep) => Promise<void>;
+}
+
+export interface InstanceRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface SwitchResult {
+  readonly target: string;
+  readonly rollbackId: string;
+  /** The instances now serving the target. */
+  readonly containers: readonly InstanceRef[];
+  readonly fromValue: VariantValue;
+  readonly toValue: VariantValue;
+  /** The value before Guardrail first touched the target: what a roll-forward restores. */
+  readonly originalValue: VariantValue;
+  readonly noop: boolean;
+  readonly durationMs: number;
+  readonly steps: readonly ActuationStep[];
+}
+
+export interface InstanceState extends InstanceRef {
+  readonly running: boolean;
+  readonly value: VariantValue;
+  /** `current` serves the target; `old` is a renamed predecessor left by an unfinished switch. */
+  readonly role: 'current' | 'old';
+  /** The guardrail.* labels (empty for a process). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface TargetState {
+  readonly target: string;
+  readonly instances: readonly InstanceState[];
+}
+
+/** What the journal knows about a switch that may have been interrupted. */
+export interface JournalEntry {
+  readonly rollbackId: string;
+  /** The value the interrupted switch was setting. */
+  readonly value: VariantValue;
+  readonly lastStep?: StepName;
+}
+
+export type ReconcileOutcome =
+  | 'finished' // the new instance was verified and the old one removed
+  | 'undone' // the new instance was missing or failed: the old one serves again
+  | 'nothing-to-do'; // no trace of that switch: the target is as it is
+
+export interface ReconcileResult {
+  readonly target: string;
+  readonly rollbackId: string;
+  readonly outcome: ReconcileOutcome;
+  readonly state: TargetState;
+}
+
+export interface Actuator {
+  switchVariant(request: SwitchRequest): Promise<SwitchResult>;
+  inspect(target: TargetSpec): Promise<TargetState>;
+  /** Level-triggered and idempotent: converge an interrupted switch to exactly one verified instance. */
+  reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult>;
+}
+
+/** The variant a service should report for a variable value. */
+export function expectedVariant(value: VariantValue, verify: VerifySpec): string {
+  return value ?? verify.absentVariant;
+}
+
+export type ActuationErrorCode = 'GR_ERR_ACTUATION' | 'GR_ERR_TARGET_NOT_FOUND' | 'GR_ERR_TARGET_UNSUPPORTED';
+
+/** A switch that failed. `restored` says whether the old instance serves again (else: nothing may serve). */
+export class ActuationError extends Error {
+  override readonly name = 'ActuationError';
+  readonly code: ActuationErrorCode;
+  readonly target: string;
+  readonly step: StepName | 'precondition';
+  readonly restored: boolean;
+
+  constructor(options: {
+    code?: ActuationErrorCode;
+    target: string;
+    step: StepName | 'precondition';
+    restored: boolean;
+    message: string;
+    cause?: unknown;
+  }) {
+    super(`${options.target}: ${options.message}`, { cause: options.cause });
+    this.code = options.code ?? 'GR_ERR_ACTUATION';
+    this.target = options.target;
+    this.step = options.step;
+    this.restored = options.restored;
+  }
+}
+
+export function isActuationError(error: unknown): error is ActuationError {
+  return error instanceof ActuationError;
+}
