@@ -11,6 +11,8 @@ export const FEATURE_NAMES = [
   'volatility',
   'shock_1s',
   'return_5s',
+  'spread_to_vol',
+  'shock_5s',
 ] as const;
 
 const value = (x: number | undefined): number => (x === undefined ? Number.NaN : x);
@@ -28,7 +30,11 @@ export function deriveFeatures(raw: RawFeatures): Float32Array {
   const relSpread = Math.abs(price - mid) / mid;
   // A shock measured in units of current volatility; zero volatility gives no meaningful ratio, so missing.
   const shock = vol > 0 ? Math.abs(r1) / vol : Number.NaN;
-  const out = Float32Array.from([relSpread, Math.abs(r1), Math.abs(r5), vol, shock, r5]);
+  // The quoted spread relative to trailing volatility: market makers price the current conditional
+  // volatility into the spread, so a spread wide for the trailing volatility hints that it is rising.
+  const spreadToVol = vol > 0 ? relSpread / vol : Number.NaN;
+  const shock5s = vol > 0 ? Math.abs(r5) / vol : Number.NaN;
+  const out = Float32Array.from([relSpread, Math.abs(r1), Math.abs(r5), vol, shock, r5, spreadToVol, shock5s]);
   // XGBoost refuses infinities, and a value that overflowed float32 (or came from x/0) has no comparable
   // magnitude: any non-finite result is missing, as in training.
   for (let i = 0; i < out.length; i++) {

@@ -45,6 +45,11 @@ export class OnnxScorer implements Scorer {
     if (!session.inputNames.includes(INPUT_NAME)) {
       throw new Error(`${modelPath}: expected an input named "${INPUT_NAME}", found [${session.inputNames.join(', ')}]`);
     }
+    const input = session.inputMetadata.find((m) => m.name === INPUT_NAME);
+    const width = input?.isTensor === true ? input.shape[1] : undefined;
+    if (typeof width === 'number' && width !== N_FEATURES) {
+      throw new Error(`${modelPath}: the model takes ${width} features, deriveFeatures gives ${N_FEATURES} (${FEATURE_NAMES.join(', ')}); retrain or update service/model/features.ts`);
+    }
     const output = pickProbabilityOutput(session);
     if (output === undefined) {
       const found = session.outputMetadata.map((m) => `${m.name}${m.isTensor ? `:${m.type}` : ':non-tensor'}`);
