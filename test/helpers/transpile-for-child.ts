@@ -1,0 +1,27 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import ts from 'typescript';
+
+// Child processes (e.g. a save loop that a test SIGKILLs) cannot import .ts files on Node 20. This
+// transpiles the named source files, type-stripped and unchanged otherwise, into a temp dir with the same
+// layout, so the child runs exactly the code under test without a full `tsc` build of the repository.
+
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/** Returns the temp dir; `<dir>/<same relative path>.js` is the module for each `.ts` given. */
+export async function transpileForChild(relativePaths: readonly string[]): Promise<string> {
+  const outDir = await mkdtemp(join(tmpdir(), 'guardrail-transpiled-'));
+  await writeFile(join(outDir, 'package.json'), '{"type":"module"}\n');
+  for (const relativePath of relativePaths) {
+    const source = await readFile(join(REPO_ROOT, relativePath), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      fileName: relativePath,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
+    });
+    const outPath = join(outDir, relativePath.replace(/\.ts$/, '.js'));
+    await mkdir(dirname(outPath), { recursive: true });
+    await writeFile(outPath, outputText);
+  }
+  return outDir;
+}
