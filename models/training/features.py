@@ -6,6 +6,8 @@ in lock-step: same names, same order, same formulas, same NaN rules.
 
 Absolute price levels never reach the model: a split such as `price < 30365` is meaningless next week.
 Every input is scale-free: a relative spread, absolute and signed returns, volatility and ratios to it.
+The ratios to volatility (shock_1s, spread_to_vol, shock_5s) were chosen on a validation slice inside the
+training period, never on the holdout.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ FEATURE_NAMES = [
     "volatility",
     "shock_1s",
     "return_5s",
+    "spread_to_vol",
+    "shock_5s",
 ]
 
 API_FIELDS = ["price", "midprice", "return_1s", "return_5s", "volatility"]
@@ -33,8 +37,14 @@ def derive_columns(
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         rel_spread = np.abs(price - mid) / mid
         # A shock in units of current volatility; zero or negative volatility gives no meaningful ratio.
-        shock = np.where(vol > 0, np.abs(r1) / np.where(vol > 0, vol, 1.0), np.nan)
-        out = np.stack([rel_spread, np.abs(r1), np.abs(r5), vol, shock, r5], axis=1).astype(np.float32)
+        positive_vol = np.where(vol > 0, vol, 1.0)
+        shock = np.where(vol > 0, np.abs(r1) / positive_vol, np.nan)
+        # The quoted spread relative to trailing volatility: market makers price the CURRENT conditional
+        # volatility into the spread, so a spread wide for the trailing volatility hints that it is rising.
+        spread_to_vol = np.where(vol > 0, rel_spread / positive_vol, np.nan)
+        shock_5s = np.where(vol > 0, np.abs(r5) / positive_vol, np.nan)
+        columns = [rel_spread, np.abs(r1), np.abs(r5), vol, shock, r5, spread_to_vol, shock_5s]
+        out = np.stack(columns, axis=1).astype(np.float32)
     # XGBoost refuses infinities, and a value that overflowed float32 (or came from x/0) carries no
     # comparable magnitude: both sides treat any non-finite result as missing.
     out[~np.isfinite(out)] = np.nan

@@ -23,16 +23,26 @@ def predict_proba(model: onnx.ModelProto, x: np.ndarray) -> np.ndarray:
     false_ids = np.array(a["nodes_falsenodeids"])
     missing_true = np.array(a["nodes_missing_value_tracks_true"], dtype=bool)
     index = {(int(t), int(n)): i for i, (t, n) in enumerate(zip(tree_ids, node_ids))}
-    leaf_weight = {(int(t), int(n)): w for t, n, w in zip(a["class_treeids"], a["class_nodeids"], a["class_weights"])}
 
     x = x.astype(np.float32)
+    rows = np.arange(x.shape[0])
     margin = np.full(x.shape[0], np.float32(a["base_values"][0]), dtype=np.float32)
+    is_leaf = np.array([m == "LEAF" for m in modes])
+    weight = np.zeros(len(modes), dtype=np.float32)
+    for t, n, w in zip(a["class_treeids"], a["class_nodeids"], a["class_weights"]):
+        weight[index[(int(t), int(n))]] = w
     for tree in np.unique(tree_ids):
-        for row in range(x.shape[0]):
-            i = index[(int(tree), 0)]
-            while modes[i] != "LEAF":
-                v = x[row, feature[i]]
-                go_true = missing_true[i] if np.isnan(v) else v < value[i]
-                i = index[(int(tree), int(true_ids[i] if go_true else false_ids[i]))]
-            margin[row] += np.float32(leaf_weight[(int(tree), int(node_ids[i]))])
+        # Flat index of each row's current node; all rows step down one level at a time.
+        lookup = {int(n): index[(int(tree), int(n))] for n in node_ids[tree_ids == tree]}
+        to_flat = np.zeros(max(lookup) + 1, dtype=np.int64)
+        for n, i in lookup.items():
+            to_flat[n] = i
+        current = np.full(x.shape[0], lookup[0], dtype=np.int64)
+        while not is_leaf[current].all():
+            inner = ~is_leaf[current]
+            c = current[inner]
+            v = x[rows[inner], feature[c]]
+            go_true = np.where(np.isnan(v), missing_true[c], v < value[c])
+            current[inner] = to_flat[np.where(go_true, true_ids[c], false_ids[c])]
+        margin += weight[current]
     return 1.0 / (1.0 + np.exp(-margin.astype(np.float64)))

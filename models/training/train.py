@@ -24,19 +24,24 @@ import export_onnx  # noqa: E402
 import parity  # noqa: E402
 import xgboost as xgb  # noqa: E402
 from features import FEATURE_NAMES  # noqa: E402
-from metrics import summary  # noqa: E402
+from metrics import summary, threshold_metrics  # noqa: E402
 from onnx_numpy import predict_proba as onnx_numpy_predict  # noqa: E402
 from synthetic import WINDOW_S, generate  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 SEED = 20261127
 N_ROWS = 200_000
-SERVING_THRESHOLD = 0.5  # XGBoost's probability is (roughly) calibrated by log-loss; 0.5 is the plain decision
+# The serving threshold is chosen on a validation slice inside the training period (F1-maximising on a
+# 0.01 grid), never on the holdout: at 0.5 the model flags only the most certain spikes (recall ~0.14).
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.01), 2)
+VALIDATION_FRACTION = 0.25  # last quarter of the training rows, after a gap
+# Chosen on a validation slice at the end of the training period (last quarter, after a gap), never on the
+# holdout: depth 3 / eta 0.05 / 400 rounds ranked best of the few settings tried.
 XGB_PARAMS: dict[str, Any] = {
     "objective": "binary:logistic",
     "eval_metric": "logloss",
     "tree_method": "hist",
-    "max_depth": 4,
+    "max_depth": 3,
     "eta": 0.05,
     "min_child_weight": 10,
     "subsample": 0.8,
@@ -44,7 +49,7 @@ XGB_PARAMS: dict[str, Any] = {
     "seed": SEED,
     "nthread": 2,
 }
-N_ROUNDS = 300
+N_ROUNDS = 400
 
 
 def _json(obj: Any) -> str:
@@ -69,7 +74,18 @@ def main() -> None:
     x_hold = dataset.features_of({k: v[split.holdout] for k, v in raw.items()})
     y_hold = y_all[split.holdout]
 
-    booster = xgb.train(XGB_PARAMS, xgb.DMatrix(x_train, label=y_train, missing=np.nan, feature_names=FEATURE_NAMES), N_ROUNDS)
+    def fit(x: np.ndarray, y: np.ndarray) -> xgb.Booster:
+        return xgb.train(XGB_PARAMS, xgb.DMatrix(x, label=y, missing=np.nan, feature_names=FEATURE_NAMES), N_ROUNDS)
+
+    # Validation model: fit on the first part of the training rows, pick the threshold on the rest.
+    n_fit = int(x_train.shape[0] * (1 - VALIDATION_FRACTION))
+    validation_model = fit(x_train[:n_fit], y_train[:n_fit])
+    x_val, y_val = x_train[n_fit + dataset.GAP_ROWS :], y_train[n_fit + dataset.GAP_ROWS :]
+    p_val = validation_model.predict(xgb.DMatrix(x_val, missing=np.nan, feature_names=FEATURE_NAMES))
+    f1_by_threshold = [float(threshold_metrics(y_val, p_val, float(t))["f1"]) for t in THRESHOLD_GRID]
+    serving_threshold = float(THRESHOLD_GRID[int(np.argmax(f1_by_threshold))])
+
+    booster = fit(x_train, y_train)
 
     def predict(x: np.ndarray) -> np.ndarray:
         return booster.predict(xgb.DMatrix(x.astype(np.float32), missing=np.nan, feature_names=FEATURE_NAMES))
@@ -97,8 +113,8 @@ def main() -> None:
     if converter_gap > 1e-6:
         raise SystemExit(f"ONNX conversion differs from XGBoost by {converter_gap}")
 
-    ml = _round(summary(y_hold, p_hold, SERVING_THRESHOLD))
-    base = _round(summary(y_hold, b_hold, SERVING_THRESHOLD))
+    ml = _round(summary(y_hold, p_hold, serving_threshold))
+    base = _round(summary(y_hold, b_hold, serving_threshold))
     vol_hold = np.nan_to_num(series.volatility[split.holdout], nan=0.0)
     vol_rank = summary(y_hold, vol_hold, float("inf"))
     card = {
@@ -107,8 +123,17 @@ def main() -> None:
         "task": "probability that realised volatility over the next 60 s exceeds the training period's 95th percentile",
         "features": FEATURE_NAMES,
         "feature_derivation": "service/model/features.ts (TypeScript) == models/training/features.py (Python), bit-identical float32; non-finite -> missing",
-        "serving_threshold": SERVING_THRESHOLD,
-        "serving_threshold_note": "spike predicted when probability >= serving_threshold; precision/recall/F1 below are at this threshold",
+        "serving_threshold": serving_threshold,
+        "serving_threshold_note": (
+            "spike predicted when probability >= serving_threshold; precision/recall/F1 below are at this threshold. "
+            "Chosen as the F1-maximising value on a 0.01 grid on a validation slice inside the training period "
+            "(model fitted on the first 75% of training rows, scored on the last 25% after a gap), never on the holdout."
+        ),
+        "validation": {
+            "rows": int(y_val.size),
+            "f1_at_serving_threshold": round(max(f1_by_threshold), 6),
+            "f1_at_0_5": round(f1_by_threshold[int(np.flatnonzero(THRESHOLD_GRID == 0.5)[0])], 6),
+        },
         "onnx_input": {"name": export_onnx.INPUT_NAME, "type": "float32", "shape": ["N", len(FEATURE_NAMES)]},
         "onnx_outputs": [
             {"name": export_onnx.OUTPUT_LABEL, "type": "int64", "shape": ["N"]},
@@ -143,6 +168,7 @@ def main() -> None:
         "holdout_metrics": {
             "ml": ml,
             "baseline": base,
+            "ml_at_0_5": {k: v for k, v in _round(summary(y_hold, p_hold, 0.5)).items() if k not in ("roc_auc", "pr_auc")},
             "volatility_ranking": {
                 "roc_auc": round(vol_rank["roc_auc"], 6),
                 "pr_auc": round(vol_rank["pr_auc"], 6),
