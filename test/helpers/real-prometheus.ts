@@ -17,6 +17,12 @@ export interface StartPrometheusOptions {
   readonly ruleFiles?: string;
   /** e.g. `http://127.0.0.1:40123`: alerts from the rules are sent there. */
   readonly alertmanagerUrl?: string;
+  /**
+   * `--rules.alert.resend-delay`: how often firing alerts are (re)sent to Alertmanager. 1 s by default
+   * (Prometheus' own default is 1m): Alertmanager discovery takes ~5 s after start, so the first send of
+   * an alert that fires at once is dropped, and with 1m the test would wait a minute for the next one.
+   */
+  readonly alertResendDelay?: string;
   /** Extra `scrape_configs` entries, passed through as is. */
   readonly extraScrapeConfigs?: readonly Record<string, unknown>[];
   /** How long to wait for /-/ready. */
@@ -72,6 +78,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
         '--web.enable-lifecycle',
+        `--rules.alert.resend-delay=${options.alertResendDelay ?? '1s'}`,
         '--log.level=warn',
       ]);
       try {

@@ -70,3 +70,40 @@ describe('startAlertmanager + startHttpRecorder', () => {
     expect(body.alerts[0]?.labels['alertname']).toBe('HelperCheck');
   });
 });
+
+describe('startPrometheus with ruleFiles and alertmanagerUrl', () => {
+  let recorder: HttpRecorder;
+  let alertmanager: RealAlertmanager;
+  let prometheus: RealPrometheus;
+
+  beforeAll(async () => {
+    recorder = await startHttpRecorder();
+    alertmanager = await startAlertmanager({ webhookUrl: `${recorder.url}/from-rules` });
+    prometheus = await startPrometheus({
+      scrapeTargets: [],
+      alertmanagerUrl: alertmanager.url,
+      ruleFiles: [
+        'groups:',
+        '  - name: helper',
+        '    rules:',
+        '      - alert: HelperRuleFires',
+        '        expr: vector(1) > 0',
+        '        for: 0s',
+        '        labels: { severity: critical }',
+      ].join('\n'),
+    });
+  });
+  afterAll(async () => {
+    await prometheus?.stop();
+    await alertmanager?.stop();
+    await recorder?.stop();
+  });
+
+  it('evaluates the rule and delivers its alert through Alertmanager to the webhook', async () => {
+    const delivered = await recorder.waitFor((r) => r.path === '/from-rules', 20_000);
+    const body = delivered.json as { alerts: { labels: Record<string, string> }[] };
+    expect(body.alerts[0]?.labels).toMatchObject({ alertname: 'HelperRuleFires', severity: 'critical' });
+    const alertsQuery = await prometheus.query('ALERTS{alertname="HelperRuleFires", alertstate="firing"}');
+    expect(alertsQuery.data?.result).toHaveLength(1);
+  });
+});
