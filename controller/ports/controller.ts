@@ -1,0 +1,130 @@
+// The driving port: what the HTTP API (and through it the CLI) may ask of the running controller.
+// The runtime (controller/runtime/) implements it; controller/http/ consumes it. Keeping it narrow means
+// nothing in a request can reach a container directly: every action names a policy target and goes
+// through the same engine queue as automatic decisions.
+
+import type { Evidence, Phase, Trigger, Verdict } from '../core/index.js';
+
+export interface ActiveRollbackView {
+  readonly id: string;
+  readonly reason: string;
+  readonly trigger: Trigger;
+  /** ISO 8601. The true start, kept across controller restarts. */
+  readonly startedAt: string;
+  readonly ageSeconds: number;
+}
+
+export interface TargetStatusView {
+  readonly target: string;
+  readonly policy: string;
+  readonly phase: Phase;
+  readonly phaseSince: string;
+  /** The variable's value the target runs now as far as the controller knows (null = absent = normal). */
+  readonly variant: string | null;
+  readonly rollback: ActiveRollbackView | null;
+  readonly pause: { readonly until: string; readonly actor: string; readonly reason: string } | null;
+  /** Why an automatic rollback is being held back (veto, cooldown, rate limit), if it is. */
+  readonly hold: { readonly cause: string; readonly detail: string; readonly since: string } | null;
+  readonly lastEvaluation: { readonly at: string; readonly verdicts: readonly Verdict[] } | null;
+  readonly lastError: string | null;
+  /** The operation being carried out for this target, if any. */
+  readonly inFlight: OperationView | null;
+}
+
+export type HistoryAction = 'rollback' | 'rollforward';
+export type HistoryResult = 'in_progress' | 'succeeded' | 'failed' | 'restored';
+
+/** One rollback or roll-forward, as the seed's rollback history table needs it and more. */
+export interface HistoryEntryView {
+  readonly id: string;
+  readonly target: string;
+  readonly policy: string;
+  readonly action: HistoryAction;
+  readonly trigger: Trigger;
+  readonly reason: string;
+  readonly evidence: Evidence;
+  readonly startedAt: string;
+  readonly endedAt: string | null;
+  readonly durationSeconds: number | null;
+  readonly result: HistoryResult;
+  readonly notes: string;
+}
+
+export interface HistoryQuery {
+  readonly target?: string;
+  /** ISO 8601 or ms; entries starting at or after it. */
+  readonly sinceMs?: number;
+  readonly limit: number;
+  readonly offset: number;
+}
+
+export interface PolicySummaryView {
+  readonly name: string;
+  readonly file: string;
+  readonly target: string;
+  readonly reasons: readonly string[];
+  readonly vetoes: readonly string[];
+  readonly alerts: readonly string[];
+}
+
+export interface PoliciesView {
+  readonly policies: readonly PolicySummaryView[];
+  readonly loadedAt: string | null;
+  /** The last reload that failed (the previous set stays active), or null. */
+  readonly lastReloadError: { readonly at: string; readonly errors: readonly string[] } | null;
+}
+
+export type OperationKind = 'rollback' | 'rollforward' | 'pause' | 'resume' | 'webhook';
+
+export interface OperationView {
+  readonly id: string;
+  readonly kind: OperationKind;
+  readonly target: string;
+  readonly submittedAt: string;
+  readonly status: 'queued' | 'running' | 'done' | 'refused' | 'failed';
+  readonly message: string | null;
+}
+
+export type OperationRequest =
+  | { readonly kind: 'rollback'; readonly actor: string; readonly reason: string }
+  | { readonly kind: 'rollforward'; readonly actor: string; readonly reason: string }
+  | { readonly kind: 'pause'; readonly actor: string; readonly reason: string; readonly untilMs: number }
+  | { readonly kind: 'resume'; readonly actor: string; readonly reason: string };
+
+export type SubmitOutcome =
+  | { readonly outcome: 'accepted'; readonly operation: OperationView }
+  | { readonly outcome: 'unknown_target'; readonly target: string }
+  /** Another operation is in flight for the target, or the engine refused (e.g. rollforward while watching). */
+  | { readonly outcome: 'conflict'; readonly reason: string; readonly inFlight: OperationView | null };
+
+/** One alert of an Alertmanager webhook (version 4) payload, as the API validated it. */
+export interface IncomingAlert {
+  readonly status: 'firing' | 'resolved';
+  readonly labels: Readonly<Record<string, string>>;
+  readonly startsAt: string;
+  readonly fingerprint: string;
+}
+
+export interface WebhookOutcome {
+  /** Firing alerts that matched a trigger and were queued as webhook events (one operation each). */
+  readonly queued: readonly OperationView[];
+  /** Already seen (same fingerprint + startsAt): nothing new was done. */
+  readonly duplicates: number;
+  /** Resolved alerts: never roll anything back. */
+  readonly resolvedIgnored: number;
+  /** Firing alerts that matched no policy trigger (logged, answered 200 so Alertmanager does not retry). */
+  readonly unmatched: number;
+}
+
+export interface ControllerPort {
+  /** Liveness is the HTTP server itself; readiness means policies are loaded and the state was restored. */
+  readiness(): { readonly ready: boolean; readonly detail: string };
+  status(): readonly TargetStatusView[];
+  history(query: HistoryQuery): Promise<{ readonly entries: readonly HistoryEntryView[]; readonly total: number }>;
+  policies(): PoliciesView;
+  /** Queue a manual operation. Answers at once; the action runs asynchronously on the target's queue. */
+  submit(target: string, request: OperationRequest): Promise<SubmitOutcome>;
+  operation(id: string): OperationView | undefined;
+  /** Map and queue an Alertmanager webhook's alerts. Answers at once; actions run asynchronously. */
+  alertmanagerWebhook(alerts: readonly IncomingAlert[]): Promise<WebhookOutcome>;
+}
