@@ -52,8 +52,8 @@ export interface RollforwardCommand {
   readonly type: 'rollforward';
   readonly target: TargetSpec;
   readonly rollbackId: string;
-  /** The value to restore (the target's normalValue, e.g. `ml`). */
-  readonly variant: string;
+  /** The value to restore (the target's normalValue, e.g. `ml`; null = remove the variable). */
+  readonly variant: string | null;
   readonly strategy: Strategy;
   readonly evidence: Evidence;
 }

@@ -17,8 +17,11 @@ export interface TargetSpec {
   readonly containers?: readonly string[];
   /** Environment variable that selects the model, e.g. `MODEL_VARIANT`. */
   readonly variable: string;
-  /** Value while healthy (what a roll-forward restores), e.g. `ml`. */
-  readonly normalValue: string;
+  /**
+   * Value while healthy (what a roll-forward restores), e.g. `ml`; `null` = the variable is absent
+   * (the service's default), matching the actuator port's VariantValue.
+   */
+  readonly normalValue: string | null;
   /** Value a rollback sets, e.g. `baseline`. */
   readonly rollbackValue: string;
   readonly strategy: Strategy;
@@ -26,13 +29,19 @@ export interface TargetSpec {
 }
 
 export interface VerifySpec {
+  /** Port the service listens on inside its container. */
+  readonly port: number;
   /** GET this path until it answers 2xx. */
   readonly healthPath: string;
   /** GET this path and read `variantField` from its JSON body. */
   readonly versionPath: string;
   /** JSON field whose value must equal the variant just set. */
   readonly variantField: string;
+  /** Variant the service runs when the variable is absent (e.g. `ml`). */
+  readonly absentVariant: string;
   readonly timeoutMs: number;
+  /** How the actuator reaches the container (see controller/ports/actuator.ts). Default `auto`. */
+  readonly via?: 'auto' | 'published-port' | 'container-ip';
 }
 
 /** `above`: BREACH when value > threshold. `below`: BREACH when value < threshold. Equality is OK. */

@@ -1,0 +1,149 @@
+// Loads policies/*.yaml: YAML (with positions) → JSON Schema (ajv) → semantic checks → Policy.
+// All-or-nothing: a set with any error is rejected whole, with every error as `file:line:col message`.
+// PolicyRegistry keeps the last good set when a reload fails (like Prometheus's rule reload).
+
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { Policy } from '../core/policy.js';
+import { byPosition, formatPolicyError, type PolicyError } from './policy-errors.js';
+import { locatorFor, type Locator } from './policy-locator.js';
+import { normalizePolicy } from './policy-normalize.js';
+import { positionOf } from './policy-positions.js';
+import type { RawPolicy } from './policy-raw.js';
+import { schemaErrors } from './policy-schema-check.js';
+
+export { formatPolicyError, type PolicyError };
+
+export interface LoadedPolicy {
+  readonly file: string;
+  readonly policy: Policy;
+  readonly locate: Locator;
+}
+
+export type ParseResult = { readonly ok: true; readonly loaded: LoadedPolicy } | { readonly ok: false; readonly errors: readonly PolicyError[] };
+
+export type LoadResult =
+  | { readonly ok: true; readonly policies: readonly Policy[]; readonly files: readonly string[] }
+  | { readonly ok: false; readonly errors: readonly PolicyError[] };
+
+/** Parses and checks one policy file's text. */
+export function parsePolicyText(text: string, file: string): ParseResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number, message: string): PolicyError => ({ file, ...positionOf(lineCounter, offset), message });
+  if (doc.errors.length > 0) {
+    return { ok: false, errors: doc.errors.map((e) => at(e.pos[0], `YAML: ${e.message.split('\n')[0] ?? e.code}`)) };
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return { ok: false, errors: [at(0, 'a policy file must be a YAML mapping (name:, target:, ...)')] };
+  }
+  const locate = locatorFor(doc, lineCounter, text);
+  const fromSchema = schemaErrors(doc, data, lineCounter);
+  if (fromSchema.length > 0) return { ok: false, errors: fromSchema.map((e) => ({ file, ...e })) };
+  // The schema guarantees this shape from here on.
+  const { policy, errors } = normalizePolicy(data as RawPolicy, locate);
+  if (policy === undefined) return { ok: false, errors: errors.map((e) => ({ file, ...e })) };
+  return { ok: true, loaded: { file, policy, locate } };
+}
+
+function claims(policy: Policy): string[] {
+  const t = policy.target;
+  const services = t.compose?.services.map((s) => `compose service ${t.compose?.project ?? ''}/${s}`) ?? [];
+  const containers = t.containers?.map((c) => `container ${c}`) ?? [];
+  return [`target name ${t.name}`, ...services, ...containers];
+}
+
+/** Duplicate policy names and two policies claiming the same target (by name, service or container). */
+export function crossCheck(loaded: readonly LoadedPolicy[]): PolicyError[] {
+  const errors: PolicyError[] = [];
+  const names = new Map<string, LoadedPolicy>();
+  const claimed = new Map<string, LoadedPolicy>();
+  for (const item of loaded) {
+    const first = names.get(item.policy.name);
+    if (first !== undefined) {
+      errors.push({ file: item.file, ...item.locate.at(['name']), message: `duplicate policy name "${item.policy.name}" (also in ${first.file})` });
+    } else names.set(item.policy.name, item);
+    for (const claim of claims(item.policy)) {
+      const owner = claimed.get(claim);
+      if (owner !== undefined && owner !== item) {
+        errors.push({
+          file: item.file,
+          ...item.locate.at(['target']),
+          message: `${claim} is already claimed by policy "${owner.policy.name}" (${owner.file}): one target, one policy`,
+        });
+      } else claimed.set(claim, item);
+    }
+  }
+  return errors;
+}
+
+/** Policy files named by `paths`: files as given, directories → their *.yaml / *.yml (not recursive). */
+export async function policyFiles(paths: readonly string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const path of paths) {
+    if ((await stat(path)).isDirectory()) {
+      const names = (await readdir(path)).filter((n) => /\.ya?ml$/.test(n)).sort();
+      files.push(...names.map((n) => join(path, n)));
+    } else files.push(path);
+  }
+  return files;
+}
+
+/** Loads a set of policies from files and/or directories: the full valid set, or every error. */
+export async function loadPolicies(paths: string | readonly string[]): Promise<LoadResult> {
+  const list = typeof paths === 'string' ? [paths] : paths;
+  let files: string[];
+  try {
+    files = await policyFiles(list);
+  } catch (error) {
+    return { ok: false, errors: [{ file: list.join(','), line: 1, col: 1, message: `cannot read: ${(error as Error).message}` }] };
+  }
+  const errors: PolicyError[] = [];
+  const loaded: LoadedPolicy[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      errors.push({ file, line: 1, col: 1, message: `cannot read: ${(error as Error).message}` });
+      continue;
+    }
+    const result = parsePolicyText(text, file);
+    if (result.ok) loaded.push(result.loaded);
+    else errors.push(...result.errors);
+  }
+  if (files.length === 0) errors.push({ file: list.join(','), line: 1, col: 1, message: 'no policy files (*.yaml) found' });
+  errors.push(...crossCheck(loaded));
+  if (errors.length > 0) return { ok: false, errors: errors.sort(byPosition) };
+  return { ok: true, policies: loaded.map((l) => l.policy), files };
+}
+
+/**
+ * The runtime's handle on the current policy set. `reload` swaps in a new set only when it loads
+ * cleanly; otherwise the last good set stays active and the errors are returned.
+ */
+export class PolicyRegistry {
+  private active: readonly Policy[] = [];
+  private readonly load: (paths: readonly string[]) => Promise<LoadResult>;
+
+  constructor(load: (paths: readonly string[]) => Promise<LoadResult> = loadPolicies) {
+    this.load = load;
+  }
+
+  /** The last set that loaded cleanly (empty before the first successful load). */
+  current(): readonly Policy[] {
+    return this.active;
+  }
+
+  byName(name: string): Policy | undefined {
+    return this.active.find((p) => p.name === name);
+  }
+
+  async reload(paths: readonly string[]): Promise<LoadResult> {
+    const result = await this.load(paths);
+    if (result.ok) this.active = result.policies;
+    return result;
+  }
+}

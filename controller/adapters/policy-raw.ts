@@ -1,0 +1,83 @@
+// The shape of a policy document once it passed the JSON Schema (policies/policy.schema.json).
+// Only used between validation and normalisation; the engine sees controller/core/policy.ts.
+
+export type RawThreshold = number | 'slo.p95LatencySeconds' | 'slo.errorRatio';
+export type RawSeverity = 'info' | 'warning' | 'critical';
+
+export interface RawConditionFields {
+  readonly query?: string;
+  readonly above?: RawThreshold;
+  readonly below?: RawThreshold;
+  readonly unit?: 'ratio' | 'seconds' | 'count' | 'factor';
+  readonly for?: string;
+  readonly needsTraffic?: boolean;
+}
+
+export interface RawCondition extends RawConditionFields {
+  readonly name: string;
+  readonly query: string;
+}
+
+export interface RawReason extends RawConditionFields {
+  readonly name: string;
+  readonly severity: RawSeverity;
+  readonly manual?: boolean;
+  readonly allOf?: readonly RawCondition[];
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+export interface RawVeto extends RawConditionFields {
+  readonly name: string;
+  readonly query: string;
+  readonly message: string;
+  readonly appliesTo?: readonly string[];
+  readonly onUnknown?: 'ignore' | 'block';
+}
+
+export interface RawAlertRule extends RawConditionFields {
+  readonly name: string;
+  readonly severity: RawSeverity;
+  readonly query: string;
+  readonly activeIn?: readonly ('watching' | 'pending' | 'rolling_back' | 'rolled_back' | 'rolling_forward' | 'paused' | 'failed')[];
+  readonly summary: string;
+  readonly description?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export interface RawPolicy {
+  readonly name: string;
+  readonly description?: string;
+  readonly target: {
+    readonly name: string;
+    readonly compose?: { readonly project: string; readonly services: readonly string[] };
+    readonly containers?: readonly string[];
+    readonly variable: string;
+    readonly normalValue?: string | null;
+    readonly rollbackValue: string;
+    readonly strategy: 'recreate' | 'start-first';
+    readonly verify: {
+      readonly port: number;
+      readonly healthPath: string;
+      readonly versionPath: string;
+      readonly variantField: string;
+      readonly absentVariant?: string;
+      readonly timeout: string;
+      readonly via?: 'auto' | 'published-port' | 'container-ip';
+    };
+  };
+  readonly evaluation: {
+    readonly interval: string;
+    readonly blindAfter?: number;
+    readonly minRequests?: { readonly query: string; readonly min: number; readonly window: string };
+  };
+  readonly slo: { readonly p95LatencySeconds: number; readonly errorRatio: number };
+  readonly reasons: readonly RawReason[];
+  readonly vetoes?: readonly RawVeto[];
+  readonly alerts?: readonly RawAlertRule[];
+  readonly limits?: { readonly cooldown?: string; readonly maxRollbacksPerHour?: number; readonly onMissingData?: 'reset' | 'freeze' };
+  readonly rollforward?: { readonly mode: 'manual' | 'automatic'; readonly after?: string };
+  readonly warnAfter?: string;
+  readonly warnEvery?: string;
+  readonly triggers?: { readonly alertmanager?: readonly { readonly matchers: Readonly<Record<string, string>>; readonly reason: string }[] };
+}

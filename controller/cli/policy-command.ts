@@ -1,0 +1,34 @@
+// `guardrail policy validate [paths...]` and `guardrail policy test FILE...`.
+
+import type { Command } from 'commander';
+import { formatPolicyError, loadPolicies } from '../adapters/policy-loader.js';
+import { formatResults, runScenarioFile } from './policy-scenario-run.js';
+
+export function registerPolicyCommands(program: Command): void {
+  const policy = program.command('policy').description('Check rollback policies');
+
+  policy
+    .command('validate')
+    .description('Validate policy files or directories (default: policies/); prints every error as file:line:col message')
+    .argument('[paths...]', 'policy files or directories', ['policies'])
+    .action(async (paths: string[]) => {
+      const result = await loadPolicies(paths);
+      if (result.ok) {
+        process.stdout.write(`${result.files.length} policy file(s) valid: ${result.files.join(', ')}\n`);
+        return;
+      }
+      process.stderr.write(`${result.errors.map(formatPolicyError).join('\n')}\n`);
+      process.exitCode = 1;
+    });
+
+  policy
+    .command('test')
+    .description('Run offline scenario tests (series in promtool notation, expected phases/commands/alerts)')
+    .argument('<files...>', 'scenario files (e.g. policies/tests/*.yaml)')
+    .action(async (files: string[]) => {
+      const results = (await Promise.all(files.map((f) => runScenarioFile(f)))).flat();
+      const { text, failed } = formatResults(results);
+      (failed > 0 ? process.stderr : process.stdout).write(`${text}\n`);
+      if (failed > 0) process.exitCode = 1;
+    });
+}
