@@ -104,6 +104,19 @@ export function buildApp(opts: BuildAppOptions) {
     done();
   });
 
+  // Graceful shutdown: Fastify closes idle keep-alive sockets and answers requests that arrive while
+  // closing, but a request already in flight would leave its socket open and idle afterwards, holding
+  // server.close() until the keep-alive timeout. Telling that client "Connection: close" ends it at once.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   registerPredictRoutes(app, { scorer, metrics, now });
   registerInfoRoutes(app, { scorer, registry: opts.registry, variant: config.variant });
   return app;
