@@ -61,7 +61,7 @@ function str(o: Obj, key: string, where: string, fallback?: string): string {
 function ms(o: Obj, key: string, where: string, fallback?: number): number {
   const v = o[key];
   if (v === undefined && fallback !== undefined) return fallback;
-  const parsed = typeof v === 'string' ? parseDuration(v) : typeof v === 'number' && v === 0 ? 0 : undefined;
+  const parsed = v === '0' ? 0 : typeof v === 'string' ? parseDuration(v) : undefined;
   if (parsed === undefined) throw new Error(`${where}: "${key}" must be a duration such as 30s, 5m, 1h`);
   return parsed;
 }
@@ -148,7 +148,8 @@ function test(raw: unknown, where: string): ScenarioTest {
 
 /** Parses a scenario file's text; throws an Error naming the place of the first problem. */
 export function parseScenario(text: string, file: string): ScenarioFile {
-  const raw: unknown = parse(text);
+  // failsafe: every scalar stays a string, so `0x10` is the series "0 ten more times", not hex 16.
+  const raw: unknown = parse(text, { schema: 'failsafe' });
   if (!isObj(raw)) throw new Error(`${file}: must be a mapping with policy: and tests:`);
   checkKeys(raw, ['policy', 'tests'], file);
   const tests = raw['tests'];
