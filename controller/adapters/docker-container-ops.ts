@@ -85,8 +85,10 @@ export async function verifyContainer(
     expectedVariant: expected,
     problem: async () => {
       const info = await refresh();
-      if (info.State.Running) return undefined;
-      return `container ${plainName(info.Name)} is ${info.State.Status} (exit code ${info.State.ExitCode})`;
+      // A fresh container that already restarted has crashed: with restart policy `always` it would
+      // otherwise look "running" between crashes until the timeout.
+      if (info.State.Running && !info.State.Restarting && info.RestartCount === 0) return undefined;
+      return `container ${plainName(info.Name)} is ${info.State.Status} (exit code ${info.State.ExitCode}, restarts ${info.RestartCount})`;
     },
     baseUrl: async () => (latest ? containerBaseUrl(latest, verify) : containerBaseUrl(await refresh(), verify)),
   });
