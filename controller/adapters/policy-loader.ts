@@ -32,8 +32,10 @@ export function parsePolicyText(text: string, file: string): ParseResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const at = (offset: number, message: string): PolicyError => ({ file, ...positionOf(lineCounter, offset), message });
-  if (doc.errors.length > 0) {
-    return { ok: false, errors: doc.errors.map((e) => at(e.pos[0], `YAML: ${e.message.split('\n')[0] ?? e.code}`)) };
+  const yamlError = doc.errors[0];
+  if (yamlError !== undefined) {
+    // Only the first: a syntax error's followers are mostly its echo.
+    return { ok: false, errors: [at(yamlError.pos[0], `YAML: ${yamlError.message.split('\n')[0] ?? yamlError.code}`)] };
   }
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {

@@ -16,7 +16,7 @@ export function promqlProblems(query: string): PromqlProblem[] {
   tree.iterate({
     enter(node) {
       if (!node.type.isError) return;
-      const near = query.slice(node.from, node.from + 12);
+      const near = query.slice(node.from, node.from + 12).split("\n")[0] ?? "";
       const message =
         node.from >= query.length
           ? 'PromQL syntax error: unexpected end of query (unclosed bracket or missing operand?)'
