@@ -4,7 +4,7 @@
 // `docker compose up -d`). Unit-tested on real inspect output without a Docker Engine.
 import type Docker from 'dockerode';
 import type { Strategy, VariantValue } from '../ports/actuator.js';
-import { LABEL, originalValueFromLabels, readEnvVariable, withEnvVariable } from './docker-labels.js';
+import { isActuatorLabel, LABEL, originalValueFromLabels, readEnvVariable, withEnvVariable } from './docker-labels.js';
 
 /** What we read of `docker inspect`; dockerode's type lacks a few fields the Engine does return. */
 export type SourceContainer = Docker.ContainerInspectInfo & {
@@ -61,7 +61,7 @@ export function planClone(source: SourceContainer, request: CloneRequest): Clone
 
   const labels: Record<string, string> = {};
   for (const [key, value] of Object.entries(config.Labels ?? {})) {
-    if (!key.startsWith('guardrail.')) labels[key] = value;
+    if (!isActuatorLabel(key)) labels[key] = value;
   }
   labels[LABEL.managed] = 'true';
   labels[LABEL.rollbackId] = request.rollbackId;

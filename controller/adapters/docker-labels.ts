@@ -48,8 +48,15 @@ export function originalValueFromLabels(labels: Readonly<Record<string, string>>
   return labels[LABEL.originalValue] ?? current;
 }
 
+const ACTUATOR_LABELS: ReadonlySet<string> = new Set(Object.values(LABEL));
+
+/** True for the labels the actuator writes (others, e.g. an image's own `guardrail.*`, are the user's). */
+export function isActuatorLabel(key: string): boolean {
+  return ACTUATOR_LABELS.has(key);
+}
+
 export function guardrailLabels(labels: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(labels).filter(([key]) => key.startsWith('guardrail.')));
+  return Object.fromEntries(Object.entries(labels).filter(([key]) => isActuatorLabel(key)));
 }
 
 /** Env helpers: Docker keeps env as `NAME=value` strings, in order. */

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerActuator } from '../../../controller/adapters/docker-actuator.js';
 import type { SourceContainer } from '../../../controller/adapters/docker-clone-config.js';
+import { isActuatorLabel } from '../../../controller/adapters/docker-labels.js';
 import type { ActuationStep, TargetSpec } from '../../../controller/ports/actuator.js';
 import { cleanup, docker, FIXTURE_DIR, fixtureImage, removeVolumes, runPrefix, verifySpec } from './docker-fixture.js';
 
@@ -33,7 +34,7 @@ async function freePort(): Promise<number> {
 /** Everything the actuator must preserve, normalised so old and new containers can be compared. */
 function preservedView(info: SourceContainer) {
   const shortId = info.Id.slice(0, 12);
-  const labels = Object.fromEntries(Object.entries(info.Config.Labels ?? {}).filter(([k]) => !k.startsWith('guardrail.')));
+  const labels = Object.fromEntries(Object.entries(info.Config.Labels ?? {}).filter(([k]) => !isActuatorLabel(k)));
   const networks = Object.fromEntries(
     Object.entries(info.NetworkSettings.Networks ?? {}).map(([name, n]) => [
       name,

@@ -1,0 +1,63 @@
+// waitUntilServing against a real loopback HTTP server whose answers the test changes over time.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VerificationError, waitUntilServing } from '../../../controller/adapters/docker-verify.js';
+import type { VerifySpec } from '../../../controller/ports/actuator.js';
+
+let health = 200;
+let variant = 'ml';
+let server: http.Server;
+let baseUrl: string;
+
+const verify: VerifySpec = {
+  port: 0,
+  healthPath: '/health',
+  versionPath: '/version',
+  variantField: 'model_variant',
+  absentVariant: 'ml',
+  timeoutMs: 600,
+};
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    if (req.url === '/health') res.writeHead(health).end();
+    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model_variant: variant }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('waitUntilServing', () => {
+  it('returns once health is 200 and the variant matches, even if that takes a few polls', async () => {
+    health = 503;
+    variant = 'ml';
+    setTimeout(() => {
+      health = 200;
+      variant = 'baseline';
+    }, 250);
+    const result = await waitUntilServing({ verify, expectedVariant: 'baseline', baseUrl: async () => baseUrl, pollIntervalMs: 50 });
+    expect(result.elapsedMs).toBeGreaterThanOrEqual(200);
+    expect(result.baseUrl).toBe(baseUrl);
+  });
+
+  it('times out naming the last problem: the wrong variant', async () => {
+    health = 200;
+    variant = 'ml';
+    await expect(
+      waitUntilServing({ verify, expectedVariant: 'baseline', baseUrl: async () => baseUrl, pollIntervalMs: 50 }),
+    ).rejects.toThrow(/after 600 ms: \/version says model_variant=ml/);
+  });
+
+  it('times out naming an unreachable address, and fails at once on a fatal problem', async () => {
+    await expect(
+      waitUntilServing({ verify, expectedVariant: 'ml', baseUrl: async () => 'http://127.0.0.1:1', pollIntervalMs: 50 }),
+    ).rejects.toThrow(/unreachable/);
+    const started = Date.now();
+    await expect(
+      waitUntilServing({ verify, expectedVariant: 'ml', baseUrl: async () => baseUrl, problem: async () => 'it exited' }),
+    ).rejects.toBeInstanceOf(VerificationError);
+    expect(Date.now() - started).toBeLessThan(200);
+  });
+});
