@@ -10,6 +10,8 @@ command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/n
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v dockerd >/dev/null || need+=(docker.io)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
+# test/unit/models/reproducible.test.ts retrains the model with Debian's xgboost and onnx.
+/usr/bin/python3 -c 'import xgboost, onnx' 2>/dev/null || need+=(python3-xgboost python3-onnx)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then

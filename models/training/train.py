@@ -7,6 +7,7 @@ gives byte-identical artifacts (no timestamps, fixed seeds, fixed thread count).
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -61,6 +62,9 @@ def _round(metrics: dict[str, float | int]) -> dict[str, float | int]:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=ARTIFACTS, help="artifact folder (default: models/artifacts)")
+    out: Path = parser.parse_args().out
     rng = np.random.default_rng(SEED + 1)
     series = generate(N_ROWS, SEED)
     split = dataset.split_rows(N_ROWS)
@@ -183,14 +187,14 @@ def main() -> None:
         "parity": {"fixture": "parity.json", "rows": len(fixture["rows"]), "numpy_converter_max_abs_diff": converter_gap},
     }
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "model.onnx").write_bytes(onnx_bytes)
-    (ARTIFACTS / "baseline.json").write_text(_json(base_params))
-    (ARTIFACTS / "parity.json").write_text(json.dumps(fixture, separators=(",", ":")) + "\n")
-    (ARTIFACTS / "model-card.json").write_text(_json(card))
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "model.onnx").write_bytes(onnx_bytes)
+    (out / "baseline.json").write_text(_json(base_params))
+    (out / "parity.json").write_text(json.dumps(fixture, separators=(",", ":")) + "\n")
+    (out / "model-card.json").write_text(_json(card))
     print(json.dumps({"model_version": model_version, "holdout": card["holdout_metrics"], "converter_gap": converter_gap}, indent=1))
     for name in ("model.onnx", "baseline.json", "parity.json", "model-card.json"):
-        print(f"{name}: {os.path.getsize(ARTIFACTS / name)} bytes")
+        print(f"{name}: {os.path.getsize(out / name)} bytes")
 
 
 if __name__ == "__main__":

@@ -7,7 +7,11 @@ import { FEATURE_NAMES } from '../../../service/model/features.js';
 import { MODEL_PATH, expectedVector, readJson, readParity } from './artifacts.js';
 
 const fixture = readParity();
-const card = readJson('model-card.json') as { onnx_input: { name: string }; onnx_outputs: { name: string }[] };
+const card = readJson('model-card.json') as {
+  onnx_input: { name: string };
+  onnx_outputs: { name: string }[];
+  serving_threshold: number;
+};
 let session: ort.InferenceSession;
 
 beforeAll(async () => {
@@ -36,6 +40,7 @@ describe('ONNX export parity (onnxruntime-node vs XGBoost)', () => {
     const p = probs.data as Float32Array;
     let worst = 0;
     let labelFlips = 0;
+    let decisionFlips = 0;
     fixture.rows.forEach((row, i) => {
       const p1 = p[i * 2 + 1] ?? Number.NaN;
       const p0 = p[i * 2] ?? Number.NaN;
@@ -43,9 +48,12 @@ describe('ONNX export parity (onnxruntime-node vs XGBoost)', () => {
       expect(Math.abs(p0 + p1 - 1)).toBeLessThan(1e-6);
       const label = Number((labels.data as BigInt64Array)[i]);
       if (label !== (p1 > 0.5 ? 1 : 0) && Math.abs(p1 - 0.5) > 1e-6) labelFlips += 1;
+      // The service's decision (probability >= serving_threshold) must not change between the two runtimes.
+      if (p1 >= card.serving_threshold !== row.xgb_probability >= card.serving_threshold) decisionFlips += 1;
     });
     expect(worst).toBeLessThanOrEqual(1e-6);
     expect(labelFlips).toBe(0);
+    expect(decisionFlips).toBe(0);
     // Both classes must actually appear, or the fixture proves little.
     expect(fixture.rows.some((r) => r.xgb_probability > 0.5)).toBe(true);
     expect(fixture.rows.some((r) => r.xgb_probability < 0.05)).toBe(true);
