@@ -1,0 +1,258 @@
+// The process actuator: for the embedded runtime without Docker (the `npm start` demo, fast tests). The
+// controller runs the service itself as a child process and switches its variant by restarting it with
+// the variable changed: SIGTERM, wait, SIGKILL after a timeout; start; verify /health and /version. If
+// the new process fails verification the old environment is started again (restored=true).
+// It keeps no orphans: every child is killed when the controller exits (the 'exit' hook) or closes.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { ActuationError, expectedVariant } from '../ports/actuator.js';
+import type {
+  ActuationStep,
+  Actuator,
+  InstanceState,
+  JournalEntry,
+  ReconcileResult,
+  StepName,
+  SwitchRequest,
+  SwitchResult,
+  TargetSpec,
+  TargetState,
+  VariantValue,
+} from '../ports/actuator.js';
+import { waitUntilServing } from './docker-verify.js';
+
+export interface ProcessTargetConfig {
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The environment the service starts with; the target's variable in it is the original value. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd?: string;
+  /** Grace period between SIGTERM and SIGKILL. */
+  readonly stopTimeoutMs?: number;
+  readonly stdio?: 'inherit' | 'ignore';
+}
+
+export interface ProcessTarget {
+  readonly spec: TargetSpec;
+  readonly process: ProcessTargetConfig;
+}
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly value: VariantValue;
+}
+
+export class ProcessActuator implements Actuator {
+  private readonly targets: ReadonlyMap<string, ProcessTarget>;
+  private readonly running = new Map<string, Running>();
+  // Synchronous by necessity: 'exit' listeners cannot await. SIGKILL so nothing outlives us.
+  private readonly killAllOnExit = () => {
+    for (const { child } of this.running.values()) if (isAlive(child)) child.kill('SIGKILL');
+  };
+
+  constructor(targets: readonly ProcessTarget[]) {
+    this.targets = new Map(targets.map((t) => [t.spec.name, t]));
+    process.on('exit', this.killAllOnExit);
+  }
+
+  /** Starts a target with its configured environment (the original value) and waits until it serves. */
+  async start(targetName: string): Promise<InstanceState> {
+    const target = this.configured(targetName);
+    const current = this.running.get(targetName);
+    if (current && isAlive(current.child)) return this.describe(target, current);
+    const value = target.process.env[target.spec.variable] ?? null;
+    const started = await this.spawnVerified(target, value);
+    return this.describe(target, started);
+  }
+
+  async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
+    const target = this.configured(request.target.name);
+    const spec = target.spec;
+    const startedAt = Date.now();
+    const steps: ActuationStep[] = [];
+    const record = async (name: StepName, detail: Record<string, string>) => {
+      const step: ActuationStep = { name, target: spec.name, rollbackId: request.rollbackId, atMs: Date.now(), detail };
+      steps.push(step);
+      await request.onStep?.(step);
+    };
+    const originalValue = target.process.env[spec.variable] ?? null;
+    const old = this.running.get(spec.name);
+    if (!old || !isAlive(old.child)) {
+      throw new ActuationError({
+        code: 'GR_ERR_TARGET_NOT_FOUND',
+        target: spec.name,
+        step: 'precondition',
+        restored: true,
+        message: 'the service process is not running (call start() first)',
+      });
+    }
+    await record('inspected', { pid: String(old.child.pid) });
+    const result = (noop: boolean): SwitchResult => ({
+      target: spec.name,
+      rollbackId: request.rollbackId,
+      containers: [{ id: String(this.running.get(spec.name)?.child.pid), name: spec.name }],
+      fromValue: old.value,
+      toValue: request.value,
+      originalValue,
+      noop,
+      durationMs: Date.now() - startedAt,
+      steps,
+    });
+    if (old.value === request.value) {
+      await record('noop', { value: String(request.value) });
+      return result(true);
+    }
+
+    let step: StepName = 'stopped-old';
+    try {
+      await this.stop(spec.name, target);
+      await record(step, { pid: String(old.child.pid) });
+      step = 'started-new';
+      const fresh = this.spawn(target, request.value);
+      await record(step, { pid: String(fresh.child.pid) });
+      step = 'verified-new';
+      await this.verify(target, fresh);
+      await record(step, { pid: String(fresh.child.pid), variant: expectedVariant(request.value, spec.verify) });
+    } catch (cause) {
+      let restored = false;
+      try {
+        await this.stop(spec.name, target);
+        await record('removed-new', {});
+        const back = await this.spawnVerified(target, old.value);
+        await record('restored-old', { pid: String(back.child.pid) });
+        restored = true;
+      } catch {
+        restored = false;
+      }
+      throw new ActuationError({
+        target: spec.name,
+        step,
+        restored,
+        message: `switch to ${spec.variable}=${String(request.value)} failed at ${step}: ${
+          cause instanceof Error ? cause.message : String(cause)
+        }; previous process ${restored ? 'restored' : 'NOT restored'}`,
+        cause,
+      });
+    }
+    return result(false);
+  }
+
+  async inspect(target: TargetSpec): Promise<TargetState> {
+    const known = this.configured(target.name);
+    const current = this.running.get(target.name);
+    return { target: target.name, instances: current ? [this.describe(known, current)] : [] };
+  }
+
+  /**
+   * A process does not survive its controller, so an interrupted switch leaves nothing running: start the
+   * value the switch was setting; if that fails, start the configured (original) environment.
+   */
+  async reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
+    const known = this.configured(target.name);
+    const current = this.running.get(target.name);
+    const done = async (outcome: ReconcileResult['outcome']): Promise<ReconcileResult> => ({
+      target: target.name,
+      rollbackId: entry.rollbackId,
+      outcome,
+      state: await this.inspect(target),
+    });
+    if (current && isAlive(current.child)) return done('nothing-to-do');
+    try {
+      await this.spawnVerified(known, entry.value);
+      return await done('finished');
+    } catch {
+      await this.stop(target.name, known);
+      await this.spawnVerified(known, known.process.env[known.spec.variable] ?? null);
+      return done('undone');
+    }
+  }
+
+  /** Stops every child gracefully and forgets the exit hook. */
+  async close(): Promise<void> {
+    for (const [name, target] of this.targets) await this.stop(name, target);
+    process.off('exit', this.killAllOnExit);
+  }
+
+  private spawn(target: ProcessTarget, value: VariantValue): Running {
+    const env: Record<string, string> = { ...target.process.env };
+    if (value === null) delete env[target.spec.variable];
+    else env[target.spec.variable] = value;
+    const child = spawn(target.process.command, [...target.process.args], {
+      env,
+      stdio: ['ignore', target.process.stdio ?? 'inherit', target.process.stdio ?? 'inherit'],
+      ...(target.process.cwd !== undefined ? { cwd: target.process.cwd } : {}),
+    });
+    child.on('error', () => undefined); // a spawn failure shows as an exit during verification
+    const running = { child, value };
+    this.running.set(target.spec.name, running);
+    return running;
+  }
+
+  private async spawnVerified(target: ProcessTarget, value: VariantValue): Promise<Running> {
+    const running = this.spawn(target, value);
+    try {
+      await this.verify(target, running);
+      return running;
+    } catch (error) {
+      await this.stop(target.spec.name, target);
+      throw error;
+    }
+  }
+
+  private async verify(target: ProcessTarget, running: Running): Promise<void> {
+    const verify = target.spec.verify;
+    await waitUntilServing({
+      verify,
+      expectedVariant: expectedVariant(running.value, verify),
+      baseUrl: async () => `http://127.0.0.1:${verify.port}`,
+      problem: async () =>
+        isAlive(running.child)
+          ? undefined
+          : `process exited (code ${String(running.child.exitCode)}, signal ${String(running.child.signalCode)})`,
+    });
+  }
+
+  /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */
+  private async stop(name: string, target: ProcessTarget): Promise<void> {
+    const current = this.running.get(name);
+    if (!current) return;
+    this.running.delete(name);
+    const { child } = current;
+    if (!isAlive(child)) return;
+    const exited = once(child, 'exit');
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), target.process.stopTimeoutMs ?? 5000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private describe(target: ProcessTarget, running: Running): InstanceState {
+    return {
+      id: String(running.child.pid),
+      name: target.spec.name,
+      running: isAlive(running.child),
+      value: running.value,
+      role: 'current',
+      labels: {},
+    };
+  }
+
+  private configured(name: string): ProcessTarget {
+    const target = this.targets.get(name);
+    if (!target) {
+      throw new ActuationError({
+        code: 'GR_ERR_TARGET_NOT_FOUND',
+        target: name,
+        step: 'precondition',
+        restored: true,
+        message: 'not a configured target: the actuator only touches the targets it was given',
+      });
+    }
+    return target;
+  }
+}
+
+function isAlive(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null && child.pid !== undefined;
+}
