@@ -1,0 +1,97 @@
+// Builds the controller's HTTP API without listening: tests drive it with inject(), the runtime listens
+// (127.0.0.1:8090 by default). Everything it touches comes in as an option; it reaches the controller
+// only through ControllerPort, so no request can name a container or bypass the engine's queue.
+import swagger from '@fastify/swagger';
+import fastify, { type FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { ControllerPort } from '../ports/controller.js';
+import type { ApiInstance } from './api-instance.js';
+import { instrumentRequests } from './api-metrics.js';
+import { validateAuthConfig, type AuthConfig } from './auth.js';
+import { handleError, handleNotFound } from './error-handler.js';
+import { ApiError, ERROR_BODY_SCHEMA } from './errors.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerOverrideRoutes } from './routes/override-routes.js';
+import { registerReadRoutes } from './routes/read-routes.js';
+import { WEBHOOK_BODY_LIMIT_BYTES, registerWebhookRoutes } from './routes/webhook-routes.js';
+import { operationSchema } from './schemas.js';
+import { createValidatorCompiler } from './validation.js';
+
+export const API_VERSION = '1.0.0';
+export const OPENAPI_PATH = '/api/v1/openapi.json';
+
+export interface BuildApiOptions {
+  readonly controller: ControllerPort;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly auth: AuthConfig;
+  /** The largest body any route accepts (the webhook's); override routes have their own 64 KiB. */
+  readonly bodyLimit?: number;
+  /** Clock, ms since epoch (pause expiries); Date.now by default. */
+  readonly now?: () => number;
+}
+
+export function buildApi(opts: BuildApiOptions): ApiInstance {
+  validateAuthConfig(opts.auth);
+  const app: ApiInstance = fastify({
+    loggerInstance: opts.logger,
+    bodyLimit: opts.bodyLimit ?? WEBHOOK_BODY_LIMIT_BYTES,
+    // Slow clients must not hold connections open forever (the API is tiny and answers at once).
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    // Errors the router raises before any route runs (a malformed %-escape, an over-long parameter)
+    // get the catalogue's shape too.
+    frameworkErrors: (err, _request, reply) => {
+      void (reply as FastifyReply).code(400).send(new ApiError('GR_ERR_VALIDATION', err.message).toBody());
+    },
+  });
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.addSchema(ERROR_BODY_SCHEMA);
+  app.addSchema(operationSchema);
+
+  // Only JSON is accepted (anything else: 415). Our own parser so bad JSON gets the catalogue's code;
+  // an empty body reads as {} so a bare `POST .../resume` with a JSON Content-Type is not an error.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, {});
+      return;
+    }
+    try {
+      done(null, JSON.parse(text) as unknown);
+    } catch (err) {
+      done(new ApiError('GR_ERR_INVALID_JSON', `request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined);
+    }
+  });
+
+  app.setErrorHandler(handleError);
+  app.setNotFoundHandler(handleNotFound);
+  instrumentRequests(app, opts.registry);
+
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Guardrail controller API',
+        version: API_VERSION,
+        description: 'Status, history and manual overrides of the Guardrail controller, and its Alertmanager webhook receiver.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+
+  // Registered as a plugin so @fastify/swagger (loaded above, in order) sees every route.
+  const deps = { controller: opts.controller, registry: opts.registry, auth: opts.auth, now: opts.now ?? Date.now };
+  void app.register(async (api: ApiInstance) => {
+    registerHealthRoutes(api, deps);
+    registerReadRoutes(api, deps);
+    registerOverrideRoutes(api, deps);
+    registerWebhookRoutes(api, deps);
+    api.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
+  });
+  return app;
+}
+
+export type { ControllerPort };

@@ -1,0 +1,97 @@
+// Manual overrides: POST /api/v1/targets/:target/{rollback,rollforward,pause,resume}. Each names a policy
+// target (never a container); the port queues it on the target's engine queue and answers at once with
+// an operation id (202). The operator token is required; the actor is its identity plus X-Guardrail-Actor.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { OperationRequest } from '../../ports/controller.js';
+import { actorOf } from '../actor.js';
+import type { ApiInstance, RouteDeps } from '../api-instance.js';
+import { requireToken } from '../auth.js';
+import { ApiError } from '../errors.js';
+import { pauseUntil } from '../pause-window.js';
+import { errorResponses, operationResponseSchema, optionalReasonBodySchema, pauseBodySchema, rollbackBodySchema, targetParamsSchema } from '../schemas.js';
+
+/** An override body is a reason and maybe a duration: 64 KiB is far more than enough. */
+export const OVERRIDE_BODY_LIMIT_BYTES = 64 * 1024;
+
+interface OverrideBody {
+  readonly reason?: string;
+  readonly duration?: string;
+  readonly until?: string;
+}
+
+type OverrideRequest = FastifyRequest<{ Params: { target: string }; Body: OverrideBody }>;
+
+const DEFAULT_REASON = { rollforward: 'manual roll-forward', resume: 'manual resume' } as const;
+
+export function registerOverrideRoutes(app: ApiInstance, deps: RouteDeps): void {
+  const { controller, auth, now } = deps;
+
+  const route = (action: OperationRequest['kind'], summary: string, body: object, toRequest: (request: OverrideRequest, actor: string) => OperationRequest) => {
+    app.post<{ Params: { target: string }; Body: OverrideBody }>(
+      `/api/v1/targets/:target/${action}`,
+      {
+        bodyLimit: OVERRIDE_BODY_LIMIT_BYTES,
+        onRequest: [requireToken(auth, 'operator')],
+        // A bare POST (no body, no Content-Type) means "no reason given", not a malformed request.
+        preValidation: (request, _reply, done) => {
+          if (request.body === undefined || request.body === null) request.body = {};
+          done();
+        },
+        schema: {
+          tags: ['override'],
+          summary,
+          security: [{ bearer: [] }],
+          params: targetParamsSchema,
+          body,
+          headers: { type: 'object', properties: { 'x-guardrail-actor': { type: 'string', description: 'who acts (sanitised: letters, digits, ._@- up to 64)' } } },
+          response: { 202: operationResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 500) },
+        },
+      },
+      async (request, reply) => {
+        const identity = request.tokenIdentity ?? 'api-token';
+        const operation = toRequest(request, actorOf(identity, request.headers['x-guardrail-actor']));
+        return submit(request, reply, operation);
+      },
+    );
+  };
+
+  const submit = async (request: OverrideRequest, reply: FastifyReply, operation: OperationRequest) => {
+    const { target } = request.params;
+    const outcome = await controller.submit(target, operation);
+    switch (outcome.outcome) {
+      case 'accepted':
+        request.log.info({ target, kind: operation.kind, actor: operation.actor, operation: outcome.operation.id }, 'manual operation accepted');
+        return reply.code(202).send({ operation: outcome.operation });
+      case 'unknown_target':
+        throw new ApiError('GR_ERR_UNKNOWN_TARGET', `no policy has target ${JSON.stringify(outcome.target)}`);
+      case 'conflict': {
+        const inFlight = outcome.inFlight === null ? '' : ` (operation ${outcome.inFlight.id}, ${outcome.inFlight.kind}, ${outcome.inFlight.status})`;
+        throw new ApiError('GR_ERR_CONFLICT', `${outcome.reason}${inFlight}`, { inFlight: outcome.inFlight });
+      }
+    }
+  };
+
+  route('rollback', 'Roll the target back to its rollback value now (reason required)', rollbackBodySchema, (request, actor) => ({
+    kind: 'rollback',
+    actor,
+    reason: request.body.reason ?? '',
+  }));
+
+  route('rollforward', 'Restore the normal variant after a rollback', optionalReasonBodySchema, (request, actor) => ({
+    kind: 'rollforward',
+    actor,
+    reason: request.body.reason ?? DEFAULT_REASON.rollforward,
+  }));
+
+  route('pause', 'Pause automation for a duration (1m..7d) or until a time', pauseBodySchema, (request, actor) => {
+    const window = pauseUntil({ duration: request.body.duration, until: request.body.until }, now());
+    if (!window.ok) throw new ApiError('GR_ERR_VALIDATION', window.message);
+    return { kind: 'pause', actor, reason: request.body.reason ?? '', untilMs: window.untilMs };
+  });
+
+  route('resume', 'End a pause: automation resumes at once', optionalReasonBodySchema, (request, actor) => ({
+    kind: 'resume',
+    actor,
+    reason: request.body.reason ?? DEFAULT_REASON.resume,
+  }));
+}

@@ -1,0 +1,190 @@
+// JSON schemas of the API: one source for validation, the OpenAPI document and response serialisation.
+// Request bodies are strict (unknown fields refused, no type coercion); the Alertmanager payload is
+// tolerant of extra fields because Alertmanager adds some between versions.
+
+export const TARGET_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$';
+/** Pause durations: `30m`, `2h`, `1h30m`, `1d`. Bounds (1 minute .. 7 days) are checked by the route. */
+export const PAUSE_DURATION_PATTERN = '^([0-9]{1,6}(s|m|h|d))+$';
+export const MAX_REASON_LENGTH = 500;
+export const MAX_WEBHOOK_ALERTS = 1000;
+
+const reason = { type: 'string', minLength: 1, maxLength: MAX_REASON_LENGTH, pattern: '\\S' } as const;
+
+export const targetParamsSchema = {
+  type: 'object',
+  required: ['target'],
+  properties: { target: { type: 'string', pattern: TARGET_NAME_PATTERN, description: 'a policy target name' } },
+} as const;
+
+export const operationParamsSchema = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200 } },
+} as const;
+
+export const rollbackBodySchema = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: { reason: { ...reason, description: 'why (kept in history, alerts and logs)' } },
+} as const;
+
+export const optionalReasonBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { reason },
+} as const;
+
+export const pauseBodySchema = {
+  type: 'object',
+  required: ['reason'],
+  additionalProperties: false,
+  properties: {
+    duration: { type: 'string', pattern: PAUSE_DURATION_PATTERN, description: 'e.g. 30m, 2h, 1h30m (1m .. 7d)' },
+    until: { type: 'string', format: 'date-time', description: 'ISO 8601 expiry, in the future, at most 7 days ahead' },
+    reason,
+  },
+  // "Exactly one of duration / until" is checked by the route (pause-window.ts) for a clearer message.
+  description: 'exactly one of duration or until',
+} as const;
+
+export const historyQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    target: { type: 'string', pattern: TARGET_NAME_PATTERN },
+    since: { type: 'string', format: 'date-time' },
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    offset: { type: 'integer', minimum: 0, maximum: 1_000_000, default: 0 },
+    format: { type: 'string', enum: ['json', 'markdown'], default: 'json' },
+  },
+} as const;
+
+const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
+/** Alertmanager's webhook payload, version 4 (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config). */
+export const alertmanagerPayloadSchema = {
+  type: 'object',
+  required: ['version', 'status', 'alerts'],
+  properties: {
+    version: { type: 'string', const: '4' },
+    status: { type: 'string', enum: ['firing', 'resolved'] },
+    receiver: { type: 'string' },
+    groupKey: { type: 'string' },
+    truncatedAlerts: { type: 'integer', minimum: 0 },
+    groupLabels: stringMap,
+    commonLabels: stringMap,
+    commonAnnotations: stringMap,
+    externalURL: { type: 'string' },
+    alerts: {
+      type: 'array',
+      maxItems: MAX_WEBHOOK_ALERTS,
+      items: {
+        type: 'object',
+        required: ['status', 'labels', 'startsAt', 'fingerprint'],
+        properties: {
+          status: { type: 'string', enum: ['firing', 'resolved'] },
+          labels: { ...stringMap, maxProperties: 100 },
+          annotations: stringMap,
+          startsAt: { type: 'string', format: 'date-time' },
+          endsAt: { type: 'string' },
+          generatorURL: { type: 'string' },
+          fingerprint: { type: 'string', minLength: 1, maxLength: 128 },
+        },
+      },
+    },
+  },
+} as const;
+
+// ---- responses (documentation and serialisation; nested views stay open so new fields pass through) ----
+
+const openObject = { type: 'object', additionalProperties: true } as const;
+const nullableOpenObject = { type: ['object', 'null'], additionalProperties: true } as const;
+
+export const operationSchema = {
+  $id: 'Operation',
+  type: 'object',
+  required: ['id', 'kind', 'target', 'submittedAt', 'status', 'message'],
+  properties: {
+    id: { type: 'string' },
+    kind: { type: 'string', enum: ['rollback', 'rollforward', 'pause', 'resume', 'webhook'] },
+    target: { type: 'string' },
+    submittedAt: { type: 'string' },
+    status: { type: 'string', enum: ['queued', 'running', 'done', 'refused', 'failed'] },
+    message: { type: ['string', 'null'] },
+  },
+} as const;
+
+export const operationResponseSchema = {
+  type: 'object',
+  required: ['operation'],
+  properties: { operation: { $ref: 'Operation#' } },
+} as const;
+
+export const statusResponseSchema = {
+  type: 'object',
+  required: ['targets'],
+  properties: {
+    targets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: true,
+        properties: {
+          target: { type: 'string' },
+          policy: { type: 'string' },
+          phase: { type: 'string' },
+          phaseSince: { type: 'string' },
+          variant: { type: ['string', 'null'] },
+          rollback: nullableOpenObject,
+          pause: nullableOpenObject,
+          hold: nullableOpenObject,
+          lastEvaluation: nullableOpenObject,
+          lastError: { type: ['string', 'null'] },
+          inFlight: nullableOpenObject,
+        },
+      },
+    },
+  },
+} as const;
+
+export const historyResponseSchema = {
+  type: 'object',
+  required: ['entries', 'total', 'limit', 'offset'],
+  properties: {
+    entries: { type: 'array', items: openObject },
+    total: { type: 'integer' },
+    limit: { type: 'integer' },
+    offset: { type: 'integer' },
+  },
+} as const;
+
+export const policiesResponseSchema = {
+  type: 'object',
+  required: ['policies', 'loadedAt', 'lastReloadError'],
+  properties: {
+    policies: { type: 'array', items: openObject },
+    loadedAt: { type: ['string', 'null'] },
+    lastReloadError: nullableOpenObject,
+  },
+} as const;
+
+export const webhookResponseSchema = {
+  type: 'object',
+  required: ['received', 'queued', 'operations', 'duplicates', 'resolvedIgnored', 'unmatched'],
+  properties: {
+    received: { type: 'integer', description: 'alerts in the payload' },
+    queued: { type: 'integer', description: 'firing alerts that matched a trigger and were queued' },
+    operations: { type: 'array', items: { $ref: 'Operation#' } },
+    duplicates: { type: 'integer' },
+    resolvedIgnored: { type: 'integer' },
+    unmatched: { type: 'integer' },
+  },
+} as const;
+
+/** `{400: {$ref: 'ApiError#'}, ...}` for the statuses a route can answer with an error body. */
+export function errorResponses(...statuses: readonly number[]): Record<number, { readonly $ref: 'ApiError#' }> {
+  const out: Record<number, { readonly $ref: 'ApiError#' }> = {};
+  for (const status of statuses) out[status] = { $ref: 'ApiError#' };
+  return out;
+}

@@ -1,0 +1,153 @@
+// Manual overrides through the port: 202 with an operation id, 404 unknown target, 409 naming the
+// operation in flight, 400 for every invalid body (and then the port is not called).
+import { beforeEach, describe, expect, it } from 'vitest';
+import { AUTH, makeApi, resetFixture } from './api-fixtures.js';
+import { T0 } from './recording-controller.js';
+
+const URL = '/api/v1/targets/prediction-service';
+const fixture = makeApi();
+const { app, controller } = fixture;
+beforeEach(() => resetFixture(fixture));
+
+async function post(path: string, payload?: unknown, headers: Record<string, string> = {}) {
+  return app.inject({ method: 'POST', url: `${URL}/${path}`, headers: { ...AUTH, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
+}
+
+describe('accepted operations', () => {
+  it('rollback: 202 with the operation, which GET /operations/:id shows', async () => {
+    const res = await post('rollback', { reason: 'users report bad predictions' });
+    expect(res.statusCode).toBe(202);
+    const { operation } = res.json<{ operation: { id: string; kind: string; target: string } }>();
+    expect(operation).toMatchObject({ kind: 'rollback', target: 'prediction-service', status: 'queued' });
+    expect(controller.calls).toEqual([{ method: 'submit', target: 'prediction-service', request: { kind: 'rollback', actor: 'api-token', reason: 'users report bad predictions' } }]);
+    const shown = await app.inject({ method: 'GET', url: `/api/v1/operations/${operation.id}` });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.json()).toEqual({ operation: res.json<{ operation: unknown }>().operation });
+  });
+
+  it('rollforward and resume take an optional reason, even a bare POST without body', async () => {
+    expect((await post('rollforward', { reason: 'model fixed' })).statusCode).toBe(202);
+    expect((await post('rollforward')).statusCode).toBe(202);
+    expect((await post('resume', {})).statusCode).toBe(202);
+    expect((await app.inject({ method: 'POST', url: `${URL}/resume`, headers: { ...AUTH, 'content-type': 'application/json' }, payload: '' })).statusCode).toBe(202);
+    expect(controller.calls.map((c) => (c.method === 'submit' ? [c.request.kind, c.request.reason] : []))).toEqual([
+      ['rollforward', 'model fixed'],
+      ['rollforward', 'manual roll-forward'],
+      ['resume', 'manual resume'],
+      ['resume', 'manual resume'],
+    ]);
+  });
+
+  it('pause for a duration: untilMs = now + duration', async () => {
+    const res = await post('pause', { duration: '1h30m', reason: 'planned maintenance' });
+    expect(res.statusCode).toBe(202);
+    expect(controller.calls[0]).toEqual({ method: 'submit', target: 'prediction-service', request: { kind: 'pause', actor: 'api-token', reason: 'planned maintenance', untilMs: T0 + 90 * 60_000 } });
+  });
+
+  it('pause until an ISO time in the future', async () => {
+    const until = new Date(T0 + 2 * 3_600_000).toISOString();
+    expect((await post('pause', { until, reason: 'deploy window' })).statusCode).toBe(202);
+    expect(controller.calls[0]).toMatchObject({ request: { kind: 'pause', untilMs: T0 + 2 * 3_600_000 } });
+  });
+
+  it('the actor is the token identity plus a sanitised X-Guardrail-Actor', async () => {
+    await post('rollback', { reason: 'r' }, { 'x-guardrail-actor': 'alice@example.com' });
+    await post('rollback', { reason: 'r' }, { 'x-guardrail-actor': 'bob | evil\u0007 <b>x</b>' });
+    await post('rollback', { reason: 'r' }, { 'x-guardrail-actor': '   ' });
+    await post('rollback', { reason: 'r' }, { 'x-guardrail-actor': 'x'.repeat(300) });
+    const actors = controller.calls.map((c) => (c.method === 'submit' ? c.request.actor : ''));
+    expect(actors).toEqual(['api-token:alice@example.com', 'api-token:bobevilbxb', 'api-token', `api-token:${'x'.repeat(64)}`]);
+  });
+});
+
+describe('refused operations', () => {
+  it('unknown target -> 404 GR_ERR_UNKNOWN_TARGET', async () => {
+    const res = await app.inject({ method: 'POST', url: '/api/v1/targets/no-such-target/rollback', headers: AUTH, payload: { reason: 'r' } });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: { code: 'GR_ERR_UNKNOWN_TARGET', message: 'no policy has target "no-such-target"' } });
+  });
+
+  it('an operation in flight -> 409 GR_ERR_CONFLICT naming it', async () => {
+    const busy = { id: 'op-99', kind: 'rollback', target: 'prediction-service', submittedAt: new Date(T0).toISOString(), status: 'running', message: null } as const;
+    controller.inFlight.set('prediction-service', busy);
+    const res = await post('rollforward', { reason: 'r' });
+    expect(res.statusCode).toBe(409);
+    const body = res.json<{ error: { code: string; message: string; details: unknown } }>();
+    expect(body.error.code).toBe('GR_ERR_CONFLICT');
+    expect(body.error.message).toContain('op-99');
+    expect(body.error.details).toEqual({ inFlight: busy });
+  });
+
+  it('a target name that is not a policy name pattern (path tricks) -> 400 before the port', async () => {
+    for (const target of ['..%2F..%2Fetc', '-x', '%20', 'a'.repeat(200), 'a%00b']) {
+      const res = await app.inject({ method: 'POST', url: `/api/v1/targets/${target}/rollback`, headers: AUTH, payload: { reason: 'r' } });
+      expect(res.statusCode, target).toBe(400);
+      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_VALIDATION' } });
+    }
+    expect(controller.calls).toEqual([]);
+  });
+
+  const INVALID: readonly [string, string, unknown][] = [
+    ['rollback', 'no reason', {}],
+    ['rollback', 'empty reason', { reason: '' }],
+    ['rollback', 'blank reason', { reason: '   ' }],
+    ['rollback', 'reason too long', { reason: 'x'.repeat(501) }],
+    ['rollback', 'reason not a string', { reason: 5 }],
+    ['rollback', 'unknown field', { reason: 'r', container: 'api' }],
+    ['rollback', 'array body', ['reason']],
+    ['rollback', 'null body', null],
+    ['rollforward', 'unknown field', { image: 'x' }],
+    ['pause', 'neither duration nor until', { reason: 'r' }],
+    ['pause', 'both duration and until', { reason: 'r', duration: '30m', until: '2026-11-27T10:00:00Z' }],
+    ['pause', 'no reason', { duration: '30m' }],
+    ['pause', 'bad duration', { duration: 'forever', reason: 'r' }],
+    ['pause', 'duration with ms', { duration: '500ms', reason: 'r' }],
+    ['pause', 'negative duration', { duration: '-5m', reason: 'r' }],
+    ['pause', 'duration over 7 days', { duration: '8d', reason: 'r' }],
+    ['pause', 'duration under a minute', { duration: '30s', reason: 'r' }],
+    ['pause', 'until in the past', { until: '2026-11-27T08:00:00Z', reason: 'r' }],
+    ['pause', 'until not a date', { until: 'tomorrow', reason: 'r' }],
+    ['pause', 'until too far', { until: '2027-01-01T00:00:00Z', reason: 'r' }],
+    ['resume', 'reason too long', { reason: 'y'.repeat(501) }],
+  ];
+  for (const [path, name, payload] of INVALID) {
+    it(`${path}: ${name} -> 400 GR_ERR_VALIDATION, port not called`, async () => {
+      const res = await app.inject({ method: 'POST', url: `${URL}/${path}`, headers: { ...AUTH, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_VALIDATION' } });
+      expect(controller.calls).toEqual([]);
+    });
+  }
+
+  it('bad JSON -> 400 GR_ERR_INVALID_JSON', async () => {
+    const res = await app.inject({ method: 'POST', url: `${URL}/rollback`, headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"reason": "x"' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_INVALID_JSON' } });
+    expect(controller.calls).toEqual([]);
+  });
+
+  it('a non-JSON Content-Type -> 415 GR_ERR_UNSUPPORTED_MEDIA', async () => {
+    const res = await app.inject({ method: 'POST', url: `${URL}/rollback`, headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'reason=x' });
+    expect(res.statusCode).toBe(415);
+    expect(res.json()).toEqual({ error: { code: 'GR_ERR_UNSUPPORTED_MEDIA', message: 'Content-Type must be application/json' } });
+    expect(controller.calls).toEqual([]);
+  });
+
+  it('an override body over 64 KiB -> 413 GR_ERR_BODY_TOO_LARGE', async () => {
+    const res = await post('rollback', { reason: 'r', pad: 'x'.repeat(70 * 1024) });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_BODY_TOO_LARGE' } });
+    expect(controller.calls).toEqual([]);
+  });
+
+  it('a failing port -> 500 GR_ERR_INTERNAL without leaking the error, logged', async () => {
+    const broken = makeApi();
+    broken.controller.submit = async () => {
+      throw new Error('journal disk full at /var/lib/guardrail');
+    };
+    const res = await broken.app.inject({ method: 'POST', url: `${URL}/rollback`, headers: AUTH, payload: { reason: 'r' } });
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ error: { code: 'GR_ERR_INTERNAL', message: 'internal error' } });
+    expect(broken.logs.join('')).toContain('journal disk full');
+  });
+});

@@ -1,0 +1,163 @@
+// An in-memory ControllerPort for testing the HTTP layer (and the CLI through it): it records every call
+// and answers from plain data the test sets. The real runtime has its own tests.
+import type {
+  ControllerPort,
+  HistoryEntryView,
+  HistoryQuery,
+  IncomingAlert,
+  OperationRequest,
+  OperationView,
+  PoliciesView,
+  SubmitOutcome,
+  TargetStatusView,
+  WebhookOutcome,
+} from '../../../controller/ports/controller.js';
+
+export type RecordedCall =
+  | { readonly method: 'submit'; readonly target: string; readonly request: OperationRequest }
+  | { readonly method: 'alertmanagerWebhook'; readonly alerts: readonly IncomingAlert[] }
+  | { readonly method: 'history'; readonly query: HistoryQuery };
+
+export interface RecordingController extends ControllerPort {
+  readonly calls: RecordedCall[];
+  ready: { ready: boolean; detail: string };
+  targets: TargetStatusView[];
+  entries: HistoryEntryView[];
+  policiesView: PoliciesView;
+  /** When set for a target, submit() answers conflict with this in-flight operation. */
+  readonly inFlight: Map<string, OperationView>;
+  /** Triggers (alertname) the webhook treats as matched. */
+  readonly matchedAlertnames: Set<string>;
+  /** Count of port calls that could change something (submit, webhook). */
+  actions(): number;
+}
+
+export const T0 = Date.parse('2026-11-27T09:00:00.000Z');
+
+export function sampleStatus(target = 'prediction-service'): TargetStatusView {
+  return {
+    target,
+    policy: target,
+    phase: 'rolled_back',
+    phaseSince: '2026-11-27T08:50:00.000Z',
+    variant: 'baseline',
+    rollback: {
+      id: `rb-${target}-1`,
+      reason: 'high-error-rate',
+      trigger: { kind: 'automatic' },
+      startedAt: '2026-11-27T08:45:00.000Z',
+      ageSeconds: 900,
+    },
+    pause: null,
+    hold: null,
+    lastEvaluation: {
+      at: '2026-11-27T08:59:45.000Z',
+      verdicts: [
+        { conditionId: 'error-ratio', status: 'breach', value: 0.12, comparison: 'above', threshold: 0.05, forMs: 300_000, sustainedMs: 300_000, sustained: true },
+        { conditionId: 'p95-latency', status: 'unknown', cause: 'no_data', detail: 'empty vector', comparison: 'above', threshold: 0.8, forMs: 300_000, sustainedMs: 0, sustained: false },
+      ],
+    },
+    lastError: null,
+    inFlight: null,
+  };
+}
+
+export function sampleEntry(overrides: Partial<HistoryEntryView> = {}): HistoryEntryView {
+  return {
+    id: 'rb-prediction-service-1',
+    target: 'prediction-service',
+    policy: 'prediction-service',
+    action: 'rollback',
+    trigger: { kind: 'automatic' },
+    reason: 'high-error-rate',
+    evidence: {
+      policy: 'prediction-service',
+      reason: 'high-error-rate',
+      trigger: { kind: 'automatic' },
+      conditions: [{ conditionId: 'error-ratio', query: 'q', value: 0.1234567, comparison: 'above', threshold: 0.05, forMs: 300_000, sustainedMs: 300_000 }],
+      atMs: T0,
+    },
+    startedAt: '2026-11-27T08:45:00.000Z',
+    endedAt: '2026-11-27T08:55:00.000Z',
+    durationSeconds: 600,
+    result: 'restored',
+    notes: '',
+    ...overrides,
+  };
+}
+
+export function createRecordingController(): RecordingController {
+  const operations = new Map<string, OperationView>();
+  let seq = 0;
+  const newOperation = (kind: OperationView['kind'], target: string): OperationView => {
+    seq += 1;
+    const op: OperationView = { id: `op-${seq}`, kind, target, submittedAt: new Date(T0).toISOString(), status: 'queued', message: null };
+    operations.set(op.id, op);
+    return op;
+  };
+  const seenAlerts = new Set<string>();
+
+  const controller: RecordingController = {
+    calls: [],
+    ready: { ready: true, detail: 'policies loaded, state restored' },
+    targets: [sampleStatus()],
+    entries: [sampleEntry()],
+    policiesView: {
+      policies: [{ name: 'prediction-service', file: 'policies/prediction-service.yaml', target: 'prediction-service', reasons: ['high-error-rate'], vetoes: [], alerts: [] }],
+      loadedAt: '2026-11-27T08:00:00.000Z',
+      lastReloadError: null,
+    },
+    inFlight: new Map(),
+    matchedAlertnames: new Set(['PredictionErrorsHigh']),
+    actions() {
+      return this.calls.filter((c) => c.method !== 'history').length;
+    },
+    readiness() {
+      return this.ready;
+    },
+    status() {
+      return this.targets;
+    },
+    async history(query) {
+      this.calls.push({ method: 'history', query });
+      const selected = this.entries.filter((e) => (query.target === undefined || e.target === query.target) && (query.sinceMs === undefined || Date.parse(e.startedAt) >= query.sinceMs));
+      return { entries: selected.slice(query.offset, query.offset + query.limit), total: selected.length };
+    },
+    policies() {
+      return this.policiesView;
+    },
+    async submit(target, request): Promise<SubmitOutcome> {
+      this.calls.push({ method: 'submit', target, request });
+      if (!this.targets.some((t) => t.target === target)) return { outcome: 'unknown_target', target };
+      const busy = this.inFlight.get(target);
+      if (busy !== undefined) return { outcome: 'conflict', reason: `${busy.kind} already in flight for ${target}`, inFlight: busy };
+      return { outcome: 'accepted', operation: newOperation(request.kind, target) };
+    },
+    operation(id) {
+      return operations.get(id);
+    },
+    async alertmanagerWebhook(alerts): Promise<WebhookOutcome> {
+      this.calls.push({ method: 'alertmanagerWebhook', alerts });
+      const queued: OperationView[] = [];
+      let duplicates = 0;
+      let resolvedIgnored = 0;
+      let unmatched = 0;
+      for (const alert of alerts) {
+        if (alert.status === 'resolved') {
+          resolvedIgnored += 1;
+          continue;
+        }
+        const key = `${alert.fingerprint}@${alert.startsAt}`;
+        if (seenAlerts.has(key)) {
+          duplicates += 1;
+          continue;
+        }
+        seenAlerts.add(key);
+        if (this.matchedAlertnames.has(alert.labels['alertname'] ?? '')) queued.push(newOperation('webhook', 'prediction-service'));
+        else unmatched += 1;
+      }
+      return { queued, duplicates, resolvedIgnored, unmatched };
+    },
+  };
+  return controller;
+}
