@@ -158,7 +158,8 @@ export const TRANSITIONS: readonly Transition[] = [
   // actuator results
   { from: 'rolling_back', event: 'actuation_succeeded', guard: 'matches_rollback', to: 'rolled_back', effects: ['rollback_verified'], commands: [] },
   { from: 'rolling_back', event: 'actuation_failed', guard: 'matches_rollback', to: 'failed', effects: ['rollback_failed'], commands: ['notify'] },
-  { from: 'rolling_forward', event: 'actuation_succeeded', guard: 'matches_rollback', to: 'watching', effects: ['rollforward_verified'], commands: ['notify'] },
+  // INFO rolled forward + resolve of the start notice (+ resolve of the last lasting warning, if any)
+  { from: 'rolling_forward', event: 'actuation_succeeded', guard: 'matches_rollback', to: 'watching', effects: ['rollforward_verified'], commands: ['notify', 'notify'] },
   { from: 'rolling_forward', event: 'actuation_failed', guard: 'matches_rollback', to: 'rolled_back', effects: ['rollforward_failed'], commands: ['notify'] },
   ...(['actuation_succeeded', 'actuation_failed'] as const).flatMap((event) =>
     (['watching', 'pending', 'rolling_back', 'rolled_back', 'rolling_forward', 'paused', 'failed'] as const).map((from) =>
