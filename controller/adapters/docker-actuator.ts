@@ -44,6 +44,7 @@ export class DockerActuator implements Actuator {
   private readonly docker: Docker;
   private readonly targets: ReadonlyMap<string, TargetSpec>;
   private readonly warn: (message: string, fields: Record<string, unknown>) => void;
+  private readonly queues = new Map<string, Promise<void>>();
 
   /** Only these targets can ever be touched. */
   constructor(targets: readonly TargetSpec[], options: DockerActuatorOptions = {}) {
@@ -54,6 +55,24 @@ export class DockerActuator implements Actuator {
 
   async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
     const target = this.configured(request.target);
+    return this.serialized(target.name, () => this.switchTarget(target, request));
+  }
+
+  /** One operation per target at a time in this process: two overlapping switches would fight over names. */
+  private serialized<T>(targetName: string, operation: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(targetName) ?? Promise.resolve();
+    const next = previous.then(operation, operation);
+    this.queues.set(
+      targetName,
+      next.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return next;
+  }
+
+  private async switchTarget(target: TargetSpec, request: SwitchRequest): Promise<SwitchResult> {
     const started = Date.now();
     const steps: ActuationStep[] = [];
     const record: RecordStep = async (name, detail) => {
@@ -245,7 +264,7 @@ export class DockerActuator implements Actuator {
 
   async reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
     const spec = this.configured(target);
-    const outcome = await reconcileTarget(this.docker, spec, entry);
+    const outcome = await this.serialized(spec.name, () => reconcileTarget(this.docker, spec, entry));
     return { target: spec.name, rollbackId: entry.rollbackId, outcome, state: await this.inspect(spec) };
   }
 

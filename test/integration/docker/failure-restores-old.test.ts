@@ -127,6 +127,20 @@ describe('a failed switch restores the old container', () => {
     await expectOldServing(name, old.Id, 'ml');
   });
 
+  it('serializes overlapping switches of one target: the second finds the value set and does nothing', async () => {
+    const name = `${prefix}-overlap`;
+    await startService(name, []);
+    const actuator = new DockerActuator([spec(name, 'recreate')]);
+    const [first, second] = await Promise.all([
+      actuator.switchVariant({ target: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-a' }),
+      actuator.switchVariant({ target: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-b' }),
+    ]);
+    expect(first.noop).toBe(false);
+    expect(second.noop).toBe(true);
+    const all = await containersNamed(client, name);
+    expect(all.map((c) => c.Id)).toEqual([first.containers[0]?.id]);
+  });
+
   it('refuses a target it was not configured with', async () => {
     const name = `${prefix}-unconfigured`;
     const old = await startService(name, []);
