@@ -50,20 +50,21 @@ export function buildApi(opts: BuildApiOptions): ApiInstance {
   app.addSchema(ERROR_BODY_SCHEMA);
   app.addSchema(operationSchema);
 
-  // Only JSON is accepted (anything else: 415). Our own parser so bad JSON gets the catalogue's code;
-  // an empty body reads as {} so a bare `POST .../resume` with a JSON Content-Type is not an error.
+  // Only JSON is accepted (anything else: 415). Fastify's own JSON parser refuses `__proto__` and
+  // `constructor.prototype` keys (prototype poisoning); we only add that an empty body reads as {}, so a
+  // bare `POST .../resume` with a JSON Content-Type is not an error.
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
       done(null, {});
       return;
     }
-    try {
-      done(null, JSON.parse(text) as unknown);
-    } catch (err) {
-      done(new ApiError('GR_ERR_INVALID_JSON', `request body is not valid JSON: ${err instanceof Error ? err.message : String(err)}`), undefined);
-    }
+    jsonParser(request, text, (err, parsed) => {
+      if (err === null) done(null, parsed);
+      else done(new ApiError('GR_ERR_INVALID_JSON', 'request body is not valid JSON (or carries a __proto__/constructor key)'), undefined);
+    });
   });
 
   app.setErrorHandler(handleError);

@@ -126,6 +126,15 @@ describe('refused operations', () => {
     expect(controller.calls).toEqual([]);
   });
 
+  it('prototype poisoning (__proto__ / constructor.prototype keys) -> 400 GR_ERR_INVALID_JSON', async () => {
+    for (const payload of ['{"reason":"r","__proto__":{"admin":true}}', '{"reason":"r","constructor":{"prototype":{"admin":true}}}']) {
+      const res = await app.inject({ method: 'POST', url: `${URL}/rollback`, headers: { ...AUTH, 'content-type': 'application/json' }, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_INVALID_JSON' } });
+    }
+    expect(controller.calls).toEqual([]);
+  });
+
   it('a non-JSON Content-Type -> 415 GR_ERR_UNSUPPORTED_MEDIA', async () => {
     const res = await app.inject({ method: 'POST', url: `${URL}/rollback`, headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'reason=x' });
     expect(res.statusCode).toBe(415);
