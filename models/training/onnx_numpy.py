@@ -6,6 +6,8 @@ weights plus base_values form the margin, LOGISTIC maps it to P(class 1).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import onnx
 from onnx import helper
@@ -45,4 +47,6 @@ def predict_proba(model: onnx.ModelProto, x: np.ndarray) -> np.ndarray:
             go_true = np.where(np.isnan(v), missing_true[c], v < value[c])
             current[inner] = to_flat[np.where(go_true, true_ids[c], false_ids[c])]
         margin += weight[current]
-    return 1.0 / (1.0 + np.exp(-margin.astype(np.float64)))
+    # math.exp, not np.exp: numpy's SIMD exp differs in the last bits between CPUs, and this value ends up
+    # in the model card, which must be byte-identical on every machine.
+    return np.array([1.0 / (1.0 + math.exp(-m)) for m in margin.astype(np.float64).tolist()])

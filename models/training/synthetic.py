@@ -16,7 +16,9 @@ Everything comes from one numpy Generator seeded by the caller: the same seed gi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -106,14 +108,21 @@ def rolling_std(x: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
+def _libm(fn: Callable[[float], float], x: np.ndarray) -> np.ndarray:
+    # numpy's vectorised exp/sin use CPU-specific SIMD kernels (AVX-512 SVML here) whose last bits differ
+    # from other CPUs'; the C library's scalar functions give the same bits everywhere, which keeps the
+    # series, and so the artifacts, byte-identical from one machine to the next.
+    return np.fromiter((fn(v) for v in x.tolist()), dtype=np.float64, count=x.size)
+
+
 def generate(n_rows: int, seed: int) -> Series:
     rng = np.random.default_rng(seed)
     regime = _regimes(rng, n_rows)
     mid_returns, sigma = _garch_returns(rng, regime)
-    trend = SLOW_TREND_AMPLITUDE * np.sin(np.linspace(0, 3 * np.pi, n_rows))
-    log_mid = np.log(START_PRICE) + trend + np.cumsum(mid_returns + DRIFT_PER_S)
+    trend = SLOW_TREND_AMPLITUDE * _libm(math.sin, np.linspace(0, 3 * np.pi, n_rows))
+    log_mid = math.log(START_PRICE) + trend + np.cumsum(mid_returns + DRIFT_PER_S)
     # The trend is part of the mid's path, so the API's returns must include it too.
-    mid = np.exp(log_mid)
+    mid = _libm(math.exp, log_mid)
     r1 = np.full(n_rows, np.nan)
     r1[1:] = np.diff(log_mid)
     r5 = np.full(n_rows, np.nan)

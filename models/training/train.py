@@ -48,7 +48,7 @@ XGB_PARAMS: dict[str, Any] = {
     "subsample": 0.8,
     "lambda": 1.0,
     "seed": SEED,
-    "nthread": 2,
+    "nthread": 1,
 }
 N_ROUNDS = 400
 
