@@ -1,0 +1,47 @@
+// `guardrail run`: the controller daemon. Reads the configuration (file + GUARDRAIL_* environment), starts
+// the runtime and the HTTP API, and shuts down cleanly on SIGTERM/SIGINT; SIGHUP reloads the policies.
+
+import type { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { startDaemon } from '../main.js';
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('Run the controller daemon: evaluate policies, roll back, serve the API (see docs/configuration.md)')
+    .option('-c, --config <file>', 'YAML/JSON configuration file (GUARDRAIL_* environment variables override it)')
+    .action(async (options: { config?: string }) => {
+      let config;
+      try {
+        config = loadConfig(options.config === undefined ? {} : { configFile: options.config });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        process.stderr.write(`guardrail run: ${error.message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const daemon = await startDaemon(config);
+      let signals = 0;
+      const shutdown = (signal: NodeJS.Signals): void => {
+        signals += 1;
+        if (signals > 1) {
+          daemon.logger.warn({ signal }, 'second signal: exiting now');
+          process.exit(130);
+        }
+        daemon.logger.info({ signal }, 'signal received');
+        void daemon.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            daemon.logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', shutdown);
+      process.on('SIGINT', shutdown);
+      process.on('SIGHUP', () => {
+        daemon.logger.info('SIGHUP: reloading policies');
+        void daemon.runtime.reloadPolicies();
+      });
+    });
+}

@@ -1,0 +1,106 @@
+import pino, { type Logger } from 'pino';
+import { AlertmanagerSink } from './adapters/alert-alertmanager.js';
+import { LogSink } from './adapters/alert-log.js';
+import { WebhookSink } from './adapters/alert-webhook.js';
+import { PrometheusMetricsSource } from './adapters/prometheus.js';
+import type { ControllerConfig } from './config.js';
+import { buildApi } from './http/build-api.js';
+import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './http/log-redact.js';
+import type { Actuator } from './ports/actuator.js';
+import type { AlertSink } from './ports/alert-sink.js';
+import { createActuator, type ManagedActuator } from './runtime/actuator-factory.js';
+import { Runtime } from './runtime/runtime.js';
+import { openStorage } from './runtime/storage.js';
+
+// The daemon's composition root: config → adapters → runtime → HTTP API. Nothing else in the controller
+// chooses adapters. `guardrail run` (controller/cli/run.ts) calls startDaemon and wires the signals.
+
+export interface RunningDaemon {
+  readonly runtime: Runtime;
+  readonly logger: Logger;
+  /** `http://host:port` the API listens on. */
+  readonly url: string;
+  /** Stop cron, finish the current tick/actuation, close the server, stop child processes. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface DaemonOverrides {
+  readonly logger?: Logger;
+  /** Replace the configured actuator (tests). */
+  readonly actuator?: Actuator;
+  /** Use this actuator (built by the caller, e.g. the demo supervisor that also restarts it with a fault). */
+  readonly managedActuator?: ManagedActuator;
+  /** Run ticks on cron (default true). */
+  readonly schedule?: boolean;
+}
+
+export function createLogger(level: ControllerConfig['logLevel']): Logger {
+  return pino({ level, name: 'guardrail', redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } });
+}
+
+function alertSinks(config: ControllerConfig, logger: Logger): AlertSink[] {
+  const sinks: AlertSink[] = [new LogSink(logger.child({ component: 'alerts' }))];
+  const { alertmanagerUrl, webhookUrl, webhookBearerToken, resendIntervalMs } = config.alerts;
+  if (alertmanagerUrl !== undefined) sinks.push(new AlertmanagerSink({ baseUrl: alertmanagerUrl, resendIntervalMs }));
+  if (webhookUrl !== undefined) {
+    sinks.push(new WebhookSink(webhookBearerToken === undefined ? { url: webhookUrl } : { url: webhookUrl, bearerToken: webhookBearerToken }));
+  }
+  return sinks;
+}
+
+export async function startDaemon(config: ControllerConfig, overrides: DaemonOverrides = {}): Promise<RunningDaemon> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const { store, history } = await openStorage(config.stateDir, logger);
+  const managed: ManagedActuator | undefined =
+    overrides.managedActuator ?? (overrides.actuator === undefined ? await createActuator(config, logger) : undefined);
+  const actuator = overrides.actuator ?? managed?.actuator;
+  if (actuator === undefined) throw new Error('no actuator');
+  const runtime = new Runtime({
+    policyPaths: config.policies,
+    metricsSource: new PrometheusMetricsSource({ baseUrl: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs }),
+    actuator,
+    sinks: alertSinks(config, logger),
+    store,
+    history,
+    logger: logger.child({ component: 'runtime' }),
+    tickTimeoutMs: config.tickTimeoutMs,
+    schedule: overrides.schedule ?? true,
+    ...(managed?.onPolicies === undefined ? {} : { onPolicies: managed.onPolicies }),
+    ...(managed?.prepare === undefined ? {} : { prepare: managed.prepare }),
+  });
+  await runtime.start();
+  const api = buildApi({
+    controller: runtime,
+    registry: runtime.metrics.registry,
+    logger: logger.child({ component: 'http' }),
+    auth: { token: config.auth.token, protectReads: config.auth.protectReads, ...(config.auth.webhookToken === undefined ? {} : { webhookToken: config.auth.webhookToken }) },
+  });
+  try {
+    await api.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (error) {
+    await runtime.stop();
+    await managed?.close();
+    throw error;
+  }
+  const address = api.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  logger.info({ url: `http://${host}:${port}`, actuator: config.actuator.kind, prometheus: config.prometheus.url }, 'guardrail controller listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    runtime,
+    logger,
+    url: `http://${host}:${port}`,
+    stop() {
+      stopping ??= (async () => {
+        logger.info('shutting down: finishing the current tick/actuation');
+        await runtime.stop();
+        await api.close();
+        await managed?.close();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Phase } from './core/index.js';
+
+// The controller's own metrics, on their own Registry (the HTTP API exposes it at /metrics) so they
+// never mix with a host application's default registry. Names are the contract docs/runtime.md lists.
+
+export const PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'rolling_forward', 'paused', 'failed'];
+
+export interface ControllerMetrics {
+  readonly registry: Registry;
+  readonly rollbacksTotal: Counter<'target' | 'reason' | 'trigger'>;
+  readonly rollbackActive: Gauge<'target'>;
+  readonly evaluationDuration: Histogram;
+  readonly evaluationErrors: Counter<'target' | 'cause'>;
+  readonly actuationDuration: Histogram<'target' | 'action' | 'result'>;
+  readonly ticksSkipped: Counter;
+  readonly alertSendFailures: Counter<'sink'>;
+  readonly targetPhase: Gauge<'target' | 'phase'>;
+  readonly webhookAlerts: Counter<'outcome'>;
+}
+
+export function createControllerMetrics(registry: Registry = new Registry()): ControllerMetrics {
+  const registers = [registry];
+  return {
+    registry,
+    rollbacksTotal: new Counter({
+      name: 'guardrail_rollbacks_total',
+      help: 'Rollbacks started, by target, policy reason and trigger kind (automatic|webhook|manual).',
+      labelNames: ['target', 'reason', 'trigger'],
+      registers,
+    }),
+    rollbackActive: new Gauge({
+      name: 'guardrail_rollback_active',
+      help: '1 while the target runs its rollback value (rolling back, rolled back, or paused on it).',
+      labelNames: ['target'],
+      registers,
+    }),
+    evaluationDuration: new Histogram({
+      name: 'guardrail_evaluation_duration_seconds',
+      help: 'Time to query the metrics of one policy tick (all its queries).',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    evaluationErrors: new Counter({
+      name: 'guardrail_evaluation_errors_total',
+      help: 'Queries of a tick that came back UNKNOWN, by target and cause (unreachable, no_data, ...).',
+      labelNames: ['target', 'cause'],
+      registers,
+    }),
+    actuationDuration: new Histogram({
+      name: 'guardrail_actuation_duration_seconds',
+      help: 'Time of one rollback/rollforward through the actuator, all services of the target.',
+      labelNames: ['target', 'action', 'result'],
+      buckets: [0.5, 1, 2, 5, 10, 20, 30, 60, 120],
+      registers,
+    }),
+    ticksSkipped: new Counter({
+      name: 'guardrail_ticks_skipped_total',
+      help: 'Ticks skipped because the previous tick of the same policy was still running.',
+      registers,
+    }),
+    alertSendFailures: new Counter({
+      name: 'guardrail_alert_send_failures_total',
+      help: 'Alert deliveries that failed, by sink.',
+      labelNames: ['sink'],
+      registers,
+    }),
+    targetPhase: new Gauge({
+      name: 'guardrail_target_phase',
+      help: '1 for the phase the target is in, 0 for the others.',
+      labelNames: ['target', 'phase'],
+      registers,
+    }),
+    webhookAlerts: new Counter({
+      name: 'guardrail_webhook_alerts_total',
+      help: 'Alertmanager webhook alerts by outcome (queued|duplicate|resolved_ignored|unmatched).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+  };
+}
+
+/** Sets the phase gauge: exactly one phase is 1 per target. */
+export function recordPhase(metrics: ControllerMetrics, target: string, phase: Phase): void {
+  for (const p of PHASES) metrics.targetPhase.set({ target, phase: p }, p === phase ? 1 : 0);
+}

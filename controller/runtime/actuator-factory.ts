@@ -1,0 +1,57 @@
+import type { Logger } from 'pino';
+import { DockerActuator } from '../adapters/docker-actuator.js';
+import type { ControllerConfig } from '../config.js';
+import type { Policy } from '../core/index.js';
+import type { Actuator, JournalEntry, ReconcileResult, SwitchRequest, SwitchResult, TargetSpec, TargetState, VariantValue } from '../ports/actuator.js';
+import { actuatorTargetsOf } from './actuator-targets.js';
+import { createProcessActuator } from './process-actuator-setup.js';
+
+// Chooses and builds the actuator from the configuration. The Docker actuator only ever touches the
+// targets it was built with, so it is rebuilt from each successfully loaded policy set.
+
+export interface ManagedActuator {
+  readonly actuator: Actuator;
+  readonly onPolicies?: (policies: readonly Policy[]) => void;
+  /** At startup, for each service not in flight: make it run `value` (the process actuator starts its children). */
+  readonly prepare?: (service: TargetSpec, value: VariantValue) => Promise<void>;
+  /** Stops what the actuator owns (child processes of the process actuator). */
+  close(): Promise<void>;
+}
+
+/** Delegates to a DockerActuator that knows exactly the current policies' targets. */
+class PolicyScopedDockerActuator implements Actuator {
+  private inner = new DockerActuator([]);
+  private readonly logger: Logger;
+
+  constructor(logger: Logger) {
+    this.logger = logger;
+  }
+
+  setPolicies(policies: readonly Policy[]): void {
+    this.inner = new DockerActuator(
+      policies.flatMap((p) => actuatorTargetsOf(p.target)),
+      { warn: (message, fields) => this.logger.warn(fields, message) },
+    );
+  }
+
+  switchVariant(request: SwitchRequest): Promise<SwitchResult> {
+    return this.inner.switchVariant(request);
+  }
+
+  inspect(target: TargetSpec): Promise<TargetState> {
+    return this.inner.inspect(target);
+  }
+
+  reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
+    return this.inner.reconcile(target, entry);
+  }
+}
+
+export async function createActuator(config: ControllerConfig, logger: Logger): Promise<ManagedActuator> {
+  if (config.actuator.kind === 'process') {
+    if (config.actuator.process === undefined) throw new Error('the process actuator needs a command (GUARDRAIL_PROCESS_COMMAND)');
+    return createProcessActuator(config.actuator.process, config.policies, logger);
+  }
+  const docker = new PolicyScopedDockerActuator(logger.child({ component: 'docker-actuator' }));
+  return { actuator: docker, onPolicies: (policies) => docker.setPolicies(policies), close: () => Promise.resolve() };
+}

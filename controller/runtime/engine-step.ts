@@ -1,0 +1,126 @@
+import { decide, type Command, type Decision, type EngineEvent, type Policy, type RollbackCommand, type RollforwardCommand } from '../core/index.js';
+import { recordPhase } from '../metrics.js';
+import type { ActuationStep } from '../ports/actuator.js';
+import { actuatorTargetsOf } from './actuator-targets.js';
+import type { RuntimeContext } from './context.js';
+import type { InFlightSwitch } from './runtime-state.js';
+import { switchAll } from './switch-all.js';
+
+// One event for one target, start to finish: decide → save the new state AND the switch intent in one
+// atomic write → hand alerts to the notifier → run the switch through the actuator (each step journaled)
+// → feed its result back into the engine. Must run on the target's queue.
+
+type SwitchCommand = RollbackCommand | RollforwardCommand;
+
+function isSwitch(command: Command): command is SwitchCommand {
+  return command.type === 'rollback' || command.type === 'rollforward';
+}
+
+function rollbackActive(phase: string, pausedOnBaseline: boolean): boolean {
+  return phase === 'rolling_back' || phase === 'rolled_back' || phase === 'rolling_forward' || pausedOnBaseline;
+}
+
+function intentOf(policy: Policy, command: SwitchCommand, nowMs: number): InFlightSwitch {
+  return {
+    historyId: command.type === 'rollback' ? command.rollbackId : `rf-${policy.target.name}-${nowMs}`,
+    rollbackId: command.rollbackId,
+    action: command.type,
+    policy: policy.name,
+    target: policy.target.name,
+    value: command.variant,
+    startedAtMs: nowMs,
+    trigger: command.evidence.trigger,
+    reason: command.evidence.reason,
+    evidence: command.evidence,
+    steps: {},
+  };
+}
+
+export interface StepOptions {
+  /** The API operation this event belongs to (its status follows the actuation). */
+  readonly operationId?: string;
+}
+
+/** Decides one event and carries out what the engine asked for. Returns the first decision. */
+export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: EngineEvent, options: StepOptions = {}): Promise<Decision> {
+  const { logger, metrics, notifier, now } = ctx.ports;
+  const target = policy.target.name;
+  const nowMs = now();
+  const decision = decide(policy, ctx.targetState(policy), event, nowMs);
+  const command = decision.commands.find(isSwitch);
+  const intent = command === undefined ? undefined : intentOf(policy, command, nowMs);
+  ctx.update((s) => ({
+    ...s,
+    targets: { ...s.targets, [target]: decision.state },
+    inFlight: intent === undefined ? s.inFlight : { ...s.inFlight, [target]: intent },
+  }));
+  await ctx.persist();
+
+  if (decision.transition !== undefined && decision.transition.from !== decision.transition.to) {
+    logger.info({ target, from: decision.transition.from, to: decision.transition.to, event: event.type, row: decision.transition.row }, 'phase changed');
+  }
+  if (decision.refused !== undefined) logger.info({ target, refused: decision.refused }, 'event refused by the engine');
+  recordPhase(metrics, target, decision.state.phase);
+  metrics.rollbackActive.set({ target }, rollbackActive(decision.state.phase, decision.state.pause?.resumeTo === 'rolled_back') ? 1 : 0);
+  for (const c of decision.commands) if (c.type === 'notify') notifier.notify(c.alert);
+
+  if (command !== undefined && intent !== undefined) {
+    if (command.type === 'rollback') metrics.rollbacksTotal.inc({ target, reason: command.evidence.reason, trigger: command.evidence.trigger.kind });
+    logger.warn({ target, action: command.type, rollbackId: command.rollbackId, value: command.variant, evidence: command.evidence }, `${command.type} decided`);
+    await appendStart(ctx, intent);
+    await executeSwitch(ctx, policy, intent, options);
+  }
+  return decision;
+}
+
+async function appendStart(ctx: RuntimeContext, intent: InFlightSwitch): Promise<void> {
+  await ctx.ports.history.append({
+    kind: 'start',
+    id: intent.historyId,
+    target: intent.target,
+    policy: intent.policy,
+    action: intent.action,
+    trigger: intent.trigger,
+    reason: intent.reason,
+    evidence: intent.evidence,
+    atMs: intent.startedAtMs,
+  });
+}
+
+/**
+ * Runs a decided switch through the actuator and feeds the result to the engine. Also used after a
+ * restart for a switch the journal shows in flight: switching to the value a service already has is a
+ * no-op, so running it again finishes the work without a second restart.
+ */
+export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent: InFlightSwitch, options: StepOptions = {}): Promise<void> {
+  const { actuator, logger, metrics, now } = ctx.ports;
+  const target = policy.target.name;
+  const opId = options.operationId ?? ctx.operations.create(intent.action, target, intent.historyId).id;
+  ctx.operations.update(opId, 'running', `${intent.action} to ${intent.value ?? '(variable absent)'}`);
+  const startedMs = now();
+  const onStep = async (step: ActuationStep): Promise<void> => {
+    const current = ctx.state.inFlight[target];
+    if (current === undefined) return;
+    ctx.update((s) => ({ ...s, inFlight: { ...s.inFlight, [target]: { ...current, steps: { ...current.steps, [step.target]: step.name } } } }));
+    await ctx.persist();
+  };
+  const outcome = await switchAll({ actuator, targets: actuatorTargetsOf(policy.target), value: intent.value, rollbackId: intent.rollbackId, onStep });
+  const result = outcome.ok ? 'succeeded' : outcome.restored ? 'restored' : 'failed';
+  metrics.actuationDuration.observe({ target, action: intent.action, result }, (now() - startedMs) / 1000);
+
+  ctx.update((s) => {
+    const { [target]: _done, ...inFlight } = s.inFlight;
+    return { ...s, inFlight, variants: outcome.ok ? { ...s.variants, [target]: intent.value } : s.variants };
+  });
+  const event: EngineEvent = outcome.ok
+    ? { type: 'actuation_succeeded', action: intent.action, rollbackId: intent.rollbackId }
+    : { type: 'actuation_failed', action: intent.action, rollbackId: intent.rollbackId, error: outcome.error };
+  await applyEvent(ctx, policy, event);
+  const notes = outcome.ok
+    ? `verified ${intent.value ?? policy.target.verify.absentVariant} in ${((now() - startedMs) / 1000).toFixed(1)} s`
+    : outcome.error;
+  await ctx.ports.history.append({ kind: 'end', id: intent.historyId, target, result, notes, atMs: now() });
+  ctx.operations.update(opId, outcome.ok ? 'done' : 'failed', notes);
+  if (outcome.ok) logger.info({ target, action: intent.action, rollbackId: intent.rollbackId, notes }, `${intent.action} verified`);
+  else logger.error({ target, action: intent.action, rollbackId: intent.rollbackId, error: outcome.error }, `${intent.action} failed`);
+}

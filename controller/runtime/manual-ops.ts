@@ -1,0 +1,87 @@
+import { decide, type EngineEvent, type Policy } from '../core/index.js';
+import type { OperationRequest, OperationView, SubmitOutcome } from '../ports/controller.js';
+import type { RuntimeContext } from './context.js';
+import { applyEvent } from './engine-step.js';
+
+// Manual operations from the API. They go through the same target queue and the same `decide` as ticks,
+// so they are ordered with automatic decisions. The answer is immediate: a conflicting operation in
+// flight, or an engine refusal on the current state, is reported at once; otherwise the operation is
+// queued and its status can be polled.
+
+export function eventOf(policy: Policy, request: OperationRequest): EngineEvent {
+  switch (request.kind) {
+    case 'rollback': {
+      // A reason that names one of the policy's reasons (e.g. emergency-maintenance) is recorded as that reason.
+      const named = policy.reasons.some((r) => r.name === request.reason);
+      return named
+        ? { type: 'manual_rollback', actor: request.actor, reason: request.reason, policyReason: request.reason }
+        : { type: 'manual_rollback', actor: request.actor, reason: request.reason };
+    }
+    case 'rollforward':
+      return { type: 'manual_rollforward', actor: request.actor, reason: request.reason };
+    case 'pause':
+      return { type: 'pause', actor: request.actor, reason: request.reason, untilMs: request.untilMs };
+    case 'resume':
+      return { type: 'resume', actor: request.actor, reason: request.reason };
+  }
+}
+
+export async function submitOperation(ctx: RuntimeContext, target: string, request: OperationRequest): Promise<SubmitOutcome> {
+  const policy = ctx.policyOf(target);
+  if (policy === undefined) return { outcome: 'unknown_target', target };
+  const inFlight = ctx.operations.inFlight(target);
+  if (inFlight !== null) {
+    return { outcome: 'conflict', reason: `operation ${inFlight.id} (${inFlight.kind}, ${inFlight.status}) is in flight for ${target}`, inFlight };
+  }
+  if (ctx.safeMode !== null && request.kind === 'resume') return clearSafeMode(ctx, target, request.actor);
+  const event = eventOf(policy, request);
+  const dryRun = decide(policy, ctx.targetState(policy), event, ctx.ports.now());
+  if (dryRun.refused !== undefined) return { outcome: 'conflict', reason: dryRun.refused.reason, inFlight: null };
+
+  const op = ctx.operations.create(request.kind, target);
+  ctx.ports.logger.info({ target, operation: op.id, kind: request.kind, actor: request.actor, reason: request.reason }, 'manual operation queued');
+  void ctx.queues
+    .for(target)
+    .run(() => runOperation(ctx, target, op, event))
+    .catch((error: unknown) => {
+      ctx.ports.logger.error({ target, operation: op.id, err: error }, 'manual operation failed');
+      ctx.operations.update(op.id, 'failed', error instanceof Error ? error.message : String(error));
+    });
+  return { outcome: 'accepted', operation: op };
+}
+
+async function runOperation(ctx: RuntimeContext, target: string, op: OperationView, event: EngineEvent): Promise<void> {
+  const policy = ctx.policyOf(target);
+  if (policy === undefined) {
+    ctx.operations.update(op.id, 'refused', 'the policy is gone');
+    return;
+  }
+  ctx.operations.update(op.id, 'running');
+  const decision = await applyEvent(ctx, policy, event, { operationId: op.id });
+  if (decision.refused !== undefined) {
+    ctx.operations.update(op.id, 'refused', decision.refused.reason);
+    return;
+  }
+  // A switch sets the operation's final status itself; pause/resume end here.
+  if (ctx.operations.get(op.id)?.status === 'running') ctx.operations.update(op.id, 'done', `now ${decision.state.phase}`);
+}
+
+/** In safe mode, `resume` is the operator's word that automation may start again from a fresh state. */
+async function clearSafeMode(ctx: RuntimeContext, target: string, actor: string): Promise<SubmitOutcome> {
+  const op = ctx.operations.create('resume', target);
+  ctx.ports.logger.warn({ actor, was: ctx.safeMode }, 'safe mode cleared by an operator');
+  ctx.safeMode = null;
+  await ctx.persist();
+  ctx.ports.notifier.notify({
+    dedupKey: 'guardrail-state-corrupt',
+    name: 'GuardrailStateCorrupt',
+    severity: 'critical',
+    target: 'guardrail',
+    summary: 'Guardrail safe mode cleared',
+    description: `Cleared by ${actor}; a fresh state was saved.`,
+    labels: { component: 'guardrail' },
+    startsAtMs: ctx.ports.now(),
+    resolvedAtMs: ctx.ports.now(),
+  });
+  return { outcome: 'accepted', operation: ctx.operations.update(op.id, 'done', 'safe mode cleared; automation resumes') ?? op };
+}

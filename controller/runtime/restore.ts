@@ -1,0 +1,96 @@
+import type { Alert } from '../core/index.js';
+import { actuatorTargetsOf } from './actuator-targets.js';
+import type { RuntimeContext } from './context.js';
+import { executeSwitch } from './engine-step.js';
+import { reannounce } from './reannounce.js';
+import { expectedValue } from './views.js';
+import type { TargetSpec as ActuatorTarget, VariantValue } from '../ports/actuator.js';
+import { StateCorruptError } from '../ports/state-store.js';
+import { emptyRuntimeState, type InFlightSwitch } from './runtime-state.js';
+
+// Startup: bring back the engine's memory (an active rollback keeps its true start), finish or undo a
+// switch a crash interrupted, and say loudly when the state file cannot be trusted (safe mode) instead
+// of starting fresh and forgetting a rollback.
+
+export function stateCorruptAlert(error: StateCorruptError, nowMs: number): Alert {
+  return {
+    dedupKey: 'guardrail-state-corrupt',
+    name: 'GuardrailStateCorrupt',
+    severity: 'critical',
+    target: 'guardrail',
+    summary: 'Guardrail is in safe mode: its state file cannot be trusted, no automatic rollback will happen',
+    description:
+      `${error.message}. The controller does not know whether a rollback is active. ` +
+      'Check the targets, then act by hand (a manual operation saves a fresh state) or restore the file and restart.',
+    labels: { component: 'guardrail' },
+    startsAtMs: nowMs,
+  };
+}
+
+export async function loadState(ctx: RuntimeContext): Promise<void> {
+  const { store, logger, notifier, now } = ctx.ports;
+  try {
+    ctx.state = (await store.load()) ?? emptyRuntimeState();
+  } catch (error) {
+    if (!(error instanceof StateCorruptError)) throw error;
+    ctx.state = emptyRuntimeState();
+    ctx.safeMode = `state file cannot be trusted (${error.problem}); no automatic actions until an operator acts`;
+    logger.fatal({ path: error.path, problem: error.problem, keptAt: error.keptAt }, 'SAFE MODE: state file corrupt');
+    notifier.notify(stateCorruptAlert(error, now()));
+  }
+}
+
+/** Finishes every switch the journal shows in flight: actuator.reconcile per service, then the switch again (a no-op if done). */
+export async function resumeInFlight(ctx: RuntimeContext): Promise<void> {
+  for (const intent of Object.values(ctx.state.inFlight)) {
+    const policy = ctx.policyOf(intent.target);
+    if (policy === undefined) {
+      ctx.ports.logger.error({ target: intent.target, rollbackId: intent.rollbackId }, 'in-flight switch for a target no policy names; left as is');
+      continue;
+    }
+    await ctx.queues.for(intent.target).run(async () => {
+      await reconcileServices(ctx, intent, actuatorTargetsOf(policy.target));
+      await executeSwitch(ctx, policy, intent);
+    });
+  }
+}
+
+async function reconcileServices(ctx: RuntimeContext, intent: InFlightSwitch, services: ReturnType<typeof actuatorTargetsOf>): Promise<void> {
+  for (const service of services) {
+    const lastStep = intent.steps[service.name];
+    try {
+      const result = await ctx.ports.actuator.reconcile(service, {
+        rollbackId: intent.rollbackId,
+        value: intent.value,
+        ...(lastStep === undefined ? {} : { lastStep }),
+      });
+      ctx.ports.logger.warn({ target: service.name, rollbackId: intent.rollbackId, outcome: result.outcome, lastStep }, 'reconciled an interrupted switch');
+    } catch (error) {
+      ctx.ports.logger.error({ target: service.name, rollbackId: intent.rollbackId, err: error }, 'reconcile failed; the switch is retried');
+    }
+  }
+}
+
+/** Brings every service that is not in flight to the value the state says it runs (process children are gone after a restart). */
+export async function prepareTargets(ctx: RuntimeContext, prepare: (service: ActuatorTarget, value: VariantValue) => Promise<void>): Promise<void> {
+  for (const policy of ctx.policies) {
+    if (ctx.state.inFlight[policy.target.name] !== undefined) continue;
+    const value = expectedValue(ctx, policy);
+    for (const service of actuatorTargetsOf(policy.target)) {
+      try {
+        await prepare(service, value);
+      } catch (error) {
+        ctx.ports.logger.error({ target: service.name, value, err: error }, 'could not start the target');
+      }
+    }
+  }
+}
+
+/** Alertmanager forgets alerts that are not re-posted: send the ones still firing again after a restart. */
+export function reannounceActive(ctx: RuntimeContext): void {
+  for (const policy of ctx.policies) {
+    const state = ctx.state.targets[policy.target.name];
+    if (state === undefined) continue;
+    for (const alert of reannounce(policy, state, ctx.ports.now())) ctx.ports.notifier.notify(alert);
+  }
+}

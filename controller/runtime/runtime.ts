@@ -1,0 +1,215 @@
+import type { Logger } from 'pino';
+import { formatPolicyError, loadPolicies, PolicyRegistry } from '../adapters/policy-loader.js';
+import { initialState, type Policy } from '../core/index.js';
+import { createControllerMetrics, recordPhase, type ControllerMetrics } from '../metrics.js';
+import type { Actuator, TargetSpec as ActuatorTarget, VariantValue } from '../ports/actuator.js';
+import type { AlertSink } from '../ports/alert-sink.js';
+import type {
+  ControllerPort,
+  HistoryEntryView,
+  HistoryQuery,
+  IncomingAlert,
+  OperationRequest,
+  OperationView,
+  PoliciesView,
+  SubmitOutcome,
+  TargetStatusView,
+  WebhookOutcome,
+} from '../ports/controller.js';
+import type { MetricsSource } from '../ports/metrics-source.js';
+import type { HistoryLog, StateStore } from '../ports/state-store.js';
+import { RuntimeContext } from './context.js';
+import { queryHistory, type HistoryRecord } from './history.js';
+import { submitOperation } from './manual-ops.js';
+import { Notifier } from './notifier.js';
+import { Operations } from './operations.js';
+import { watchPolicies } from './policy-watch.js';
+import { loadState, prepareTargets, reannounceActive, resumeInFlight } from './restore.js';
+import type { RuntimeState } from './runtime-state.js';
+import { Scheduler } from './scheduler.js';
+import { reconcileOnce } from './tick.js';
+import { policiesView, targetStatus } from './views.js';
+import { handleWebhook } from './webhook.js';
+
+// The controller runtime: the one loop observe → decide → act → record, and the ControllerPort the HTTP
+// API drives. Composition (which adapters) happens in controller/main.ts; this class only orchestrates.
+
+export interface RuntimeOptions {
+  readonly policyPaths: readonly string[];
+  readonly metricsSource: MetricsSource;
+  readonly actuator: Actuator;
+  readonly sinks: readonly AlertSink[];
+  readonly store: StateStore<RuntimeState>;
+  readonly history: HistoryLog<HistoryRecord>;
+  readonly logger: Logger;
+  readonly metrics?: ControllerMetrics;
+  readonly now?: () => number;
+  /** Deadline for one tick's queries. Default: the policy interval would be natural, 10 s keeps it simple. */
+  readonly tickTimeoutMs?: number;
+  /** Run ticks on node-cron (default true). Tests drive `tickAll()` by hand with false. */
+  readonly schedule?: boolean;
+  /** Reload policies when their files change (default true). */
+  readonly watch?: boolean;
+  /** Told about every successfully loaded policy set (e.g. to tell a Docker actuator its targets). */
+  readonly onPolicies?: (policies: readonly Policy[]) => void;
+  /** At startup, for each service not in flight: make it run the value the state says (process actuator). */
+  readonly prepare?: (service: ActuatorTarget, value: VariantValue) => Promise<void>;
+}
+
+export class Runtime implements ControllerPort {
+  readonly metrics: ControllerMetrics;
+  private readonly ctx: RuntimeContext;
+  private readonly options: RuntimeOptions;
+  private readonly registry = new PolicyRegistry(loadPolicies);
+  private readonly scheduler: Scheduler;
+  private stopWatching: (() => void) | undefined;
+  private stopped = false;
+  private reloading: Promise<void> = Promise.resolve();
+
+  constructor(options: RuntimeOptions) {
+    this.options = options;
+    this.metrics = options.metrics ?? createControllerMetrics();
+    const now = options.now ?? Date.now;
+    const notifier = new Notifier(options.sinks, options.logger, this.metrics);
+    this.ctx = new RuntimeContext(
+      {
+        metricsSource: options.metricsSource,
+        actuator: options.actuator,
+        store: options.store,
+        history: options.history,
+        logger: options.logger,
+        metrics: this.metrics,
+        notifier,
+        now,
+        tickTimeoutMs: options.tickTimeoutMs ?? 10_000,
+      },
+      new Operations(now),
+    );
+    this.scheduler = new Scheduler({
+      tick: (policy) => this.tickPolicy(policy),
+      skipped: (policy) => {
+        this.metrics.ticksSkipped.inc();
+        options.logger.warn({ policy: policy.name }, 'tick skipped: the previous one is still running');
+      },
+      everyTick: () => notifier.tick(now()),
+    });
+  }
+
+  /** Loads policies and state, finishes interrupted switches, then starts ticking. */
+  async start(): Promise<void> {
+    await this.reloadPolicies();
+    await loadState(this.ctx);
+    this.seedTargets();
+    if (this.options.prepare !== undefined) await prepareTargets(this.ctx, this.options.prepare);
+    await resumeInFlight(this.ctx);
+    reannounceActive(this.ctx);
+    this.ctx.restored = true;
+    if (this.options.watch ?? true) this.stopWatching = await watchPolicies(this.options.policyPaths, () => void this.reloadPolicies());
+    if (this.options.schedule ?? true) await this.scheduler.schedule(this.ctx.policies);
+    this.options.logger.info({ policies: this.ctx.policies.map((p) => p.name), safeMode: this.ctx.safeMode }, 'runtime started');
+  }
+
+  /** Stops ticking, lets the current tick/actuation finish, flushes alerts. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.stopWatching?.();
+    await this.scheduler.stop();
+    await this.ctx.queues.idle();
+    await this.ctx.ports.notifier.flush();
+  }
+
+  /** All-or-nothing reload (fs.watch and SIGHUP); a failure keeps the last good set and is shown in policies(). */
+  reloadPolicies(): Promise<void> {
+    this.reloading = this.reloading.then(() => this.reloadNow());
+    return this.reloading;
+  }
+
+  /** One tick of every policy now (tests, and `guardrail run --once` style use). */
+  async tickAll(): Promise<void> {
+    this.ctx.ports.notifier.tick(this.ctx.ports.now());
+    await Promise.all(this.ctx.policies.map((p) => this.scheduler.fire(p)));
+  }
+
+  /** Resolves when every queued operation and alert delivery has finished (tests). */
+  async idle(): Promise<void> {
+    await this.ctx.queues.idle();
+    await this.ctx.ports.notifier.flush();
+  }
+
+  readiness(): { ready: boolean; detail: string } {
+    if (this.ctx.safeMode !== null) return { ready: false, detail: `SAFE MODE: ${this.ctx.safeMode}` };
+    if (this.ctx.policies.length === 0) {
+      const errors = this.ctx.lastReloadError?.errors.join('; ') ?? 'not loaded yet';
+      return { ready: false, detail: `no policies loaded: ${errors}` };
+    }
+    if (!this.ctx.restored) return { ready: false, detail: 'restoring state' };
+    const reload = this.ctx.lastReloadError === null ? '' : ' (the last reload failed; the previous set is active)';
+    return { ready: true, detail: `${this.ctx.policies.length} policies loaded, state restored${reload}` };
+  }
+
+  status(): readonly TargetStatusView[] {
+    return this.ctx.policies.map((p) => targetStatus(this.ctx, p));
+  }
+
+  history(query: HistoryQuery): Promise<{ entries: readonly HistoryEntryView[]; total: number }> {
+    return queryHistory(this.ctx.ports.history, query);
+  }
+
+  policies(): PoliciesView {
+    return policiesView(this.ctx);
+  }
+
+  submit(target: string, request: OperationRequest): Promise<SubmitOutcome> {
+    return submitOperation(this.ctx, target, request);
+  }
+
+  operation(id: string): OperationView | undefined {
+    return this.ctx.operations.get(id);
+  }
+
+  alertmanagerWebhook(alerts: readonly IncomingAlert[]): Promise<WebhookOutcome> {
+    return handleWebhook(this.ctx, alerts);
+  }
+
+  private async tickPolicy(policy: Policy): Promise<void> {
+    try {
+      await reconcileOnce(this.ctx, policy);
+    } catch (error) {
+      // A failed tick (disk full on save, a bug) is logged and counted; the next tick tries again.
+      this.metrics.evaluationErrors.inc({ target: policy.target.name, cause: 'runtime_error' });
+      this.options.logger.error({ policy: policy.name, err: error }, 'tick failed');
+    }
+  }
+
+  private async reloadNow(): Promise<void> {
+    const result = await this.registry.reload(this.options.policyPaths);
+    const nowMs = this.ctx.ports.now();
+    if (!result.ok) {
+      this.ctx.lastReloadError = { atMs: nowMs, errors: result.errors.map(formatPolicyError) };
+      this.options.logger.error({ errors: this.ctx.lastReloadError.errors }, 'policy reload failed; the previous set stays active');
+      return;
+    }
+    this.ctx.policies = result.policies;
+    this.ctx.policyFiles = result.files;
+    this.ctx.policiesLoadedAtMs = nowMs;
+    this.ctx.lastReloadError = null;
+    this.options.onPolicies?.(result.policies);
+    this.options.logger.info({ policies: result.policies.map((p) => p.name), files: result.files }, 'policies loaded');
+    if (this.ctx.restored) {
+      this.seedTargets();
+      if ((this.options.schedule ?? true) && !this.stopped) await this.scheduler.schedule(this.ctx.policies);
+    }
+  }
+
+  /** Targets seen for the first time start watching; their phase gauge starts at once. */
+  private seedTargets(): void {
+    for (const policy of this.ctx.policies) {
+      const name = policy.target.name;
+      if (this.ctx.state.targets[name] === undefined) {
+        this.ctx.update((s) => ({ ...s, targets: { ...s.targets, [name]: initialState(policy, this.ctx.ports.now()) } }));
+      }
+      recordPhase(this.metrics, name, this.ctx.targetState(policy).phase);
+    }
+  }
+}

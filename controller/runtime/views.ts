@@ -1,0 +1,66 @@
+import type { Policy, TargetState } from '../core/index.js';
+import type { PoliciesView, PolicySummaryView, TargetStatusView } from '../ports/controller.js';
+import type { RuntimeContext } from './context.js';
+
+// Read models for the API: plain JSON built from the runtime's memory, never from the world.
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+/** The value the target runs as far as the controller knows: what it last switched to, else what the phase implies. */
+export function expectedValue(ctx: RuntimeContext, policy: Policy): string | null {
+  return variantOf(ctx, policy, ctx.targetState(policy));
+}
+
+function variantOf(ctx: RuntimeContext, policy: Policy, state: TargetState): string | null {
+  const known = ctx.state.variants[policy.target.name];
+  if (known !== undefined) return known;
+  const onBaseline = state.phase === 'rolled_back' || state.phase === 'rolling_forward' || state.pause?.resumeTo === 'rolled_back';
+  return onBaseline ? policy.target.rollbackValue : policy.target.normalValue;
+}
+
+export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusView {
+  const state = ctx.targetState(policy);
+  const nowMs = ctx.ports.now();
+  const evaluation = ctx.lastEvaluation.get(policy.target.name);
+  return {
+    target: policy.target.name,
+    policy: policy.name,
+    phase: state.phase,
+    phaseSince: iso(state.phaseSinceMs),
+    variant: variantOf(ctx, policy, state),
+    rollback:
+      state.rollback === null
+        ? null
+        : {
+            id: state.rollback.rollbackId,
+            reason: state.rollback.reason,
+            trigger: state.rollback.trigger,
+            startedAt: iso(state.rollback.startedAtMs),
+            ageSeconds: Math.max(0, Math.round((nowMs - state.rollback.startedAtMs) / 1000)),
+          },
+    pause: state.pause === null ? null : { until: iso(state.pause.untilMs), actor: state.pause.actor, reason: state.pause.reason },
+    hold: state.hold === null ? null : { cause: state.hold.cause, detail: state.hold.detail, since: iso(state.hold.sinceMs) },
+    lastEvaluation: evaluation === undefined ? null : { at: iso(evaluation.atMs), verdicts: evaluation.verdicts },
+    lastError: state.lastError ?? ctx.safeMode,
+    inFlight: ctx.operations.inFlight(policy.target.name),
+  };
+}
+
+function summary(policy: Policy, file: string): PolicySummaryView {
+  return {
+    name: policy.name,
+    file,
+    target: policy.target.name,
+    reasons: policy.reasons.map((r) => r.name),
+    vetoes: policy.vetoes.map((v) => v.name),
+    alerts: policy.alerts.map((a) => a.name),
+  };
+}
+
+export function policiesView(ctx: RuntimeContext): PoliciesView {
+  return {
+    policies: ctx.policies.map((p, i) => summary(p, ctx.policyFiles[i] ?? '')),
+    loadedAt: ctx.policiesLoadedAtMs === null ? null : iso(ctx.policiesLoadedAtMs),
+    lastReloadError: ctx.lastReloadError === null ? null : { at: iso(ctx.lastReloadError.atMs), errors: ctx.lastReloadError.errors },
+  };
+}

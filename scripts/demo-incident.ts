@@ -1,0 +1,89 @@
+// `npm run demo:incident`: injects an ML fault into the running demo (`npm start`) and follows what
+// Guardrail does about it, with timings: fault live → rollback decided → baseline verified → the INFO
+// alert in Alertmanager. `-- --clear` removes the fault again (before a roll-forward).
+import type { DemoInfo } from './demo-control.js';
+
+const controlPort = Number(process.env['GUARDRAIL_DEMO_CONTROL_PORT'] ?? 8099);
+const control = `http://127.0.0.1:${controlPort}`;
+const args = process.argv.slice(2);
+const clear = args.includes('--clear');
+const rateArg = args.find((a) => a.startsWith('--error-rate='))?.split('=')[1] ?? '0.5';
+const TIMEOUT_MS = Number(process.env['GUARDRAIL_DEMO_INCIDENT_TIMEOUT_MS'] ?? 120_000);
+
+const t0 = Date.now();
+const say = (line: string): void => {
+  process.stdout.write(`[+${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+};
+
+async function json<T>(url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
+  const body = (await res.json()) as T & { error?: string };
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${body.error ?? ''}`);
+  return body;
+}
+
+interface Status {
+  targets: { target: string; phase: string; variant: string | null; rollback: { id: string; reason: string } | null }[];
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`timed out after ${TIMEOUT_MS / 1000} s waiting for ${what}`);
+}
+
+async function main(): Promise<void> {
+  let info: DemoInfo;
+  try {
+    info = await json<DemoInfo>(`${control}/info`);
+  } catch {
+    process.stderr.write(`the demo is not running (nothing answers on ${control}); start it with \`npm start\` first\n`);
+    process.exitCode = 1;
+    return;
+  }
+  if (clear) {
+    await json(`${control}/clear`, { method: 'POST' });
+    say('fault removed; the service restarted without it (roll forward with `guardrail rollforward` when you like)');
+    return;
+  }
+  const before = await json<Status>(`${info.controllerUrl}/api/v1/status`);
+  const target = before.targets.find((t) => t.target === info.target);
+  if (target?.phase !== 'watching') {
+    say(`target ${info.target} is ${target?.phase ?? 'unknown'}, not watching: roll forward first (and clear the fault), then retry`);
+    process.exitCode = 1;
+    return;
+  }
+  say(`injecting: restarting the ML service with FAULT_ML_ERROR_RATE=${rateArg} ...`);
+  await json(`${control}/incident?errorRate=${encodeURIComponent(rateArg)}`, { method: 'POST' });
+  say('fault live: about half of the ML predictions now answer 500');
+
+  const rollingBack = await waitFor('the rollback decision', async () => {
+    const s = await json<Status>(`${info.controllerUrl}/api/v1/status`);
+    const t = s.targets.find((x) => x.target === info.target);
+    return t?.rollback ?? undefined;
+  });
+  say(`Guardrail decided a rollback: ${rollingBack.id} (reason ${rollingBack.reason})`);
+
+  const version = await waitFor('the baseline to serve', async () => {
+    const s = await json<Status>(`${info.controllerUrl}/api/v1/status`);
+    if (s.targets.find((x) => x.target === info.target)?.phase !== 'rolled_back') return undefined;
+    return json<{ model_variant: string; model_version: string }>(`${info.serviceUrl}/version`);
+  });
+  say(`rolled back and verified: /version says model_variant=${version.model_variant}, model_version=${version.model_version}`);
+
+  const alert = await waitFor('the INFO alert in Alertmanager', async () => {
+    const alerts = await json<{ labels: Record<string, string>; status: { state: string } }[]>(`${info.alertmanagerUrl}/api/v2/alerts`);
+    return alerts.find((a) => a.labels['alertname'] === 'GuardrailRollbackStarted' && a.labels['rollbackId'] === rollingBack.id);
+  });
+  say(`Alertmanager shows ${alert.labels['alertname']} (severity ${alert.labels['severity']}, state ${alert.status.state}) — ${info.alertmanagerUrl}/#/alerts`);
+  say(`history: curl -s ${info.controllerUrl}/api/v1/history`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo:incident failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});
