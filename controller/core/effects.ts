@@ -90,8 +90,10 @@ function startRollback(policy: Policy, state: TargetState, ctx: EffectContext, n
 function startRollforward(policy: Policy, state: TargetState, ctx: EffectContext, nowMs: number): Applied {
   const rollbackId = state.rollback?.rollbackId ?? `rb-${policy.target.name}-${nowMs}`;
   const evidence: Evidence = ctx.event.type === 'tick' ? { ...ctx.evidence, reason: 'all-reasons-ok', conditions: [] } : ctx.evidence;
+  const next: TargetState =
+    state.rollback === null ? state : { ...state, rollback: { ...state.rollback, rollforward: { trigger: evidence.trigger, requestedAtMs: nowMs } } };
   return {
-    state,
+    state: next,
     commands: [
       {
         type: 'rollforward',
@@ -156,8 +158,12 @@ function applyEffect(policy: Policy, state: TargetState, effect: Effect, ctx: Ef
     }
     case 'rollforward_verified': {
       const record = recordOf(policy, state, nowMs);
-      const evidence: Evidence = { ...ctx.evidence, reason: record.reason, trigger: record.trigger };
-      const commands = [notify(rolledForwardAlert(policy, record, evidence, nowMs)), ...resolveRollbackAlerts(policy, record, evidence, nowMs)];
+      const rollbackEvidence: Evidence = { ...ctx.evidence, reason: record.reason, trigger: record.trigger };
+      const forwardEvidence: Evidence = { ...ctx.evidence, reason: 'rollforward', trigger: record.rollforward?.trigger ?? { kind: 'automatic' } };
+      const commands = [
+        notify(rolledForwardAlert(policy, record, forwardEvidence, nowMs)),
+        ...resolveRollbackAlerts(policy, record, rollbackEvidence, nowMs),
+      ];
       const next: TargetState = { ...state, rollback: null, timers: {}, cooldownUntilMs: nowMs + policy.limits.cooldownMs, lastError: null, allOkSinceMs: null };
       return { state: next, commands };
     }

@@ -23,6 +23,8 @@ export interface RollbackRecord {
   readonly trigger: Trigger;
   /** How many "rollback still active" warnings have been sent (1 = the one at warnAfter). */
   readonly warningsSent: number;
+  /** Set when a roll-forward was requested: who/what asked, for its evidence and INFO alert. */
+  readonly rollforward?: { readonly trigger: Trigger; readonly requestedAtMs: number };
 }
 
 export interface PauseRecord {

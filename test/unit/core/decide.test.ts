@@ -219,6 +219,22 @@ describe('automatic roll-forward', () => {
   });
 });
 
+describe('roll-forward evidence', () => {
+  it('the INFO names who rolled forward; the rollback alerts resolve', () => {
+    const id = `rb-svc-${T0}`;
+    const { log } = play(policy, [
+      [0, { type: 'webhook', reason: 'down', alertname: 'Down', labels: {} }],
+      [SEC, { type: 'actuation_succeeded', action: 'rollback', rollbackId: id }],
+      [MIN, { type: 'manual_rollforward', actor: 'bob', reason: 'fixed' }],
+      [2 * MIN, { type: 'actuation_succeeded', action: 'rollforward', rollbackId: id }],
+    ]);
+    expect(log[2]?.commands[0]).toMatchObject({ type: 'rollforward', rollbackId: id, variant: null, evidence: { trigger: { kind: 'manual', actor: 'bob' } } });
+    expect(brief(log[3]?.commands ?? [])).toEqual(['notify GuardrailRolledForward', 'resolve GuardrailRollbackStarted']);
+    expect(log[3]?.commands[0]).toMatchObject({ alert: { severity: 'info', labels: { trigger: 'manual' } } });
+    expect(log[3]?.commands[1]).toMatchObject({ alert: { dedupKey: `rollback-started:svc:${id}`, startsAtMs: T0, resolvedAtMs: T0 + 2 * MIN } });
+  });
+});
+
 describe('queriesOf and matchAlertmanager', () => {
   it('lists every query with its id and purpose', () => {
     expect(queriesOf(policy).map((q) => `${q.purpose} ${q.id}`)).toEqual([

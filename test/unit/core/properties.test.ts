@@ -73,11 +73,11 @@ describe('engine properties', () => {
         }
         for (const t of automatic) expect(automatic.filter((u) => u > t - HOUR && u <= t).length).toBeLessThanOrEqual(policy.limits.maxRollbacksPerHour);
       }),
-      { numRuns: 300 },
+      { numRuns: 150 },
     );
     // The generator does reach the limit (otherwise the property would be vacuous).
     expect(heldByLimit).toBeGreaterThan(0);
-  });
+  }, 60_000);
 
   it('is deterministic and never mutates its inputs', () => {
     fc.assert(
@@ -98,7 +98,7 @@ describe('engine properties', () => {
         });
       }),
     );
-  });
+  }, 60_000);
 
   it('state stays plain JSON (persistable)', () => {
     fc.assert(

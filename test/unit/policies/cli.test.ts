@@ -21,7 +21,7 @@ async function guardrail(...args: string[]): Promise<{ code: number; stdout: str
   }
 }
 
-describe('guardrail policy (CLI binary)', () => {
+describe('guardrail policy (CLI binary)', { timeout: 30_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'guardrail-cli-'));
