@@ -29,7 +29,13 @@ import {
   stopContainer,
   verifyContainer,
 } from './docker-container-ops.js';
-import { guardrailLabels, oldContainerName, originalValueFromLabels, plainName, readEnvVariable } from './docker-labels.js';
+import {
+  guardrailLabels,
+  oldContainerName,
+  originalValueFromLabels,
+  plainName,
+  readEnvVariable,
+} from './docker-labels.js';
 import { reconcileTarget } from './docker-reconcile.js';
 
 export interface DockerActuatorOptions {
@@ -76,7 +82,13 @@ export class DockerActuator implements Actuator {
     const started = Date.now();
     const steps: ActuationStep[] = [];
     const record: RecordStep = async (name, detail) => {
-      const step: ActuationStep = { name, target: target.name, rollbackId: request.rollbackId, atMs: Date.now(), detail };
+      const step: ActuationStep = {
+        name,
+        target: target.name,
+        rollbackId: request.rollbackId,
+        atMs: Date.now(),
+        detail,
+      };
       steps.push(step);
       await request.onStep?.(step);
     };

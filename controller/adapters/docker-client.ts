@@ -4,7 +4,9 @@ import Docker from 'dockerode';
 
 export const DOCKER_API_VERSION = 'v1.41';
 
-export function createDockerClient(socketPath = process.env['DOCKER_SOCKET'] ?? '/var/run/docker.sock'): Docker {
+export function createDockerClient(
+  socketPath = process.env['DOCKER_SOCKET'] ?? '/var/run/docker.sock',
+): Docker {
   return new Docker({ socketPath, version: DOCKER_API_VERSION });
 }
 

@@ -4,7 +4,13 @@
 // `docker compose up -d`). Unit-tested on real inspect output without a Docker Engine.
 import type Docker from 'dockerode';
 import type { Strategy, VariantValue } from '../ports/actuator.js';
-import { isActuatorLabel, LABEL, originalValueFromLabels, readEnvVariable, withEnvVariable } from './docker-labels.js';
+import {
+  isActuatorLabel,
+  LABEL,
+  originalValueFromLabels,
+  readEnvVariable,
+  withEnvVariable,
+} from './docker-labels.js';
 
 /** What we read of `docker inspect`; dockerode's type lacks a few fields the Engine does return. */
 export type SourceContainer = Docker.ContainerInspectInfo & {
@@ -93,12 +99,16 @@ export function planClone(source: SourceContainer, request: CloneRequest): Clone
     AttachStderr: false,
     WorkingDir: config.WorkingDir,
     ...(config.Cmd ? { Cmd: config.Cmd } : {}),
-    ...(config.Entrypoint !== undefined && config.Entrypoint !== null ? { Entrypoint: config.Entrypoint } : {}),
+    ...(config.Entrypoint !== undefined && config.Entrypoint !== null
+      ? { Entrypoint: config.Entrypoint }
+      : {}),
     ...(config.ExposedPorts ? { ExposedPorts: config.ExposedPorts } : {}),
     ...(config.Volumes ? { Volumes: config.Volumes } : {}),
     ...(config.Healthcheck ? { Healthcheck: config.Healthcheck } : {}),
     ...(config.StopSignal ? { StopSignal: config.StopSignal } : {}),
-    ...(config.StopTimeout !== undefined && config.StopTimeout !== null ? { StopTimeout: config.StopTimeout } : {}),
+    ...(config.StopTimeout !== undefined && config.StopTimeout !== null
+      ? { StopTimeout: config.StopTimeout }
+      : {}),
     ...(config.Shell ? { Shell: config.Shell } : {}),
     // Docker sets the hostname to the short container id unless one was given: let the new one get its own.
     ...(config.Hostname && !source.Id.startsWith(config.Hostname) ? { Hostname: config.Hostname } : {}),
@@ -125,7 +135,8 @@ function planPortBindings(
   const hasCurrent = Object.keys(current).length > 0;
   const remembered = source.Config.Labels?.[LABEL.droppedPortBindings];
   if (strategy === 'recreate') {
-    if (!hasCurrent && remembered !== undefined) return { portBindings: JSON.parse(remembered) as PortBindings };
+    if (!hasCurrent && remembered !== undefined)
+      return { portBindings: JSON.parse(remembered) as PortBindings };
     return { portBindings: current };
   }
   if (hasCurrent) return { portBindings: {}, droppedLabel: JSON.stringify(current) };

@@ -1,7 +1,7 @@
 // The Docker operations the actuator and reconcile share: find a target's containers (only through its
 // configured selector), reach and verify a container, restore an old container, retire it.
 import type Docker from 'dockerode';
-import { expectedVariant } from '../ports/actuator.js';
+import { expectedVariant, restoreVerifySpec } from '../ports/actuator.js';
 import type { TargetSpec, VerifySpec } from '../ports/actuator.js';
 import { dockerStatus } from './docker-client.js';
 import type { SourceContainer } from './docker-clone-config.js';
@@ -28,7 +28,9 @@ export async function findTargetContainers(docker: Docker, target: TargetSpec): 
       : {
           label: [
             `${COMPOSE_LABEL.service}=${selector.composeService}`,
-            ...(selector.composeProject !== undefined ? [`${COMPOSE_LABEL.project}=${selector.composeProject}`] : []),
+            ...(selector.composeProject !== undefined
+              ? [`${COMPOSE_LABEL.project}=${selector.composeProject}`]
+              : []),
           ],
         };
   const listed = await docker.listContainers({ all: true, filters });
@@ -45,7 +47,8 @@ export async function findTargetContainers(docker: Docker, target: TargetSpec): 
     const name = plainName(info.Name);
     const parsed = parseOldContainerName(name);
     const isOld =
-      parsed !== undefined && ('containerName' in selector ? parsed.originalName === selector.containerName : true);
+      parsed !== undefined &&
+      ('containerName' in selector ? parsed.originalName === selector.containerName : true);
     if (isOld && parsed) old.push({ info, ...parsed });
     else if ('containerName' in selector ? name === selector.containerName : true) current.push(info);
   }
@@ -60,7 +63,11 @@ export function containerBaseUrl(info: SourceContainer, verify: VerifySpec): str
     const binding = bindings.find((b) => b.HostPort !== '');
     if (binding) {
       const wildcard = ['', '0.0.0.0', '::', '127.0.0.1'].includes(binding.HostIp);
-      const host = wildcard ? '127.0.0.1' : binding.HostIp.includes(':') ? `[${binding.HostIp}]` : binding.HostIp;
+      const host = wildcard
+        ? '127.0.0.1'
+        : binding.HostIp.includes(':')
+          ? `[${binding.HostIp}]`
+          : binding.HostIp;
       return `http://${host}:${binding.HostPort}`;
     }
     if (via === 'published-port') return undefined;
@@ -90,7 +97,8 @@ export async function verifyContainer(
       if (info.State.Running && !info.State.Restarting && info.RestartCount === 0) return undefined;
       return `container ${plainName(info.Name)} is ${info.State.Status} (exit code ${info.State.ExitCode}, restarts ${info.RestartCount})`;
     },
-    baseUrl: async () => (latest ? containerBaseUrl(latest, verify) : containerBaseUrl(await refresh(), verify)),
+    baseUrl: async () =>
+      latest ? containerBaseUrl(latest, verify) : containerBaseUrl(await refresh(), verify),
   });
 }
 
@@ -137,7 +145,9 @@ export async function restoreOldContainer(
     });
   if (holder && holder.Id !== oldId) {
     if (holder.Config.Labels?.[LABEL.rollbackId] !== rollbackId) {
-      throw new Error(`${originalName} is held by ${holder.Id.slice(0, 12)}, which this rollback did not create`);
+      throw new Error(
+        `${originalName} is held by ${holder.Id.slice(0, 12)}, which this rollback did not create`,
+      );
     }
     await removeContainer(docker, holder.Id);
   }
@@ -150,5 +160,10 @@ export async function restoreOldContainer(
     });
   }
   info = await old.inspect();
-  await verifyContainer(docker, oldId, target.verify, containerExpectedVariant(info, target));
+  await verifyContainer(
+    docker,
+    oldId,
+    restoreVerifySpec(target.verify),
+    containerExpectedVariant(info, target),
+  );
 }

@@ -27,7 +27,9 @@ export function oldContainerName(originalName: string, rollbackId: string): stri
 }
 
 /** For a renamed old container, its original name and the rollback that renamed it. */
-export function parseOldContainerName(name: string): { originalName: string; rollbackId: string } | undefined {
+export function parseOldContainerName(
+  name: string,
+): { originalName: string; rollbackId: string } | undefined {
   const at = name.lastIndexOf(OLD_INFIX);
   if (at <= 0) return undefined;
   return { originalName: name.slice(0, at), rollbackId: name.slice(at + OLD_INFIX.length) };
@@ -43,7 +45,10 @@ export function plainName(name: string): string {
  * when no label says otherwise (Guardrail never touched it). A function rather than `?? current`,
  * because `null` (absent) is a real answer.
  */
-export function originalValueFromLabels(labels: Readonly<Record<string, string>>, current: VariantValue): VariantValue {
+export function originalValueFromLabels(
+  labels: Readonly<Record<string, string>>,
+  current: VariantValue,
+): VariantValue {
   if (labels[LABEL.originalAbsent] === 'true') return null;
   return labels[LABEL.originalValue] ?? current;
 }

@@ -22,7 +22,11 @@ import {
 } from './docker-container-ops.js';
 import { LABEL, plainName, readEnvVariable } from './docker-labels.js';
 
-export async function reconcileTarget(docker: Docker, target: TargetSpec, entry: JournalEntry): Promise<ReconcileOutcome> {
+export async function reconcileTarget(
+  docker: Docker,
+  target: TargetSpec,
+  entry: JournalEntry,
+): Promise<ReconcileOutcome> {
   const { current, old } = await findTargetContainers(docker, target);
   const isOurs = (c: SourceContainer) => c.Config.Labels?.[LABEL.rollbackId] === entry.rollbackId;
   const olds = old.filter((o) => o.rollbackId === entry.rollbackId);

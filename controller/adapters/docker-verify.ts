@@ -18,7 +18,9 @@ export class VerificationError extends Error {
   override readonly name = 'VerificationError';
 }
 
-export async function waitUntilServing(options: VerifyOptions): Promise<{ elapsedMs: number; baseUrl: string }> {
+export async function waitUntilServing(
+  options: VerifyOptions,
+): Promise<{ elapsedMs: number; baseUrl: string }> {
   const started = Date.now();
   const deadline = started + options.verify.timeoutMs;
   const interval = options.pollIntervalMs ?? 100;
@@ -50,11 +52,17 @@ async function probeOnce(baseUrl: string, options: VerifyOptions, timeoutMs: num
     const health = await fetch(`${baseUrl}${verify.healthPath}`, { signal: AbortSignal.timeout(timeoutMs) });
     await health.arrayBuffer();
     if (health.status !== 200) return `${verify.healthPath} answered ${health.status}`;
-    const version = await fetch(`${baseUrl}${verify.versionPath}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const version = await fetch(`${baseUrl}${verify.versionPath}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (version.status !== 200) return `${verify.versionPath} answered ${version.status}`;
     const body: unknown = await version.json();
-    const variant = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[verify.variantField] : undefined;
-    if (variant !== expectedVariant) return `${verify.versionPath} says ${verify.variantField}=${String(variant)}`;
+    const variant =
+      typeof body === 'object' && body !== null
+        ? (body as Record<string, unknown>)[verify.variantField]
+        : undefined;
+    if (variant !== expectedVariant)
+      return `${verify.versionPath} says ${verify.variantField}=${String(variant)}`;
     return 'ok';
   } catch (error) {
     return `${baseUrl} unreachable (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`;

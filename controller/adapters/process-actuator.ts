@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { ActuationError, expectedVariant } from '../ports/actuator.js';
+import { ActuationError, expectedVariant, restoreVerifySpec } from '../ports/actuator.js';
 import type {
   ActuationStep,
   Actuator,
@@ -72,7 +72,13 @@ export class ProcessActuator implements Actuator {
     const startedAt = Date.now();
     const steps: ActuationStep[] = [];
     const record = async (name: StepName, detail: Record<string, string>) => {
-      const step: ActuationStep = { name, target: spec.name, rollbackId: request.rollbackId, atMs: Date.now(), detail };
+      const step: ActuationStep = {
+        name,
+        target: spec.name,
+        rollbackId: request.rollbackId,
+        atMs: Date.now(),
+        detail,
+      };
       steps.push(step);
       await request.onStep?.(step);
     };
@@ -113,13 +119,16 @@ export class ProcessActuator implements Actuator {
       await record(step, { pid: String(fresh.child.pid) });
       step = 'verified-new';
       await this.verify(target, fresh);
-      await record(step, { pid: String(fresh.child.pid), variant: expectedVariant(request.value, spec.verify) });
+      await record(step, {
+        pid: String(fresh.child.pid),
+        variant: expectedVariant(request.value, spec.verify),
+      });
     } catch (cause) {
       let restored = false;
       try {
         await this.stop(spec.name, target);
         await record('removed-new', {});
-        const back = await this.spawnVerified(target, old.value);
+        const back = await this.spawnVerified(target, old.value, 'restore');
         await record('restored-old', { pid: String(back.child.pid) });
         restored = true;
       } catch {
@@ -163,7 +172,7 @@ export class ProcessActuator implements Actuator {
       return await done('finished');
     } catch {
       await this.stop(target.name, known);
-      await this.spawnVerified(known, known.process.env[known.spec.variable] ?? null);
+      await this.spawnVerified(known, known.process.env[known.spec.variable] ?? null, 'restore');
       return done('undone');
     }
   }
@@ -189,10 +198,14 @@ export class ProcessActuator implements Actuator {
     return running;
   }
 
-  private async spawnVerified(target: ProcessTarget, value: VariantValue): Promise<Running> {
+  private async spawnVerified(
+    target: ProcessTarget,
+    value: VariantValue,
+    purpose: 'switch' | 'restore' = 'switch',
+  ): Promise<Running> {
     const running = this.spawn(target, value);
     try {
-      await this.verify(target, running);
+      await this.verify(target, running, purpose);
       return running;
     } catch (error) {
       await this.stop(target.spec.name, target);
@@ -200,8 +213,12 @@ export class ProcessActuator implements Actuator {
     }
   }
 
-  private async verify(target: ProcessTarget, running: Running): Promise<void> {
-    const verify = target.spec.verify;
+  private async verify(
+    target: ProcessTarget,
+    running: Running,
+    purpose: 'switch' | 'restore' = 'switch',
+  ): Promise<void> {
+    const verify = purpose === 'restore' ? restoreVerifySpec(target.spec.verify) : target.spec.verify;
     await waitUntilServing({
       verify,
       expectedVariant: expectedVariant(running.value, verify),

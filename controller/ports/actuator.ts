@@ -17,8 +17,7 @@ export type Strategy =
   | 'start-first'; // start and verify the new one beside the old one; zero failures through a network alias
 
 export type TargetSelector =
-  | { readonly composeService: string; readonly composeProject?: string }
-  | { readonly containerName: string };
+  { readonly composeService: string; readonly composeProject?: string } | { readonly containerName: string };
 
 export interface VerifySpec {
   /** The port the service listens on inside its container (or on loopback for a process). */
@@ -139,6 +138,16 @@ export interface Actuator {
   inspect(target: TargetSpec): Promise<TargetState>;
   /** Level-triggered and idempotent: converge an interrupted switch to exactly one verified instance. */
   reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult>;
+}
+
+/**
+ * Restoring the old instance gets at least this long to verify, whatever `timeoutMs` says: the old one is
+ * known to work, and giving up on it early turns a failed switch into an outage (restored=false).
+ */
+export const RESTORE_MIN_TIMEOUT_MS = 15_000;
+
+export function restoreVerifySpec(verify: VerifySpec): VerifySpec {
+  return { ...verify, timeoutMs: Math.max(verify.timeoutMs, RESTORE_MIN_TIMEOUT_MS) };
 }
 
 /** The variant a service should report for a variable value. */

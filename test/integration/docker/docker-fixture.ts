@@ -24,7 +24,16 @@ export async function fixtureImage(client: Docker): Promise<string> {
   const hash = createHash('sha256');
   for (const file of FIXTURE_FILES) hash.update(readFileSync(join(FIXTURE_DIR, file)));
   const tag = `guardrail-variant-fixture:${hash.digest('hex').slice(0, 12)}`;
-  if (await client.getImage(tag).inspect().then(() => true, () => false)) return tag;
+  if (
+    await client
+      .getImage(tag)
+      .inspect()
+      .then(
+        () => true,
+        () => false,
+      )
+  )
+    return tag;
   execFileSync('bash', [join(REPO_ROOT, 'docker/offline/build-base-images.sh')], { stdio: 'inherit' });
   const stream = await client.buildImage(
     { context: FIXTURE_DIR, src: FIXTURE_FILES },
@@ -48,17 +57,43 @@ export function runPrefix(): string {
 export async function cleanup(client: Docker, prefix: string): Promise<void> {
   const containers = await client.listContainers({ all: true, filters: { name: [prefix] } });
   await Promise.all(
-    containers.map((c) => client.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined)),
+    containers.map((c) =>
+      client
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined),
+    ),
   );
   const networks = await client.listNetworks({ filters: { name: [prefix] } });
-  await Promise.all(networks.map((n) => client.getNetwork(n.Id).remove().catch(() => undefined)));
+  await Promise.all(
+    networks.map((n) =>
+      client
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
   const volumes = await client.listVolumes({ filters: { name: [prefix] } });
-  await Promise.all((volumes.Volumes ?? []).map((v) => client.getVolume(v.Name).remove().catch(() => undefined)));
+  await Promise.all(
+    (volumes.Volumes ?? []).map((v) =>
+      client
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Removes the anonymous volumes a test's containers used (they carry no prefix). */
 export async function removeVolumes(client: Docker, names: readonly string[]): Promise<void> {
-  await Promise.all(names.map((n) => client.getVolume(n).remove().catch(() => undefined)));
+  await Promise.all(
+    names.map((n) =>
+      client
+        .getVolume(n)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
 }
 
 export function verifySpec(overrides: Partial<TargetSpec['verify']> = {}): TargetSpec['verify'] {

@@ -33,7 +33,9 @@ async function versionOf(info: Docker.ContainerInspectInfo): Promise<unknown> {
   const ip = Object.values(info.NetworkSettings.Networks)[0]?.IPAddress;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await fetch(`http://${ip}:8000/version`, { signal: AbortSignal.timeout(1000) }).then((r) => r.json());
+      return await fetch(`http://${ip}:8000/version`, { signal: AbortSignal.timeout(1000) }).then((r) =>
+        r.json(),
+      );
     } catch (error) {
       if (attempt >= 50) throw error;
       await new Promise((r) => setTimeout(r, 100));
@@ -145,7 +147,9 @@ describe('a failed switch restores the old container', () => {
     const name = `${prefix}-unconfigured`;
     const old = await startService(name, []);
     const actuator = new DockerActuator([spec(`${prefix}-other`, 'recreate')]);
-    await expect(actuator.switchVariant({ target: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-x' })).rejects.toMatchObject({
+    await expect(
+      actuator.switchVariant({ target: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-x' }),
+    ).rejects.toMatchObject({
       code: 'GR_ERR_TARGET_NOT_FOUND',
       step: 'precondition',
     });

@@ -11,7 +11,15 @@ import { DockerActuator } from '../../../controller/adapters/docker-actuator.js'
 import type { SourceContainer } from '../../../controller/adapters/docker-clone-config.js';
 import { isActuatorLabel } from '../../../controller/adapters/docker-labels.js';
 import type { ActuationStep, TargetSpec } from '../../../controller/ports/actuator.js';
-import { cleanup, docker, FIXTURE_DIR, fixtureImage, removeVolumes, runPrefix, verifySpec } from './docker-fixture.js';
+import {
+  cleanup,
+  docker,
+  FIXTURE_DIR,
+  fixtureImage,
+  removeVolumes,
+  runPrefix,
+  verifySpec,
+} from './docker-fixture.js';
 
 const client = docker();
 const prefix = runPrefix();
@@ -26,7 +34,9 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -34,7 +44,9 @@ async function freePort(): Promise<number> {
 /** Everything the actuator must preserve, normalised so old and new containers can be compared. */
 function preservedView(info: SourceContainer) {
   const shortId = info.Id.slice(0, 12);
-  const labels = Object.fromEntries(Object.entries(info.Config.Labels ?? {}).filter(([k]) => !isActuatorLabel(k)));
+  const labels = Object.fromEntries(
+    Object.entries(info.Config.Labels ?? {}).filter(([k]) => !isActuatorLabel(k)),
+  );
   const networks = Object.fromEntries(
     Object.entries(info.NetworkSettings.Networks ?? {}).map(([name, n]) => [
       name,
@@ -71,7 +83,13 @@ function preservedView(info: SourceContainer) {
     extraHosts: hc.ExtraHosts,
     networkMode: hc.NetworkMode,
     mounts: (info.Mounts ?? [])
-      .map((m) => ({ type: m.Type, name: m.Name ?? null, source: m.Source, destination: m.Destination, rw: m.RW }))
+      .map((m) => ({
+        type: m.Type,
+        name: m.Name ?? null,
+        source: m.Source,
+        destination: m.Destination,
+        rw: m.RW,
+      }))
       .sort((a, b) => a.destination.localeCompare(b.destination)),
     networks,
   };
@@ -103,7 +121,10 @@ describe('docker actuator preserves every setting but the variant', () => {
     hostPort = await freePort();
     bindDir = mkdtempSync(join(tmpdir(), 'guardrail-bind-'));
     writeFileSync(join(bindDir, 'marker.txt'), 'bind mount content\n');
-    await client.createNetwork({ Name: `${prefix}-net-a`, Labels: { 'com.docker.compose.project': project } });
+    await client.createNetwork({
+      Name: `${prefix}-net-a`,
+      Labels: { 'com.docker.compose.project': project },
+    });
     await client.createNetwork({ Name: `${prefix}-net-b` });
     await client.createVolume({ Name: `${prefix}-vol` });
     const created = await client.createContainer({
@@ -128,7 +149,12 @@ describe('docker actuator preserves every setting but the variant', () => {
       StopSignal: 'SIGINT',
       StopTimeout: 5,
       Healthcheck: {
-        Test: ['CMD', 'node', '-e', "fetch('http://127.0.0.1:8000/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"],
+        Test: [
+          'CMD',
+          'node',
+          '-e',
+          "fetch('http://127.0.0.1:8000/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))",
+        ],
         Interval: 2_000_000_000,
         Timeout: 1_000_000_000,
         Retries: 3,
@@ -149,7 +175,9 @@ describe('docker actuator preserves every setting but the variant', () => {
       },
       NetworkingConfig: { EndpointsConfig: { [`${prefix}-net-a`]: { Aliases: ['api', 'api-a'] } } },
     });
-    await client.getNetwork(`${prefix}-net-b`).connect({ Container: created.id, EndpointConfig: { Aliases: ['api-b'] } });
+    await client
+      .getNetwork(`${prefix}-net-b`)
+      .connect({ Container: created.id, EndpointConfig: { Aliases: ['api-b'] } });
     await created.start();
     // A container outside the selector (same service, other project) that must never be touched.
     await client
@@ -160,7 +188,8 @@ describe('docker actuator preserves every setting but the variant', () => {
       })
       .then((c) => c.start());
     const info = await inspectByName(name);
-    for (const m of info.Mounts) if (m.Type === 'volume' && m.Name && m.Name !== `${prefix}-vol`) anonymousVolumes.push(m.Name);
+    for (const m of info.Mounts)
+      if (m.Type === 'volume' && m.Name && m.Name !== `${prefix}-vol`) anonymousVolumes.push(m.Name);
     if (process.env['GUARDRAIL_WRITE_INSPECT_FIXTURE'] === '1') {
       writeFileSync(join(FIXTURE_DIR, 'inspect-all-fields.json'), `${JSON.stringify(info, null, 2)}\n`);
     }
@@ -221,7 +250,11 @@ describe('docker actuator preserves every setting but the variant', () => {
     expect(again.noop).toBe(true);
     expect((await inspectByName(name)).Id).toBe(rolledBack.Id);
 
-    const forward = await actuator.switchVariant({ target, value: back.originalValue, rollbackId: 'rb-forward' });
+    const forward = await actuator.switchVariant({
+      target,
+      value: back.originalValue,
+      rollbackId: 'rb-forward',
+    });
     expect(forward.fromValue).toBe('baseline');
     expect(forward.toValue).toBeNull();
     const restored = await inspectByName(name);
@@ -233,7 +266,9 @@ describe('docker actuator preserves every setting but the variant', () => {
     expect(servedAfter).toEqual({ model_variant: 'ml', model_version: 'fixture-1' });
 
     const state = await actuator.inspect(target);
-    expect(state.instances.map((i) => [i.name, i.role, i.value, i.running])).toEqual([[name, 'current', null, true]]);
+    expect(state.instances.map((i) => [i.name, i.role, i.value, i.running])).toEqual([
+      [name, 'current', null, true],
+    ]);
     const decoyAfter = await inspectByName(`${prefix}-decoy`);
     expect(decoyAfter.Id).toBe(decoyBefore.Id);
     expect(decoyAfter.State.StartedAt).toBe(decoyBefore.State.StartedAt);

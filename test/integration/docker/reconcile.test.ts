@@ -130,7 +130,10 @@ describe('reconcile finishes or undoes an interrupted switch', () => {
     const name = `${prefix}-broken-new`;
     const original = await startService(name, ['EXIT_AT_START_FOR_VARIANT=baseline']);
     await interrupt(name, 'new-created', 'rb-broken');
-    const result = await new DockerActuator([spec(name)]).reconcile(spec(name), { rollbackId: 'rb-broken', value: 'baseline' });
+    const result = await new DockerActuator([spec(name)]).reconcile(spec(name), {
+      rollbackId: 'rb-broken',
+      value: 'baseline',
+    });
     expect(result.outcome).toBe('undone');
     const info = await onlyContainer(name);
     expect(info.Id).toBe(original.Id);
@@ -140,7 +143,10 @@ describe('reconcile finishes or undoes an interrupted switch', () => {
   it('no trace of the rollback → nothing to do', async () => {
     const name = `${prefix}-clean`;
     const original = await startService(name);
-    const result = await new DockerActuator([spec(name)]).reconcile(spec(name), { rollbackId: 'rb-never', value: 'baseline' });
+    const result = await new DockerActuator([spec(name)]).reconcile(spec(name), {
+      rollbackId: 'rb-never',
+      value: 'baseline',
+    });
     expect(result.outcome).toBe('nothing-to-do');
     expect((await onlyContainer(name)).Id).toBe(original.Id);
   });

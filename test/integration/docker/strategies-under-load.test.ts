@@ -20,7 +20,13 @@ let hostPort: number;
 const measured: Record<string, unknown> = {};
 
 function target(strategy: TargetSpec['strategy']): TargetSpec {
-  return { name: 'svc', selector: { containerName: name }, variable: 'MODEL_VARIANT', strategy, verify: verifySpec() };
+  return {
+    name: 'svc',
+    selector: { containerName: name },
+    variable: 'MODEL_VARIANT',
+    strategy,
+    verify: verifySpec(),
+  };
 }
 
 async function freePort(): Promise<number> {
@@ -28,7 +34,9 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -45,7 +53,15 @@ interface LoadCounts {
 
 /** ~100 rps from the host to a loopback URL, one connection per request, until `stop()` is called. */
 function hostLoad(url: string, rps = 100): { stop: () => Promise<LoadCounts> } {
-  const counts: LoadCounts = { sent: 0, ok: 0, failed: 0, variants: {}, errors: {}, firstFailureMs: null, lastFailureMs: null };
+  const counts: LoadCounts = {
+    sent: 0,
+    ok: 0,
+    failed: 0,
+    variants: {},
+    errors: {},
+    firstFailureMs: null,
+    lastFailureMs: null,
+  };
   const agent = new http.Agent({ keepAlive: false });
   const started = Date.now();
   const inflight: Array<Promise<void>> = [];
@@ -112,7 +128,9 @@ describe('switch strategies under ~100 rps', () => {
     });
     await created.start();
     for (let i = 0; i < 50; i++) {
-      const up = await fetch(`http://127.0.0.1:${hostPort}/health`, { signal: AbortSignal.timeout(500) }).catch(() => undefined);
+      const up = await fetch(`http://127.0.0.1:${hostPort}/health`, {
+        signal: AbortSignal.timeout(500),
+      }).catch(() => undefined);
       if (up?.ok) break;
       await sleep(100);
     }
@@ -120,7 +138,10 @@ describe('switch strategies under ~100 rps', () => {
 
   afterAll(async () => {
     await cleanup(client, prefix);
-    writeFileSync(join(tmpdir(), 'guardrail-actuator-timings.json'), `${JSON.stringify(measured, null, 2)}\n`);
+    writeFileSync(
+      join(tmpdir(), 'guardrail-actuator-timings.json'),
+      `${JSON.stringify(measured, null, 2)}\n`,
+    );
   });
 
   it('recreate keeps the published port and has a short failure window through it', async () => {
@@ -135,7 +156,10 @@ describe('switch strategies under ~100 rps', () => {
     const counts = await load.stop();
     const windowMs = counts.firstFailureMs === null ? 0 : (counts.lastFailureMs ?? 0) - counts.firstFailureMs;
     measured['recreate'] = { durationMs: result.durationMs, ...counts, failureWindowMs: windowMs };
-    console.log(`recreate: ${result.durationMs} ms, ${counts.failed}/${counts.sent} failed, window ${windowMs} ms`, counts.errors);
+    console.log(
+      `recreate: ${result.durationMs} ms, ${counts.failed}/${counts.sent} failed, window ${windowMs} ms`,
+      counts.errors,
+    );
 
     expect(result.noop).toBe(false);
     expect(counts.variants['ml']).toBeGreaterThan(0);
@@ -171,7 +195,11 @@ describe('switch strategies under ~100 rps', () => {
       Buffer.isBuffer(logs) ? JSON.parse(logs.toString().trim().split('\n').pop() ?? '{}') : logs
     ) as LoadCounts;
     measured['start-first'] = { durationMs: result.durationMs, ...counts };
-    console.log(`start-first: ${result.durationMs} ms, ${counts.failed}/${counts.sent} failed`, counts.errors, counts.variants);
+    console.log(
+      `start-first: ${result.durationMs} ms, ${counts.failed}/${counts.sent} failed`,
+      counts.errors,
+      counts.variants,
+    );
 
     expect(finishedLoadAt).toBeGreaterThan(finishedAt); // the whole switch happened under load
     expect(counts.sent).toBeGreaterThan(500);
@@ -193,7 +221,9 @@ describe('switch strategies under ~100 rps', () => {
       rollbackId: 'rb-ports-back',
     });
     expect(result.noop).toBe(false);
-    const version = await fetch(`http://127.0.0.1:${hostPort}/version`, { signal: AbortSignal.timeout(2000) }).then((r) => r.json());
+    const version = await fetch(`http://127.0.0.1:${hostPort}/version`, {
+      signal: AbortSignal.timeout(2000),
+    }).then((r) => r.json());
     expect(version).toEqual({ model_variant: 'baseline', model_version: 'fixture-1' });
     const info = await client.getContainer(name).inspect();
     expect(info.Config.Labels['guardrail.dropped-port-bindings']).toBeUndefined();

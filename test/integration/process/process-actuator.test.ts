@@ -22,23 +22,42 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
-async function makeTarget(env: Record<string, string> = {}, timeoutMs = 5000, stopTimeoutMs = 3000): Promise<ProcessTarget> {
+async function makeTarget(
+  env: Record<string, string> = {},
+  timeoutMs = 5000,
+  stopTimeoutMs = 3000,
+): Promise<ProcessTarget> {
   const port = await freePort();
   const spec: TargetSpec = {
     name: 'svc',
     selector: { containerName: 'svc' },
     variable: 'MODEL_VARIANT',
     strategy: 'recreate',
-    verify: { port, healthPath: '/health', versionPath: '/version', variantField: 'model_variant', absentVariant: 'ml', timeoutMs },
+    verify: {
+      port,
+      healthPath: '/health',
+      versionPath: '/version',
+      variantField: 'model_variant',
+      absentVariant: 'ml',
+      timeoutMs,
+    },
   };
   return {
     spec,
-    process: { command: process.execPath, args: [SERVER], env: { PORT: String(port), SHUTDOWN_DELAY_MS: '0', ...env }, stdio: 'ignore', stopTimeoutMs },
+    process: {
+      command: process.execPath,
+      args: [SERVER],
+      env: { PORT: String(port), SHUTDOWN_DELAY_MS: '0', ...env },
+      stdio: 'ignore',
+      stopTimeoutMs,
+    },
   };
 }
 
@@ -49,7 +68,9 @@ function actuatorFor(target: ProcessTarget): ProcessActuator {
 }
 
 async function servedVariant(target: ProcessTarget): Promise<unknown> {
-  const r = await fetch(`http://127.0.0.1:${target.spec.verify.port}/version`, { signal: AbortSignal.timeout(2000) });
+  const r = await fetch(`http://127.0.0.1:${target.spec.verify.port}/version`, {
+    signal: AbortSignal.timeout(2000),
+  });
   return ((await r.json()) as { model_variant: unknown }).model_variant;
 }
 
@@ -80,7 +101,12 @@ describe('process actuator', () => {
 
     const back = await actuator.switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-1' });
     expect(back).toMatchObject({ noop: false, fromValue: null, toValue: 'baseline', originalValue: null });
-    expect(back.steps.map((s) => s.name)).toEqual(['inspected', 'stopped-old', 'started-new', 'verified-new']);
+    expect(back.steps.map((s) => s.name)).toEqual([
+      'inspected',
+      'stopped-old',
+      'started-new',
+      'verified-new',
+    ]);
     expect(await servedVariant(target)).toBe('baseline');
     expect(alive(Number(first.id))).toBe(false);
     console.log(`process switch: ${back.durationMs} ms`);
@@ -89,18 +115,26 @@ describe('process actuator', () => {
     expect(same.noop).toBe(true);
     expect(same.containers[0]?.id).toBe(back.containers[0]?.id);
 
-    const forward = await actuator.switchVariant({ target: target.spec, value: back.originalValue, rollbackId: 'rb-3' });
+    const forward = await actuator.switchVariant({
+      target: target.spec,
+      value: back.originalValue,
+      rollbackId: 'rb-3',
+    });
     expect(forward.toValue).toBeNull();
     expect(await servedVariant(target)).toBe('ml');
     const state = await actuator.inspect(target.spec);
-    expect(state.instances).toEqual([expect.objectContaining({ running: true, value: null, role: 'current' })]);
+    expect(state.instances).toEqual([
+      expect.objectContaining({ running: true, value: null, role: 'current' }),
+    ]);
   });
 
   it('restores the old process when the new one exits at start', async () => {
     const target = await makeTarget({ EXIT_AT_START_FOR_VARIANT: 'baseline' });
     const actuator = actuatorFor(target);
     await actuator.start('svc');
-    const error = await actuator.switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-x' }).catch((e: unknown) => e);
+    const error = await actuator
+      .switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-x' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActuationError);
     expect(error).toMatchObject({ restored: true, step: 'verified-new' });
     expect((error as Error).message).toMatch(/process exited \(code 3/);
@@ -109,10 +143,12 @@ describe('process actuator', () => {
   });
 
   it('restores the old process when the new one never turns healthy', async () => {
-    const target = await makeTarget({ FAIL_HEALTH_FOR_VARIANT: 'baseline' }, 800);
+    const target = await makeTarget({ FAIL_HEALTH_FOR_VARIANT: 'baseline' }, 2000);
     const actuator = actuatorFor(target);
     await actuator.start('svc');
-    await expect(actuator.switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-y' })).rejects.toMatchObject({
+    await expect(
+      actuator.switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-y' }),
+    ).rejects.toMatchObject({
       restored: true,
       step: 'verified-new',
     });
@@ -124,7 +160,11 @@ describe('process actuator', () => {
     const target = await makeTarget({ SHUTDOWN_DELAY_MS: '10000' }, 5000, 300);
     const actuator = actuatorFor(target);
     await actuator.start('svc');
-    const result = await actuator.switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-k' });
+    const result = await actuator.switchVariant({
+      target: target.spec,
+      value: 'baseline',
+      rollbackId: 'rb-k',
+    });
     const stopped = result.steps.find((s) => s.name === 'stopped-old');
     expect((stopped?.atMs ?? 0) - (result.steps[0]?.atMs ?? 0)).toBeLessThan(2000);
     expect(await servedVariant(target)).toBe('baseline');
@@ -136,14 +176,20 @@ describe('process actuator', () => {
     const result = await actuator.reconcile(target.spec, { rollbackId: 'rb-r', value: 'baseline' });
     expect(result.outcome).toBe('finished');
     expect(await servedVariant(target)).toBe('baseline');
-    expect((await actuator.reconcile(target.spec, { rollbackId: 'rb-r', value: 'baseline' })).outcome).toBe('nothing-to-do');
+    expect((await actuator.reconcile(target.spec, { rollbackId: 'rb-r', value: 'baseline' })).outcome).toBe(
+      'nothing-to-do',
+    );
   });
 
   it('refuses a target it was not given', async () => {
     const actuator = actuatorFor(await makeTarget());
     const other = await makeTarget();
     await expect(
-      actuator.switchVariant({ target: { ...other.spec, name: 'other' }, value: 'baseline', rollbackId: 'rb-z' }),
+      actuator.switchVariant({
+        target: { ...other.spec, name: 'other' },
+        value: 'baseline',
+        rollbackId: 'rb-z',
+      }),
     ).rejects.toMatchObject({ code: 'GR_ERR_TARGET_NOT_FOUND' });
   });
 
@@ -155,8 +201,19 @@ describe('process actuator', () => {
       process.execPath,
       [
         join(REPO, 'node_modules/typescript/bin/tsc'),
-        '--outDir', out, '--rootDir', REPO, '--module', 'nodenext', '--moduleResolution', 'nodenext',
-        '--target', 'es2022', '--skipLibCheck', '--types', 'node',
+        '--outDir',
+        out,
+        '--rootDir',
+        REPO,
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--target',
+        'es2022',
+        '--skipLibCheck',
+        '--types',
+        'node',
         join(REPO, 'controller/adapters/process-actuator.ts'),
       ],
       { cwd: REPO },

@@ -56,7 +56,11 @@ describe('planClone', () => {
   it('carries the original value through a chain of switches', () => {
     const rolledBack = source((s) => {
       s.Config.Env = [...s.Config.Env, 'MODEL_VARIANT=baseline'];
-      s.Config.Labels = { ...s.Config.Labels, 'guardrail.original-value': 'ml-v2', 'guardrail.rollback-id': 'rb-0' };
+      s.Config.Labels = {
+        ...s.Config.Labels,
+        'guardrail.original-value': 'ml-v2',
+        'guardrail.rollback-id': 'rb-0',
+      };
     });
     const plan = planClone(rolledBack, { ...request, value: 'ml-v2', expectedVariant: 'ml-v2' });
     expect(plan.fromValue).toBe('baseline');
@@ -141,7 +145,9 @@ describe('planClone', () => {
       s.Config.MacAddress = '02:42:ac:11:00:09';
     });
     const recreate = planClone(pinned, request).create;
-    expect(recreate.NetworkingConfig?.EndpointsConfig?.[netA]?.IPAMConfig).toEqual({ IPv4Address: '172.31.0.9' });
+    expect(recreate.NetworkingConfig?.EndpointsConfig?.[netA]?.IPAMConfig).toEqual({
+      IPv4Address: '172.31.0.9',
+    });
     expect(recreate.MacAddress).toBe('02:42:ac:11:00:09');
     const startFirst = planClone(pinned, { ...request, strategy: 'start-first' }).create;
     expect(startFirst.NetworkingConfig?.EndpointsConfig?.[netA]?.IPAMConfig).toBeUndefined();
@@ -158,10 +164,18 @@ describe('planClone', () => {
   });
 
   it('refuses containers it cannot keep as a fallback', () => {
-    expect(() => planClone(source((s) => (s.HostConfig.NetworkMode = 'container:abc')), request)).toThrow(
-      UnsupportedContainerError,
-    );
-    expect(() => planClone(source((s) => (s.HostConfig.AutoRemove = true)), request)).toThrow(UnsupportedContainerError);
+    expect(() =>
+      planClone(
+        source((s) => (s.HostConfig.NetworkMode = 'container:abc')),
+        request,
+      ),
+    ).toThrow(UnsupportedContainerError);
+    expect(() =>
+      planClone(
+        source((s) => (s.HostConfig.AutoRemove = true)),
+        request,
+      ),
+    ).toThrow(UnsupportedContainerError);
   });
 
   it('removes the variable for null and leaves the source untouched', () => {

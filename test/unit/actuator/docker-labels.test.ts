@@ -23,12 +23,16 @@ describe('env helpers', () => {
   });
 
   it('for any env, sets exactly the variable and keeps every other entry in order', () => {
-    const entry = fc.tuple(fc.constantFrom('A', 'B', 'MODEL_VARIANT', 'MODEL_VARIANTS', 'PATH'), fc.string()).map(([k, v]) => `${k}=${v}`);
+    const entry = fc
+      .tuple(fc.constantFrom('A', 'B', 'MODEL_VARIANT', 'MODEL_VARIANTS', 'PATH'), fc.string())
+      .map(([k, v]) => `${k}=${v}`);
     fc.assert(
       fc.property(fc.array(entry), fc.option(fc.string(), { nil: null }), (env, value) => {
         const next = withEnvVariable(env, 'MODEL_VARIANT', value);
         expect(readEnvVariable(next, 'MODEL_VARIANT')).toBe(value);
-        expect(next.filter((e) => !e.startsWith('MODEL_VARIANT='))).toEqual(env.filter((e) => !e.startsWith('MODEL_VARIANT=')));
+        expect(next.filter((e) => !e.startsWith('MODEL_VARIANT='))).toEqual(
+          env.filter((e) => !e.startsWith('MODEL_VARIANT=')),
+        );
         expect(next.filter((e) => e.startsWith('MODEL_VARIANT=')).length).toBe(value === null ? 0 : 1);
       }),
     );
@@ -38,7 +42,10 @@ describe('env helpers', () => {
 describe('names and labels', () => {
   it('round-trips the old container name, even when names contain the infix characters', () => {
     expect(oldContainerName('api-1', 'rb-7')).toBe('api-1-guardrail-old-rb-7');
-    expect(parseOldContainerName('api-1-guardrail-old-rb-7')).toEqual({ originalName: 'api-1', rollbackId: 'rb-7' });
+    expect(parseOldContainerName('api-1-guardrail-old-rb-7')).toEqual({
+      originalName: 'api-1',
+      rollbackId: 'rb-7',
+    });
     expect(parseOldContainerName('api-1')).toBeUndefined();
     expect(parseOldContainerName('-guardrail-old-x')).toBeUndefined();
   });

@@ -22,7 +22,10 @@ const verify: VerifySpec = {
 beforeAll(async () => {
   server = http.createServer((req, res) => {
     if (req.url === '/health') res.writeHead(health).end();
-    else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ model_variant: variant }));
+    else
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ model_variant: variant }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -37,7 +40,12 @@ describe('waitUntilServing', () => {
       health = 200;
       variant = 'baseline';
     }, 250);
-    const result = await waitUntilServing({ verify, expectedVariant: 'baseline', baseUrl: async () => baseUrl, pollIntervalMs: 50 });
+    const result = await waitUntilServing({
+      verify,
+      expectedVariant: 'baseline',
+      baseUrl: async () => baseUrl,
+      pollIntervalMs: 50,
+    });
     expect(result.elapsedMs).toBeGreaterThanOrEqual(200);
     expect(result.baseUrl).toBe(baseUrl);
   });
@@ -46,17 +54,32 @@ describe('waitUntilServing', () => {
     health = 200;
     variant = 'ml';
     await expect(
-      waitUntilServing({ verify, expectedVariant: 'baseline', baseUrl: async () => baseUrl, pollIntervalMs: 50 }),
+      waitUntilServing({
+        verify,
+        expectedVariant: 'baseline',
+        baseUrl: async () => baseUrl,
+        pollIntervalMs: 50,
+      }),
     ).rejects.toThrow(/after 600 ms: \/version says model_variant=ml/);
   });
 
   it('times out naming an unreachable address, and fails at once on a fatal problem', async () => {
     await expect(
-      waitUntilServing({ verify, expectedVariant: 'ml', baseUrl: async () => 'http://127.0.0.1:1', pollIntervalMs: 50 }),
+      waitUntilServing({
+        verify,
+        expectedVariant: 'ml',
+        baseUrl: async () => 'http://127.0.0.1:1',
+        pollIntervalMs: 50,
+      }),
     ).rejects.toThrow(/unreachable/);
     const started = Date.now();
     await expect(
-      waitUntilServing({ verify, expectedVariant: 'ml', baseUrl: async () => baseUrl, problem: async () => 'it exited' }),
+      waitUntilServing({
+        verify,
+        expectedVariant: 'ml',
+        baseUrl: async () => baseUrl,
+        problem: async () => 'it exited',
+      }),
     ).rejects.toBeInstanceOf(VerificationError);
     expect(Date.now() - started).toBeLessThan(200);
   });
