@@ -31,6 +31,12 @@ export interface ConsumerConfig {
   readonly idempotencyTtlSeconds: number;
   /** Where a new consumer group starts: `0` = every entry already in the stream, `$` = only new ones. */
   readonly groupStartId: string;
+  /**
+   * Prepended to the idempotency keys (`prediction:<eventId>`, `dead-letter:<eventId>`). Two pipelines that
+   * share one Redis and may see the same event ids need different prefixes, or one's records would make the
+   * other's events look like duplicates.
+   */
+  readonly keyPrefix: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -84,5 +90,6 @@ export function loadConsumerConfig(env: Env, defaultModelDir: string, cwd: strin
     maxDeliveries: integer(env, 'MAX_DELIVERIES', 3, 1, 100),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 86_400, 0, 365 * 86_400),
     groupStartId,
+    keyPrefix: text(env, 'KEY_PREFIX', ''),
   };
 }

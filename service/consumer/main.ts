@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     producer: { variant: scorer.variant, version: scorer.version, consumer: config.consumerName },
     maxDeliveries: config.maxDeliveries,
     idempotencyTtlSeconds: config.idempotencyTtlSeconds,
+    keyPrefix: config.keyPrefix,
     now: Date.now,
     log,
     config,

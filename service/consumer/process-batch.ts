@@ -31,6 +31,8 @@ export interface BatchDeps {
   readonly producer: Producer;
   readonly maxDeliveries: number;
   readonly idempotencyTtlSeconds: number;
+  /** KEY_PREFIX: namespaces the idempotency keys. */
+  readonly keyPrefix: string;
   readonly now: () => number;
   readonly log: Logger;
 }
@@ -62,13 +64,15 @@ interface DeadLetter {
 
 export async function processBatch(deps: BatchDeps, batch: readonly Delivered[], mode: BatchMode): Promise<BatchResult> {
   const { store, metrics } = deps;
+  const predictionKey = (eventId: string): string => deps.keyPrefix + PREDICTION_KEY_PREFIX + eventId;
+  const deadLetterKey = (eventId: string): string => deps.keyPrefix + DEAD_LETTER_KEY_PREFIX + eventId;
   const toAck: string[] = [];
   let duplicates = 0;
 
   let todo = batch;
   if (mode === 'retry') {
     const ids = batch.map((d) => eventIdOf(d.entry.id, fieldsToRecord(d.entry.fields)));
-    const done = await store.existing([...ids.map((id) => PREDICTION_KEY_PREFIX + id), ...ids.map((id) => DEAD_LETTER_KEY_PREFIX + id)]);
+    const done = await store.existing([...ids.map(predictionKey), ...ids.map(deadLetterKey)]);
     todo = batch.filter((d, i) => {
       const already = done[i] === true || done[i + batch.length] === true;
       if (already) toAck.push(d.entry.id);
@@ -115,7 +119,7 @@ export async function processBatch(deps: BatchDeps, batch: readonly Delivered[],
 
   const nowMs = deps.now();
   const predictions: WriteItem[] = scored.map(({ event, score }) => ({
-    key: PREDICTION_KEY_PREFIX + event.eventId,
+    key: predictionKey(event.eventId),
     fields: predictionRecord({ eventId: event.eventId, sourceId: event.entry.id, score, missing: event.missing, producer: deps.producer, nowMs }),
   }));
   const written = await store.writeOnce(deps.streams.output, predictions, deps.idempotencyTtlSeconds);
@@ -124,7 +128,7 @@ export async function processBatch(deps: BatchDeps, batch: readonly Delivered[],
   toAck.push(...scored.map((s) => s.event.entry.id));
 
   const deadItems: WriteItem[] = dead.map((d) => ({
-    key: DEAD_LETTER_KEY_PREFIX + d.eventId,
+    key: deadLetterKey(d.eventId),
     fields: deadLetterRecord({
       eventId: d.eventId,
       entry: d.delivered.entry,
