@@ -1,0 +1,190 @@
+// A runtime wired for unit tests of its orchestration: the real engine, policy loader, state file and
+// history log (cheap, in a temp dir), with scripted metrics, a recording actuator and a recording alert
+// sink, on a hand-driven clock. Ticks are driven by `tickAll()`, not by cron.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { Alert, Sample } from '../../../controller/core/index.js';
+import { ActuationError, type Actuator, type JournalEntry, type ReconcileResult, type SwitchRequest, type SwitchResult, type TargetSpec, type TargetState, type VariantValue } from '../../../controller/ports/actuator.js';
+import type { AlertSink } from '../../../controller/ports/alert-sink.js';
+import type { MetricsSource } from '../../../controller/ports/metrics-source.js';
+import { Runtime, type RuntimeOptions } from '../../../controller/runtime/runtime.js';
+import { openStorage } from '../../../controller/runtime/storage.js';
+
+const DEMO_POLICY = join(import.meta.dirname, '../../../policies/examples/demo.yaml');
+
+export interface Metrics {
+  errorRatio: Sample;
+  latency: Sample;
+  traffic: Sample;
+}
+
+const value = (v: number): Sample => ({ kind: 'value', value: v });
+
+/** Answers by what the PromQL measures; `metrics` is changed by the test between ticks. */
+export class ScriptedMetrics implements MetricsSource {
+  metrics: Metrics = { errorRatio: value(0), latency: value(0.05), traffic: value(200) };
+  calls = 0;
+
+  query(promql: string): Promise<Sample> {
+    this.calls += 1;
+    if (promql.includes('increase(')) return Promise.resolve(this.metrics.traffic);
+    if (promql.includes('status_code')) return Promise.resolve(this.metrics.errorRatio);
+    if (promql.includes('histogram_quantile')) return Promise.resolve(this.metrics.latency);
+    return Promise.resolve(value(0));
+  }
+
+  queryAll(promqls: readonly string[]): Promise<Sample[]> {
+    return Promise.all(promqls.map((q) => this.query(q)));
+  }
+
+  isReachable(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  errorRatio(v: number): void {
+    this.metrics = { ...this.metrics, errorRatio: value(v) };
+  }
+
+  blind(): void {
+    const unknown: Sample = { kind: 'unknown', cause: 'unreachable', detail: 'connection refused' };
+    this.metrics = { errorRatio: unknown, latency: unknown, traffic: unknown };
+  }
+}
+
+export interface SwitchCall {
+  readonly target: string;
+  readonly value: VariantValue;
+  readonly rollbackId: string;
+}
+
+type Behaviour = (request: SwitchRequest) => Promise<void>;
+
+/** Records every call; each switch reports the docker-like steps to onStep. `behaviour` can delay or fail. */
+export class RecordingActuator implements Actuator {
+  readonly calls: SwitchCall[] = [];
+  readonly reconciles: { target: string; entry: JournalEntry }[] = [];
+  readonly values = new Map<string, VariantValue>();
+  behaviour: Behaviour = () => Promise.resolve();
+
+  async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
+    const name = request.target.name;
+    this.calls.push({ target: name, value: request.value, rollbackId: request.rollbackId });
+    const from = this.values.get(name) ?? null;
+    const step = async (stepName: 'inspected' | 'created-new' | 'verified-new'): Promise<void> =>
+      request.onStep?.({ name: stepName, target: name, rollbackId: request.rollbackId, atMs: 0, detail: {} });
+    await step('inspected');
+    await this.behaviour(request);
+    await step('created-new');
+    await step('verified-new');
+    this.values.set(name, request.value);
+    return { target: name, rollbackId: request.rollbackId, containers: [], fromValue: from, toValue: request.value, originalValue: null, noop: from === request.value, durationMs: 1, steps: [] };
+  }
+
+  inspect(target: TargetSpec): Promise<TargetState> {
+    return Promise.resolve({ target: target.name, instances: [] });
+  }
+
+  reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
+    this.reconciles.push({ target: target.name, entry });
+    return Promise.resolve({ target: target.name, rollbackId: entry.rollbackId, outcome: 'nothing-to-do', state: { target: target.name, instances: [] } });
+  }
+}
+
+export function failWith(target: string, restored: boolean): Behaviour {
+  return (request) =>
+    request.target.name === target && request.value !== null
+      ? Promise.reject(new ActuationError({ target, step: 'verified-new', restored, message: 'health check never passed' }))
+      : Promise.resolve();
+}
+
+export class RecordingSink implements AlertSink {
+  readonly name: string;
+  readonly alerts: Alert[] = [];
+  failing = false;
+
+  constructor(name = 'recording') {
+    this.name = name;
+  }
+
+  send(alert: Alert): Promise<void> {
+    if (this.failing) return Promise.reject(new Error('receiver down'));
+    this.alerts.push(alert);
+    return Promise.resolve();
+  }
+
+  names(): string[] {
+    return this.alerts.map((a) => `${a.name}${a.resolvedAtMs === undefined ? '' : ':resolved'}`);
+  }
+}
+
+export interface Harness {
+  readonly dir: string;
+  readonly policiesDir: string;
+  readonly stateDir: string;
+  readonly metrics: ScriptedMetrics;
+  readonly actuator: RecordingActuator;
+  readonly sink: RecordingSink;
+  clock: number;
+  runtime: Runtime;
+  /** Advances the clock by the demo policy's 2 s interval and runs one tick of every policy. */
+  tick(): Promise<void>;
+  /** A new Runtime on the same state dir (a controller restart); the old one is abandoned, like a crash. */
+  restart(overrides?: Partial<RuntimeOptions>): Promise<Runtime>;
+  cleanup(): Promise<void>;
+}
+
+/** Writes the demo policy (optionally edited) and starts a runtime on it. */
+export async function createHarness(editPolicy: (yaml: string) => string = (y) => y): Promise<Harness> {
+  const dir = await mkdtemp(join(tmpdir(), 'guardrail-runtime-unit-'));
+  const policiesDir = join(dir, 'policies');
+  const stateDir = join(dir, 'state');
+  await mkdir(policiesDir);
+  await writeFile(join(policiesDir, 'demo.yaml'), editPolicy(await readFile(DEMO_POLICY, 'utf8')));
+  const metrics = new ScriptedMetrics();
+  const actuator = new RecordingActuator();
+  const sink = new RecordingSink();
+  const logger = pino({ level: 'silent' });
+  const harness: Harness = {
+    dir,
+    policiesDir,
+    stateDir,
+    metrics,
+    actuator,
+    sink,
+    clock: Date.parse('2026-11-27T10:00:00Z'),
+    runtime: undefined as unknown as Runtime,
+    async tick() {
+      harness.clock += 2_000;
+      await harness.runtime.tickAll();
+      await harness.runtime.idle();
+    },
+    async restart(overrides = {}) {
+      const { store, history } = await openStorage(stateDir);
+      const runtime = new Runtime({
+        policyPaths: [policiesDir],
+        metricsSource: metrics,
+        actuator,
+        sinks: [sink],
+        store,
+        history,
+        logger,
+        now: () => harness.clock,
+        schedule: false,
+        watch: false,
+        ...overrides,
+      });
+      harness.runtime = runtime;
+      await runtime.start();
+      await runtime.idle();
+      return runtime;
+    },
+    async cleanup() {
+      await harness.runtime.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  await harness.restart();
+  return harness;
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { Policy } from '../../../controller/core/index.js';
+import { actuatorTargetsOf } from '../../../controller/runtime/actuator-targets.js';
+import { foldHistory, type HistoryRecord } from '../../../controller/runtime/history.js';
+import { rememberWebhook, SEEN_WEBHOOKS_MAX, validateRuntimeState } from '../../../controller/runtime/runtime-state.js';
+import { cronExpressionFor, Scheduler } from '../../../controller/runtime/scheduler.js';
+import { TargetQueue } from '../../../controller/runtime/target-queue.js';
+
+describe('cronExpressionFor', () => {
+  it('seconds, minutes and hours', () => {
+    expect(cronExpressionFor(2_000)).toBe('*/2 * * * * *');
+    expect(cronExpressionFor(15_000)).toBe('*/15 * * * * *');
+    expect(cronExpressionFor(300)).toBe('*/1 * * * * *');
+    expect(cronExpressionFor(120_000)).toBe('0 */2 * * * *');
+    expect(cronExpressionFor(7_200_000)).toBe('0 0 */2 * * *');
+  });
+});
+
+describe('Scheduler.fire', () => {
+  it('skips (and reports) a tick while the previous one of the same policy runs; every firing runs everyTick', async () => {
+    let release = (): void => undefined;
+    const ticks: string[] = [];
+    const skipped: string[] = [];
+    let every = 0;
+    const scheduler = new Scheduler({
+      tick: (p) => {
+        ticks.push(p.name);
+        return new Promise((resolve) => {
+          release = resolve;
+        });
+      },
+      skipped: (p) => skipped.push(p.name),
+      everyTick: () => {
+        every += 1;
+      },
+    });
+    const policy = { name: 'p' } as Policy;
+    const first = scheduler.fire(policy);
+    await scheduler.fire(policy);
+    expect(ticks).toEqual(['p']);
+    expect(skipped).toEqual(['p']);
+    release();
+    await first;
+    void scheduler.fire(policy);
+    expect(ticks).toEqual(['p', 'p']);
+    expect(every).toBe(3);
+    release();
+    await scheduler.stop();
+  });
+});
+
+describe('TargetQueue', () => {
+  it('runs jobs one at a time in order, and a failure does not stop the next', async () => {
+    const queue = new TargetQueue();
+    const order: string[] = [];
+    const slow = queue.run(async () => {
+      await new Promise((r) => setTimeout(r, 20));
+      order.push('slow');
+    });
+    const failing = queue.run(() => Promise.reject(new Error('boom')));
+    const fast = queue.run(async () => {
+      order.push('fast');
+    });
+    await slow;
+    await expect(failing).rejects.toThrow('boom');
+    await fast;
+    expect(order).toEqual(['slow', 'fast']);
+    expect(queue.size).toBe(0);
+  });
+});
+
+describe('actuatorTargetsOf', () => {
+  const verify = { port: 8000, healthPath: '/health', versionPath: '/version', variantField: 'model_variant', absentVariant: 'ml', timeoutMs: 1000 };
+  const base = { variable: 'MODEL_VARIANT', normalValue: null, rollbackValue: 'baseline', strategy: 'recreate' as const, verify };
+  it('one service keeps the target name; several are target/service, in order', () => {
+    expect(actuatorTargetsOf({ ...base, name: 'demo', compose: { project: 'p', services: ['api'] } }).map((t) => [t.name, t.selector])).toEqual([
+      ['demo', { composeService: 'api', composeProject: 'p' }],
+    ]);
+    expect(actuatorTargetsOf({ ...base, name: 'ps', compose: { project: 'p', services: ['api', 'consumer'] } }).map((t) => t.name)).toEqual(['ps/api', 'ps/consumer']);
+    expect(actuatorTargetsOf({ ...base, name: 'c', containers: ['one'] })[0]?.selector).toEqual({ containerName: 'one' });
+  });
+});
+
+describe('history and state helpers', () => {
+  it('folds start/end records into entries (in progress without an end)', () => {
+    const evidence = { policy: 'demo', reason: 'r', trigger: { kind: 'automatic' as const }, conditions: [], atMs: 0 };
+    const start = (id: string, atMs: number): HistoryRecord => ({ kind: 'start', id, target: 't', policy: 'demo', action: 'rollback', trigger: { kind: 'automatic' }, reason: 'r', evidence, atMs });
+    const entries = foldHistory([start('a', 1_000), start('b', 5_000), { kind: 'end', id: 'a', target: 't', result: 'succeeded', notes: 'ok', atMs: 4_500 }]);
+    expect(entries.map((e) => [e.id, e.result, e.durationSeconds, e.endedAt])).toEqual([
+      ['a', 'succeeded', 3.5, '1970-01-01T00:00:04.500Z'],
+      ['b', 'in_progress', null, null],
+    ]);
+  });
+
+  it('the seen-webhook set is bounded, oldest dropped', () => {
+    let seen: string[] = [];
+    for (let i = 0; i < SEEN_WEBHOOKS_MAX + 5; i++) seen = rememberWebhook(seen, `k${i}`);
+    expect(seen).toHaveLength(SEEN_WEBHOOKS_MAX);
+    expect(seen[0]).toBe('k5');
+  });
+
+  it('validateRuntimeState rejects a state without its parts', () => {
+    expect(() => validateRuntimeState({ targets: {}, inFlight: {}, variants: {} })).toThrow('"seenWebhooks" is missing');
+    expect(() => validateRuntimeState({ targets: { t: { phase: 'x' } }, inFlight: {}, variants: {}, seenWebhooks: [] })).toThrow('target "t" has no phase/phaseSinceMs');
+  });
+});

@@ -1,0 +1,94 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from './harness.js';
+
+// Restarts: the state file brings back an active rollback with its true start; an interrupted switch is
+// reconciled and finished; a corrupt state file means safe mode, not a fresh start.
+
+let h: Harness;
+afterEach(async () => h.cleanup());
+
+async function rollBack(): Promise<void> {
+  h.metrics.errorRatio(0.4);
+  for (let i = 0; i < 4; i++) await h.tick();
+  expect(h.runtime.status()[0]?.phase).toBe('rolled_back');
+}
+
+describe('restart', () => {
+  it('an active rollback keeps its true start; the lasting warning counts from it', async () => {
+    h = await createHarness();
+    await rollBack();
+    const before = h.runtime.status()[0]?.rollback;
+    h.clock += 60_000;
+    await h.restart();
+    const after = h.runtime.status()[0];
+    expect(after?.phase).toBe('rolled_back');
+    expect(after?.rollback?.startedAt).toBe(before?.startedAt);
+    expect(after?.rollback?.ageSeconds).toBe(60);
+    // The restart re-sends the still-firing start notice (Alertmanager forgets what is not re-posted).
+    expect(h.sink.names()).toEqual(['GuardrailRollbackStarted', 'GuardrailRollbackStarted']);
+    h.clock += 60_000; // 2 min since the TRUE start = the demo policy's warnAfter
+    await h.tick();
+    expect(h.sink.names().at(-1)).toBe('GuardrailRollbackLasting');
+    expect(h.actuator.calls).toHaveLength(1);
+  });
+
+  it('a switch interrupted by a crash is reconciled, finished once, and recorded', async () => {
+    h = await createHarness();
+    h.actuator.behaviour = () => new Promise(() => undefined); // hangs: the controller "dies" mid-switch
+    h.metrics.errorRatio(0.4);
+    for (let i = 0; i < 3; i++) await h.tick();
+    h.clock += 2_000;
+    void h.runtime.tickAll();
+    while (h.actuator.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    const saved = JSON.parse(await readFile(join(h.stateDir, 'state.json'), 'utf8')) as { state: { inFlight: Record<string, { steps: Record<string, string>; value: string }> } };
+    expect(saved.state.inFlight['demo']).toMatchObject({ value: 'baseline', steps: { demo: 'inspected' } });
+
+    h.actuator.behaviour = () => Promise.resolve();
+    await h.restart();
+    expect(h.actuator.reconciles).toEqual([{ target: 'demo', entry: { rollbackId: expect.stringMatching(/^rb-demo-/), value: 'baseline', lastStep: 'inspected' } }]);
+    expect(h.actuator.calls.map((c) => c.value)).toEqual(['baseline', 'baseline']);
+    expect(h.runtime.status()[0]?.phase).toBe('rolled_back');
+    const { entries } = await h.runtime.history({ limit: 5, offset: 0 });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ result: 'succeeded' });
+    const after = JSON.parse(await readFile(join(h.stateDir, 'state.json'), 'utf8')) as { state: { inFlight: Record<string, unknown> } };
+    expect(after.state.inFlight).toEqual({});
+  });
+
+  it('a corrupt state file: safe mode (not ready, CRITICAL alert, no automatic action) until an operator resumes', async () => {
+    h = await createHarness();
+    await h.tick();
+    await writeFile(join(h.stateDir, 'state.json'), '{"format":"guardrail-state","vers');
+    await h.restart();
+    expect(h.runtime.readiness()).toMatchObject({ ready: false, detail: expect.stringMatching(/^SAFE MODE: state file cannot be trusted/) });
+    expect(h.sink.alerts.map((a) => `${a.name}/${a.severity}`)).toEqual(['GuardrailStateCorrupt/critical']);
+    h.metrics.errorRatio(0.4);
+    for (let i = 0; i < 6; i++) await h.tick();
+    expect(h.actuator.calls).toEqual([]);
+    expect(await readFile(join(h.stateDir, 'state.json'), 'utf8')).toBe('{"format":"guardrail-state","vers');
+
+    const resumed = await h.runtime.submit('demo', { kind: 'resume', actor: 'ops', reason: 'checked' });
+    expect(resumed).toMatchObject({ outcome: 'accepted', operation: { status: 'done' } });
+    expect(h.runtime.readiness().ready).toBe(true);
+    for (let i = 0; i < 4; i++) await h.tick();
+    expect(h.actuator.calls.map((c) => c.value)).toEqual(['baseline']);
+  });
+
+  it('a bad policy edit keeps the last good set and shows the error; fixing it clears the error', async () => {
+    h = await createHarness();
+    const file = join(h.policiesDir, 'demo.yaml');
+    const good = await readFile(file, 'utf8');
+    await writeFile(file, good.replace('interval: 2s', 'interval: soon'));
+    await h.runtime.reloadPolicies();
+    const view = h.runtime.policies();
+    expect(view.policies.map((p) => p.name)).toEqual(['demo']);
+    expect(view.lastReloadError?.errors.join('\n')).toMatch(/demo\.yaml:\d+:\d+ /);
+    expect(h.runtime.readiness()).toMatchObject({ ready: true, detail: expect.stringContaining('the last reload failed') });
+    await writeFile(file, good);
+    await h.runtime.reloadPolicies();
+    expect(h.runtime.policies().lastReloadError).toBeNull();
+  });
+});
