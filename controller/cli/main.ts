@@ -1,5 +1,6 @@
 // `guardrail` command line. Subcommands register themselves from their own files (policy, status, ...).
 import { Command } from 'commander';
+import { registerOperatorCommands } from './operator-commands.js';
 import { registerPolicyCommands } from './policy-command.js';
 import { registerRunCommand } from './run.js';
 
@@ -9,5 +10,6 @@ const program = new Command('guardrail')
 
 registerPolicyCommands(program);
 registerRunCommand(program);
+registerOperatorCommands(program);
 
 await program.parseAsync(process.argv);

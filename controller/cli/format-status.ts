@@ -1,0 +1,55 @@
+// `guardrail status` as text: one row per target, then what an operator needs to act on: the active
+// rollback and its age, the pause and its expiry, a held-back rollback, the last verdicts, the last error.
+import type { Verdict } from '../core/index.js';
+import type { TargetStatusView } from '../ports/controller.js';
+import { triggerText } from '../http/history-markdown.js';
+import { humanDuration, shortTime, textTable } from './text-table.js';
+
+export function formatStatus(targets: readonly TargetStatusView[], nowMs: number): string {
+  if (targets.length === 0) return 'No targets: no policy is loaded.';
+  const rows = targets.map((t) => [
+    t.target,
+    t.phase,
+    t.variant ?? '(default)',
+    t.rollback === null ? '-' : `${t.rollback.reason} (${humanDuration(t.rollback.ageSeconds)} ago)`,
+    t.pause === null ? '-' : `until ${shortTime(t.pause.until)}`,
+    t.inFlight === null ? '-' : `${t.inFlight.kind} ${t.inFlight.id} (${t.inFlight.status})`,
+  ]);
+  const table = textTable(['TARGET', 'PHASE', 'VARIANT', 'ROLLBACK', 'PAUSE', 'IN FLIGHT'], rows);
+  const details = targets.flatMap((t) => detailLines(t, nowMs));
+  return details.length === 0 ? table : `${table}\n\n${details.join('\n')}`;
+}
+
+function detailLines(t: TargetStatusView, nowMs: number): string[] {
+  const lines = [`${t.target} (policy ${t.policy}), ${t.phase} since ${shortTime(t.phaseSince)}`];
+  if (t.rollback !== null) {
+    lines.push(`  rollback ${t.rollback.id}: ${t.rollback.reason}, ${triggerText(t.rollback.trigger)}, started ${shortTime(t.rollback.startedAt)} (${humanDuration(t.rollback.ageSeconds)} ago)`);
+  }
+  if (t.pause !== null) {
+    const left = (Date.parse(t.pause.until) - nowMs) / 1000;
+    lines.push(`  paused by ${t.pause.actor} until ${shortTime(t.pause.until)} (${left > 0 ? `${humanDuration(left)} left` : 'expired'}): ${t.pause.reason}`);
+  }
+  if (t.hold !== null) lines.push(`  automatic rollback held (${t.hold.cause}) since ${shortTime(t.hold.since)}: ${t.hold.detail}`);
+  if (t.lastEvaluation === null) lines.push('  last evaluation: none yet');
+  else {
+    const age = (nowMs - Date.parse(t.lastEvaluation.at)) / 1000;
+    lines.push(`  last evaluation ${shortTime(t.lastEvaluation.at)} (${humanDuration(age)} ago):`);
+    const verdictRows = t.lastEvaluation.verdicts.map(verdictRow);
+    if (verdictRows.length > 0) lines.push(...textTable(['CONDITION', 'VERDICT', 'VALUE', 'SUSTAINED'], verdictRows).split('\n').map((l) => `    ${l}`));
+  }
+  if (t.lastError !== null) lines.push(`  last error: ${t.lastError}`);
+  return lines;
+}
+
+function verdictRow(v: Verdict): string[] {
+  const op = v.comparison === 'above' ? '>' : '<';
+  if (v.status === 'unknown') return [v.conditionId, 'UNKNOWN', `${v.cause ?? 'unknown'}${v.detail === undefined ? '' : `: ${v.detail}`}`, '-'];
+  const value = `${formatNumber(v.value)} ${v.status === 'breach' ? op : op === '>' ? '<=' : '>='} ${formatNumber(v.threshold)}`;
+  const sustained = v.status === 'breach' ? `${humanDuration(v.sustainedMs / 1000)}/${humanDuration(v.forMs / 1000)}${v.sustained ? ' (sustained)' : ''}` : '-';
+  return [v.conditionId, v.status === 'breach' ? 'BREACH' : 'OK', value, sustained];
+}
+
+function formatNumber(value: number | undefined): string {
+  if (value === undefined) return '?';
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
+}

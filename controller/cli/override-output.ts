@@ -1,0 +1,15 @@
+// What an accepted override prints: the operation id, so the operator can follow it.
+import type { OperationView } from '../ports/controller.js';
+import { printJson } from './cli-run.js';
+
+const VERB = { rollback: 'Rollback', rollforward: 'Roll-forward', pause: 'Pause', resume: 'Resume', webhook: 'Webhook' } as const;
+
+export function printAccepted(operation: OperationView, json: boolean, extra = ''): void {
+  if (json) {
+    printJson({ operation });
+    return;
+  }
+  process.stdout.write(
+    `${VERB[operation.kind]} of ${operation.target} accepted${extra}: operation ${operation.id} (${operation.status}).\n` + `Follow it with: guardrail status\n`,
+  );
+}

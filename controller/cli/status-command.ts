@@ -1,0 +1,16 @@
+// `guardrail status`: every target's phase, variant, active rollback, pause and last verdicts.
+import type { Command } from 'commander';
+import { connect, withConnectionOptions, type ConnectionFlags } from './api-connection.js';
+import { printJson, runAction } from './cli-run.js';
+import { formatStatus } from './format-status.js';
+
+export function registerStatusCommand(program: Command): void {
+  withConnectionOptions(program.command('status').description('Show every target: phase, variant, active rollback, pause, last verdicts')).action(
+    runAction(async (flags: ConnectionFlags) => {
+      const client = await connect(flags);
+      const { targets } = await client.status();
+      if (flags.json === true) printJson({ targets });
+      else process.stdout.write(`${formatStatus(targets, Date.now())}\n`);
+    }),
+  );
+}
