@@ -164,22 +164,22 @@ function rowIndex(row: Transition): number {
  * output. UNKNOWN verdicts never start a rollback (only sustained BREACHes do).
  */
 export function decide(policy: Policy, state: TargetState, event: EngineEvent, nowMs: number): Decision {
-  const pruned: TargetState = { ...state, automaticRollbacksMs: state.automaticRollbacksMs.filter((t) => nowMs - t < HOUR_MS) };
-  if (event.type !== 'tick') {
-    if (event.type === 'webhook' && !policy.reasons.some((r) => r.name === event.reason)) {
-      return { state: pruned, commands: [], verdicts: [], refused: { event: event.type, phase: state.phase, reason: `unknown reason ${event.reason}` } };
-    }
-    const result = step(policy, pruned, lifecycleEventOf(event), contextOf(policy, event, undefined, nowMs), nowMs);
-    return { ...result, verdicts: [] };
-  }
-
   const commands: Command[] = [];
-  let current = pruned;
-  if (current.phase === 'paused' && current.pause !== null && nowMs >= current.pause.untilMs) {
+  let current: TargetState = { ...state, automaticRollbacksMs: state.automaticRollbacksMs.filter((t) => nowMs - t < HOUR_MS) };
+  // An expired pause ends before anything else is decided, whatever the event.
+  if (event.type !== 'pause_expired' && current.phase === 'paused' && current.pause !== null && nowMs >= current.pause.untilMs) {
     const expired = step(policy, current, 'pause_expired', contextOf(policy, { type: 'pause_expired' }, undefined, nowMs), nowMs);
     current = expired.state;
     commands.push(...expired.commands);
   }
+  if (event.type !== 'tick') {
+    if (event.type === 'webhook' && !policy.reasons.some((r) => r.name === event.reason)) {
+      return { state: current, commands, verdicts: [], refused: { event: event.type, phase: current.phase, reason: `unknown reason ${event.reason}` } };
+    }
+    const result = step(policy, current, lifecycleEventOf(event), contextOf(policy, event, undefined, nowMs), nowMs);
+    return { ...result, commands: [...commands, ...result.commands], verdicts: [] };
+  }
+
   const assessment = assessTick(policy, current.phase, current.timers, event.samples, nowMs);
   const side = runTickSideSteps(policy, current, assessment, nowMs);
   commands.push(...side.commands);

@@ -250,3 +250,14 @@ describe('queriesOf and matchAlertmanager', () => {
     expect(matchAlertmanager([policy], { alertname: 'Other' })).toEqual([]);
   });
 });
+
+describe('pause expiry', () => {
+  it('an expired pause ends before a manual command is decided', () => {
+    const paused = decide(policy, initialState(policy, T0), { type: 'pause', actor: 'a', reason: 'r', untilMs: T0 + MIN }, T0).state;
+    expect(paused.phase).toBe('paused');
+    const d = decide(policy, paused, { type: 'manual_rollforward', actor: 'a', reason: 'r' }, T0 + 2 * MIN);
+    expect(d.state.phase).toBe('watching');
+    expect(d.state.pause).toBeNull();
+    expect(d.refused?.reason).toBe('not rolled back');
+  });
+});
