@@ -46,7 +46,14 @@ export async function group(client: Redis, stream = 'features', name = 'predicti
 
 /** Pending count per consumer name (XINFO CONSUMERS). */
 export async function pendingByConsumer(client: Redis, stream = 'features', groupName = 'prediction-consumer'): Promise<Map<string, number>> {
-  const raw = (await client.call('XINFO', ['CONSUMERS', stream, groupName])) as unknown[][];
+  let raw: unknown[][];
+  try {
+    raw = (await client.call('XINFO', ['CONSUMERS', stream, groupName])) as unknown[][];
+  } catch (err) {
+    // Before the consumer has created its group there are no consumers at all.
+    if (err instanceof Error && err.message.startsWith('NOGROUP')) return new Map();
+    throw err;
+  }
   const out = new Map<string, number>();
   for (const item of raw) {
     const map = new Map<string, unknown>();
