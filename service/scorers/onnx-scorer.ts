@@ -1,7 +1,8 @@
 // The ML variant: the XGBoost model exported to ONNX (TreeEnsembleClassifier), run in-process by
 // onnxruntime-node. One thread per session: with the default thread pool, single-row p99 stalls to
 // milliseconds on this 2-core machine (docs/notes/feasibility), and one row takes ~8 µs on one thread.
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import type { RawFeatures } from '../contract.js';
 import { FEATURE_NAMES, deriveFeatures } from '../model/features.js';
@@ -35,6 +36,13 @@ export class OnnxScorer implements Scorer {
   /** Opens the model and checks its signature; throws an Error naming the file and the problem. */
   static async load(modelPath: string, card: ModelCard, nowMs: number): Promise<OnnxScorer> {
     let session: ort.InferenceSession;
+    try {
+      // onnxruntime's own "file doesn't exist" message repeats the path three times; say it once.
+      await access(modelPath, constants.R_OK);
+    } catch (err) {
+      const code = err instanceof Error && 'code' in err ? String(err.code) : 'unreadable';
+      throw new Error(`cannot load ONNX model ${modelPath}: ${code === 'ENOENT' ? 'no such file' : code}`, { cause: err });
+    }
     try {
       session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
     } catch (err) {

@@ -35,7 +35,7 @@ describe('prediction service process', () => {
     const { code } = await service.exited();
     expect(code).not.toBe(0);
     const fatal = service.logs().find((l) => l['level'] === 60);
-    expect(String(fatal?.['msg'])).toContain(`failed to load the ml model: cannot load ONNX model ${join(modelDir, 'model.onnx')}`);
+    expect(String(fatal?.['msg'])).toBe(`failed to load the ml model: cannot load ONNX model ${join(modelDir, 'model.onnx')}: no such file`);
   });
 
   it('exits non-zero naming model.onnx when it is corrupt', async () => {

@@ -49,7 +49,7 @@ describe('loadScorer', () => {
 
   it('ml: a missing model.onnx is an error naming the file', async () => {
     await copyFile(join(ARTIFACTS_DIR, 'model-card.json'), join(dir, 'model-card.json'));
-    await expect(loadScorer(config({}), logSink().logger, 0)).rejects.toThrow(`cannot load ONNX model ${join(dir, 'model.onnx')}`);
+    await expect(loadScorer(config({}), logSink().logger, 0)).rejects.toThrow(`cannot load ONNX model ${join(dir, 'model.onnx')}: no such file`);
   });
 
   it('ml: a corrupt model.onnx is an error naming the file', async () => {
