@@ -1,0 +1,153 @@
+// Benchmark (prints figures, not a test): failed requests during a rollback, `npm run bench:swap`.
+//
+// At a steady 100 and 500 rps, each run switches a fresh compose project's `api` service from ml to
+// baseline while a load generator counts failed requests and the failure window (send time of the first
+// to the last failed request):
+//   - Guardrail recreate     — the Docker actuator, load through the published host port;
+//   - Guardrail start-first  — the Docker actuator, load from a container on the project network through
+//                              the alias `api` (an alias only resolves inside the network);
+//   - seed manual            — the seed guide's `docker compose stop` + `MODEL_VARIANT=baseline docker
+//                              compose up -d` (Compose v1 here), load through the published port.
+// Runs are interleaved (every scenario once, then again) so machine-load drift hits all of them alike.
+// Env: BENCH_RUNS (default 3), BENCH_RATES (default "100,500").
+import { DockerActuator } from '../../controller/adapters/docker-actuator.js';
+import type { TargetSpec } from '../../controller/ports/actuator.js';
+import { freePort } from '../helpers/free-port.js';
+import { chooseBenchImage } from './lib/bench-image.js';
+import { createComposeProject, removeLeftovers, type ComposeProject } from './lib/compose-project.js';
+import { failureWindowMs, startContainerLoad, startHostLoad, type LoadResult, type RunningLoad } from './lib/load.js';
+import { machineLine } from './lib/machine.js';
+import { markdownTable, median, minMax, sleep } from './lib/stats.js';
+
+const PREFIX = 'grbench-swap';
+const BODY = JSON.stringify({ price: 50_000, midprice: 50_001.5, return_1s: 0.0004, return_5s: -0.0011, volatility: 0.00031 });
+const LEAD_MS = 1_000; // steady load before the switch starts
+const TAIL_MS = 1_500; // steady load after the new variant is verified
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const RATES = (process.env['BENCH_RATES'] ?? '100,500').split(',').map(Number);
+
+type ScenarioName = 'recreate' | 'start-first' | 'seed-manual';
+const SCENARIOS: readonly ScenarioName[] = ['recreate', 'start-first', 'seed-manual'];
+const DESCRIPTION: Record<ScenarioName, string> = {
+  recreate: 'Guardrail recreate, published port',
+  'start-first': 'Guardrail start-first, network alias',
+  'seed-manual': 'seed: compose stop + MODEL_VARIANT=baseline up -d',
+};
+
+interface Measurement {
+  readonly scenario: ScenarioName;
+  readonly rps: number;
+  /** From the start of the switch until the baseline was verified serving. */
+  readonly switchMs: number;
+  readonly load: LoadResult;
+}
+
+function targetOf(project: ComposeProject, strategy: TargetSpec['strategy']): TargetSpec {
+  return {
+    name: 'api',
+    selector: { composeService: 'api', composeProject: project.name },
+    variable: 'MODEL_VARIANT',
+    strategy,
+    verify: { port: 8000, healthPath: '/health', versionPath: '/version', variantField: 'model_variant', absentVariant: 'ml', timeoutMs: 60_000 },
+  };
+}
+
+async function switchOnce(scenario: ScenarioName, project: ComposeProject, runId: string): Promise<number> {
+  const started = Date.now();
+  if (scenario === 'seed-manual') {
+    await project.compose(['stop', 'api']);
+    await project.compose(['up', '-d', 'api'], { MODEL_VARIANT: 'baseline' });
+    await project.waitServing('baseline');
+    return Date.now() - started;
+  }
+  const target = targetOf(project, scenario);
+  const result = await new DockerActuator([target]).switchVariant({ target, value: 'baseline', rollbackId: runId });
+  if (result.noop) throw new Error(`${scenario}: the switch was a no-op`);
+  return Date.now() - started;
+}
+
+async function measure(scenario: ScenarioName, rps: number, image: string, run: number): Promise<Measurement> {
+  const name = `${PREFIX}-${scenario.replace('-', '')}-${rps}-${run}`;
+  const project = await createComposeProject({ name, image, hostPort: await freePort() });
+  try {
+    await project.compose(['up', '-d', 'api']);
+    await project.waitServing('ml');
+    const spec = { rps, maxDurationMs: 120_000, body: BODY };
+    const load: RunningLoad =
+      scenario === 'start-first'
+        ? await startContainerLoad({ ...spec, url: 'http://api:8000/predict' }, { image, network: project.network, name: `${name}-load` })
+        : startHostLoad({ ...spec, url: `${project.baseUrl}/predict` });
+    await sleep(LEAD_MS);
+    const switchMs = await switchOnce(scenario, project, `rb-${run}`);
+    await sleep(TAIL_MS);
+    const result = await load.stop();
+    if ((result.variants['ml'] ?? 0) === 0 || (result.variants['baseline'] ?? 0) === 0) {
+      throw new Error(`${name}: the load did not see both variants: ${JSON.stringify(result.variants)}`);
+    }
+    return { scenario, rps, switchMs, load: result };
+  } finally {
+    await project.remove();
+  }
+}
+
+function summarise(all: readonly Measurement[]): string {
+  const rows: string[][] = [];
+  for (const rps of RATES) {
+    for (const scenario of SCENARIOS) {
+      const ms = all.filter((m) => m.scenario === scenario && m.rps === rps);
+      if (ms.length === 0) continue;
+      const failed = ms.map((m) => m.load.failed);
+      const windows = ms.map((m) => failureWindowMs(m.load));
+      const switches = ms.map((m) => m.switchMs);
+      rows.push([
+        DESCRIPTION[scenario],
+        String(rps),
+        String(ms.length),
+        `${median(switches)} (${minMax(switches)})`,
+        `${median(failed)} (${minMax(failed)})`,
+        String(median(ms.map((m) => m.load.sent))),
+        `${median(windows)} (${minMax(windows)})`,
+      ]);
+    }
+  }
+  return markdownTable(['scenario', 'rps', 'runs', 'switch ms, median (min–max)', 'failed requests, median (min–max)', 'sent/run', 'failure window ms, median (min–max)'], rows);
+}
+
+async function main(): Promise<void> {
+  // Node exits when only unref'd handles remain, which is what an in-flight fetch with
+  // AbortSignal.timeout can look like; this keeps the benchmark alive until it is done.
+  const keepAlive = setInterval(() => undefined, 1_000);
+  try {
+    await benchmark();
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
+
+async function benchmark(): Promise<void> {
+  await removeLeftovers(PREFIX);
+  const { image, note } = await chooseBenchImage(`${PREFIX}-probe`);
+  console.log(`bench:swap — image ${image} (${note})\n${machineLine()}`);
+  console.log(`${RUNS} runs × rates ${RATES.join(', ')} rps × ${SCENARIOS.length} scenarios; lead ${LEAD_MS} ms, tail ${TAIL_MS} ms\n`);
+  const all: Measurement[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    for (const rps of RATES) {
+      for (const scenario of SCENARIOS) {
+        const m = await measure(scenario, rps, image, run);
+        all.push(m);
+        console.log(
+          `run ${run} ${scenario} @${rps} rps: switch ${m.switchMs} ms, failed ${m.load.failed}/${m.load.sent}, window ${failureWindowMs(m.load)} ms`,
+          m.load.failed > 0 ? JSON.stringify(m.load.errors) : '',
+        );
+      }
+    }
+  }
+  console.log(`\n${summarise(all)}\n`);
+  console.log('Targets: start-first 0 failed requests; recreate failure window <= 500 ms; the seed says "5–10 seconds".');
+}
+
+main().catch(async (err: unknown) => {
+  console.error(err);
+  await removeLeftovers(PREFIX).catch(() => undefined);
+  process.exitCode = 1;
+});
