@@ -5,17 +5,26 @@
 # Dockerfile `FROM ${BASE_IMAGE}` builds unmodified. Idempotent: a tag that already exists is skipped
 # unless --force is given. Prints one line per image saying what it did.
 #
-# Usage: bash docker/offline/build-base-images.sh [--force] [--list]
-# Adding a stand-in = one `build_stand_in TAG populate_fn CHANGES...` call at the bottom.
+# Usage: bash docker/offline/build-base-images.sh [--force] [--list] [TAG...]
+# With TAGs, only those stand-ins are built (e.g. `prom/prometheus:latest`); without, all of them.
+# Adding a stand-in = one `build_stand_in TAG populate_fn CHANGES...` call at the bottom (and in ALL_TAGS).
 set -euo pipefail
 
+ALL_TAGS="node:20-bookworm-slim prom/prometheus:latest prom/alertmanager:latest redis:7-bookworm"
 FORCE=0
+WANTED=()
 for arg in "$@"; do
   case "$arg" in
     --force) FORCE=1 ;;
-    --list) echo "node:20-bookworm-slim"; exit 0 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) echo "build-base-images: unknown argument $arg" >&2; exit 2 ;;
+    --list) printf '%s\n' $ALL_TAGS; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -*) echo "build-base-images: unknown argument $arg" >&2; exit 2 ;;
+    *)
+      case " $ALL_TAGS " in
+        *" $arg "*) WANTED+=("$arg") ;;
+        *) echo "build-base-images: no stand-in for $arg (known: $ALL_TAGS)" >&2; exit 2 ;;
+      esac
+      ;;
   esac
 done
 
@@ -55,10 +64,22 @@ add_base_files() {
   done
 }
 
+# add_glibc_runtime ROOT: the rest of Debian's libc6 family. The official slim images have all of it, and
+# native addons link parts node itself does not (onnxruntime-node needs librt.so.1).
+add_glibc_runtime() {
+  local root=$1 lib dir
+  dir=/lib/$(uname -m)-linux-gnu
+  mkdir -p "$root$dir"
+  for lib in libdl.so.2 librt.so.1 libpthread.so.0 libm.so.6 libresolv.so.2 libutil.so.1 libstdc++.so.6 libgcc_s.so.1; do
+    if [ -e "$dir/$lib" ]; then cp -L "$dir/$lib" "$root$dir/$lib"; fi
+  done
+}
+
 # populate_node ROOT: host node (+ npm when present) where the official image has them.
 populate_node() {
   local root=$1
   add_base_files "$root"
+  add_glibc_runtime "$root"
   copy_with_libs "$root" "$(readlink -f "$(command -v node)")" /usr/local/bin/node
   local npm_dir=/usr/lib/node_modules/npm
   if [ -d "$npm_dir" ]; then
@@ -69,9 +90,64 @@ populate_node() {
   fi
 }
 
-# build_stand_in TAG POPULATE_FN [--change ...]: skips an existing tag unless --force.
+# populate_prometheus ROOT: Debian's prometheus (+ promtool) where prom/prometheus has them: /bin, config
+# in /etc/prometheus, data in /prometheus owned by nobody (the official image runs as nobody).
+populate_prometheus() {
+  local root=$1
+  add_base_files "$root"
+  copy_with_libs "$root" /usr/bin/prometheus /bin/prometheus
+  if [ -x /usr/bin/promtool ]; then copy_with_libs "$root" /usr/bin/promtool /bin/promtool; fi
+  mkdir -p "$root/etc/prometheus" "$root/prometheus"
+  # The official image's default config scrapes Prometheus itself; compose.yaml mounts its own.
+  printf 'global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ["localhost:9090"]\n' \
+    >"$root/etc/prometheus/prometheus.yml"
+  chown -R 65534:65534 "$root/prometheus"
+}
+
+# populate_alertmanager ROOT: Debian's prometheus-alertmanager (+ amtool) as /bin/alertmanager, config in
+# /etc/alertmanager, data in /alertmanager owned by nobody, like prom/alertmanager.
+populate_alertmanager() {
+  local root=$1
+  add_base_files "$root"
+  copy_with_libs "$root" /usr/bin/prometheus-alertmanager /bin/alertmanager
+  if [ -x /usr/bin/amtool ]; then copy_with_libs "$root" /usr/bin/amtool /bin/amtool; fi
+  mkdir -p "$root/etc/alertmanager" "$root/alertmanager"
+  # Debian's build reads its notification templates from here (the official binary embeds them).
+  if [ -d /usr/share/prometheus/alertmanager ]; then
+    mkdir -p "$root/usr/share/prometheus/alertmanager"
+    cp /usr/share/prometheus/alertmanager/*.tmpl "$root/usr/share/prometheus/alertmanager/"
+  fi
+  printf 'route:\n  receiver: default\nreceivers:\n  - name: default\n' >"$root/etc/alertmanager/alertmanager.yml"
+  chown -R 65534:65534 "$root/alertmanager"
+}
+
+# populate_redis ROOT: Debian's redis-server and redis-cli in /usr/local/bin like redis:7-bookworm, data in
+# /data. The official entrypoint drops to the redis user; the stand-in runs as that user directly.
+populate_redis() {
+  local root=$1
+  add_base_files "$root"
+  copy_with_libs "$root" "$(readlink -f /usr/bin/redis-server)" /usr/local/bin/redis-server
+  copy_with_libs "$root" /usr/bin/redis-cli /usr/local/bin/redis-cli
+  printf 'redis:x:999:999::/data:/usr/sbin/nologin\n' >>"$root/etc/passwd"
+  printf 'redis:x:999:\n' >>"$root/etc/group"
+  mkdir -p "$root/data" && chown 999:999 "$root/data"
+  # The official image's redis is compiled with protected mode off (containers reach it over a network,
+  # not loopback); Debian's is not, so the stand-in's entrypoint turns it off, as the official one's
+  # entrypoint also prepends redis-server to bare flags.
+  cat >"$root/usr/local/bin/docker-entrypoint.sh" <<'SH'
+#!/bin/sh
+if [ "${1#-}" != "$1" ]; then set -- redis-server "$@"; fi
+if [ "$1" = redis-server ]; then shift; set -- redis-server --protected-mode no "$@"; fi
+exec "$@"
+SH
+  chmod 755 "$root/usr/local/bin/docker-entrypoint.sh"
+}
+
+# build_stand_in TAG POPULATE_FN [--change ...]: skips an existing tag unless --force, and a tag not
+# asked for when TAGs were given.
 build_stand_in() {
   local tag=$1 populate=$2; shift 2
+  if [ ${#WANTED[@]} -gt 0 ] && [[ " ${WANTED[*]} " != *" $tag "* ]]; then return 0; fi
   if [ "$FORCE" = 0 ] && docker image inspect "$tag" >/dev/null 2>&1; then
     echo "build-base-images: $tag exists, skipped (use --force to rebuild)"
     return 0
@@ -100,3 +176,25 @@ build_stand_in node:20-bookworm-slim populate_node \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'ENV NODE_VERSION=stand-in' \
   --change 'CMD ["node"]'
+
+build_stand_in prom/prometheus:latest populate_prometheus \
+  --change 'USER nobody' \
+  --change 'WORKDIR /prometheus' \
+  --change 'EXPOSE 9090' \
+  --change 'ENTRYPOINT ["/bin/prometheus"]' \
+  --change 'CMD ["--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus"]'
+
+build_stand_in prom/alertmanager:latest populate_alertmanager \
+  --change 'USER nobody' \
+  --change 'WORKDIR /alertmanager' \
+  --change 'EXPOSE 9093' \
+  --change 'ENTRYPOINT ["/bin/alertmanager"]' \
+  --change 'CMD ["--config.file=/etc/alertmanager/alertmanager.yml", "--storage.path=/alertmanager"]'
+
+build_stand_in redis:7-bookworm populate_redis \
+  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'USER redis' \
+  --change 'WORKDIR /data' \
+  --change 'EXPOSE 6379' \
+  --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
+  --change 'CMD ["redis-server"]'
