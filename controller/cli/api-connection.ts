@@ -19,11 +19,12 @@ export function withConnectionOptions(command: Command): Command {
   return command
     .option('--url <url>', `controller API base URL (env GUARDRAIL_URL, default ${DEFAULT_API_URL})`)
     .option('--token <token>', 'API token (env GUARDRAIL_TOKEN; prefer the env or --token-file: argv is visible in ps)')
-    .option('--token-file <path>', 'read the API token from this file')
+    .option('--token-file <path>', 'read the API token from this file (env GUARDRAIL_TOKEN_FILE)')
     .option('--actor <name>', 'who you are, recorded with manual operations (env GUARDRAIL_ACTOR, default your login)')
     .option('--json', 'print the server response as JSON (for scripts)');
 }
 
+/** --token, --token-file, then GUARDRAIL_TOKEN, then GUARDRAIL_TOKEN_FILE (the same variables the daemon reads). */
 export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv = process.env): Promise<ApiClient> {
   const url = flags.url ?? env['GUARDRAIL_URL'] ?? DEFAULT_API_URL;
   if (!/^https?:\/\/[^\s/]+/.test(url)) throw new CliUsageError(`--url ${JSON.stringify(url)} is not an http(s) URL`);
@@ -35,17 +36,21 @@ export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv = p
 async function resolveToken(flags: ConnectionFlags, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (flags.token !== undefined && flags.tokenFile !== undefined) throw new CliUsageError('give --token or --token-file, not both');
   if (flags.token !== undefined) return nonEmpty(flags.token, '--token');
-  if (flags.tokenFile !== undefined) {
-    let text: string;
-    try {
-      text = await readFile(flags.tokenFile, 'utf8');
-    } catch (err) {
-      throw new CliUsageError(`cannot read --token-file ${flags.tokenFile}: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return nonEmpty(text.trim(), `--token-file ${flags.tokenFile}`);
-  }
+  if (flags.tokenFile !== undefined) return readTokenFile(flags.tokenFile, '--token-file');
   const fromEnv = env['GUARDRAIL_TOKEN'];
-  return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
+  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const fileFromEnv = env['GUARDRAIL_TOKEN_FILE'];
+  return fileFromEnv === undefined || fileFromEnv === '' ? undefined : readTokenFile(fileFromEnv, 'GUARDRAIL_TOKEN_FILE');
+}
+
+async function readTokenFile(path: string, where: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliUsageError(`cannot read ${where} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  return nonEmpty(text.trim(), `${where} ${path}`);
 }
 
 function nonEmpty(token: string, where: string): string {

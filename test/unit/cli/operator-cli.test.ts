@@ -1,0 +1,171 @@
+// The built CLI against a real listening API (buildApi over the recording ControllerPort): tables, --json,
+// markdown history, accepted overrides, the server's refusals, an unreachable server and bad flags.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { freePort } from '../../helpers/free-port.js';
+import { TOKEN, makeApi, resetFixture } from '../http/api-fixtures.js';
+import { T0, sampleEntry, sampleStatus } from '../http/recording-controller.js';
+import { buildCliBundle, runCli, type CliBundle } from './cli-harness.js';
+
+// Each run spawns node and loads the CLI's module graph (~1.5 s on this machine, more under load).
+vi.setConfig({ testTimeout: 30_000 });
+
+const fixture = makeApi({ protectReads: true });
+const { app, controller } = fixture;
+let bundle: CliBundle;
+let url = '';
+let env: Record<string, string> = {};
+let tokenDir = '';
+
+beforeAll(async () => {
+  [bundle] = await Promise.all([buildCliBundle(), app.listen({ host: '127.0.0.1', port: 0 })]);
+  const address = app.server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  url = `http://127.0.0.1:${address.port}`;
+  env = { GUARDRAIL_URL: url, GUARDRAIL_TOKEN: TOKEN };
+  tokenDir = await mkdtemp(join(tmpdir(), 'guardrail-token-'));
+}, 60_000);
+
+afterAll(async () => {
+  await app.close();
+  await bundle.remove();
+  await rm(tokenDir, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  resetFixture(fixture);
+  controller.targets = [sampleStatus()];
+  controller.entries = [sampleEntry()];
+});
+
+const submits = () => controller.calls.filter((c) => c.method === 'submit');
+
+describe('status', () => {
+  it('prints a readable table: phase, variant, rollback with age, verdicts', async () => {
+    const res = await runCli(bundle, ['status'], env);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+    const [header, row] = res.stdout.split('\n');
+    expect(header).toMatch(/^TARGET\s+PHASE\s+VARIANT\s+ROLLBACK\s+PAUSE\s+IN FLIGHT$/);
+    expect(row).toMatch(/^prediction-service\s+rolled_back\s+baseline\s+high-error-rate \(15m ago\)\s+-\s+-$/);
+    expect(res.stdout).toContain('rollback rb-prediction-service-1: high-error-rate, automatic, started 2026-11-27 08:45:00Z (15m ago)');
+    expect(res.stdout).toMatch(/error-ratio\s+BREACH\s+0\.12 > 0\.05\s+5m\/5m \(sustained\)/);
+    expect(res.stdout).toMatch(/p95-latency\s+UNKNOWN\s+no_data: empty vector/);
+  });
+
+  it('shows a pause with its expiry and a held rollback', async () => {
+    controller.targets = [{ ...sampleStatus(), phase: 'paused', rollback: null, pause: { until: new Date(Date.now() + 30 * 60_000).toISOString(), actor: 'api-token:alice', reason: 'maintenance' }, hold: { cause: 'cooldown', detail: 'last rollback 10m ago', since: '2026-11-27T08:55:00.000Z' } }];
+    const res = await runCli(bundle, ['status'], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/paused by api-token:alice until .* \((29|30)m left\): maintenance/);
+    expect(res.stdout).toContain('automatic rollback held (cooldown) since 2026-11-27 08:55:00Z: last rollback 10m ago');
+  });
+
+  it('--json prints the server response for scripts', async () => {
+    const res = await runCli(bundle, ['status', '--json'], env);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toEqual({ targets: [sampleStatus()] });
+  });
+
+  it('reads the token from --token-file, and GUARDRAIL_TOKEN_FILE', async () => {
+    const file = join(tokenDir, 'token');
+    await writeFile(file, `${TOKEN}\n`);
+    expect((await runCli(bundle, ['status', '--json', '--url', url, '--token-file', file])).code).toBe(0);
+    expect((await runCli(bundle, ['status', '--json', '--url', url], { GUARDRAIL_TOKEN_FILE: file })).code).toBe(0);
+  });
+
+  it('without a token the protected read fails with the server message and code, exit 1', async () => {
+    const res = await runCli(bundle, ['status', '--url', url]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe('guardrail: missing Authorization header (expected "Bearer <token>") [GR_ERR_UNAUTHORIZED, HTTP 401]\n');
+  });
+});
+
+describe('history', () => {
+  it('--markdown prints the rollback history table', async () => {
+    const res = await runCli(bundle, ['history', '--markdown', '--target', 'prediction-service', '--limit', '5'], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe(
+      '# Rollback History\n\n| Date | Duration | Reason | Resolved | Notes |\n|------|----------|--------|----------|-------|\n| 2026-11-27 | 10min | high-error-rate | Yes | automatic; restored; error-ratio=0.1235 > 0.05 for 300s |\n',
+    );
+    expect(controller.calls).toEqual([{ method: 'history', query: { target: 'prediction-service', limit: 5, offset: 0 } }]);
+  });
+
+  it('prints a table by default and JSON with --json', async () => {
+    const table = await runCli(bundle, ['history'], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^STARTED\s+TARGET\s+ACTION\s+DURATION\s+RESULT\s+TRIGGER\s+REASON\n2026-11-27 08:45:00Z\s+prediction-service\s+rollback\s+10min\s+restored\s+automatic\s+high-error-rate\n\(1-1 of 1\)\n$/);
+    const json = await runCli(bundle, ['history', '--json'], env);
+    expect(JSON.parse(json.stdout)).toEqual({ entries: [sampleEntry()], total: 1, limit: 50, offset: 0 });
+  });
+});
+
+describe('overrides', () => {
+  it('rollback -> 202: prints the operation id, sends reason and actor', async () => {
+    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'bad predictions reported', '--actor', 'alice'], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe('Rollback of prediction-service accepted: operation op-1 (queued).\nFollow it with: guardrail status\n');
+    expect(submits()).toEqual([{ method: 'submit', target: 'prediction-service', request: { kind: 'rollback', actor: 'api-token:alice', reason: 'bad predictions reported' } }]);
+  });
+
+  it('rollback --json prints the operation', async () => {
+    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'r', '--json'], env);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ operation: { kind: 'rollback', target: 'prediction-service', status: 'queued' } });
+  });
+
+  it('pause --for, pause --until, resume, rollforward reach the port with the right requests', async () => {
+    expect((await runCli(bundle, ['pause', 'prediction-service', '--for', '30m', '--reason', 'deploy'], env)).stdout).toContain('Pause of prediction-service accepted for 30m');
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await runCli(bundle, ['pause', 'prediction-service', '--until', until, '--reason', 'deploy'], env)).code).toBe(0);
+    expect((await runCli(bundle, ['resume', 'prediction-service'], env)).code).toBe(0);
+    expect((await runCli(bundle, ['rollforward', 'prediction-service', '--reason', 'fixed'], env)).code).toBe(0);
+    const requests = submits().map((c) => (c.method === 'submit' ? c.request : undefined));
+    expect(requests.map((r) => r?.kind)).toEqual(['pause', 'pause', 'resume', 'rollforward']);
+    // The server's clock (T0) decides the expiry of --for; --until is taken as given.
+    expect(requests[0]).toMatchObject({ untilMs: T0 + 30 * 60_000, reason: 'deploy' });
+    expect(requests[1]).toMatchObject({ untilMs: Date.parse(until) });
+    expect(requests[2]).toMatchObject({ reason: 'manual resume' });
+    expect(requests[3]).toMatchObject({ reason: 'fixed' });
+  });
+
+  it('409 -> exit 1 with the server message and code', async () => {
+    controller.inFlight.set('prediction-service', { id: 'op-77', kind: 'rollback', target: 'prediction-service', submittedAt: new Date(T0).toISOString(), status: 'running', message: null });
+    const res = await runCli(bundle, ['rollforward', 'prediction-service'], env);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe('guardrail: rollback already in flight for prediction-service (operation op-77, rollback, running) [GR_ERR_CONFLICT, HTTP 409]\n');
+  });
+
+  it('unknown target -> exit 1 with GR_ERR_UNKNOWN_TARGET', async () => {
+    const res = await runCli(bundle, ['rollback', 'nope', '--reason', 'r'], env);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('[GR_ERR_UNKNOWN_TARGET, HTTP 404]');
+  });
+
+  it('a wrong token -> exit 1 with GR_ERR_UNAUTHORIZED, nothing submitted', async () => {
+    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'r'], { GUARDRAIL_URL: url, GUARDRAIL_TOKEN: 'not-the-right-token-at-all' });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('guardrail: invalid token [GR_ERR_UNAUTHORIZED, HTTP 401]\n');
+    expect(submits()).toEqual([]);
+  });
+});
+
+describe('failures before or without a server', () => {
+  it('unreachable server -> exit 3 with a clear message', async () => {
+    const port = await freePort();
+    const res = await runCli(bundle, ['status'], { GUARDRAIL_URL: `http://127.0.0.1:${port}`, GUARDRAIL_TOKEN: TOKEN });
+    expect(res.code).toBe(3);
+    expect(res.stderr).toBe(`guardrail: cannot reach the Guardrail API at http://127.0.0.1:${port} (ECONNREFUSED); is the controller running? Set --url or GUARDRAIL_URL.\n`);
+  });
+
+  it('an unknown option is refused by commander (exit 1, usage shown), no request sent', async () => {
+    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reasn', 'typo'], env);
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain("unknown option '--reasn'");
+    expect(controller.calls).toEqual([]);
+  });
+});
