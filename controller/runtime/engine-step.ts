@@ -73,7 +73,7 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
   return decision;
 }
 
-async function appendStart(ctx: RuntimeContext, intent: InFlightSwitch): Promise<void> {
+export async function appendStart(ctx: RuntimeContext, intent: InFlightSwitch): Promise<void> {
   await ctx.ports.history.append({
     kind: 'start',
     id: intent.historyId,
@@ -108,6 +108,12 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
   const result = outcome.ok ? 'succeeded' : outcome.restored ? 'restored' : 'failed';
   metrics.actuationDuration.observe({ target, action: intent.action, result }, (now() - startedMs) / 1000);
 
+  const notes = outcome.ok
+    ? `verified ${intent.value ?? policy.target.verify.absentVariant} in ${((now() - startedMs) / 1000).toFixed(1)} s`
+    : outcome.error;
+  // The end record goes BEFORE the state that clears the intent: a crash in between re-runs the switch
+  // (a no-op) and appends a second end for the same id, which the history view folds into one.
+  await ctx.ports.history.append({ kind: 'end', id: intent.historyId, target, result, notes, atMs: now() });
   ctx.update((s) => {
     const { [target]: _done, ...inFlight } = s.inFlight;
     return { ...s, inFlight, variants: outcome.ok ? { ...s.variants, [target]: intent.value } : s.variants };
@@ -116,10 +122,6 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
     ? { type: 'actuation_succeeded', action: intent.action, rollbackId: intent.rollbackId }
     : { type: 'actuation_failed', action: intent.action, rollbackId: intent.rollbackId, error: outcome.error };
   await applyEvent(ctx, policy, event);
-  const notes = outcome.ok
-    ? `verified ${intent.value ?? policy.target.verify.absentVariant} in ${((now() - startedMs) / 1000).toFixed(1)} s`
-    : outcome.error;
-  await ctx.ports.history.append({ kind: 'end', id: intent.historyId, target, result, notes, atMs: now() });
   ctx.operations.update(opId, outcome.ok ? 'done' : 'failed', notes);
   if (outcome.ok) logger.info({ target, action: intent.action, rollbackId: intent.rollbackId, notes }, `${intent.action} verified`);
   else logger.error({ target, action: intent.action, rollbackId: intent.rollbackId, error: outcome.error }, `${intent.action} failed`);

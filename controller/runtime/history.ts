@@ -38,8 +38,10 @@ export function foldHistory(records: readonly HistoryRecord[]): HistoryEntryView
   const ends = new Map<string, HistoryEndRecord>();
   for (const r of records) if (r.kind === 'end') ends.set(r.id, r);
   const entries: HistoryEntryView[] = [];
+  const started = new Set<string>();
   for (const r of records) {
-    if (r.kind !== 'start') continue;
+    if (r.kind !== 'start' || started.has(r.id)) continue;
+    started.add(r.id);
     const end = ends.get(r.id);
     entries.push({
       id: r.id,

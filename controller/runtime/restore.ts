@@ -1,7 +1,7 @@
 import type { Alert } from '../core/index.js';
 import { actuatorTargetsOf } from './actuator-targets.js';
 import type { RuntimeContext } from './context.js';
-import { executeSwitch } from './engine-step.js';
+import { appendStart, executeSwitch } from './engine-step.js';
 import { reannounce } from './reannounce.js';
 import { expectedValue } from './views.js';
 import type { TargetSpec as ActuatorTarget, VariantValue } from '../ports/actuator.js';
@@ -49,6 +49,9 @@ export async function resumeInFlight(ctx: RuntimeContext): Promise<void> {
       continue;
     }
     await ctx.queues.for(intent.target).run(async () => {
+      // A crash between saving the intent and appending its start record would leave the history without it.
+      const recorded = await ctx.ports.history.list({ target: intent.target });
+      if (!recorded.some((r) => r.kind === 'start' && r.id === intent.historyId)) await appendStart(ctx, intent);
       await reconcileServices(ctx, intent, actuatorTargetsOf(policy.target));
       await executeSwitch(ctx, policy, intent);
     });
