@@ -70,6 +70,12 @@ describe('parsePolicyText', () => {
     ['both above and below', { 27: '    above: 0.05\n    below: 0.01' }, ['p.yaml:24:5 reasons.errors: give exactly one of "above" or "below"']],
     ['ratio SLO written as a percentage', { 22: '  errorRatio: 5' }, ['p.yaml:22:15 errorRatio 5 is above 1: write 0.05 for 5%']],
     ['YAML syntax error (first one only)', { 25: '    severity: [critical' }, ['p.yaml:26:5 YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']],
+    ['threshold of the wrong type', { 27: '    above: high' }, ['p.yaml:27:12 reasons[0].above: expected a number or slo.p95LatencySeconds / slo.errorRatio, got string "high"']],
+    [
+      'veto applying to an unknown reason',
+      { 33: '    for: 10m\nvetoes:\n  - name: deploy\n    query: count(model_info)\n    above: 1\n    message: deploying\n    appliesTo: [errors, latancy]' },
+      ['p.yaml:39:25 veto "deploy" applies to unknown reason "latancy"'],
+    ],
     ['duplicate YAML key', { 28: '    for: 5m\n    for: 6m' }, ['p.yaml:29:5 YAML: Map keys must be unique']],
     [
       'minRequests query that does not count over its window',
