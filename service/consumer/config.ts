@@ -25,6 +25,8 @@ export interface ConsumerConfig {
   /** An entry pending longer than this is presumed abandoned (dead consumer, or a failed model call) and claimed. */
   readonly reclaimMinIdleMs: number;
   readonly reclaimIntervalMs: number;
+  /** Other consumers idle this long with nothing pending are removed from the group (each restart adds one). */
+  readonly consumerExpiryMs: number;
   /** Deliveries of one event whose scoring failed before it is dead-lettered with reason model_error. */
   readonly maxDeliveries: number;
   /** How long `prediction:<eventId>` is kept, i.e. how late a redelivery is still recognised as a duplicate. */
@@ -88,6 +90,7 @@ export function loadConsumerConfig(env: Env, defaultModelDir: string, cwd: strin
     reclaimMinIdleMs: integer(env, 'RECLAIM_MIN_IDLE_MS', 30_000, 1, 86_400_000),
     reclaimIntervalMs: integer(env, 'RECLAIM_INTERVAL_MS', 5_000, 10, 3_600_000),
     maxDeliveries: integer(env, 'MAX_DELIVERIES', 3, 1, 100),
+    consumerExpiryMs: integer(env, 'CONSUMER_EXPIRY_MS', 3_600_000, 1_000, 30 * 86_400_000),
     idempotencyTtlSeconds: integer(env, 'IDEMPOTENCY_TTL_SECONDS', 7 * 86_400, 0, 365 * 86_400),
     groupStartId,
     keyPrefix: text(env, 'KEY_PREFIX', ''),

@@ -9,7 +9,7 @@ import type { ConsumerStreams } from './redis-streams.js';
 
 export interface LoopDeps extends BatchDeps {
   readonly redis: ConsumerStreams;
-  readonly config: Pick<ConsumerConfig, 'batchSize' | 'blockMs' | 'reclaimMinIdleMs' | 'reclaimIntervalMs' | 'groupStartId'>;
+  readonly config: Pick<ConsumerConfig, 'batchSize' | 'blockMs' | 'reclaimMinIdleMs' | 'reclaimIntervalMs' | 'consumerExpiryMs' | 'groupStartId'>;
   readonly metrics: ConsumerMetrics;
 }
 
@@ -85,6 +85,8 @@ export class ConsumerLoop {
       }
       cursor = page.cursor;
     } while (cursor !== '0-0' && !this.stopping);
+    const forgotten = await redis.forgetIdleConsumers(config.consumerExpiryMs);
+    if (forgotten.length > 0) log.info({ consumers: forgotten }, 'removed idle consumers with nothing pending from the group');
   }
 
   async #process(batch: readonly Delivered[], mode: BatchMode): Promise<BatchResult> {

@@ -2,12 +2,14 @@
 // blocking XREADGROUP holds its connection for up to BLOCK_MS, and /health, the lag gauge and the writes
 // must not queue behind it.
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { StreamEntry } from './feature-event.js';
 import type { StreamNames } from './config.js';
 import type { RecordFields } from './records.js';
 import {
   parseAutoClaim,
+  parseConsumersInfo,
   parseGroupsInfo,
   parsePendingDetails,
   parseReadGroup,
@@ -28,6 +30,8 @@ export interface WriteItem {
 }
 
 type Args = (string | number)[];
+
+const QUIT_TIMEOUT_MS = 1_000;
 
 export class ConsumerStreams {
   readonly #client: Redis;
@@ -116,12 +120,29 @@ export class ConsumerStreams {
     return parseGroupsInfo(raw).find((g) => g.name === this.#streams.group);
   }
 
+  /**
+   * Removes other consumers of the group that hold nothing pending and have been idle longer than idleMs.
+   * Every restart (every rollback) joins the group under a new name; without this the group's consumer
+   * list grows forever. A consumer with nothing pending loses nothing when deleted, and a live one is
+   * never idle for long (it reads every BLOCK_MS) and would simply be re-created by its next read.
+   */
+  async forgetIdleConsumers(idleMs: number): Promise<string[]> {
+    const { input, group } = this.#streams;
+    const consumers = parseConsumersInfo(await this.#client.call('XINFO', ['CONSUMERS', input, group]));
+    const gone = consumers.filter((c) => c.name !== this.#consumer && c.pending === 0 && c.idleMs > idleMs).map((c) => c.name);
+    for (const name of gone) await this.#client.call('XGROUP', ['DELCONSUMER', input, group, name]);
+    return gone;
+  }
+
   async ping(): Promise<boolean> {
     return (await this.#client.call('PING')) === 'PONG';
   }
 
+  /** QUIT politely, but never wait more than a second for it: during an outage QUIT would queue forever. */
   async close(): Promise<void> {
-    await Promise.allSettled([this.#client.quit(), this.#reader.quit()]);
+    await Promise.race([Promise.allSettled([this.#client.quit(), this.#reader.quit()]), sleep(QUIT_TIMEOUT_MS)]);
+    this.#client.disconnect();
+    this.#reader.disconnect();
   }
 
   async #evalScript(keys: readonly string[], args: Args): Promise<unknown> {

@@ -105,3 +105,24 @@ export function parseGroupsInfo(raw: unknown): GroupInfo[] {
     };
   });
 }
+
+export interface ConsumerInfo {
+  readonly name: string;
+  readonly pending: number;
+  readonly idleMs: number;
+}
+
+/** XINFO CONSUMERS key group: one flat [name, value, …] list per consumer. */
+export function parseConsumersInfo(raw: unknown): ConsumerInfo[] {
+  if (!Array.isArray(raw)) fail('XINFO CONSUMERS', 'not an array');
+  return (raw as unknown[]).map((item) => {
+    if (!Array.isArray(item)) fail('XINFO CONSUMERS', 'consumer is not a list');
+    const map = new Map<string, unknown>();
+    for (let i = 0; i + 1 < item.length; i += 2) map.set(String(item[i]), item[i + 1]);
+    const name = map.get('name');
+    const pending = Number(map.get('pending'));
+    const idle = Number(map.get('idle'));
+    if (!isString(name) || !Number.isFinite(pending) || !Number.isFinite(idle)) fail('XINFO CONSUMERS', 'consumer lacks name, pending or idle');
+    return { name, pending, idleMs: idle };
+  });
+}

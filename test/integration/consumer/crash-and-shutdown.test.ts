@@ -44,7 +44,7 @@ describe('prediction consumer crash and shutdown', () => {
     expect(await c.xlen(names.output)).toBe(0);
     expect((await pendingByConsumer(c, names.input)).get('victim')).toBe(50);
 
-    const rescuer = run({ ...env, CONSUMER_NAME: 'rescuer', BATCH_SIZE: '50', RECLAIM_MIN_IDLE_MS: '500', RECLAIM_INTERVAL_MS: '200' });
+    const rescuer = run({ ...env, CONSUMER_NAME: 'rescuer', BATCH_SIZE: '50', RECLAIM_MIN_IDLE_MS: '500', RECLAIM_INTERVAL_MS: '200', CONSUMER_EXPIRY_MS: '1000' });
     const url = await rescuer.listening();
     await waitDrained(c, 120, 30_000, names);
 
@@ -53,7 +53,9 @@ describe('prediction consumer crash and shutdown', () => {
     expect(ids.length).toBe(120);
     expect(new Set(ids)).toEqual(new Set(Array.from({ length: 120 }, (_, i) => `e-${i}`)));
     expect(new Set(out.map((p) => p.consumer))).toEqual(new Set(['rescuer']));
-    expect((await pendingByConsumer(c, names.input)).get('victim')).toBe(0);
+    // Its pending list empty and idle past CONSUMER_EXPIRY_MS, the dead consumer is removed from the group.
+    await waitFor('the victim forgotten', async () => !(await pendingByConsumer(c, names.input)).has('victim'), 10_000);
+    expect([...(await pendingByConsumer(c, names.input)).keys()]).toEqual(['rescuer']);
     const reclaimed = rescuer.logs().filter((l) => l['msg'] === 'reclaimed pending entries').reduce((n, l) => n + Number(l['count']), 0);
     expect(reclaimed).toBe(50);
     expect(await metricValue(url, 'consumer_events_processed_total{variant="ml",outcome="ok"}')).toBe(120);

@@ -1,7 +1,7 @@
 // Reply shapes as captured from redis-server 7.0 through ioredis 6's `call` (see test/integration/consumer
 // for the same parsers against a live server).
 import { describe, expect, it } from 'vitest';
-import { ReplyShapeError, parseAutoClaim, parseGroupsInfo, parsePendingDetails, parseReadGroup } from '../../../service/consumer/stream-replies.js';
+import { ReplyShapeError, parseAutoClaim, parseConsumersInfo, parseGroupsInfo, parsePendingDetails, parseReadGroup } from '../../../service/consumer/stream-replies.js';
 
 describe('parseReadGroup', () => {
   it('accepts the one-stream reply ioredis returns and the nested Redis one', () => {
@@ -53,5 +53,17 @@ describe('parseGroupsInfo', () => {
       { name: 'g', consumers: 2, pending: 1, lag: 0 },
       { name: 'h', consumers: 0, pending: 0, lag: null },
     ]);
+  });
+});
+
+describe('parseConsumersInfo', () => {
+  it('reads name, pending and idle (Redis 7.0; 7.2 adds fields that are ignored)', () => {
+    expect(parseConsumersInfo([['name', 'c1', 'pending', 2, 'idle', 150], ['name', 'c2', 'pending', 0, 'idle', 9, 'inactive', 9]])).toEqual([
+      { name: 'c1', pending: 2, idleMs: 150 },
+      { name: 'c2', pending: 0, idleMs: 9 },
+    ]);
+  });
+  it('refuses a consumer without idle', () => {
+    expect(() => parseConsumersInfo([['name', 'c1', 'pending', 2]])).toThrow('XINFO CONSUMERS');
   });
 });
