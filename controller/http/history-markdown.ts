@@ -14,7 +14,7 @@ export function historyMarkdown(entries: readonly HistoryEntryView[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** `10min`, `1h 5min`, `45s`; `-` while the entry is still running (no end yet). */
+/** Decision to verified switch: `10min`, `1h 5min`, `45s`; `-` while it is still running (no end yet). */
 export function formatHistoryDuration(entry: Pick<HistoryEntryView, 'durationSeconds' | 'endedAt'>): string {
   const seconds = entry.durationSeconds;
   if (entry.endedAt === null || seconds === null) return '-';
@@ -26,9 +26,12 @@ export function formatHistoryDuration(entry: Pick<HistoryEntryView, 'durationSec
   return minutes === 0 ? `${hours}h` : `${hours}h ${minutes}min`;
 }
 
-/** The incident is over: the entry ended and did not fail (a failed rollback needs a human). */
+/**
+ * The switch completed and was verified. `restored` is not resolved: the switch failed and the previous
+ * container was put back, so the service still runs what it ran before and a human must look.
+ */
 export function isResolved(entry: Pick<HistoryEntryView, 'endedAt' | 'result'>): boolean {
-  return entry.endedAt !== null && (entry.result === 'succeeded' || entry.result === 'restored');
+  return entry.endedAt !== null && entry.result === 'succeeded';
 }
 
 export function triggerText(trigger: Trigger): string {

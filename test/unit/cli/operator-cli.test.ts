@@ -89,7 +89,7 @@ describe('history', () => {
     const res = await runCli(bundle, ['history', '--markdown', '--target', 'prediction-service', '--limit', '5'], env);
     expect(res.code).toBe(0);
     expect(res.stdout).toBe(
-      '# Rollback History\n\n| Date | Duration | Reason | Resolved | Notes |\n|------|----------|--------|----------|-------|\n| 2026-11-27 | 10min | high-error-rate | Yes | automatic; restored; error-ratio=0.1235 > 0.05 for 300s |\n',
+      '# Rollback History\n\n| Date | Duration | Reason | Resolved | Notes |\n|------|----------|--------|----------|-------|\n| 2026-11-27 | 10min | high-error-rate | Yes | automatic; succeeded; error-ratio=0.1235 > 0.05 for 300s |\n',
     );
     expect(controller.calls).toEqual([{ method: 'history', query: { target: 'prediction-service', limit: 5, offset: 0 } }]);
   });
@@ -97,7 +97,7 @@ describe('history', () => {
   it('prints a table by default and JSON with --json', async () => {
     const table = await runCli(bundle, ['history'], env);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/^STARTED\s+TARGET\s+ACTION\s+DURATION\s+RESULT\s+TRIGGER\s+REASON\n2026-11-27 08:45:00Z\s+prediction-service\s+rollback\s+10min\s+restored\s+automatic\s+high-error-rate\n\(1-1 of 1\)\n$/);
+    expect(table.stdout).toMatch(/^STARTED\s+TARGET\s+ACTION\s+DURATION\s+RESULT\s+TRIGGER\s+REASON\n2026-11-27 08:45:00Z\s+prediction-service\s+rollback\s+10min\s+succeeded\s+automatic\s+high-error-rate\n\(1-1 of 1\)\n$/);
     const json = await runCli(bundle, ['history', '--json'], env);
     expect(JSON.parse(json.stdout)).toEqual({ entries: [sampleEntry()], total: 1, limit: 50, offset: 0 });
   });

@@ -106,7 +106,7 @@ describe('history', () => {
         durationSeconds: null,
         result: 'in_progress',
       }),
-      sampleEntry({ id: 'rb-3', startedAt: '2026-11-20T10:00:00.000Z', durationSeconds: 3900, result: 'failed', trigger: { kind: 'webhook', alertname: 'PredictionErrorsHigh', labels: {} }, notes: 'baseline unhealthy' }),
+      sampleEntry({ id: 'rb-3', startedAt: '2026-11-20T10:00:00.000Z', durationSeconds: 3900, result: 'restored', trigger: { kind: 'webhook', alertname: 'PredictionErrorsHigh', labels: {} }, notes: 'baseline unhealthy' }),
     ];
     const res = await app.inject({ method: 'GET', url: '/api/v1/history?format=markdown' });
     expect(res.statusCode).toBe(200);
@@ -117,9 +117,9 @@ describe('history', () => {
         '',
         '| Date | Duration | Reason | Resolved | Notes |',
         '|------|----------|--------|----------|-------|',
-        '| 2026-11-27 | 10min | high-error-rate | Yes | automatic; restored; error-ratio=0.1235 > 0.05 for 300s |',
+        '| 2026-11-27 | 10min | high-error-rate | Yes | automatic; succeeded; error-ratio=0.1235 > 0.05 for 300s |',
         '| 2026-11-26 | - | bad \\| predictions seen | No | manual by api-token:alice; in progress |',
-        '| 2026-11-20 | 1h 5min | high-error-rate | No | alert PredictionErrorsHigh; failed; error-ratio=0.1235 > 0.05 for 300s; baseline unhealthy |',
+        '| 2026-11-20 | 1h 5min | high-error-rate | No | alert PredictionErrorsHigh; restored; error-ratio=0.1235 > 0.05 for 300s; baseline unhealthy |',
         '',
       ].join('\n'),
     );

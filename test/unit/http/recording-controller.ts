@@ -80,7 +80,7 @@ export function sampleEntry(overrides: Partial<HistoryEntryView> = {}): HistoryE
     startedAt: '2026-11-27T08:45:00.000Z',
     endedAt: '2026-11-27T08:55:00.000Z',
     durationSeconds: 600,
-    result: 'restored',
+    result: 'succeeded',
     notes: '',
     ...overrides,
   };

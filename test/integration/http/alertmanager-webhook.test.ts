@@ -1,0 +1,185 @@
+// End to end through real parts: the compiled prediction service (run by the process actuator) fails half
+// of its ML predictions; a real Prometheus scrapes it and fires an alert rule; a real Alertmanager sends
+// the webhook with `http_config.authorization` to the real daemon (startDaemon: runtime + buildApi, no
+// cron ticks, so only the webhook can act); the runtime rolls the service back to baseline. A replay of
+// the very payload Alertmanager sent, and the later `resolved` notification, do nothing new.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ControllerConfig } from '../../../controller/config-schema.js';
+import { startDaemon, type RunningDaemon } from '../../../controller/main.js';
+import { startTraffic, type Traffic } from '../../../scripts/demo-traffic.js';
+import { freePort } from '../../helpers/free-port.js';
+import { startHttpRecorder, type HttpRecorder, type RecordedRequest } from '../../helpers/http-recorder.js';
+import { startAlertmanager, type RealAlertmanager } from '../../helpers/real-alertmanager.js';
+import { startPrometheus, type RealPrometheus } from '../../helpers/real-prometheus.js';
+import { REPO_ROOT, ensureServiceBuilt, serviceVariant, waitUntil } from '../runtime/real-stack.js';
+
+const TOKEN = 'it-operator-token-0123456789';
+const WEBHOOK_TOKEN = 'it-webhook-token-0123456789';
+
+// Fires as soon as the service answers any prediction with 5xx (two 1 s scrapes make a rate).
+const RULES = stringify({
+  groups: [
+    {
+      name: 'guardrail-it',
+      interval: '1s',
+      rules: [
+        {
+          alert: 'DemoHighErrorRate',
+          expr: 'sum(rate(http_requests_total{route=~"/predict.*",status_code=~"5.."}[5s])) > 0',
+          for: '0s',
+          labels: { severity: 'critical' },
+          annotations: { summary: 'the prediction service answers 5xx' },
+        },
+      ],
+    },
+  ],
+});
+
+let dir = '';
+let recorder: HttpRecorder;
+let alertmanager: RealAlertmanager;
+let prometheus: RealPrometheus;
+let daemon: RunningDaemon;
+let traffic: Traffic | undefined;
+let serviceUrl = '';
+let apiUrl = '';
+
+const auth = { authorization: `Bearer ${TOKEN}` };
+const isFiring = (r: RecordedRequest) => (r.json as { status?: string } | undefined)?.status === 'firing';
+const isResolved = (r: RecordedRequest) => (r.json as { status?: string } | undefined)?.status === 'resolved';
+
+beforeAll(async () => {
+  await ensureServiceBuilt();
+  dir = await mkdtemp(join(tmpdir(), 'guardrail-http-it-'));
+  const servicePort = await freePort();
+  const apiPort = await freePort();
+  apiUrl = `http://127.0.0.1:${apiPort}`;
+  serviceUrl = `http://127.0.0.1:${servicePort}`;
+  await mkdir(join(dir, 'policies'));
+  const policy = (await readFile(join(REPO_ROOT, 'policies/examples/demo.yaml'), 'utf8')).replace(/port: 8000\b/, `port: ${servicePort}`);
+  await writeFile(join(dir, 'policies/demo.yaml'), policy);
+
+  // The recorder gets a copy of every notification, so the test can replay exactly what Alertmanager sent.
+  recorder = await startHttpRecorder();
+  alertmanager = await startAlertmanager({
+    configYaml: stringify({
+      route: { receiver: 'guardrail', group_by: ['alertname'], group_wait: '0s', group_interval: '1s', repeat_interval: '1h' },
+      receivers: [
+        {
+          name: 'guardrail',
+          webhook_configs: [
+            { url: `${apiUrl}/api/v1/webhooks/alertmanager`, send_resolved: true, http_config: { authorization: { type: 'Bearer', credentials: WEBHOOK_TOKEN } } },
+            { url: `${recorder.url}/copy`, send_resolved: true },
+          ],
+        },
+      ],
+    }),
+  });
+  prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${servicePort}`], ruleFiles: RULES, alertmanagerUrl: alertmanager.url });
+
+  const config: ControllerConfig = {
+    prometheus: { url: prometheus.url, timeoutMs: 1_000 },
+    policies: [join(dir, 'policies')],
+    stateDir: join(dir, 'state'),
+    listen: { host: '127.0.0.1', port: apiPort },
+    auth: { token: TOKEN, webhookToken: WEBHOOK_TOKEN, protectReads: true },
+    alerts: { resendIntervalMs: 60_000 },
+    actuator: {
+      kind: 'process',
+      process: {
+        command: process.execPath,
+        args: [join(REPO_ROOT, 'dist/service/main.js')],
+        env: { PORT: String(servicePort), HOST: '127.0.0.1', FAULT_ML_ERROR_RATE: '0.5' },
+        stdio: 'ignore',
+      },
+    },
+    logLevel: 'warn',
+    tickTimeoutMs: 1_800,
+  };
+  daemon = await startDaemon(config, { schedule: false, logger: pino({ level: process.env['GUARDRAIL_TEST_LOG'] ?? 'silent' }) });
+  await waitUntil('the service', 20_000, async () => ((await fetch(`${serviceUrl}/health`).catch(() => undefined))?.ok === true ? true : undefined), 200);
+}, 90_000);
+
+afterAll(async () => {
+  traffic?.stop();
+  await daemon?.stop().catch(() => undefined);
+  await prometheus?.stop().catch(() => undefined);
+  await alertmanager?.stop().catch(() => undefined);
+  await recorder?.stop().catch(() => undefined);
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+});
+
+async function historyTotal(): Promise<number> {
+  const res = await fetch(`${apiUrl}/api/v1/history`, { headers: auth });
+  return ((await res.json()) as { total: number }).total;
+}
+
+describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
+  it('the firing alert rolls the service back to baseline, once, recorded as triggered by the alert', async () => {
+    expect(await serviceVariant(serviceUrl)).toMatch(/^ml /);
+    const started = Date.now();
+    traffic = startTraffic(`${serviceUrl}/predict`, 10);
+
+    const firing = await recorder.waitFor(isFiring, 40_000);
+    const notifiedAfterMs = firing.receivedAtMs - started;
+    await waitUntil('rolled_back', 30_000, () => (daemon.runtime.status()[0]?.phase === 'rolled_back' ? true : undefined), 100);
+    const rolledBackAfterMs = Date.now() - started;
+    expect(await serviceVariant(serviceUrl)).toMatch(/^baseline /);
+
+    const res = await fetch(`${apiUrl}/api/v1/history`, { headers: auth });
+    const { entries, total } = (await res.json()) as { entries: { action: string; result: string; reason: string; trigger: { kind: string; alertname?: string } }[]; total: number };
+    expect(total).toBe(1);
+    expect(entries[0]).toMatchObject({ action: 'rollback', result: 'succeeded', reason: 'high-error-rate', trigger: { kind: 'webhook', alertname: 'DemoHighErrorRate' } });
+
+    const markdown = await (await fetch(`${apiUrl}/api/v1/history?format=markdown`, { headers: auth })).text();
+    expect(markdown).toMatch(/\n\| \d{4}-\d\d-\d\d \| \d+s \| high-error-rate \| Yes \| alert DemoHighErrorRate; succeeded/);
+    process.stdout.write(`[http-it] Alertmanager notified ${notifiedAfterMs} ms and the rollback was verified ${rolledBackAfterMs} ms after the faulty traffic started\n`);
+  }, 80_000);
+
+  it('replaying the exact payload Alertmanager sent performs nothing new', async () => {
+    const firing = recorder.requests.find(isFiring);
+    expect(firing).toBeDefined();
+    const replay = await fetch(`${apiUrl}/api/v1/webhooks/alertmanager`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, 'content-type': 'application/json' },
+      body: firing?.rawBody ?? '',
+    });
+    expect(replay.status).toBe(200);
+    const body = (await replay.json()) as { queued: number; duplicates: number; received: number };
+    expect(body.queued).toBe(0);
+    expect(body.duplicates).toBe(body.received);
+    expect(body.received).toBeGreaterThan(0);
+    expect(await historyTotal()).toBe(1);
+    expect(daemon.runtime.status()[0]?.phase).toBe('rolled_back');
+  });
+
+  it('the same payload without the token is refused (401) and does nothing', async () => {
+    const firing = recorder.requests.find(isFiring);
+    const res = await fetch(`${apiUrl}/api/v1/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: firing?.rawBody ?? '' });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('GR_ERR_UNAUTHORIZED');
+  });
+
+  it('when the errors stop, the resolved notification arrives and changes nothing', async () => {
+    // Baseline ignores the ML fault: no more 5xx, the 5 s rate drops to 0 and the rule resolves.
+    const resolved = await recorder.waitFor(isResolved, 40_000);
+    expect(resolved.json).toMatchObject({ version: '4', status: 'resolved' });
+    // The daemon got its copy of the same notification: counted as resolved and ignored.
+    await waitUntil('the daemon counts the resolved alert', 5_000, async () => {
+      const text = await (await fetch(`${apiUrl}/metrics`)).text();
+      return /guardrail_webhook_alerts_total\{outcome="resolved_ignored"\} [1-9]/.test(text) ? true : undefined;
+    });
+    expect(await historyTotal()).toBe(1);
+    expect(daemon.runtime.status()[0]?.phase).toBe('rolled_back');
+    expect(await serviceVariant(serviceUrl)).toMatch(/^baseline /);
+    const metrics = await (await fetch(`${apiUrl}/metrics`)).text();
+    expect(metrics).toMatch(/guardrail_webhook_alerts_total\{outcome="queued"\} 1\n/);
+    expect(metrics).toMatch(/guardrail_webhook_alerts_total\{outcome="duplicate"\} [1-9]/);
+    expect(metrics).toMatch(/guardrail_api_requests_total\{method="POST",route="\/api\/v1\/webhooks\/alertmanager",status_code="401"\} 1\n/);
+  }, 50_000);
+});
