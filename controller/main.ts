@@ -68,7 +68,7 @@ export async function startDaemon(config: ControllerConfig, overrides: DaemonOve
     ...(managed?.onPolicies === undefined ? {} : { onPolicies: managed.onPolicies }),
     ...(managed?.prepare === undefined ? {} : { prepare: managed.prepare }),
   });
-  await runtime.start();
+  // Listen first: /healthz answers and /readyz says "restoring state" while the runtime starts its targets.
   const api = buildApi({
     controller: runtime,
     registry: runtime.metrics.registry,
@@ -79,6 +79,13 @@ export async function startDaemon(config: ControllerConfig, overrides: DaemonOve
     await api.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
     await runtime.stop();
+    await managed?.close();
+    throw error;
+  }
+  try {
+    await runtime.start();
+  } catch (error) {
+    await api.close();
     await managed?.close();
     throw error;
   }

@@ -139,11 +139,11 @@ export class Runtime implements ControllerPort {
 
   readiness(): { ready: boolean; detail: string } {
     if (this.ctx.safeMode !== null) return { ready: false, detail: `SAFE MODE: ${this.ctx.safeMode}` };
-    if (this.ctx.policies.length === 0) {
-      const errors = this.ctx.lastReloadError?.errors.join('; ') ?? 'not loaded yet';
-      return { ready: false, detail: `no policies loaded: ${errors}` };
+    if (this.ctx.policies.length === 0 && this.ctx.lastReloadError !== null) {
+      return { ready: false, detail: `no policies loaded: ${this.ctx.lastReloadError.errors.join('; ')}` };
     }
-    if (!this.ctx.restored) return { ready: false, detail: 'restoring state' };
+    if (!this.ctx.restored) return { ready: false, detail: 'starting: loading policies, restoring state, reconciling targets' };
+    if (this.ctx.policies.length === 0) return { ready: false, detail: 'no policies loaded' };
     const reload = this.ctx.lastReloadError === null ? '' : ' (the last reload failed; the previous set is active)';
     return { ready: true, detail: `${this.ctx.policies.length} policies loaded, state restored${reload}` };
   }
