@@ -9,6 +9,8 @@ command -v prometheus >/dev/null || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v redis-server >/dev/null || need+=(redis-server)
 command -v dockerd >/dev/null || need+=(docker.io)
+# test/integration/stack brings docker/compose.yaml up: Compose v2 plugin or Debian's v1.29.
+command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
 # test/unit/models/reproducible.test.ts retrains the model with Debian's xgboost and onnx.
 /usr/bin/python3 -c 'import xgboost, onnx' 2>/dev/null || need+=(python3-xgboost python3-onnx)
