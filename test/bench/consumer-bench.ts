@@ -11,7 +11,7 @@ import { publish, waitDrained } from '../integration/consumer/streams.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 50_000);
 const BATCH = Number(process.env['BENCH_BATCH'] ?? 100);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 2);
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const VARIANTS = ['ml', 'baseline'] as const;
 const PRELOAD_CHUNK = 5_000;
 
@@ -75,6 +75,17 @@ async function main(): Promise<void> {
   console.log('| variant | run | events | drain (ms) | events/s |');
   console.log('|---|---|---|---|---|');
   for (const r of results) console.log(`| ${r.variant} | ${r.run} | ${EVENTS} | ${r.drainMs} | ${r.eventsPerSecond} |`);
+  console.log('');
+  for (const variant of VARIANTS) {
+    const rates = results.filter((r) => r.variant === variant).map((r) => r.eventsPerSecond);
+    console.log(`${variant}: median ${median(rates)} events/s over ${rates.length} runs (min ${Math.min(...rates)}, max ${Math.max(...rates)})`);
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : Math.round(((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2);
 }
 
 await main();
