@@ -31,10 +31,12 @@ describe('prediction consumer with bad events', () => {
     await c.call('XADD', ['features', '*', 'event_id', 'poison-json', 'features', '{"price": 10,']);
     await c.call('XADD', ['features', '*', 'event_id', 'poison-field', ...featureFields(1), 'colour', 'red']);
     await publish(c, 'features', 5, 10);
+    // A producer retry: the same event_id again, with different features. It must not get a second prediction.
+    await c.call('XADD', ['features', '*', 'event_id', 'e-3', ...featureFields(99)]);
     await waitDrained(c, 13);
 
     const out = await predictions(c);
-    expect(out.map((p) => p.eventId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `e-${i}`).sort());
+    expect(out.map((p) => p.eventId).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `e-${i}`).sort()); // e-3 once
     expect(new Set(out.map((p) => p.modelVariant))).toEqual(new Set(['ml']));
     const dead = await deadLetters(c);
     const byId = new Map(dead.map((d) => [d['event_id'], d]));
@@ -49,6 +51,7 @@ describe('prediction consumer with bad events', () => {
 
     expect(await metricValue(url, 'consumer_events_processed_total{variant="ml",outcome="ok"}')).toBe(10);
     expect(await metricValue(url, 'consumer_events_processed_total{variant="ml",outcome="invalid"}')).toBe(3);
+    expect(await metricValue(url, 'consumer_events_processed_total{variant="ml",outcome="duplicate"}')).toBe(1);
     expect(await metricValue(url, 'consumer_dead_letters_total{variant="ml",reason="out_of_range"}')).toBe(1);
     expect(await metricValue(url, 'consumer_lag_events{kind="pending"}')).toBe(0);
     expect(await metricValue(url, 'consumer_lag_events{kind="undelivered"}')).toBe(0);
