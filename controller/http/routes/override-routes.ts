@@ -65,8 +65,10 @@ export function registerOverrideRoutes(app: ApiInstance, deps: RouteDeps): void 
       case 'unknown_target':
         throw new ApiError('GR_ERR_UNKNOWN_TARGET', `no policy has target ${JSON.stringify(outcome.target)}`);
       case 'conflict': {
-        const inFlight = outcome.inFlight === null ? '' : ` (operation ${outcome.inFlight.id}, ${outcome.inFlight.kind}, ${outcome.inFlight.status})`;
-        throw new ApiError('GR_ERR_CONFLICT', `${outcome.reason}${inFlight}`, { inFlight: outcome.inFlight });
+        // Name the operation in flight, unless the port's reason already does.
+        const busy = outcome.inFlight;
+        const named = busy === null || outcome.reason.includes(busy.id) ? '' : ` (operation ${busy.id}, ${busy.kind}, ${busy.status})`;
+        throw new ApiError('GR_ERR_CONFLICT', `${outcome.reason}${named}`, { inFlight: busy });
       }
     }
   };

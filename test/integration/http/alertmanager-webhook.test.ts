@@ -16,6 +16,7 @@ import { freePort } from '../../helpers/free-port.js';
 import { startHttpRecorder, type HttpRecorder, type RecordedRequest } from '../../helpers/http-recorder.js';
 import { startAlertmanager, type RealAlertmanager } from '../../helpers/real-alertmanager.js';
 import { startPrometheus, type RealPrometheus } from '../../helpers/real-prometheus.js';
+import { buildCliBundle, runCli, type CliBundle } from '../../unit/cli/cli-harness.js';
 import { REPO_ROOT, ensureServiceBuilt, serviceVariant, waitUntil } from '../runtime/real-stack.js';
 
 const TOKEN = 'it-operator-token-0123456789';
@@ -48,6 +49,7 @@ let daemon: RunningDaemon;
 let traffic: Traffic | undefined;
 let serviceUrl = '';
 let apiUrl = '';
+let cli: CliBundle | undefined;
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const isFiring = (r: RecordedRequest) => (r.json as { status?: string } | undefined)?.status === 'firing';
@@ -111,6 +113,7 @@ afterAll(async () => {
   await prometheus?.stop().catch(() => undefined);
   await alertmanager?.stop().catch(() => undefined);
   await recorder?.stop().catch(() => undefined);
+  await cli?.remove();
   if (dir !== '') await rm(dir, { recursive: true, force: true });
 });
 
@@ -182,4 +185,27 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     expect(metrics).toMatch(/guardrail_webhook_alerts_total\{outcome="duplicate"\} [1-9]/);
     expect(metrics).toMatch(/guardrail_api_requests_total\{method="POST",route="\/api\/v1\/webhooks\/alertmanager",status_code="401"\} 1\n/);
   }, 50_000);
+
+  it('the operator CLI sees the rollback and rolls forward through the real runtime', async () => {
+    cli = await buildCliBundle();
+    const env = { GUARDRAIL_URL: apiUrl, GUARDRAIL_TOKEN: TOKEN };
+    const status = await runCli(cli, ['status'], env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^demo\s+rolled_back\s+baseline\s+high-error-rate \(\d+s ago\)/m);
+    expect(status.stdout).toContain('alert DemoHighErrorRate');
+
+    // A roll-forward restores the (still faulty) ML variant. The traffic stops first, so no new 5xx can
+    // fire the rule again and start a second webhook rollback while this test counts history entries.
+    traffic?.stop();
+    const forward = await runCli(cli, ['rollforward', 'demo', '--reason', 'model fixed', '--actor', 'it'], env);
+    expect(forward.code).toBe(0);
+    expect(forward.stdout).toMatch(/^Roll-forward of demo accepted: operation \S+ \((queued|running)\)\./);
+    await waitUntil('watching again', 30_000, () => (daemon.runtime.status()[0]?.phase === 'watching' ? true : undefined), 100);
+    expect(await serviceVariant(serviceUrl)).toMatch(/^ml /);
+
+    const history = await runCli(cli, ['history', '--json'], env);
+    const page = JSON.parse(history.stdout) as { total: number; entries: { action: string; trigger: { kind: string; actor?: string } }[] };
+    expect(page.total).toBe(2);
+    expect(page.entries[0]).toMatchObject({ action: 'rollforward', trigger: { kind: 'manual', actor: 'api-token:it' } });
+  }, 60_000);
 });

@@ -78,6 +78,31 @@ describe('refused operations', () => {
     expect(body.error.details).toEqual({ inFlight: busy });
   });
 
+  it('a conflict reason that already names the operation is not repeated', async () => {
+    const busy = { id: 'op-5', kind: 'pause', target: 'prediction-service', submittedAt: new Date(T0).toISOString(), status: 'queued', message: null } as const;
+    const original = controller.submit;
+    controller.submit = async () => ({ outcome: 'conflict', reason: 'operation op-5 (pause, queued) is in flight for prediction-service', inFlight: busy });
+    try {
+      const res = await post('rollback', { reason: 'r' });
+      expect(res.statusCode).toBe(409);
+      expect(res.json<{ error: { message: string } }>().error.message).toBe('operation op-5 (pause, queued) is in flight for prediction-service');
+    } finally {
+      controller.submit = original;
+    }
+  });
+
+  it('an engine refusal (no operation in flight) -> 409 with the engine reason', async () => {
+    const original = controller.submit;
+    controller.submit = async () => ({ outcome: 'conflict', reason: 'nothing to roll forward: phase is watching', inFlight: null });
+    try {
+      const res = await post('rollforward');
+      expect(res.statusCode).toBe(409);
+      expect(res.json()).toEqual({ error: { code: 'GR_ERR_CONFLICT', message: 'nothing to roll forward: phase is watching', details: { inFlight: null } } });
+    } finally {
+      controller.submit = original;
+    }
+  });
+
   it('a target name that is not a policy name pattern (path tricks) -> 400 before the port', async () => {
     for (const target of ['..%2F..%2Fetc', '-x', '%20', 'a'.repeat(200), 'a%00b']) {
       const res = await app.inject({ method: 'POST', url: `/api/v1/targets/${target}/rollback`, headers: AUTH, payload: { reason: 'r' } });
