@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '../../../controller/core/index.js';
 import { actuatorTargetsOf } from '../../../controller/runtime/actuator-targets.js';
 import { foldHistory, type HistoryRecord } from '../../../controller/runtime/history.js';
+import { watchPolicies } from '../../../controller/runtime/policy-watch.js';
 import { rememberWebhook, SEEN_WEBHOOKS_MAX, validateRuntimeState } from '../../../controller/runtime/runtime-state.js';
 import { cronExpressionFor, Scheduler } from '../../../controller/runtime/scheduler.js';
 import { TargetQueue } from '../../../controller/runtime/target-queue.js';
@@ -102,5 +106,20 @@ describe('history and state helpers', () => {
   it('validateRuntimeState rejects a state without its parts', () => {
     expect(() => validateRuntimeState({ targets: {}, inFlight: {}, variants: {} })).toThrow('"seenWebhooks" is missing');
     expect(() => validateRuntimeState({ targets: { t: { phase: 'x' } }, inFlight: {}, variants: {}, seenWebhooks: [] })).toThrow('target "t" has no phase/phaseSinceMs');
+  });
+});
+
+describe('watchPolicies', () => {
+  it('calls reload once, debounced, after a burst of writes in the policy directory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'guardrail-watch-'));
+    let reloads = 0;
+    const stop = await watchPolicies([dir], () => {
+      reloads += 1;
+    }, 100);
+    for (let i = 0; i < 5; i++) await writeFile(join(dir, 'p.yaml'), `n: ${i}\n`);
+    await new Promise((r) => setTimeout(r, 400));
+    stop();
+    await rm(dir, { recursive: true, force: true });
+    expect(reloads).toBe(1);
   });
 });
