@@ -147,6 +147,7 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
   it('replaying the exact payload Alertmanager sent performs nothing new', async () => {
     const firing = recorder.requests.find(isFiring);
     expect(firing).toBeDefined();
+    const sentAt = performance.now();
     const replay = await fetch(`${apiUrl}/api/v1/webhooks/alertmanager`, {
       method: 'POST',
       headers: { authorization: `Bearer ${WEBHOOK_TOKEN}`, 'content-type': 'application/json' },
@@ -154,6 +155,7 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     });
     expect(replay.status).toBe(200);
     const body = (await replay.json()) as { queued: number; duplicates: number; received: number };
+    process.stdout.write(`[http-it] replayed webhook answered in ${(performance.now() - sentAt).toFixed(1)} ms\n`);
     expect(body.queued).toBe(0);
     expect(body.duplicates).toBe(body.received);
     expect(body.received).toBeGreaterThan(0);
