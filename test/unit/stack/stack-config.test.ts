@@ -91,7 +91,7 @@ describe('docker/alertmanager/alertmanager.yml', () => {
     const matches = (name: string): boolean => new RegExp(`^(?:${regex ?? ''})$`).test(name);
     for (const name of policyTriggerAlertnames()) expect(matches(name), name).toBe(true);
     // What the controller itself posts to Alertmanager must not come back to its webhook.
-    for (const own of ['GuardrailRollbackActive', 'GuardrailRollbackLasting', 'GuardrailBlind', 'GuardrailControllerDown']) {
+    for (const own of ['GuardrailRollbackStarted', 'GuardrailRollbackLasting', 'GuardrailRollbackFailed', 'GuardrailBlind', 'GuardrailRollbackHeld', 'GuardrailControllerDown']) {
       expect(matches(own), own).toBe(false);
     }
   });
