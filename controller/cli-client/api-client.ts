@@ -1,7 +1,7 @@
 // The CLI's client for the controller API (fetch, no extra dependency). It turns every failure into one
 // of two errors the CLI prints plainly: the server refused (with its catalogue code), or it could not be
 // reached at all.
-import type { HistoryEntryView, OperationView, PoliciesView, TargetStatusView } from '../ports/controller.js';
+import type { HistoryEntryView, OperationView, TargetStatusView } from '../ports/controller.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8090';
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -68,8 +68,6 @@ export interface ApiClient {
   status(): Promise<{ readonly targets: readonly TargetStatusView[] }>;
   history(params: HistoryParams): Promise<HistoryPage>;
   historyMarkdown(params: HistoryParams): Promise<string>;
-  policies(): Promise<PoliciesView>;
-  operation(id: string): Promise<{ readonly operation: OperationView }>;
   override(target: string, action: OverrideAction, body: OverrideBody): Promise<{ readonly operation: OperationView }>;
 }
 
@@ -113,8 +111,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     status: async () => json(await request('GET', '/api/v1/status')),
     history: async (params) => json(await request('GET', historyQuery(params))),
     historyMarkdown: async (params) => (await request('GET', historyQuery(params, 'markdown'))).text(),
-    policies: async () => json(await request('GET', '/api/v1/policies')),
-    operation: async (id) => json(await request('GET', `/api/v1/operations/${encodeURIComponent(id)}`)),
     override: async (target, action, body) => json(await request('POST', `/api/v1/targets/${encodeURIComponent(target)}/${action}`, body)),
   };
 }

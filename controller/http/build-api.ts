@@ -95,4 +95,3 @@ export function buildApi(opts: BuildApiOptions): ApiInstance {
   return app;
 }
 
-export type { ControllerPort };

@@ -16,9 +16,9 @@ export function historyMarkdown(entries: readonly HistoryEntryView[]): string {
 
 /** Decision to verified switch: `10min`, `1h 5min`, `45s`; `-` while it is still running (no end yet). */
 export function formatHistoryDuration(entry: Pick<HistoryEntryView, 'durationSeconds' | 'endedAt'>): string {
-  const seconds = entry.durationSeconds;
-  if (entry.endedAt === null || seconds === null) return '-';
-  if (seconds < 60) return `${Math.max(0, Math.round(seconds))}s`;
+  if (entry.endedAt === null || entry.durationSeconds === null) return '-';
+  const seconds = Math.max(0, Math.round(entry.durationSeconds));
+  if (seconds < 60) return `${seconds}s`;
   const totalMin = Math.round(seconds / 60);
   const hours = Math.floor(totalMin / 60);
   const minutes = totalMin % 60;
