@@ -40,8 +40,43 @@ export async function loadState(ctx: RuntimeContext): Promise<void> {
   }
 }
 
+/**
+ * A state that says "rolling back/forward" without an intent cannot come from this code (both are saved
+ * in one write) but may come from a hand-restored file: rebuild the intent from the engine's rollback
+ * record so the phase and the world converge instead of waiting forever for an actuation result.
+ */
+function orphanIntents(ctx: RuntimeContext): InFlightSwitch[] {
+  const out: InFlightSwitch[] = [];
+  for (const policy of ctx.policies) {
+    const target = policy.target.name;
+    const state = ctx.state.targets[target];
+    if (state === undefined || state.rollback === null || ctx.state.inFlight[target] !== undefined) continue;
+    if (state.phase !== 'rolling_back' && state.phase !== 'rolling_forward') continue;
+    const rollback = state.phase === 'rolling_back';
+    const record = state.rollback;
+    out.push({
+      historyId: rollback ? record.rollbackId : `rf-${target}-${state.phaseSinceMs}`,
+      rollbackId: record.rollbackId,
+      action: rollback ? 'rollback' : 'rollforward',
+      policy: policy.name,
+      target,
+      value: rollback ? policy.target.rollbackValue : policy.target.normalValue,
+      startedAtMs: state.phaseSinceMs,
+      trigger: record.trigger,
+      reason: record.reason,
+      evidence: { policy: policy.name, reason: record.reason, trigger: record.trigger, conditions: [], atMs: state.phaseSinceMs },
+      steps: {},
+    });
+  }
+  return out;
+}
+
 /** Finishes every switch the journal shows in flight: actuator.reconcile per service, then the switch again (a no-op if done). */
 export async function resumeInFlight(ctx: RuntimeContext): Promise<void> {
+  for (const orphan of orphanIntents(ctx)) {
+    ctx.ports.logger.warn({ target: orphan.target, phase: ctx.state.targets[orphan.target]?.phase }, 'state shows a switch without its intent; resuming it');
+    ctx.update((s) => ({ ...s, inFlight: { ...s.inFlight, [orphan.target]: orphan } }));
+  }
   for (const intent of Object.values(ctx.state.inFlight)) {
     const policy = ctx.policyOf(intent.target);
     if (policy === undefined) {

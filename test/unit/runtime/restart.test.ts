@@ -58,6 +58,28 @@ describe('restart', () => {
     expect(after.state.inFlight).toEqual({});
   });
 
+  it('a hand-restored state "rolling_back" without its intent is resumed, not left waiting', async () => {
+    h = await createHarness();
+    h.actuator.behaviour = () => new Promise(() => undefined);
+    h.metrics.errorRatio(0.4);
+    for (let i = 0; i < 3; i++) await h.tick();
+    h.clock += 2_000;
+    void h.runtime.tickAll();
+    while (h.actuator.calls.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    const file = join(h.stateDir, 'state.json');
+    const saved = JSON.parse(await readFile(file, 'utf8')) as { state: { inFlight: object } };
+    saved.state.inFlight = {};
+    await writeFile(file, JSON.stringify(saved));
+
+    h.actuator.behaviour = () => Promise.resolve();
+    await h.restart();
+    expect(h.actuator.calls.map((c) => c.value)).toEqual(['baseline', 'baseline']);
+    expect(h.runtime.status()[0]?.phase).toBe('rolled_back');
+    const { entries } = await h.runtime.history({ limit: 5, offset: 0 });
+    expect(entries.map((e) => `${e.action}:${e.result}`)).toEqual(['rollback:succeeded']);
+  });
+
   it('a corrupt state file: safe mode (not ready, CRITICAL alert, no automatic action) until an operator resumes', async () => {
     h = await createHarness();
     await h.tick();
