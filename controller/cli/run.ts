@@ -2,8 +2,6 @@
 // the runtime and the HTTP API, and shuts down cleanly on SIGTERM/SIGINT; SIGHUP reloads the policies.
 
 import type { Command } from 'commander';
-import { ConfigError, loadConfig } from '../config.js';
-import { startDaemon } from '../main.js';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -11,6 +9,10 @@ export function registerRunCommand(program: Command): void {
     .description('Run the controller daemon: evaluate policies, roll back, serve the API (see docs/configuration.md)')
     .option('-c, --config <file>', 'YAML/JSON configuration file (GUARDRAIL_* environment variables override it)')
     .action(async (options: { config?: string }) => {
+      // Loaded only when `run` is used: the daemon pulls in the runtime, dockerode and every
+      // adapters, and every operator command (status, rollback, ...) would otherwise pay for them at start-up.
+      const { ConfigError, loadConfig } = await import('../config.js');
+      const { startDaemon } = await import('../main.js');
       let config;
       try {
         config = loadConfig(options.config === undefined ? {} : { configFile: options.config });
