@@ -10,7 +10,7 @@ export function registerRunCommand(program: Command): void {
     .option('-c, --config <file>', 'YAML/JSON configuration file (GUARDRAIL_* environment variables override it)')
     .action(async (options: { config?: string }) => {
       // Loaded only when `run` is used: the daemon pulls in the runtime, dockerode and every
-      // adapters, and every operator command (status, rollback, ...) would otherwise pay for them at start-up.
+      // adapter, and every operator command (status, rollback, ...) would otherwise pay for them at start-up.
       const { ConfigError, loadConfig } = await import('../config.js');
       const { startDaemon } = await import('../main.js');
       let config;
