@@ -84,7 +84,21 @@ async function runTarget(target: string, url: string): Promise<Row[]> {
     console.log(`  ${target.padEnd(22)} ${scenario.name.padEnd(9)} ${fmtRow(row)}`);
     rows.push(row);
   }
+  console.log(`  ${target.padEnd(22)} server-side means over the whole run: ${await serverSideMeans(url)}`);
   return rows;
+}
+
+/** Mean time inside the server (its own histograms), which the client's queueing does not inflate. */
+async function serverSideMeans(url: string): Promise<string> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (pattern: RegExp): number =>
+    [...text.matchAll(pattern)].reduce((acc, m) => acc + Number(m[1]), 0);
+  const mean = (name: string, filter: string): string => {
+    const s = sum(new RegExp(`^${name}_sum\\{[^}]*${filter}[^}]*\\} (\\S+)$`, 'gm'));
+    const c = sum(new RegExp(`^${name}_count\\{[^}]*${filter}[^}]*\\} (\\S+)$`, 'gm'));
+    return c > 0 ? `${((s / c) * 1000).toFixed(3)} ms` : 'n/a';
+  };
+  return `request ${mean('http_request_duration_seconds', 'route="/predict"')}, inference ${mean('model_inference_duration_seconds', '')}`;
 }
 
 function fmtRow(r: Row): string {
