@@ -20,6 +20,9 @@ if (!(rps > 0 && rps <= 5000) || !(maxDurationMs > 0 && maxDurationMs <= 600_000
 }
 const agent = new http.Agent({ keepAlive: false });
 const counts = { sent: 0, ok: 0, failed: 0, errors: {}, variants: {} };
+/** Send time of the first request that failed with each error kind / succeeded with each variant. */
+const firstErrorAt = {};
+const firstVariantAt = {};
 /** Send times (epoch ms) of failed requests, for windows and for "error rate per second" timelines. */
 const failedAt = [];
 /** Send times of every request, bucketed per 100 ms: [bucketStartMs, sent, failed]. */
@@ -48,6 +51,7 @@ function once() {
       settled = true;
       counts.failed += 1;
       counts.errors[why] = (counts.errors[why] ?? 0) + 1;
+      firstErrorAt[why] = Math.min(firstErrorAt[why] ?? sentAt, sentAt);
       failedAt.push(sentAt);
       bucketOf(sentAt)[2] += 1;
       resolve();
@@ -73,6 +77,7 @@ function once() {
             const parsed = JSON.parse(text);
             const v = parsed.model_variant ?? parsed.variant ?? 'unknown';
             counts.variants[v] = (counts.variants[v] ?? 0) + 1;
+            firstVariantAt[v] = Math.min(firstVariantAt[v] ?? sentAt, sentAt);
           } catch {
             /* a 2xx we cannot parse still counts as served */
           }
@@ -104,6 +109,8 @@ await Promise.all([...inflight]);
 console.log(
   JSON.stringify({
     ...counts,
+    firstErrorAt,
+    firstVariantAt,
     startedAt,
     endedAt,
     firstFailureAt: failedAt.length === 0 ? null : failedAt.reduce((a, b) => Math.min(a, b)),

@@ -17,6 +17,10 @@ export interface LoadResult {
   readonly failed: number;
   readonly errors: Readonly<Record<string, number>>;
   readonly variants: Readonly<Record<string, number>>;
+  /** Send time (epoch ms) of the first request that failed with each error kind, e.g. `http_500`. */
+  readonly firstErrorAt: Readonly<Record<string, number>>;
+  /** Send time of the first request each variant answered with a 2xx. */
+  readonly firstVariantAt: Readonly<Record<string, number>>;
   readonly startedAt: number;
   readonly endedAt: number;
   /** Send time (epoch ms) of the first and last failed request. */
