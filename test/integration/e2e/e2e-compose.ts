@@ -1,0 +1,92 @@
+// The compose CLI and image build for the e2e tests. Compose v2 (`docker compose`) when the CLI has the
+// plugin, else Debian's v1.29 (`docker-compose`), which is what this machine has and the stack supports.
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+export const COMPOSE_FILE = join(REPO, 'docker/compose.yaml');
+export const FIXTURES = join(REPO, 'test/e2e-fixtures');
+
+function detectCompose(): readonly string[] {
+  try {
+    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
+    return ['docker', 'compose'];
+  } catch {
+    return ['docker-compose'];
+  }
+}
+
+export const COMPOSE_COMMAND: readonly string[] = detectCompose();
+
+export interface RunResult {
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a program, rejecting with its stderr when it fails or outlives `timeoutMs`. */
+export function run(program: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      program,
+      [...args],
+      { cwd: REPO, env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 32 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`${program} ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+        else resolve({ stdout, stderr });
+      },
+    );
+  });
+}
+
+/**
+ * The e2e stacks run images under their own tags: other suites rebuild `guardrail/*:dev` at any time, and
+ * a rebuilt image under the tag a stack uses makes `compose up -d` recreate its containers (the image id
+ * is part of compose's config hash), which would look like compose undoing a rollback.
+ */
+export const E2E_IMAGES = { service: 'guardrail/service:e2e', controller: 'guardrail/controller:e2e' } as const;
+
+/**
+ * Builds the images once per vitest run: the first e2e file runs docker/offline/build-all.sh under the
+ * e2e tags (its layer cache makes an unchanged rebuild ~30 s), later files of the same run reuse them.
+ * Vitest's worker processes share their parent, so its pid names the run. E2E_SKIP_BUILD=1 reuses
+ * existing e2e images.
+ */
+export async function buildImagesOnce(): Promise<void> {
+  const stamp = `/tmp/guardrail-e2e-built-${process.ppid}`;
+  const imagesExist = Object.values(E2E_IMAGES).every((image) => {
+    try {
+      execFileSync('docker', ['image', 'inspect', image], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (imagesExist && (existsSync(stamp) || process.env['E2E_SKIP_BUILD'] === '1')) return;
+  const env = { ...process.env, SERVICE_IMAGE: E2E_IMAGES.service, CONTROLLER_IMAGE: E2E_IMAGES.controller };
+  const { stdout } = await run('bash', [join(REPO, 'docker/offline/build-all.sh')], { env, timeoutMs: 300_000 });
+  if (!stdout.includes(`built ${E2E_IMAGES.controller}`)) throw new Error(`build-all.sh did not build ${E2E_IMAGES.controller}:\n${stdout}`);
+  writeFileSync(stamp, new Date().toISOString());
+}
+
+/** Polls `probe` until it returns a value (not undefined) or the deadline passes; the last problem is in the error. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not tried yet';
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+      last = 'not yet';
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${last}`);
+    await sleep(everyMs);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
