@@ -86,6 +86,12 @@ predict() {
   curl -sS --max-time 5 -X POST "$api/predict" -H 'Content-Type: application/json' \
     -d '{"price": 50000.0, "midprice": 50000.0, "return_1s": 0.001, "return_5s": 0.002, "volatility": 0.02}' "$@"
 }
+# has_phase PHASE: guardrail status --json says the target is in PHASE (read whole, then matched).
+has_phase() {
+  local json
+  json=$(guardrail status --json 2>/dev/null) || return 1
+  grep -q "\"phase\": *\"$1\"" <<<"$json"
+}
 check_prediction() {
   local body
   body=$(predict) || fail "POST /predict did not answer"
@@ -118,10 +124,13 @@ guardrail rollback "$target" --reason "drill: manual rollback (scripts/test_roll
 wait_version 'baseline-*' 90 || fail "still serving $VERSION 90 s after the manual rollback"
 ok "rolled back to $VERSION in ${WAITED}s"
 check_prediction "$VERSION"
-compose logs --no-color api 2>&1 | grep -q 'ROLLBACK MODE' || fail "no ROLLBACK MODE line in the api log"
+# Read the whole log first: `grep -q` on a pipe exits at the first match and, with pipefail, the
+# SIGPIPE it gives `compose logs` would count as a failure.
+api_log=$(compose logs --no-color api 2>&1 || true)
+grep -q 'ROLLBACK MODE' <<<"$api_log" || fail "no ROLLBACK MODE line in the api log"
 ok "api log says ROLLBACK MODE"
-for _ in $(seq 1 30); do guardrail status --json 2>/dev/null | grep -q '"phase": *"rolled_back"' && break; sleep 1; done
-guardrail status --json | grep -q '"phase": *"rolled_back"' || fail "guardrail status does not say rolled_back"
+for _ in $(seq 1 30); do has_phase rolled_back && break; sleep 1; done
+has_phase rolled_back || fail "guardrail status does not say rolled_back"
 ok "guardrail status: rolled_back"
 
 step "2b. Roll forward to ML through Guardrail's CLI"
@@ -129,7 +138,7 @@ guardrail rollforward "$target" --reason "drill: roll forward" || fail "guardrai
 wait_version 'xgb-*' 90 || fail "still serving $VERSION 90 s after the roll-forward"
 ok "rolled forward to $VERSION in ${WAITED}s"
 check_prediction "$VERSION"
-for _ in $(seq 1 30); do guardrail status --json 2>/dev/null | grep -q '"phase": *"watching"' && break; sleep 1; done
+for _ in $(seq 1 30); do has_phase watching && break; sleep 1; done
 
 step "3a. The seed's way: MODEL_VARIANT=baseline compose up -d api prediction-consumer"
 MODEL_VARIANT=baseline compose up -d api prediction-consumer >/dev/null 2>&1 || fail "compose up with MODEL_VARIANT=baseline failed"
@@ -174,15 +183,15 @@ traffic_pid=
 alerts=
 for _ in $(seq 1 30); do
   alerts=$(curl -fsS "http://127.0.0.1:$ALERTMANAGER_PORT/api/v2/alerts?filter=alertname%3D%22GuardrailRollbackStarted%22" || true)
-  echo "$alerts" | grep -q '"severity":"info"' && break
+  grep -q '"severity":"info"' <<<"$alerts" && break
   sleep 1
 done
-echo "$alerts" | grep -q '"severity":"info"' || fail "no INFO GuardrailRollbackStarted alert in Alertmanager: $alerts"
+grep -q '"severity":"info"' <<<"$alerts" || fail "no INFO GuardrailRollbackStarted alert in Alertmanager: $alerts"
 ok "Alertmanager has the INFO alert GuardrailRollbackStarted"
 
 history=$(guardrail history --markdown) || fail "guardrail history failed"
 echo "$history"
-echo "$history" | grep -q 'high-error-rate' || fail "the history has no high-error-rate rollback"
+grep -q 'high-error-rate' <<<"$history" || fail "the history has no high-error-rate rollback"
 ok "history records the automatic rollback (high-error-rate)"
 guardrail status
 

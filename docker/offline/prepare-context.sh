@@ -21,6 +21,7 @@ cp package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json "$des
 cp -r service controller scripts bin policies "$dest/"
 cp -r models/artifacts "$dest/models/"
 cp -r docker/offline/prepared-deps docker/offline/prepared-dist "$dest/docker/offline/"
+cp docker/prune-deps.mjs "$dest/docker/"
 cp -r dist "$dest/docker/offline/prepared-dist/dist"
 
 # Production packages only. `npm ls --parseable` prints one absolute directory per package; a nested one

@@ -110,7 +110,7 @@ describe('docker/controller/policies/prediction-service.yaml', () => {
     expect(verify['via']).toBe('container-ip');
     const withoutVia = structuredClone(stackPolicy);
     delete (withoutVia['target'] as { verify: Yaml }).verify['via'];
-    expect(withoutVia).toEqual(policy);
+    expect(withoutVia, 'the stack copy drifted: run bash docker/controller/sync-policy.sh').toEqual(policy);
   });
 });
 
