@@ -6,7 +6,9 @@
 #   3. the seed's own env-var way: MODEL_VARIANT=baseline compose up -d api prediction-consumer -> baseline,
 #      then compose up -d without it -> ML;
 #   4. automatic: recreate api with FAULT_ML_ERROR_RATE=0.5 under traffic -> Guardrail rolls back by itself
-#      (errors stop), the INFO alert is in Alertmanager, the history has the entry.
+#      (errors stop), the INFO alert is in Alertmanager, the history has the entry;
+#   5. Alertmanager delivers a PredictionServiceDown alert to the controller's webhook with the bearer
+#      token, and, the target being rolled back already, nothing switches again.
 # Self-contained: builds the images (docker/offline/build-all.sh), brings a separate compose project up on
 # free ports with a fast-window copy of the policy (docker/drill/drill-policy.mjs), and takes it down
 # again (down -v) on exit, failure or Ctrl-C. Exits non-zero on the first failed check.
@@ -194,5 +196,32 @@ echo "$history"
 grep -q 'high-error-rate' <<<"$history" || fail "the history has no high-error-rate rollback"
 ok "history records the automatic rollback (high-error-rate)"
 guardrail status
+
+step "5. Alertmanager -> controller webhook (bearer token from the mounted secret)"
+history_total() { guardrail history --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).total))'; }
+webhook_queued() {
+  local metrics
+  metrics=$(curl -fsS --max-time 2 "$controller_url/metrics" 2>/dev/null || true)
+  awk '/^guardrail_webhook_alerts_total\{outcome="queued"\}/ { print $2 }' <<<"$metrics"
+}
+before_total=$(history_total)
+before_queued=$(webhook_queued); before_queued=${before_queued:-0}
+# The rule alert the policy maps to target-down, posted as Prometheus would post it.
+curl -fsS -X POST "http://127.0.0.1:$ALERTMANAGER_PORT/api/v2/alerts" -H 'Content-Type: application/json' \
+  -d '[{"labels":{"alertname":"PredictionServiceDown","severity":"critical","service":"prediction-service","source":"drill"},"annotations":{"summary":"drill: synthetic alert"}}]' >/dev/null ||
+  fail "Alertmanager refused the synthetic alert"
+queued=$before_queued
+for _ in $(seq 1 30); do
+  queued=$(webhook_queued); queued=${queued:-0}
+  node -e 'process.exit(Number(process.argv[1]) > Number(process.argv[2]) ? 0 : 1)' "$queued" "$before_queued" && break
+  sleep 1
+done
+node -e 'process.exit(Number(process.argv[1]) > Number(process.argv[2]) ? 0 : 1)' "$queued" "$before_queued" ||
+  fail "the controller did not receive PredictionServiceDown from Alertmanager (guardrail_webhook_alerts_total{outcome=\"queued\"} = $queued)"
+ok "Alertmanager delivered PredictionServiceDown to the controller's webhook, authenticated (queued: $before_queued -> $queued)"
+sleep 3
+wait_version 'baseline-*' 5 || fail "the webhook alert changed the serving model ($VERSION)"
+[ "$(history_total)" = "$before_total" ] || fail "the webhook alert started another switch while already rolled back"
+ok "already rolled back: no second switch (history still has $before_total entries)"
 
 step "All rollback checks passed"
