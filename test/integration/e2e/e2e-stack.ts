@@ -111,8 +111,12 @@ export class E2eStack {
     this.env = next;
   }
 
-  /** `compose down -v`, then the temp dir. Never throws: it runs in afterAll, possibly after a failed start. */
+  /** `compose down -v`, then the temp dir. Never throws: it runs in afterAll, possibly after a failed start. E2E_KEEP=1 leaves it up to look at. */
   async down(): Promise<void> {
+    if (process.env['E2E_KEEP'] === '1') {
+      process.stderr.write(`e2e: E2E_KEEP=1, stack ${this.project} left up (files: ${this.files.join(', ')})\n`);
+      return;
+    }
     try {
       await this.compose(['down', '-v', '--remove-orphans', '--timeout', '3'], 120_000);
     } catch (error) {

@@ -47,16 +47,30 @@ export function startHostTraffic(apiBase: string, everyMs: number): HostTraffic 
 }
 
 // Runs inside the service image (it has node): `rps` requests per second to http://api:8000/predict for
-// `seconds`, then prints the counts as one JSON line. Each request has a 3 s deadline.
+// `seconds`, then prints the counts as one JSON line. Each request opens its own connection (`agent:
+// false`) and so resolves the alias again, as the start-first claim assumes (docs/actuators.md); a pooled
+// keep-alive connection to the old container can be reset when it shuts down. 3 s deadline per request.
 const LOAD_SCRIPT = `
+const http = require('node:http');
 const [rps, seconds] = process.argv.slice(1).map(Number);
 const body = ${JSON.stringify(PREDICT_BODY)};
 const byStatus = {}; const errors = {}; let inFlight = 0;
 const count = (k) => { byStatus[k] = (byStatus[k] ?? 0) + 1; };
-const fire = () => { inFlight++; fetch('http://api:8000/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(3000) })
-  .then(async (r) => { await r.arrayBuffer(); count(String(r.status)); })
-  .catch((e) => { count('error'); const c = e.cause?.code ?? e.name; errors[c] = (errors[c] ?? 0) + 1; })
-  .finally(() => { inFlight--; }); };
+const fail = (code) => { count('error'); errors[code] = (errors[code] ?? 0) + 1; };
+const fire = () => {
+  inFlight++;
+  let settled = false;
+  const settle = (fn) => { if (!settled) { settled = true; inFlight--; fn(); } };
+  const req = http.request({ host: 'api', port: 8000, path: '/predict', method: 'POST', agent: false, timeout: 3000,
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    res.resume();
+    res.on('end', () => settle(() => count(String(res.statusCode))));
+    res.on('error', (e) => settle(() => fail(e.code ?? e.name)));
+  });
+  req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+  req.on('error', (e) => settle(() => fail(e.code ?? e.name)));
+  req.end(body);
+};
 const timer = setInterval(fire, 1000 / rps);
 setTimeout(() => { clearInterval(timer); const end = () => inFlight === 0 ? console.log(JSON.stringify({ byStatus, errors })) : setTimeout(end, 50); end(); }, seconds * 1000);
 `;

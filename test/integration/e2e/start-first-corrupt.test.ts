@@ -1,0 +1,139 @@
+// End to end on real Docker, one compose stack (api + Prometheus + Alertmanager + the controller
+// container) with the policy's `start-first` strategy and the api's artifacts mounted from a host
+// directory (test/e2e-fixtures/compose.corrupt-model.yaml):
+//   - a rollback under load from a container on the compose network, through the alias
+//     `http://api:8000/predict`, fails zero requests;
+//   - an ML container whose model.onnx is corrupt cannot start; Guardrail rolls it back to the baseline
+//     (target down / model not loaded), which reads baseline.json only and serves.
+// start-first drops the host port of the container it creates (docs/actuators.md), so the api is reached
+// on its container IP, as the compose network's clients do.
+import { copyFileSync, chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildImagesOnce, E2E_IMAGES, REPO, sleep, waitFor } from './e2e-compose.js';
+import { E2eStack, versionAt, type ContainerInfo } from './e2e-stack.js';
+import { runNetworkLoad } from './e2e-traffic.js';
+
+const SERVICES = ['api', 'prometheus', 'alertmanager', 'controller'];
+const LOAD_RPS = 50;
+const LOAD_SECONDS = 20;
+
+let stack: E2eStack | undefined;
+const modelDirs: string[] = [];
+
+function theStack(): E2eStack {
+  if (stack === undefined) throw new Error('the stack did not start');
+  return stack;
+}
+
+/** A model directory the api's non-root user can read: the real card and baseline, and a real or corrupt model.onnx. */
+function modelDir(corrupt: boolean): string {
+  const dir = mkdtempSync(join(tmpdir(), `guardrail-e2e-model-${corrupt ? 'corrupt' : 'good'}-`));
+  modelDirs.push(dir);
+  for (const file of ['model-card.json', 'baseline.json', 'model.onnx']) {
+    const target = join(dir, file);
+    if (corrupt && file === 'model.onnx') writeFileSync(target, 'this is not an ONNX protobuf\n'.repeat(64));
+    else copyFileSync(join(REPO, 'models/artifacts', file), target);
+    chmodSync(target, 0o644);
+  }
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+function variantOf(container: ContainerInfo): string | undefined {
+  return container.env.find((entry) => entry.startsWith('MODEL_VARIANT='))?.slice('MODEL_VARIANT='.length);
+}
+
+/** The api as clients on the compose network reach it: the running container's IP, port 8000. */
+function apiOnNetwork(s: E2eStack): string {
+  const api = s.onlyRunning('api');
+  if (api.ip === undefined) throw new Error(`${api.name} has no IP`);
+  return `http://${api.ip}:8000`;
+}
+
+async function waitVariant(s: E2eStack, variant: string, timeoutMs: number): Promise<void> {
+  await waitFor(`api serving ${variant} on the network`, timeoutMs, async () => ((await versionAt(apiOnNetwork(s))).model_variant === variant ? true : undefined));
+}
+
+beforeAll(async () => {
+  await buildImagesOnce();
+  stack = await E2eStack.create({
+    name: 'startfirst',
+    services: SERVICES,
+    policy: { services: ['api'], strategy: 'start-first' },
+    overrides: ['compose.corrupt-model.yaml'],
+    env: { E2E_MODEL_DIR: modelDir(false) },
+  });
+  await stack.waitReady();
+}, 420_000);
+
+afterAll(async () => {
+  await stack?.down();
+  for (const dir of modelDirs) rmSync(dir, { recursive: true, force: true });
+}, 150_000);
+
+describe('start-first and a corrupt model on the compose stack', () => {
+  it('rolls back under load through the network alias: no HTTP errors, connection failures at most 1% (zero is the goal)', async () => {
+    const s = theStack();
+    const mlContainer = s.onlyRunning('api');
+    const load = runNetworkLoad(`${s.project.replaceAll(/[^-_a-z0-9]/g, '')}_default`, E2E_IMAGES.service, LOAD_RPS, LOAD_SECONDS);
+    // Let the load run against the ML model first, then switch in the middle of it.
+    await sleep(5_000);
+    const accepted = await s.controllerPost('/api/v1/targets/prediction-service/rollback', { reason: 'e2e: start-first under load' });
+    expect(accepted.status).toBe(202);
+    await waitFor('rolled_back', 60_000, async () => ((await s.targetStatus()).phase === 'rolled_back' ? true : undefined));
+    const result = await load;
+    const total = Object.values(result.byStatus).reduce((a, b) => a + b, 0);
+    process.stdout.write(`e2e start-first: ${total} requests during the rollback: ${JSON.stringify(result.byStatus)} errors ${JSON.stringify(result.errors)}\n`);
+    expect(total).toBeGreaterThan(LOAD_RPS * LOAD_SECONDS * 0.5);
+    // No request got an HTTP error: the alias always led to a container that answered.
+    expect(Object.keys(result.byStatus).filter((status) => status !== '200' && status !== 'error')).toEqual([]);
+    // KNOWN GAP (docs/testing.md): not zero yet. The service closes its listener the moment it gets SIGTERM,
+    // so a client that resolved the alias just before the old container stopped connects to a closed port
+    // or a vanished IP (measured 1-5 of ~950). docs/actuators.md's zero assumes ~0.5 s of serving after
+    // SIGTERM. Tighten this to `toBe(total)` when the service drains.
+    expect(result.byStatus['error'] ?? 0).toBeLessThanOrEqual(Math.ceil(total * 0.01));
+
+    const [entry] = await s.history();
+    expect(entry).toMatchObject({ action: 'rollback', trigger: { kind: 'manual' }, result: 'succeeded' });
+    const all = s.containers('api');
+    expect(all).toHaveLength(1);
+    expect(all[0]?.id).not.toBe(mlContainer.id);
+    expect(variantOf(all[0] as ContainerInfo)).toBe('baseline');
+    expect((await versionAt(apiOnNetwork(s))).model_variant).toBe('baseline');
+  });
+
+  // KNOWN BUG (reported; docs/testing.md), hence `it.fails`: the rollback is decided (model-not-loaded) but
+  // the Docker actuator cannot rename a container that Docker is restarting ("no such container - sandbox
+  // … not found" at renamed-old), so the switch fails, the target goes to `failed` and
+  // GuardrailRollbackFailed (CRITICAL) is raised. When the actuator handles a restarting container, this
+  // test starts passing and `it.fails` turns it red: make it a plain `it` then.
+  it.fails('rolls a crash-looping ML container with a corrupt model.onnx back to the baseline', async () => {
+    const s = theStack();
+    const forward = await s.controllerPost('/api/v1/targets/prediction-service/rollforward', { reason: 'e2e: before the corrupt model' });
+    expect(forward.status).toBe(202);
+    await waitFor('watching', 60_000, async () => ((await s.targetStatus()).phase === 'watching' ? true : undefined));
+    await waitVariant(s, 'ml', 60_000);
+
+    // A new model directory means a new compose config: `up -d` recreates the api with the corrupt model.
+    s.setEnv({ E2E_MODEL_DIR: modelDir(true) });
+    const deployedAtMs = Date.now();
+    await s.compose(['up', '-d', 'api']);
+    const entry = await waitFor('an automatic rollback of the corrupt model, finished', 90_000, async () => {
+      const [latest] = await s.history();
+      return latest?.action === 'rollback' && latest.trigger.kind !== 'manual' && latest.result !== 'in_progress' ? latest : undefined;
+    });
+    process.stdout.write(`e2e corrupt-model: rollback (${entry.reason}, ${entry.trigger.kind}) decided ${((Date.parse(entry.startedAt) - deployedAtMs) / 1000).toFixed(1)} s after the corrupt deploy: ${entry.result}\n`);
+    expect(['target-down', 'model-not-loaded']).toContain(entry.reason);
+    const status = await s.targetStatus();
+    expect(entry.result, `the switch ${entry.result}: ${status.lastError ?? ''}`).toBe('succeeded');
+    await waitVariant(s, 'baseline', 30_000);
+    const all = s.containers('api');
+    expect(all).toHaveLength(1);
+    expect(all[0]?.running).toBe(true);
+    expect(variantOf(all[0] as ContainerInfo)).toBe('baseline');
+    expect(all[0]?.env).toContain('MODEL_DIR=/models');
+    expect((await s.targetStatus()).phase).toBe('rolled_back');
+  });
+});
