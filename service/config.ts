@@ -12,6 +12,11 @@ export interface ServiceConfig {
   readonly modelDir: string;
   readonly logLevel: LogLevel;
   readonly faults: FaultConfig;
+  /**
+   * After SIGTERM, keep serving this long before closing the listener. Clients that resolved a network
+   * alias just before a start-first switch still connect to this instance; closing at once fails them.
+   */
+  readonly shutdownDrainMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -59,5 +64,6 @@ export function loadConfig(env: Env, defaultModelDir: string, cwd: string): Serv
       latencyMs: number(env, 'FAULT_ML_LATENCY_MS', 0, (x) => x >= 0 && x <= 600_000, 'a number of milliseconds from 0 to 600000'),
       seed: number(env, 'FAULT_SEED', 1, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer from 0 to 4294967295'),
     },
+    shutdownDrainMs: number(env, 'SHUTDOWN_DRAIN_MS', 500, (x) => Number.isInteger(x) && x >= 0 && x <= 5000, 'an integer number of milliseconds from 0 to 5000'),
   };
 }

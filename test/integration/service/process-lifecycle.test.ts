@@ -78,8 +78,8 @@ describe('prediction service process', () => {
     expect(String(warn?.['msg'])).toContain('FAULT INJECTION ON for the ML variant: error rate 0.2');
   });
 
-  it('SIGTERM lets an in-flight slow request finish, refuses new connections, and exits 0 within 10 s', async () => {
-    const service = run({ FAULT_ML_LATENCY_MS: '2000' });
+  it('SIGTERM serves the drain window, then refuses new connections, lets an in-flight slow request finish, and exits 0 within 10 s', async () => {
+    const service = run({ FAULT_ML_LATENCY_MS: '2000', SHUTDOWN_DRAIN_MS: '800' });
     const url = await service.listening();
     const inFlight = fetch(`${url}/predict`, {
       method: 'POST',
@@ -89,8 +89,11 @@ describe('prediction service process', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // the request is now inside the 2 s delay
     const signalledAt = Date.now();
     service.child.kill('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // The listener is closed: a new connection is refused while the old request is still running.
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    // Inside the drain window a new request is still answered (clients that just resolved an alias).
+    expect((await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, signalledAt + 1_100 - Date.now())));
+    // After the drain the listener is closed: a new connection is refused while the old request still runs.
     await expect(fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
     const res = await inFlight;
     expect(res.status).toBe(200);
@@ -98,7 +101,7 @@ describe('prediction service process', () => {
     const { code } = await service.exited();
     expect(code).toBe(0);
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
-    expect(messages(service)).toEqual(expect.arrayContaining(['shutting down: no new connections, finishing in-flight requests', 'shut down cleanly']));
+    expect(messages(service)).toEqual(expect.arrayContaining(['shutting down: serving a short drain, then finishing in-flight requests', 'shut down cleanly']));
   });
 });
 
