@@ -5,12 +5,13 @@
 //     Alertmanager and the webhook sink, and `compose ps` / `compose up -d` neither lose nor undo it;
 //   - while the rollback lasts the WARNING repeats (warnAfter/warnEvery 10 s);
 //   - restarting the controller container keeps the state and the rollback's true start;
-//   - the CLI rolls forward and back, and `history --markdown` shows the rows.
+//   - the CLI rolls forward and back, and `history --markdown` shows the rows;
+//   - a roll-forward the controller container is SIGKILLed in the middle of is finished after it restarts.
 // The scenarios run in order on the one stack (they share its state); `down -v` always runs.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildImagesOnce, REPO, sleep, waitFor } from './e2e-compose.js';
+import { buildImagesOnce, REPO, run, sleep, waitFor } from './e2e-compose.js';
 import { E2E_TIMING } from './e2e-policy.js';
 import { startWebhookSink, type WebhookSink } from './e2e-sink.js';
 import { E2eStack, versionAt, type ContainerInfo } from './e2e-stack.js';
@@ -205,5 +206,35 @@ describe('an ML error fault on the compose stack', () => {
     expect(rows[0]).toMatch(/\| manual \| Yes \| manual by api-token:[^;]+; succeeded; verified baseline/);
     expect(rows[1]).toMatch(/\| Yes \| roll-forward; manual by api-token:[^;]+; succeeded; verified ml/);
     expect(rows[2]).toMatch(/\| high-error-rate \| Yes \| automatic; succeeded; reasons\.high-error-rate=/);
+  });
+  it('finishes a roll-forward the controller container was SIGKILLed in the middle of', async () => {
+    const s = theStack();
+    expect((await s.targetStatus()).phase).toBe('rolled_back');
+    const controller = s.onlyRunning('controller');
+    const accepted = await s.controllerPost('/api/v1/targets/prediction-service/rollforward', { reason: 'e2e: killed mid-switch' });
+    expect(accepted.status).toBe(202);
+    // The recreate of the api alone takes ~1.5 s here: 400 ms in, the switch is between its steps.
+    await sleep(400);
+    await run('docker', ['kill', '--signal', 'KILL', controller.id]);
+    // Proof the kill landed mid-switch: some container is still on baseline or renamed aside as the old one.
+    const atKill = [...s.containers('api'), ...s.containers('prediction-consumer')];
+    process.stdout.write(`e2e ml-errors: at the kill: ${atKill.map((c) => `${c.name} ${c.running ? 'running' : 'stopped'} ${variantOf(c) ?? 'ml'}`).join('; ')}\n`);
+    expect(atKill.some((c) => c.name.includes('-guardrail-old-') || variantOf(c) === 'baseline')).toBe(true);
+    // unless-stopped may already be restarting it; `start` covers the case where Docker does not.
+    await s.compose(['start', 'controller']);
+    const status = await waitFor('the interrupted roll-forward finished after the restart', 90_000, async () => {
+      const st = await s.targetStatus();
+      return st.phase === 'watching' ? st : undefined;
+    });
+    expect(status.rollback).toBeNull();
+    const [latest] = await s.history();
+    expect(latest).toMatchObject({ action: 'rollforward', result: 'succeeded' });
+    for (const service of ['api', 'prediction-consumer']) {
+      const all = s.containers(service);
+      expect(all.map((c) => c.name), `${service} containers`).toHaveLength(1);
+      expect(all[0]?.running).toBe(true);
+      expect(variantOf(all[0] as ContainerInfo)).toBeUndefined();
+    }
+    expect((await versionAt(s.url.api)).model_variant).toBe('ml');
   });
 });
