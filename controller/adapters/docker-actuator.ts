@@ -4,6 +4,8 @@
 //   stop old] → remove old.
 // Until the new one is verified the old one is only renamed (and, for recreate, stopped); any failure
 // removes the new one and restores the old one. Roll-forward is the same call with the original value.
+// An old container that crash-loops under its restart policy is stopped before the rename, whatever the
+// strategy (docker-crash-loop.ts): it serves nothing, and Docker refuses to rename it mid-restart.
 import type Docker from 'dockerode';
 import { ActuationError, expectedVariant } from '../ports/actuator.js';
 import type {
@@ -20,6 +22,7 @@ import type {
   VariantValue,
 } from '../ports/actuator.js';
 import { createDockerClient } from './docker-client.js';
+import { haltRestartLoop, isCrashLooping, renameContainer, restartPolicyName } from './docker-crash-loop.js';
 import { planClone, UnsupportedContainerError } from './docker-clone-config.js';
 import type { SourceContainer } from './docker-clone-config.js';
 import {
@@ -148,6 +151,7 @@ export class DockerActuator implements Actuator {
     const oldId = info.Id; // hold the old one by id: its name moves
     const oldName = oldContainerName(name, request.rollbackId);
     const expected = expectedVariant(request.value, target.verify);
+    let crashLooping = isCrashLooping(info);
     let plan;
     try {
       plan = planClone(info, {
@@ -156,7 +160,8 @@ export class DockerActuator implements Actuator {
         rollbackId: request.rollbackId,
         targetName: target.name,
         expectedVariant: expected,
-        strategy: target.strategy,
+        // A crash-looping old container is stopped first, so its host ports are free to keep.
+        strategy: crashLooping ? 'recreate' : target.strategy,
         image: await this.imageFor(info),
         name,
       });
@@ -175,9 +180,25 @@ export class DockerActuator implements Actuator {
     let step: StepName = 'renamed-old';
     let newId: string | undefined;
     try {
-      await docker.getContainer(oldId).rename({ name: oldName });
-      await record(step, { oldId, oldName, name });
-      if (target.strategy === 'recreate') {
+      // The restart policy is left as it is: the successor is cloned with it, and undoing is a start.
+      if (crashLooping) await haltRestartLoop(docker, oldId);
+      const renamed = await renameContainer(docker, oldId, oldName);
+      crashLooping ||= renamed.halted;
+      await record(step, {
+        oldId,
+        oldName,
+        name,
+        ...(crashLooping
+          ? {
+              crashLooping: 'true',
+              haltedRestartLoop: 'docker stop',
+              restartPolicy: restartPolicyName(info),
+              restartCount: String(info.RestartCount),
+            }
+          : {}),
+        ...(renamed.attempts > 1 ? { renameAttempts: String(renamed.attempts) } : {}),
+      });
+      if (target.strategy === 'recreate' || crashLooping) {
         step = 'stopped-old';
         await stopContainer(docker, oldId);
         await record(step, { oldId });
@@ -200,7 +221,7 @@ export class DockerActuator implements Actuator {
       const verified = await verifyContainer(docker, newId, target.verify, expected);
       await record(step, { newId, variant: expected, elapsedMs: String(verified.elapsedMs) });
     } catch (cause) {
-      const restored = await this.restore(target, request, record, { oldId, name, newId });
+      const restored = await this.restore(target, request, record, { oldId, name, newId, crashLooping });
       throw new ActuationError({
         target: target.name,
         step,
@@ -215,7 +236,7 @@ export class DockerActuator implements Actuator {
     // The new container serves: what follows is cleanup. If it fails, the switch still succeeded and
     // the renamed old container is left for reconcile (state "both present, new verified").
     try {
-      if (target.strategy === 'start-first') {
+      if (target.strategy === 'start-first' && !crashLooping) {
         await stopContainer(docker, oldId);
         await record('stopped-old', { oldId });
       }
@@ -232,15 +253,26 @@ export class DockerActuator implements Actuator {
     target: TargetSpec,
     request: SwitchRequest,
     record: RecordStep,
-    ids: { oldId: string; name: string; newId: string | undefined },
+    ids: { oldId: string; name: string; newId: string | undefined; crashLooping: boolean },
   ): Promise<boolean> {
     try {
       if (ids.newId !== undefined) {
         await removeContainer(this.docker, ids.newId);
         await record('removed-new', { newId: ids.newId });
       }
-      await restoreOldContainer(this.docker, target, ids.oldId, ids.name, request.rollbackId);
-      await record('restored-old', { oldId: ids.oldId, name: ids.name });
+      // One that crashed during the switch (e.g. in its first run, before Docker had restarted it) was
+      // crash-looping too.
+      const crashLooping =
+        ids.crashLooping || isCrashLooping(await this.docker.getContainer(ids.oldId).inspect());
+      const state = await restoreOldContainer(
+        this.docker,
+        target,
+        ids.oldId,
+        ids.name,
+        request.rollbackId,
+        crashLooping,
+      );
+      await record('restored-old', { oldId: ids.oldId, name: ids.name, state });
       return true;
     } catch (error) {
       this.warn('restoring the old container failed', { target: target.name, oldId: ids.oldId, error });

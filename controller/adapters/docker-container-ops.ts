@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { expectedVariant, restoreVerifySpec } from '../ports/actuator.js';
 import type { TargetSpec, VerifySpec } from '../ports/actuator.js';
 import { dockerStatus } from './docker-client.js';
+import { renameContainer } from './docker-crash-loop.js';
 import type { SourceContainer } from './docker-clone-config.js';
 import { COMPOSE_LABEL, LABEL, parseOldContainerName, plainName, readEnvVariable } from './docker-labels.js';
 import { waitUntilServing } from './docker-verify.js';
@@ -125,9 +126,14 @@ export async function removeContainer(docker: Docker, id: string): Promise<void>
   }
 }
 
+/** How a restored old container was left: serving, or back in the crash loop it was in before. */
+export type RestoredState = 'serving' | 'crash-looping';
+
 /**
  * Puts the old container back: removes whatever of this rollback holds its name, renames it back,
- * starts it if needed and verifies it serves its own variant; throws if any of that fails.
+ * starts it if needed and verifies it serves its own variant; throws if any of that fails. An old
+ * container that was crash-looping before the switch (`wasCrashLooping`) cannot serve: it counts as
+ * restored when it is back in its loop under its own restart policy, as it was.
  */
 export async function restoreOldContainer(
   docker: Docker,
@@ -135,7 +141,8 @@ export async function restoreOldContainer(
   oldId: string,
   originalName: string,
   rollbackId: string,
-): Promise<void> {
+  wasCrashLooping = false,
+): Promise<RestoredState> {
   const holder = await docker
     .getContainer(originalName)
     .inspect()
@@ -153,17 +160,30 @@ export async function restoreOldContainer(
   }
   const old = docker.getContainer(oldId);
   let info: SourceContainer = await old.inspect();
-  if (plainName(info.Name) !== originalName) await old.rename({ name: originalName });
+  if (plainName(info.Name) !== originalName) {
+    // The rename may have had to stop a crash-looping container: look again before deciding to start.
+    await renameContainer(docker, oldId, originalName);
+    info = await old.inspect();
+  }
   if (!info.State.Running) {
     await old.start().catch((error: unknown) => {
       if (dockerStatus(error) !== 304) throw error;
     });
   }
   info = await old.inspect();
-  await verifyContainer(
-    docker,
-    oldId,
-    restoreVerifySpec(target.verify),
-    containerExpectedVariant(info, target),
-  );
+  try {
+    await verifyContainer(
+      docker,
+      oldId,
+      restoreVerifySpec(target.verify),
+      containerExpectedVariant(info, target),
+    );
+    return 'serving';
+  } catch (error) {
+    if (!wasCrashLooping) throw error;
+    // `docker start` reset its restart count: a restart since then means its policy cycles it again.
+    const now: SourceContainer = await old.inspect();
+    if (now.State.Restarting || now.RestartCount > 0) return 'crash-looping';
+    throw error;
+  }
 }

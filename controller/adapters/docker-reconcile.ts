@@ -6,11 +6,14 @@
 //                                                   finish (remove old) or, if that fails, undo
 //   new running and verified, old still present  → finish: stop and remove old
 //   no trace of the rollback                     → nothing to do
+// An old container the switch stopped because it crash-looped (its restart count is kept by docker stop)
+// is undone by starting it: back in its loop under its unchanged restart policy counts as restored.
 import type Docker from 'dockerode';
 import { ActuationError } from '../ports/actuator.js';
 import type { JournalEntry, ReconcileOutcome, TargetSpec } from '../ports/actuator.js';
 import { dockerStatus } from './docker-client.js';
 import { planClone } from './docker-clone-config.js';
+import { restartPolicyName } from './docker-crash-loop.js';
 import type { SourceContainer } from './docker-clone-config.js';
 import {
   containerExpectedVariant,
@@ -62,7 +65,14 @@ export async function reconcileTarget(
       }
     }
     try {
-      await restoreOldContainer(docker, target, o.info.Id, o.originalName, entry.rollbackId);
+      await restoreOldContainer(
+        docker,
+        target,
+        o.info.Id,
+        o.originalName,
+        entry.rollbackId,
+        o.info.RestartCount > 0 && restartPolicyName(o.info) !== 'no',
+      );
     } catch (cause) {
       throw new ActuationError({
         target: target.name,
