@@ -1,7 +1,7 @@
 // The compose CLI and image build for the e2e tests. Compose v2 (`docker compose`) when the CLI has the
 // plugin, else Debian's v1.29 (`docker-compose`), which is what this machine has and the stack supports.
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -63,7 +63,9 @@ export async function buildImagesOnce(): Promise<void> {
       return false;
     }
   });
-  if (imagesExist && (existsSync(stamp) || process.env['E2E_SKIP_BUILD'] === '1')) return;
+  // A stamp older than an hour belongs to an earlier run whose pid was reused.
+  const builtThisRun = existsSync(stamp) && Date.now() - statSync(stamp).mtimeMs < 3_600_000;
+  if (imagesExist && (builtThisRun || process.env['E2E_SKIP_BUILD'] === '1')) return;
   const env = { ...process.env, SERVICE_IMAGE: E2E_IMAGES.service, CONTROLLER_IMAGE: E2E_IMAGES.controller };
   const { stdout } = await run('bash', [join(REPO, 'docker/offline/build-all.sh')], { env, timeoutMs: 300_000 });
   if (!stdout.includes(`built ${E2E_IMAGES.controller}`)) throw new Error(`build-all.sh did not build ${E2E_IMAGES.controller}:\n${stdout}`);

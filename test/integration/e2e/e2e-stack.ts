@@ -239,6 +239,7 @@ export interface HistoryEntry {
 
 export interface AlertmanagerAlert {
   readonly labels: Readonly<Record<string, string>>;
+  readonly annotations?: Readonly<Record<string, string>>;
   readonly status: { state: string };
 }
 

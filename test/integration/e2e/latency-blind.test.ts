@@ -59,6 +59,13 @@ describe('a P95 latency fault on the compose stack', () => {
     });
     const blindAfterS = (Date.now() - stopRequestedAtMs) / 1000;
     expect(blind[0]?.labels).toMatchObject({ severity: 'warning', target: 'prediction-service' });
+    // Every query now fails for want of Prometheus, not only those on series this stack lacks (see below).
+    const blindView = await waitFor('every verdict UNKNOWN unreachable', 30_000, async () => {
+      const st = await s.targetStatus();
+      const verdicts = st.lastEvaluation?.verdicts ?? [];
+      return verdicts.length > 0 && verdicts.every((v) => v.status === 'unknown' && v.cause === 'unreachable') ? st : undefined;
+    });
+    expect(blindView.phase).toBe('watching');
 
     // Stay blind for longer than a breach would need to roll back (window + for + two ticks).
     const holdUntil = stoppedAtMs + (E2E_TIMING.windowS + E2E_TIMING.forS + 2 * E2E_TIMING.intervalS) * 1000;
@@ -66,11 +73,15 @@ describe('a P95 latency fault on the compose stack', () => {
     const status = await s.targetStatus();
     expect(status.phase).toBe('watching');
     expect(status.rollback).toBeNull();
-    expect(status.lastEvaluation?.verdicts.some((v) => v.status === 'unknown' && v.cause === 'unreachable')).toBe(true);
+    expect(status.lastEvaluation?.verdicts.every((v) => v.status === 'unknown' && v.cause === 'unreachable')).toBe(true);
     expect(await s.history()).toEqual([]);
     expect((await versionAt(s.url.api)).model_variant).toBe('ml');
     expect(traffic.counts().byStatus['200'] ?? 0).toBeGreaterThan(0);
-    process.stdout.write(`e2e latency-blind: GuardrailBlind in Alertmanager ${blindAfterS.toFixed(1)} s after "compose stop prometheus" began (it took ${((stoppedAtMs - stopRequestedAtMs) / 1000).toFixed(1)} s); no switch in ${((Date.now() - stoppedAtMs) / 1000).toFixed(1)} s blind\n`);
+    // The time to GuardrailBlind is not the blindAfter delay here: in this api-only stack some of the
+    // policy's queries (the consumer's lag, invalid inputs before the first one) have no series, and their
+    // `no_data` already counts as blind before Prometheus stops. test/integration/runtime/blind.test.ts
+    // measures the delay itself.
+    process.stdout.write(`e2e latency-blind: GuardrailBlind in Alertmanager ${blindAfterS.toFixed(1)} s after "compose stop prometheus" began (it took ${((stoppedAtMs - stopRequestedAtMs) / 1000).toFixed(1)} s; alert: ${(blind[0]?.annotations?.['description'] ?? '').slice(0, 160)}…); no switch in ${((Date.now() - stoppedAtMs) / 1000).toFixed(1)} s blind\n`);
   });
 
   it('with Prometheus back: the P95 breach rolls the api back to the baseline', async () => {

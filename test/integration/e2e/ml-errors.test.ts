@@ -222,13 +222,19 @@ describe('an ML error fault on the compose stack', () => {
     expect(atKill.some((c) => c.name.includes('-guardrail-old-') || variantOf(c) === 'baseline')).toBe(true);
     // unless-stopped may already be restarting it; `start` covers the case where Docker does not.
     await s.compose(['start', 'controller']);
-    const status = await waitFor('the interrupted roll-forward finished after the restart', 90_000, async () => {
-      const st = await s.targetStatus();
-      return st.phase === 'watching' ? st : undefined;
+    // The API listens before the runtime has restored its state and resumed the switch (/readyz says
+    // which): only a ready controller's status and history are the outcome.
+    const firstAnswer = await waitFor('the controller answering again', 60_000, () => s.targetStatus());
+    await waitFor('/readyz 200', 90_000, async () => ((await fetch(`${s.url.controller}/readyz`, { signal: AbortSignal.timeout(3_000) })).status === 200 ? true : undefined));
+    const latest = await waitFor('the interrupted roll-forward recorded as finished', 60_000, async () => {
+      const [entry] = await s.history();
+      return entry !== undefined && entry.result !== 'in_progress' ? entry : undefined;
     });
-    expect(status.rollback).toBeNull();
-    const [latest] = await s.history();
+    const status = await s.targetStatus();
+    process.stdout.write(`e2e ml-errors: after the kill, first status ${firstAnswer.phase}; ready: ${status.phase}, last history ${latest.action} ${latest.result}\n`);
     expect(latest).toMatchObject({ action: 'rollforward', result: 'succeeded' });
+    expect(status.phase).toBe('watching');
+    expect(status.rollback).toBeNull();
     for (const service of ['api', 'prediction-consumer']) {
       const all = s.containers(service);
       expect(all.map((c) => c.name), `${service} containers`).toHaveLength(1);
