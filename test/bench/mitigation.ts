@@ -11,7 +11,7 @@
 //                    webhook reaches the receiver;
 //   baseline verified — Guardrail: the actuator's verified-new step; DIY: `docker compose up -d` returned
 //                    (the DIY chain verifies nothing);
-//   first baseline — the first request answered by the baseline model;
+//   first baseline — the first answer from the baseline model arrives at a client;
 //   < 1% errors    — from then on every 1 s window of client requests has under 1% failed.
 // Chains, run one after the other on the same fault:
 //   guardrail — the real Runtime (node-cron ticks at the policy interval) + PrometheusMetricsSource +
@@ -42,7 +42,7 @@ import { createComposeProject, removeLeftovers, type ComposeProject } from './li
 import { startDiyReceiver, type DiyReceiver } from './lib/diy-webhook.js';
 import { startHostLoad, type LoadResult } from './lib/load.js';
 import { machineLine } from './lib/machine.js';
-import { firstTimeAbove } from './lib/prometheus-range.js';
+import { firstTimeAbove, heldAboveFor } from './lib/prometheus-range.js';
 import { RecordingActuator } from './lib/recording-actuator.js';
 import { markdownTable, median, sleep } from './lib/stats.js';
 import { errorRateBackUnder, firstServerErrorAt } from './lib/timeline.js';
@@ -158,6 +158,8 @@ interface Outcome {
   readonly scenario: ScenarioName;
   readonly onsetAt: number;
   readonly firstBreachAt: number | undefined;
+  /** When the expression had been over the threshold for `for` without a break: the rule's condition holds. */
+  readonly conditionHeldAt: number | undefined;
   readonly decisionAt: number | undefined;
   readonly verifiedAt: number | undefined;
   readonly firstBaselineAt: number | undefined;
@@ -256,12 +258,14 @@ async function runOnce(chain: ChainName, s: Scenario, image: string, run: number
     if (parts.receiver?.times.commandError !== undefined) console.warn(`${name}: the DIY command failed: ${parts.receiver.times.commandError}`);
     const decisionAt = chain === 'guardrail' ? sw?.calledAt : parts.receiver?.times.receivedAt;
     const firstBreachAt = await firstTimeAbove(parts.prometheus.url, errorRatio(s.window), s.threshold, onsetAt - 2_000, decisionAt ?? Date.now());
-    const firstBaselineAt = result.firstVariantAt['baseline'];
+    const conditionHeldAt = await heldAboveFor(parts.prometheus.url, errorRatio(s.window), s.threshold, s.forMs, onsetAt - 2_000, (decisionAt ?? Date.now()) + 5_000);
+    const firstBaselineAt = result.firstVariantAnsweredAt['baseline'];
     return {
       chain,
       scenario: s.name,
       onsetAt,
       firstBreachAt,
+      conditionHeldAt,
       decisionAt,
       verifiedAt: chain === 'guardrail' ? sw?.verifiedAt : parts.receiver?.times.commandDoneAt,
       firstBaselineAt,
@@ -286,11 +290,9 @@ function failedFrom(load: LoadResult, fromMs: number): number {
 }
 
 function describe(o: Outcome): string {
-  const s = SCENARIOS[o.scenario];
-  const held = o.firstBreachAt === undefined ? undefined : o.firstBreachAt + s.forMs;
   return (
-    `breach +${s1(since(o.onsetAt, o.firstBreachAt))} s, decision +${s1(since(o.onsetAt, o.decisionAt))} s ` +
-    `(${s1(since(held ?? Number.NaN, o.decisionAt))} s after the condition held), verified +${s1(since(o.onsetAt, o.verifiedAt))} s, ` +
+    `breach +${s1(since(o.onsetAt, o.firstBreachAt))} s, condition held +${s1(since(o.onsetAt, o.conditionHeldAt))} s, decision +${s1(since(o.onsetAt, o.decisionAt))} s ` +
+    `(${s1(since(o.conditionHeldAt ?? Number.NaN, o.decisionAt))} s after the condition held), verified +${s1(since(o.onsetAt, o.verifiedAt))} s, ` +
     `first baseline +${s1(since(o.onsetAt, o.firstBaselineAt))} s, <1% errors +${s1(since(o.onsetAt, o.recoveredAt))} s; ` +
     `failed after onset ${failedFrom(o.load, o.onsetAt)}, errors of the whole run ${JSON.stringify(o.load.errors)}`
   );
@@ -309,8 +311,9 @@ function table(all: readonly Outcome[]): string {
         chain,
         String(os.length),
         s1(stat(chain, (o) => since(o.onsetAt, o.firstBreachAt))),
+        s1(stat(chain, (o) => since(o.onsetAt, o.conditionHeldAt))),
         s1(stat(chain, (o) => since(o.onsetAt, o.decisionAt))),
-        s1(stat(chain, (o) => (o.firstBreachAt === undefined ? undefined : since(o.firstBreachAt + scenario.forMs, o.decisionAt)))),
+        s1(stat(chain, (o) => (o.conditionHeldAt === undefined ? undefined : since(o.conditionHeldAt, o.decisionAt)))),
         s1(stat(chain, (o) => (o.decisionAt === undefined ? undefined : since(o.decisionAt, o.verifiedAt)))),
         s1(stat(chain, (o) => since(o.onsetAt, o.verifiedAt))),
         s1(stat(chain, (o) => since(o.onsetAt, o.firstBaselineAt))),
@@ -322,11 +325,11 @@ function table(all: readonly Outcome[]): string {
     const gr = stat('guardrail', (o) => since(o.onsetAt, o.recoveredAt));
     const dr = stat('diy', (o) => since(o.onsetAt, o.recoveredAt));
     if (g !== undefined && d !== undefined && gr !== undefined && dr !== undefined) {
-      rows.push([scenario.name, 'ratio diy/guardrail', '', '', `×${(d / g).toFixed(2)}`, '', '', '', '', `×${(dr / gr).toFixed(2)}`]);
+      rows.push([scenario.name, 'ratio diy/guardrail', '', '', '', `×${(d / g).toFixed(2)}`, '', '', '', '', `×${(dr / gr).toFixed(2)}`]);
     }
   }
   return markdownTable(
-    ['scenario', 'chain', 'runs', 'first breach s', 'decision s', 'decision − (breach + for) s', 'decision → verified s', 'baseline verified s', 'first baseline answer s', 'errors < 1% s'],
+    ['scenario', 'chain', 'runs', 'first breach s', 'condition held s', 'decision s', 'decision − condition held s', 'decision → verified s', 'baseline verified s', 'first baseline answer s', 'errors < 1% s'],
     rows,
   );
 }

@@ -23,6 +23,8 @@ const counts = { sent: 0, ok: 0, failed: 0, errors: {}, variants: {} };
 /** Send time of the first request that failed with each error kind / succeeded with each variant. */
 const firstErrorAt = {};
 const firstVariantAt = {};
+/** When the first answer from each variant ARRIVED (a request can wait in Docker's proxy during a switch). */
+const firstVariantAnsweredAt = {};
 /** Send times (epoch ms) of failed requests, for windows and for "error rate per second" timelines. */
 const failedAt = [];
 /** Send times of every request, bucketed per 100 ms: [bucketStartMs, sent, failed]. */
@@ -78,6 +80,7 @@ function once() {
             const v = parsed.model_variant ?? parsed.variant ?? 'unknown';
             counts.variants[v] = (counts.variants[v] ?? 0) + 1;
             firstVariantAt[v] = Math.min(firstVariantAt[v] ?? sentAt, sentAt);
+            firstVariantAnsweredAt[v] ??= Date.now();
           } catch {
             /* a 2xx we cannot parse still counts as served */
           }
@@ -111,6 +114,7 @@ console.log(
     ...counts,
     firstErrorAt,
     firstVariantAt,
+    firstVariantAnsweredAt,
     startedAt,
     endedAt,
     firstFailureAt: failedAt.length === 0 ? null : failedAt.reduce((a, b) => Math.min(a, b)),

@@ -21,6 +21,8 @@ export interface LoadResult {
   readonly firstErrorAt: Readonly<Record<string, number>>;
   /** Send time of the first request each variant answered with a 2xx. */
   readonly firstVariantAt: Readonly<Record<string, number>>;
+  /** When the first answer from each variant arrived (epoch ms). */
+  readonly firstVariantAnsweredAt: Readonly<Record<string, number>>;
   readonly startedAt: number;
   readonly endedAt: number;
   /** Send time (epoch ms) of the first and last failed request. */

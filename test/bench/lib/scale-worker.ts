@@ -1,0 +1,168 @@
+// bench:scale's measuring process: ONE controller Runtime over N generated policies, run by plain node
+// (scale.ts transpiles it and the controller code, type-stripped, so tsx's loader does not inflate RSS).
+//   node scale-worker.js <per-target|grouped> <targets> <prometheusUrl> <ticks> <tickSpacingMs>
+// Prints `measuring` when the measured ticks start, `measured` when they end (the parent reads
+// Prometheus's CPU at those moments), then one JSON line with the figures.
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { PrometheusMetricsSource } from '../../../controller/adapters/prometheus.js';
+import type { Sample } from '../../../controller/core/index.js';
+import type { Actuator } from '../../../controller/ports/actuator.js';
+import type { MetricsSource, QueryOptions } from '../../../controller/ports/metrics-source.js';
+import { Runtime } from '../../../controller/runtime/runtime.js';
+import { openStorage } from '../../../controller/runtime/storage.js';
+import { GroupedSource } from './grouped-source.js';
+import { RULE_SHAPES, scalePolicyYaml } from './scale-policy.js';
+import { percentile, sleep } from './stats.js';
+
+export type Mode = 'per-target' | 'grouped';
+
+export interface WorkerResult {
+  readonly targets: number;
+  readonly mode: Mode;
+  /** HTTP queries sent to Prometheus per tick. */
+  readonly queriesPerTick: number;
+  readonly tickP50: number;
+  readonly tickP99: number;
+  readonly cpuP50: number;
+  /** RSS right after start-up (modules loaded, no policy yet), and the largest seen while ticking. */
+  readonly rssStartMiB: number;
+  readonly rssPeakMiB: number;
+  readonly unknown: Record<string, number>;
+  /** Grouped mode: largest relative difference to the per-target queries (10 targets × 7 shapes). */
+  readonly groupedDifference?: number;
+}
+
+/** Counts what the runtime asks and gets: queries, and answers that were not numbers. */
+class CountingSource implements MetricsSource {
+  queries = 0;
+  unknown: Record<string, number> = {};
+  private readonly inner: MetricsSource;
+  constructor(inner: MetricsSource) {
+    this.inner = inner;
+  }
+  query(promql: string, opts?: QueryOptions): Promise<Sample> {
+    return this.queryAll([promql], opts).then((r) => r[0] ?? { kind: 'unknown', cause: 'bad_response', detail: 'none' });
+  }
+  async queryAll(promqls: readonly string[], opts?: QueryOptions): Promise<Sample[]> {
+    this.queries += promqls.length;
+    const samples = await this.inner.queryAll(promqls, opts);
+    for (const s of samples) if (s.kind === 'unknown') this.unknown[s.cause] = (this.unknown[s.cause] ?? 0) + 1;
+    return samples;
+  }
+  isReachable(opts?: QueryOptions): Promise<boolean> {
+    return this.inner.isReachable(opts);
+  }
+}
+
+/** The benchmark never switches anything: a call would mean a policy breached by mistake. */
+const refusingActuator: Actuator = {
+  switchVariant: () => Promise.reject(new Error('bench:scale: nothing should be switched (a synthetic policy breached)')),
+  inspect: () => Promise.reject(new Error('bench:scale: inspect not expected')),
+  reconcile: () => Promise.reject(new Error('bench:scale: reconcile not expected')),
+};
+
+/** Largest relative difference between the grouped answers and each target's own query (a few targets). */
+async function groupedAgreement(grouped: GroupedSource, perTarget: MetricsSource, services: readonly string[]): Promise<number> {
+  let worst = 0;
+  grouped.beginTick();
+  for (const service of services.slice(0, 10)) {
+    for (const shape of RULE_SHAPES) {
+      const query = shape.perTarget(service);
+      const [a, b] = await Promise.all([grouped.query(query), perTarget.query(query)]);
+      if (a.kind !== b.kind) return Number.POSITIVE_INFINITY;
+      if (a.kind === 'value' && b.kind === 'value') worst = Math.max(worst, Math.abs(a.value - b.value) / Math.max(Math.abs(b.value), 1e-9));
+    }
+  }
+  return worst;
+}
+
+const mib = (bytes: number): number => bytes / 2 ** 20;
+
+export async function runMode(mode: Mode, targets: number, prometheusUrl: string, ticks: number, spacingMs: number): Promise<WorkerResult> {
+  const rssStart = process.memoryUsage().rss;
+  const dir = await mkdtemp(join(tmpdir(), 'guardrail-bench-scale-'));
+  let runtime: Runtime | undefined;
+  try {
+    const policyDir = join(dir, 'policies');
+    await mkdir(policyDir);
+    for (let i = 0; i < targets; i++) await writeFile(join(policyDir, `scale-${i}.yaml`), scalePolicyYaml(i));
+    const { store, history } = await openStorage(join(dir, 'state'));
+    const perTarget = new CountingSource(new PrometheusMetricsSource({ baseUrl: prometheusUrl }));
+    const services = Array.from({ length: targets }, (_, i) => `svc-${i}`);
+    const grouped = mode === 'grouped' ? new GroupedSource({ baseUrl: prometheusUrl, inner: perTarget, services }) : undefined;
+    runtime = new Runtime({
+      policyPaths: [policyDir],
+      metricsSource: grouped ?? perTarget,
+      actuator: refusingActuator,
+      sinks: [],
+      store,
+      history,
+      logger: pino({ level: 'silent' }),
+      schedule: false,
+      watch: false,
+    });
+    await runtime.start();
+    if (runtime.status().length !== targets) throw new Error(`loaded ${runtime.status().length} policies, expected ${targets}`);
+
+    const tick = async (): Promise<void> => {
+      grouped?.beginTick();
+      await runtime?.tickAll();
+      await runtime?.idle();
+    };
+    for (let i = 0; i < 2; i++) await tick(); // warm-up: JIT, connections, first state file
+    perTarget.queries = 0;
+    perTarget.unknown = {};
+    if (grouped !== undefined) grouped.groupedQueries = 0;
+    const durations: number[] = [];
+    const cpus: number[] = [];
+    let rssPeak = process.memoryUsage().rss;
+    console.log('measuring');
+    for (let i = 0; i < ticks; i++) {
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await tick();
+      durations.push(performance.now() - t0);
+      const cpu = process.cpuUsage(cpu0);
+      cpus.push((cpu.user + cpu.system) / 1000);
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      await sleep(spacingMs);
+    }
+    console.log('measured');
+    const queriesPerTick = (perTarget.queries + (grouped?.groupedQueries ?? 0)) / ticks;
+    const unknown = { ...perTarget.unknown };
+    if (grouped !== undefined && grouped.fallbacks > 0) unknown['fallbacks'] = grouped.fallbacks;
+    // Nothing breached: every target still watches.
+    for (const view of runtime.status()) if (view.phase !== 'watching') throw new Error(`${view.target} is ${view.phase}`);
+    return {
+      targets,
+      mode,
+      queriesPerTick,
+      tickP50: percentile(durations, 0.5),
+      tickP99: percentile(durations, 0.99),
+      cpuP50: percentile(cpus, 0.5),
+      rssStartMiB: mib(rssStart),
+      rssPeakMiB: mib(rssPeak),
+      unknown,
+      ...(grouped === undefined ? {} : { groupedDifference: await groupedAgreement(grouped, perTarget, services) }),
+    };
+  } finally {
+    await runtime?.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// Run as a process (not when imported for its types).
+if (process.argv[1]?.endsWith('scale-worker.js') === true) {
+  const [mode, targets, url, ticks, spacing] = process.argv.slice(2);
+  const keepAlive = setInterval(() => undefined, 1_000);
+  runMode(mode as Mode, Number(targets), url ?? '', Number(ticks), Number(spacing))
+    .then((result) => console.log(JSON.stringify(result)))
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    })
+    .finally(() => clearInterval(keepAlive));
+}
