@@ -7,7 +7,7 @@ import type { HistoryEntryView } from '../ports/controller.js';
 export function historyMarkdown(entries: readonly HistoryEntryView[]): string {
   const lines = ['# Rollback History', '', '| Date | Duration | Reason | Resolved | Notes |', '|------|----------|--------|----------|-------|'];
   for (const e of entries) {
-    const cells = [e.startedAt.slice(0, 10), formatHistoryDuration(e), cell(e.reason), isResolved(e) ? 'Yes' : 'No', cell(notesOf(e))];
+    const cells = [e.startedAt.slice(0, 10), formatHistoryDuration(e), cell(reasonText(e)), isResolved(e) ? 'Yes' : 'No', cell(notesOf(e))];
     lines.push(`| ${cells.join(' | ')} |`);
   }
   if (entries.length === 0) lines.push('| - | - | - | - | - |');
@@ -32,6 +32,14 @@ export function formatHistoryDuration(entry: Pick<HistoryEntryView, 'durationSec
  */
 export function isResolved(entry: Pick<HistoryEntryView, 'endedAt' | 'result'>): boolean {
   return entry.endedAt !== null && entry.result === 'succeeded';
+}
+
+/**
+ * The Reason column: the policy reason, or for a free-text manual action the operator's own words (the
+ * engine records such actions under the reason `manual` and keeps the text with the trigger).
+ */
+export function reasonText(entry: Pick<HistoryEntryView, 'reason' | 'trigger'>): string {
+  return entry.trigger.kind === 'manual' && entry.reason === 'manual' ? entry.trigger.reason : entry.reason;
 }
 
 export function triggerText(trigger: Trigger): string {

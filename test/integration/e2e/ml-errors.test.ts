@@ -194,7 +194,7 @@ describe('an ML error fault on the compose stack', () => {
     expect(status.rollback?.trigger.kind).toBe('manual');
     expect(JSON.stringify(status.rollback)).toContain('e2e: manual rollback');
 
-    // The free text is kept with the manual trigger; the table's Reason column says `manual`.
+    // The free text is kept with the manual trigger, and the table's Reason column shows it.
     const [latest] = await s.history();
     expect(latest?.trigger).toMatchObject({ kind: 'manual', reason: 'e2e: manual rollback' });
 
@@ -203,7 +203,7 @@ describe('an ML error fault on the compose stack', () => {
     const rows = markdown.split('\n').filter((line) => /^\| \d{4}-\d\d-\d\d \|/.test(line));
     // Newest first: the CLI rollback, the CLI roll-forward, the automatic rollback.
     expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatch(/\| manual \| Yes \| manual by api-token:[^;]+; succeeded; verified baseline/);
+    expect(rows[0]).toMatch(/\| e2e: manual rollback \| Yes \| manual by api-token:[^;]+; succeeded; verified baseline/);
     expect(rows[1]).toMatch(/\| Yes \| roll-forward; manual by api-token:[^;]+; succeeded; verified ml/);
     expect(rows[2]).toMatch(/\| high-error-rate \| Yes \| automatic; succeeded; reasons\.high-error-rate=/);
   });

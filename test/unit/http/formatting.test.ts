@@ -1,7 +1,7 @@
 // Pure helpers: history durations and resolution, actor sanitising, pause windows, CLI durations.
 import { describe, expect, it } from 'vitest';
 import { sanitiseActorName } from '../../../controller/http/actor.js';
-import { formatHistoryDuration, isResolved } from '../../../controller/http/history-markdown.js';
+import { formatHistoryDuration, isResolved, reasonText } from '../../../controller/http/history-markdown.js';
 import { MAX_PAUSE_MS, pauseUntil } from '../../../controller/http/pause-window.js';
 import { humanDuration } from '../../../controller/cli/text-table.js';
 
@@ -89,5 +89,17 @@ describe('CLI durations', () => {
     [-5, '0s'],
   ])('%s s -> %s', (seconds, text) => {
     expect(humanDuration(seconds)).toBe(text);
+  });
+});
+
+describe('history reason column', () => {
+  it('shows the policy reason, or the operator\'s words for a free-text manual action', () => {
+    expect(reasonText({ reason: 'high-error-rate', trigger: { kind: 'automatic' } })).toBe('high-error-rate');
+    expect(reasonText({ reason: 'manual', trigger: { kind: 'manual', actor: 'alice', reason: 'users report bad predictions' } })).toBe(
+      'users report bad predictions',
+    );
+    expect(reasonText({ reason: 'emergency-maintenance', trigger: { kind: 'manual', actor: 'alice', reason: 'debug' } })).toBe(
+      'emergency-maintenance',
+    );
   });
 });
