@@ -65,7 +65,7 @@ export interface OverrideBody {
 }
 
 export interface ApiClient {
-  status(): Promise<{ readonly targets: readonly TargetStatusView[] }>;
+  status(): Promise<{ readonly targets: readonly TargetStatusView[]; readonly ready?: boolean; readonly detail?: string }>;
   history(params: HistoryParams): Promise<HistoryPage>;
   historyMarkdown(params: HistoryParams): Promise<string>;
   override(target: string, action: OverrideAction, body: OverrideBody): Promise<{ readonly operation: OperationView }>;

@@ -8,9 +8,13 @@ export function registerStatusCommand(program: Command): void {
   withConnectionOptions(program.command('status').description('Show every target: phase, variant, active rollback, pause, last verdicts')).action(
     runAction(async (flags: ConnectionFlags) => {
       const client = await connect(flags);
-      const { targets } = await client.status();
-      if (flags.json === true) printJson({ targets });
-      else process.stdout.write(`${formatStatus(targets, Date.now())}\n`);
+      const { targets, ready, detail } = await client.status();
+      if (flags.json === true) printJson({ ready, detail, targets });
+      else {
+        // A controller that is starting or in safe mode says so above the table.
+        if (ready === false && detail !== undefined) process.stdout.write(`controller not ready: ${detail}\n`);
+        process.stdout.write(`${formatStatus(targets, Date.now())}\n`);
+      }
     }),
   );
 }

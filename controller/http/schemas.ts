@@ -125,6 +125,8 @@ export const statusResponseSchema = {
   type: 'object',
   required: ['targets'],
   properties: {
+    ready: { type: 'boolean' },
+    detail: { type: 'string' },
     targets: {
       type: 'array',
       items: {

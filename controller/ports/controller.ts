@@ -119,6 +119,7 @@ export interface WebhookOutcome {
 export interface ControllerPort {
   /** Liveness is the HTTP server itself; readiness means policies are loaded and the state was restored. */
   readiness(): { readonly ready: boolean; readonly detail: string };
+  /** Every target; empty while the controller is starting (state not restored yet: see readiness()). */
   status(): readonly TargetStatusView[];
   history(query: HistoryQuery): Promise<{ readonly entries: readonly HistoryEntryView[]; readonly total: number }>;
   policies(): PoliciesView;

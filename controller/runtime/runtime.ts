@@ -149,6 +149,9 @@ export class Runtime implements ControllerPort {
   }
 
   status(): readonly TargetStatusView[] {
+    // Until the journal is restored and interrupted switches are reconciled, a target's state is not known
+    // yet: showing the initial `watching` would hide an active rollback (readiness() says why it is empty).
+    if (!this.ctx.restored) return [];
     return this.ctx.policies.map((p) => targetStatus(this.ctx, p));
   }
 

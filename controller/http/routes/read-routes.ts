@@ -31,7 +31,11 @@ export function registerReadRoutes(app: ApiInstance, deps: RouteDeps): void {
   app.get(
     '/api/v1/status',
     { onRequest, schema: { tags: ['read'], summary: 'Every target: phase, variant, rollback, pause, last verdicts', security, response: { 200: statusResponseSchema, ...errorResponses(...readErrors) } } },
-    async () => ({ targets: controller.status() }),
+    async () => {
+      // `ready`/`detail` say why `targets` may be empty (starting, safe mode) so nobody reads it as "all fine".
+      const { ready, detail } = controller.readiness();
+      return { ready, detail, targets: controller.status() };
+    },
   );
 
   app.get<{ Querystring: HistoryQueryString }>(

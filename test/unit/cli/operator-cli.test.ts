@@ -66,7 +66,7 @@ describe('status', () => {
   it('--json prints the server response for scripts', async () => {
     const res = await runCli(bundle, ['status', '--json'], env);
     expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout)).toEqual({ targets: [sampleStatus()] });
+    expect(JSON.parse(res.stdout)).toEqual({ ready: true, detail: 'policies loaded, state restored', targets: [sampleStatus()] });
   });
 
   it('reads the token from --token-file, and GUARDRAIL_TOKEN_FILE', async () => {

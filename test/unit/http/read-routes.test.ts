@@ -44,7 +44,15 @@ describe('status, policies, operations', () => {
   it('GET /api/v1/status returns every target view as the port gives it', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/status' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ targets: [sampleStatus()] });
+    expect(res.json()).toEqual({ ready: true, detail: 'policies loaded, state restored', targets: [sampleStatus()] });
+  });
+
+  it('GET /api/v1/status says why it is empty while the controller is starting', async () => {
+    controller.ready = { ready: false, detail: 'starting: loading policies, restoring state, reconciling targets' };
+    controller.targets = [];
+    const res = await app.inject({ method: 'GET', url: '/api/v1/status' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ ready: false, detail: 'starting: loading policies, restoring state, reconciling targets', targets: [] });
   });
 
   it('GET /api/v1/policies returns the loaded set and the last reload error', async () => {
