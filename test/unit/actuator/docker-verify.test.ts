@@ -16,7 +16,9 @@ const verify: VerifySpec = {
   versionPath: '/version',
   variantField: 'model_variant',
   absentVariant: 'ml',
-  timeoutMs: 600,
+  // Generous: a loaded CI machine can stall one loopback poll for hundreds of ms, and the timeout test
+  // needs at least one /version answer inside the window to name the wrong variant.
+  timeoutMs: 2_500,
 };
 
 beforeAll(async () => {
@@ -60,7 +62,7 @@ describe('waitUntilServing', () => {
         baseUrl: async () => baseUrl,
         pollIntervalMs: 50,
       }),
-    ).rejects.toThrow(/after 600 ms: \/version says model_variant=ml/);
+    ).rejects.toThrow(/after 2500 ms: \/version says model_variant=ml/);
   });
 
   it('times out naming an unreachable address, and fails at once on a fatal problem', async () => {

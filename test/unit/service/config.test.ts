@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       modelDir: DEFAULT_DIR,
       logLevel: 'info',
       faults: { errorRate: 0, latencyMs: 0, seed: 1 },
+      shutdownDrainMs: 500,
     });
   });
 
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
       FAULT_ML_ERROR_RATE: '0.2',
       FAULT_ML_LATENCY_MS: '1500',
       FAULT_SEED: '42',
+      SHUTDOWN_DRAIN_MS: '250',
     });
     expect(config).toEqual({
       port: 0,
@@ -35,6 +37,7 @@ describe('loadConfig', () => {
       modelDir: '/srv/models',
       logLevel: 'warn',
       faults: { errorRate: 0.2, latencyMs: 1500, seed: 42 },
+      shutdownDrainMs: 250,
     });
   });
 
@@ -55,6 +58,7 @@ describe('loadConfig', () => {
     [{ FAULT_ML_LATENCY_MS: '-5' }, /FAULT_ML_LATENCY_MS="-5" is not valid/],
     [{ FAULT_ML_LATENCY_MS: 'Infinity' }, /FAULT_ML_LATENCY_MS="Infinity"/],
     [{ FAULT_SEED: '1.5' }, /FAULT_SEED="1.5"/],
+    [{ SHUTDOWN_DRAIN_MS: '9000' }, /SHUTDOWN_DRAIN_MS="9000" is not valid; it must be an integer number of milliseconds from 0 to 5000/],
   ])('refuses %o', (env, message) => {
     expect(() => load(env)).toThrow(ConfigError);
     expect(() => load(env)).toThrow(message);
