@@ -9,7 +9,8 @@
 //   - seed manual            — the seed guide's `docker compose stop` + `MODEL_VARIANT=baseline docker
 //                              compose up -d` (Compose v1 here), load through the published port.
 // Runs are interleaved (every scenario once, then again) so machine-load drift hits all of them alike.
-// Env: BENCH_RUNS (default 3), BENCH_RATES (default "100,500").
+// Env: BENCH_RUNS (default 3), BENCH_RATES (default "100,500"),
+//      BENCH_SCENARIOS (default "recreate,start-first,seed-manual"), BENCH_IMAGE (force an image).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DockerActuator } from '../../controller/adapters/docker-actuator.js';
@@ -30,7 +31,7 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const RATES = (process.env['BENCH_RATES'] ?? '100,500').split(',').map(Number);
 
 type ScenarioName = 'recreate' | 'start-first' | 'seed-manual';
-const SCENARIOS: readonly ScenarioName[] = ['recreate', 'start-first', 'seed-manual'];
+const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'recreate,start-first,seed-manual').split(',') as ScenarioName[];
 const DESCRIPTION: Record<ScenarioName, string> = {
   recreate: 'Guardrail recreate, published port',
   'start-first': 'Guardrail start-first, network alias',
@@ -68,6 +69,8 @@ async function switchOnce(scenario: ScenarioName, project: ComposeProject, runId
   const target = targetOf(project, scenario);
   const result = await new DockerActuator([target]).switchVariant({ target, value: 'baseline', rollbackId: runId });
   if (result.noop) throw new Error(`${scenario}: the switch was a no-op`);
+  // Where the time goes: each actuator step, ms after the switch began.
+  console.log(`  ${scenario} steps: ${result.steps.map((s) => `${s.name} +${s.atMs - started}`).join(', ')}`);
   return Date.now() - started;
 }
 
