@@ -67,6 +67,14 @@ export class RuntimeContext {
    * operation is an operator's decision and its save replaces the untrusted file (a copy was kept).
    */
   async persist(): Promise<void> {
+    // Most ticks change nothing (watching, all OK). Skipping identical saves spares two fsyncs per target
+    // per tick, which bench:scale measured as a large share of a 500-target tick.
+    const text = JSON.stringify(this.state);
+    if (text === this.lastSavedText) return;
     await this.ports.store.save(this.state);
+    this.lastSavedText = text;
   }
+
+  /** The state as last written by persist(); a failed save leaves it unset so the next call retries. */
+  private lastSavedText: string | undefined;
 }
