@@ -110,7 +110,9 @@ describe('a failed switch restores the old container', () => {
   it('recreate: a new container that never turns healthy', async () => {
     const name = `${prefix}-unhealthy`;
     const old = await startService(name, ['FAIL_HEALTH_FOR_VARIANT=baseline']);
-    const { error } = await failingSwitch(spec(name, 'recreate', 2000));
+    // 5 s: long enough for the new container's server to come up and answer 503 on a loaded CI machine
+    // (2 s once ran out while it was still starting, and the message said `unreachable`).
+    const { error } = await failingSwitch(spec(name, 'recreate', 5000));
     expect(error.restored).toBe(true);
     expect(error.step).toBe('verified-new');
     expect(error.message).toMatch(/\/health answered 503/);
