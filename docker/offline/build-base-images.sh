@@ -10,7 +10,7 @@
 # Adding a stand-in = one `build_stand_in TAG populate_fn CHANGES...` call at the bottom (and in ALL_TAGS).
 set -euo pipefail
 
-ALL_TAGS="node:20-bookworm-slim prom/prometheus:latest prom/alertmanager:latest redis:7-bookworm"
+ALL_TAGS="node:20-bookworm-slim debian:bookworm-slim prom/prometheus:latest prom/alertmanager:latest redis:7-bookworm"
 FORCE=0
 WANTED=()
 for arg in "$@"; do
@@ -88,6 +88,17 @@ populate_node() {
     ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
     ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
   fi
+}
+
+# populate_debian_slim ROOT: what the project's runtime stages use of debian:bookworm-slim: a shell, the
+# coreutils RUN lines call, the glibc family and libstdc++ (the node binary copied in links them). Unlike
+# the node image it has no `node` user: the Dockerfile adds it, as it must on the official image.
+populate_debian_slim() {
+  local root=$1
+  add_base_files "$root"
+  add_glibc_runtime "$root"
+  sed -i '/^node:/d' "$root/etc/passwd" "$root/etc/group"
+  rm -rf "$root/home/node"
 }
 
 # populate_prometheus ROOT: Debian's prometheus (+ promtool) where prom/prometheus has them: /bin, config
@@ -176,6 +187,10 @@ build_stand_in node:20-bookworm-slim populate_node \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'ENV NODE_VERSION=stand-in' \
   --change 'CMD ["node"]'
+
+build_stand_in debian:bookworm-slim populate_debian_slim \
+  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'CMD ["sh"]'
 
 build_stand_in prom/prometheus:latest populate_prometheus \
   --change 'USER nobody' \
