@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { freePort } from './free-port.js';
 
 /** A spawned real part (Prometheus, Alertmanager) with its output kept for error messages. */
 export interface Daemon {
@@ -103,4 +104,35 @@ export function lostPortRace(daemon: Daemon): boolean {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const PORT_ATTEMPTS = 3;
+
+export interface LaunchOptions {
+  readonly binary: string;
+  /** For the ready error message, e.g. 'prometheus'. */
+  readonly name: string;
+  /** The daemon's arguments for a port picked by freePort(). */
+  readonly argsFor: (port: number) => readonly string[];
+  readonly readyTimeoutMs: number;
+}
+
+/**
+ * Spawns a daemon on a free loopback port and waits for its `/-/ready`. freePort() cannot reserve the
+ * port, so another process may take it before the daemon binds: that case is retried on a new port.
+ */
+export async function launchOnFreePort(options: LaunchOptions): Promise<{ daemon: Daemon; url: string; port: number }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const daemon = spawnDaemon(options.binary, options.argsFor(port));
+    try {
+      await waitForHttpOk(daemon, `${url}/-/ready`, options.readyTimeoutMs, options.name);
+      return { daemon, url, port };
+    } catch (err) {
+      await daemon.kill();
+      if (attempt < PORT_ATTEMPTS && lostPortRace(daemon)) continue;
+      throw err;
+    }
+  }
 }

@@ -2,8 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { findBinary, lostPortRace, spawnDaemon, waitForHttpOk, type Daemon } from './daemon.js';
-import { freePort } from './free-port.js';
+import { findBinary, launchOnFreePort, type Daemon } from './daemon.js';
 
 // A real Alertmanager for integration tests, on a temp dir and a free loopback port. Clustering is
 // switched off (`--cluster.listen-address=`): otherwise it binds :9094 and two test instances collide.
@@ -51,7 +50,6 @@ export interface RealAlertmanager {
 }
 
 const ALERTMANAGER_BINARIES = ['/usr/bin/prometheus-alertmanager', 'alertmanager', 'prometheus-alertmanager'];
-const PORT_ATTEMPTS = 3;
 
 export async function startAlertmanager(options: StartAlertmanagerOptions = {}): Promise<RealAlertmanager> {
   const binary = findBinary(ALERTMANAGER_BINARIES);
@@ -60,25 +58,19 @@ export async function startAlertmanager(options: StartAlertmanagerOptions = {}):
     const configPath = join(dir, 'alertmanager.yml');
     await writeFile(configPath, options.configYaml ?? buildConfig(options));
 
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const daemon = spawnDaemon(binary, [
+    const { daemon, url, port } = await launchOnFreePort({
+      binary,
+      name: 'alertmanager',
+      readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
+      argsFor: (port) => [
         `--config.file=${configPath}`,
         `--storage.path=${join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
         '--cluster.listen-address=',
         '--log.level=warn',
-      ]);
-      try {
-        await waitForHttpOk(daemon, `${url}/-/ready`, options.readyTimeoutMs ?? 20_000, 'alertmanager');
-        return handle(daemon, url, port, dir);
-      } catch (err) {
-        await daemon.kill();
-        if (attempt < PORT_ATTEMPTS && lostPortRace(daemon)) continue;
-        throw err;
-      }
-    }
+      ],
+    });
+    return handle(daemon, url, port, dir);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;

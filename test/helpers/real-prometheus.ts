@@ -2,8 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { findBinary, lostPortRace, sleep, spawnDaemon, waitForHttpOk, type Daemon } from './daemon.js';
-import { freePort } from './free-port.js';
+import { findBinary, launchOnFreePort, sleep, type Daemon } from './daemon.js';
 
 // A real Prometheus for integration tests: its own temp dir (config, rules, TSDB) and a free loopback
 // port, never the packaged service on :9090.
@@ -61,7 +60,6 @@ export interface RealPrometheus {
 }
 
 const PROMETHEUS_BINARIES = ['/usr/bin/prometheus', 'prometheus'];
-const PORT_ATTEMPTS = 3;
 
 export async function startPrometheus(options: StartPrometheusOptions): Promise<RealPrometheus> {
   const binary = findBinary(PROMETHEUS_BINARIES);
@@ -70,26 +68,20 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     const configPath = join(dir, 'prometheus.yml');
     await writeFile(configPath, await buildConfig(options, dir));
 
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      const url = `http://127.0.0.1:${port}`;
-      const daemon = spawnDaemon(binary, [
+    const { daemon, url, port } = await launchOnFreePort({
+      binary,
+      name: 'prometheus',
+      readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
+      argsFor: (port) => [
         `--config.file=${configPath}`,
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
         '--web.enable-lifecycle',
         `--rules.alert.resend-delay=${options.alertResendDelay ?? '1s'}`,
         '--log.level=warn',
-      ]);
-      try {
-        await waitForHttpOk(daemon, `${url}/-/ready`, options.readyTimeoutMs ?? 20_000, 'prometheus');
-        return handle(daemon, url, port, dir);
-      } catch (err) {
-        await daemon.kill();
-        if (attempt < PORT_ATTEMPTS && lostPortRace(daemon)) continue;
-        throw err;
-      }
-    }
+      ],
+    });
+    return handle(daemon, url, port, dir);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
