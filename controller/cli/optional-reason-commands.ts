@@ -1,0 +1,34 @@
+// `guardrail rollforward TARGET [--reason "..."]` and `guardrail resume TARGET [--reason "..."]`: the two
+// overrides whose reason is optional. They differ only in verb and wording, so one builder serves both.
+import type { Command } from 'commander';
+import { connect, withConnectionOptions, type ConnectionFlags } from './api-connection.js';
+import { runAction } from './cli-run.js';
+import { checkReason, checkTarget } from './override-flags.js';
+import { printAccepted } from './override-output.js';
+
+interface OptionalReasonOverride {
+  readonly action: 'rollforward' | 'resume';
+  readonly description: string;
+}
+
+function registerOverride(program: Command, { action, description }: OptionalReasonOverride): void {
+  withConnectionOptions(
+    program.command(action).description(description).argument('<target>', 'policy target name').option('--reason <text>', 'why'),
+  ).action(
+    runAction(async (target: string, flags: ConnectionFlags & { readonly reason?: string }) => {
+      const reason = checkReason(flags.reason, false);
+      checkTarget(target);
+      const client = await connect(flags);
+      const { operation } = await client.override(target, action, reason === undefined ? {} : { reason });
+      printAccepted(operation, flags.json === true);
+    }),
+  );
+}
+
+export function registerRollforwardCommand(program: Command): void {
+  registerOverride(program, { action: 'rollforward', description: 'Restore TARGET to its normal variant after a rollback' });
+}
+
+export function registerResumeCommand(program: Command): void {
+  registerOverride(program, { action: 'resume', description: 'End a pause of TARGET: automation resumes at once' });
+}
