@@ -1,24 +1,11 @@
-// The compose CLI and image build for the e2e tests. Compose v2 (`docker compose`) when the CLI has the
-// plugin, else Debian's v1.29 (`docker-compose`), which is what this machine has and the stack supports.
+// The compose CLI and image build for the e2e tests (the CLI detection is test/helpers/compose.ts).
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO } from '../../helpers/compose.js';
 
-export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-export const COMPOSE_FILE = join(REPO, 'docker/compose.yaml');
+export { COMPOSE_COMMAND, COMPOSE_FILE, REPO, waitFor } from '../../helpers/compose.js';
 export const FIXTURES = join(REPO, 'test/e2e-fixtures');
-
-function detectCompose(): readonly string[] {
-  try {
-    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
-    return ['docker', 'compose'];
-  } catch {
-    return ['docker-compose'];
-  }
-}
-
-export const COMPOSE_COMMAND: readonly string[] = detectCompose();
 
 export interface RunResult {
   readonly stdout: string;
@@ -70,23 +57,6 @@ export async function buildImagesOnce(): Promise<void> {
   const { stdout } = await run('bash', [join(REPO, 'docker/offline/build-all.sh')], { env, timeoutMs: 300_000 });
   if (!stdout.includes(`built ${E2E_IMAGES.controller}`)) throw new Error(`build-all.sh did not build ${E2E_IMAGES.controller}:\n${stdout}`);
   writeFileSync(stamp, new Date().toISOString());
-}
-
-/** Polls `probe` until it returns a value (not undefined) or the deadline passes; the last problem is in the error. */
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'not tried yet';
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-      last = 'not yet';
-    } catch (error) {
-      last = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${last}`);
-    await sleep(everyMs);
-  }
 }
 
 export function sleep(ms: number): Promise<void> {
