@@ -1,7 +1,9 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Sample } from '../core/observation.js';
 import type { MetricsSource, QueryOptions } from '../ports/metrics-source.js';
-import { classifyTransportFailure, isTransientStatus } from './prometheus-failure.js';
+import { classifyTransportFailure, isTransientStatus, type TransportFailure } from './prometheus-failure.js';
+import { splitGroupedAnswer } from './prometheus-grouped-answer.js';
+import { DEFAULT_MAX_GROUP_SIZE, QueryPlanner, type GroupUnit } from './prometheus-query-plan.js';
 import { interpretQueryJson, parseQueryBody, unknown, type ResponseContext } from './prometheus-response.js';
 
 // MetricsSource over Prometheus's HTTP API (instant queries, /api/v1/query). Every failure becomes an
@@ -9,6 +11,11 @@ import { interpretQueryJson, parseQueryBody, unknown, type ResponseContext } fro
 // retried a bounded number of times with exponential backoff first, because a single blip should not
 // make the controller blind for a whole tick. 4xx and Prometheus "status: error" answers for bad PromQL
 // are never retried: they will fail the same way again.
+//
+// queryAll() sends queries that differ only in one label's value as ONE grouped query
+// (prometheus-grouping.ts; `groupQueries`, on by default): N targets' copies of a rule cost one round trip
+// instead of N. Each member still gets exactly what its own query would have returned; a grouped query
+// Prometheus rejects falls back to the members' own queries for that tick.
 
 export interface PrometheusSourceOptions {
   /** e.g. `http://127.0.0.1:9090` (a path prefix such as `/prometheus` is kept). */
@@ -22,7 +29,7 @@ export interface PrometheusSourceOptions {
   /** Wait before the first retry; doubled for each further retry, capped by maxBackoffMs. */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
-  /** queryAll() keeps at most this many queries in flight. */
+  /** queryAll() keeps at most this many queries (grouped or not) in flight. */
   readonly maxConcurrency?: number;
   /** POST (form body) avoids URL length limits for long PromQL; GET is friendlier to some proxies. */
   readonly method?: 'GET' | 'POST';
@@ -32,6 +39,12 @@ export interface PrometheusSourceOptions {
   readonly onRetry?: (info: RetryInfo) => void;
   /** Injectable for tests; must resolve early (without throwing) when the signal fires. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** queryAll() groups queries that differ only in one label's value (default true). */
+  readonly groupQueries?: boolean;
+  /** Largest number of label values one grouped query asks for. */
+  readonly maxGroupSize?: number;
+  /** Told about each grouped query and each time members had to use their own query; for logs and counters. */
+  readonly onGrouping?: (event: GroupingEvent) => void;
 }
 
 export interface RetryInfo {
@@ -42,6 +55,21 @@ export interface RetryInfo {
   readonly failure: Sample;
 }
 
+/**
+ * `grouped`: one grouped query answered its `members`. `own_queries`: `members` queries were sent on
+ * their own instead, because Prometheus rejected the grouped query (`rejected`), its answer could not be
+ * split safely (`bad_answer`), or it held several series for one member (`several_series`).
+ */
+export type GroupingEvent =
+  | { readonly kind: 'grouped'; readonly promql: string; readonly members: number }
+  | {
+      readonly kind: 'own_queries';
+      readonly promql: string;
+      readonly members: number;
+      readonly cause: 'rejected' | 'bad_answer' | 'several_series';
+      readonly detail: string;
+    };
+
 export const PROMETHEUS_DEFAULTS = {
   timeoutMs: 2_000,
   retries: 2,
@@ -49,10 +77,19 @@ export const PROMETHEUS_DEFAULTS = {
   maxBackoffMs: 2_000,
   maxConcurrency: 4,
   method: 'GET',
+  groupQueries: true,
 } as const;
 
-/** One attempt's outcome: a final sample, or a transient failure worth another attempt. */
-type AttemptOutcome = { readonly final: true; readonly sample: Sample } | { readonly final: false; readonly sample: Sample };
+/** What one attempt got: an HTTP answer (any status), or no answer at all. */
+type Exchange =
+  | { readonly kind: 'answer'; readonly status: number; readonly statusText: string; readonly bodyText: string }
+  | { readonly kind: 'transport'; readonly failure: TransportFailure };
+
+/** `gaveUp`: the last attempt still failed transiently (retries exhausted, or the caller's signal fired). */
+interface ExchangeResult {
+  readonly last: Exchange;
+  readonly gaveUp: boolean;
+}
 
 export class PrometheusMetricsSource implements MetricsSource {
   readonly baseUrl: string;
@@ -66,6 +103,9 @@ export class PrometheusMetricsSource implements MetricsSource {
   private readonly headers: Readonly<Record<string, string>>;
   private readonly onRetry: ((info: RetryInfo) => void) | undefined;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Undefined when grouping is off. */
+  private readonly planner: QueryPlanner | undefined;
+  private readonly onGrouping: ((event: GroupingEvent) => void) | undefined;
 
   constructor(options: PrometheusSourceOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -79,44 +119,117 @@ export class PrometheusMetricsSource implements MetricsSource {
     this.headers = options.headers ?? {};
     this.onRetry = options.onRetry;
     this.sleep = options.sleep ?? abortableSleep;
+    const grouping = options.groupQueries ?? PROMETHEUS_DEFAULTS.groupQueries;
+    this.planner = grouping ? new QueryPlanner(options.maxGroupSize ?? DEFAULT_MAX_GROUP_SIZE) : undefined;
+    this.onGrouping = options.onGrouping;
   }
 
   async query(promql: string, opts: QueryOptions = {}): Promise<Sample> {
-    const attempts = this.retries + 1;
-    let last: Sample = unknown('unreachable', `Prometheus at ${this.baseUrl} was not queried`);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      const outcome = await this.attempt(promql, opts.signal);
-      if (outcome.final) return outcome.sample;
-      last = outcome.sample;
-      if (attempt === attempts || opts.signal?.aborted === true) break;
-      const delayMs = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
-      this.onRetry?.({ promql, attempt, delayMs, failure: last });
-      await this.sleep(delayMs, opts.signal);
-    }
-    return last.kind === 'unknown' && attempts > 1 ? { ...last, detail: `${last.detail} (gave up after ${attempts} attempts)` } : last;
+    return this.finalSample(await this.exchange(promql, opts), promql);
   }
 
   async queryAll(promqls: readonly string[], opts: QueryOptions = {}): Promise<Sample[]> {
-    const results = new Array<Sample>(promqls.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < promqls.length) {
-        const index = next++;
-        results[index] = await this.query(promqls[index] ?? '', opts);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.maxConcurrency, promqls.length) }, worker));
-    return results;
+    const answers = new Map<string, Sample>();
+    const queue: (() => Promise<void>)[] = [];
+    const single =
+      (promql: string): (() => Promise<void>) =>
+      async () => {
+        answers.set(promql, await this.query(promql, opts));
+      };
+    // The same text twice (two policies with one rule) is asked once.
+    const units = this.planner?.plan(promqls) ?? [...new Set(promqls)].map((promql) => ({ kind: 'single' as const, promql }));
+    for (const unit of units) {
+      if (unit.kind === 'single') queue.push(single(unit.promql));
+      // Members that must use their own query join the same queue, under the same concurrency bound.
+      else queue.push(async () => void queue.push(...(await this.queryGroup(unit, opts, answers)).map(single)));
+    }
+    await drain(queue, this.maxConcurrency);
+    return promqls.map((p) => answers.get(p) ?? unknown('bad_response', `no answer was recorded for query ${JSON.stringify(p)}`));
   }
 
   async isReachable(opts: QueryOptions = {}): Promise<boolean> {
     return (await this.query('1', opts)).kind === 'value';
   }
 
-  private async attempt(promql: string, callerSignal: AbortSignal | undefined): Promise<AttemptOutcome> {
+  /**
+   * Runs one grouped query and records each member's sample in `answers`; returns the members that must
+   * be asked with their own query. A failure that would have hit each member's own query the same way
+   * (unreachable, timeout, 5xx after the retries) gives each member that very UNKNOWN: never a value.
+   */
+  private async queryGroup(group: GroupUnit, opts: QueryOptions, answers: Map<string, Sample>): Promise<string[]> {
+    const everyone = group.members.map((m) => m.promql);
+    const result = await this.exchange(group.promql, opts);
+    const last = result.last;
+    if (last.kind === 'transport' || (!isSuccess(last.status) && isTransientStatus(last.status))) {
+      for (const promql of everyone) answers.set(promql, this.finalSample(result, promql));
+      return [];
+    }
+    const ownQueries = (cause: 'rejected' | 'bad_answer', detail: string): string[] => {
+      this.onGrouping?.({ kind: 'own_queries', promql: group.promql, members: everyone.length, cause, detail });
+      return everyone;
+    };
+    if (!isSuccess(last.status)) return ownQueries('rejected', `HTTP ${last.status}: ${excerpt(last.bodyText)}`);
+    let body: unknown;
+    try {
+      body = JSON.parse(last.bodyText) as unknown;
+    } catch {
+      return ownQueries('bad_answer', `the body is not JSON: ${excerpt(last.bodyText)}`);
+    }
+    const split = splitGroupedAnswer(body, group, this.baseUrl);
+    if (!split.ok) return ownQueries(isRecord(body) && body['status'] === 'error' ? 'rejected' : 'bad_answer', split.reason);
+    this.onGrouping?.({ kind: 'grouped', promql: group.promql, members: everyone.length });
+    const own: string[] = [];
+    for (const [promql, outcome] of split.members) {
+      if (outcome.kind === 'sample') answers.set(promql, outcome.sample);
+      else own.push(promql);
+    }
+    if (own.length > 0) {
+      this.onGrouping?.({ kind: 'own_queries', promql: group.promql, members: own.length, cause: 'several_series', detail: 'several series for one member' });
+    }
+    return own;
+  }
+
+  /** Sends one query, retrying transient failures; returns the last exchange. */
+  private async exchange(promql: string, opts: QueryOptions): Promise<ExchangeResult> {
+    const attempts = this.retries + 1;
+    let last: Exchange | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      last = await this.attempt(promql, opts);
+      if (!isTransient(last)) return { last, gaveUp: false };
+      if (attempt === attempts || opts.signal?.aborted === true) break;
+      const delayMs = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
+      this.onRetry?.({ promql, attempt, delayMs, failure: this.sampleOf(last, promql) });
+      await this.sleep(delayMs, opts.signal);
+    }
+    return { last: last ?? notQueried(this.baseUrl), gaveUp: true };
+  }
+
+  /** The sample `promql`'s own query gets from this exchange (also each member's when its group failed). */
+  private finalSample(result: ExchangeResult, promql: string): Sample {
+    const sample = this.sampleOf(result.last, promql);
+    const attempts = this.retries + 1;
+    return result.gaveUp && sample.kind === 'unknown' && attempts > 1 ? { ...sample, detail: `${sample.detail} (gave up after ${attempts} attempts)` } : sample;
+  }
+
+  private sampleOf(exchange: Exchange, promql: string): Sample {
+    if (exchange.kind === 'transport') return unknown(exchange.failure.cause, exchange.failure.reason);
+    const ctx: ResponseContext = { baseUrl: this.baseUrl, promql };
+    if (isSuccess(exchange.status)) return parseQueryBody(exchange.bodyText, ctx);
+    // Prometheus answers bad PromQL with 400/422 and a JSON status:"error" body: that is query_error.
+    const statusText = exchange.statusText ? ` ${exchange.statusText}` : '';
+    return (
+      prometheusErrorSample(exchange.bodyText, ctx, exchange.status) ??
+      unknown('http_error', `Prometheus at ${ctx.baseUrl} answered HTTP ${exchange.status}${statusText} for query ${JSON.stringify(promql)}`)
+    );
+  }
+
+  private async attempt(promql: string, opts: QueryOptions): Promise<Exchange> {
+    const callerSignal = opts.signal;
     const deadline = AbortSignal.timeout(this.timeoutMs);
     const signal = callerSignal === undefined ? deadline : AbortSignal.any([callerSignal, deadline]);
-    const params = { query: promql, timeout: String(this.timeoutMs / 1000) };
+    const params: Record<string, string> = { query: promql, timeout: String(this.timeoutMs / 1000) };
+    // A tick's queries are evaluated at its scheduled time when given, all at the same instant.
+    if (opts.timeMs !== undefined) params['time'] = (opts.timeMs / 1000).toFixed(3);
     let response: AxiosResponse<unknown>;
     try {
       response = await this.http.request<unknown>({
@@ -142,23 +255,54 @@ export class PrometheusMetricsSource implements MetricsSource {
         callerAborted: callerSignal?.aborted === true,
         deadlineFired: deadline.aborted,
       });
-      return { final: !failure.transient, sample: unknown(failure.cause, failure.reason) };
+      return { kind: 'transport', failure };
     }
-    return this.judgeResponse(response, { baseUrl: this.baseUrl, promql });
-  }
-
-  private judgeResponse(response: AxiosResponse<unknown>, ctx: ResponseContext): AttemptOutcome {
     const bodyText = typeof response.data === 'string' ? response.data : JSON.stringify(response.data ?? '');
-    const status = response.status;
-    if (status >= 200 && status < 300) return { final: true, sample: parseQueryBody(bodyText, ctx) };
-
-    // Prometheus answers bad PromQL with 400/422 and a JSON status:"error" body: that is query_error.
-    const prometheusError = prometheusErrorSample(bodyText, ctx, status);
-    const sample =
-      prometheusError ??
-      unknown('http_error', `Prometheus at ${ctx.baseUrl} answered HTTP ${status}${statusText(response)} for query ${JSON.stringify(ctx.promql)}`);
-    return { final: !isTransientStatus(status), sample };
+    return { kind: 'answer', status: response.status, statusText: response.statusText, bodyText };
   }
+}
+
+/** Runs the queue's tasks, at most `limit` at once; tasks may add more tasks while it runs. */
+async function drain(queue: (() => Promise<void>)[], limit: number): Promise<void> {
+  let active = 0;
+  const running = new Set<Promise<void>>();
+  const start = (): void => {
+    while (active < limit && queue.length > 0) {
+      const task = queue.shift();
+      if (task === undefined) return;
+      active += 1;
+      const run: Promise<void> = task().finally(() => {
+        active -= 1;
+        running.delete(run);
+        start();
+      });
+      running.add(run);
+    }
+  };
+  start();
+  while (running.size > 0) await Promise.race(running);
+}
+
+function notQueried(baseUrl: string): Exchange {
+  return { kind: 'transport', failure: { cause: 'unreachable', transient: false, reason: `Prometheus at ${baseUrl} was not queried` } };
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300;
+}
+
+/** Transient failures (refused/reset connection, timeout, 429, 5xx) are worth another attempt. */
+function isTransient(exchange: Exchange): boolean {
+  return exchange.kind === 'transport' ? exchange.failure.transient : !isSuccess(exchange.status) && isTransientStatus(exchange.status);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function excerpt(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 160 ? `${flat.slice(0, 160)}...` : flat;
 }
 
 function prometheusErrorSample(bodyText: string, ctx: ResponseContext, status: number): Sample | undefined {
@@ -171,10 +315,6 @@ function prometheusErrorSample(bodyText: string, ctx: ResponseContext, status: n
   if (typeof body !== 'object' || body === null || !('status' in body) || body.status !== 'error') return undefined;
   const sample = interpretQueryJson(body, ctx);
   return sample.kind === 'unknown' ? { ...sample, detail: `${sample.detail} (HTTP ${status})` } : undefined;
-}
-
-function statusText(response: AxiosResponse<unknown>): string {
-  return response.statusText ? ` ${response.statusText}` : '';
 }
 
 function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
