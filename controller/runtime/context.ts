@@ -4,6 +4,7 @@ import type { ControllerMetrics } from '../metrics.js';
 import type { Actuator } from '../ports/actuator.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
 import type { HistoryLog, StateStore } from '../ports/state-store.js';
+import { DecisionClock } from './decision-clock.js';
 import type { HistoryRecord } from './history.js';
 import type { Notifier } from './notifier.js';
 import type { Operations } from './operations.js';
@@ -35,6 +36,8 @@ export class RuntimeContext {
   readonly ports: RuntimePorts;
   readonly queues = new TargetQueues();
   readonly operations: Operations;
+  /** Dates each decision: a tick at its scheduled time, never before the target's previous decision. */
+  readonly clock: DecisionClock;
   policies: readonly Policy[] = [];
   policyFiles: readonly string[] = [];
   policiesLoadedAtMs: number | null = null;
@@ -48,6 +51,7 @@ export class RuntimeContext {
   constructor(ports: RuntimePorts, operations: Operations) {
     this.ports = ports;
     this.operations = operations;
+    this.clock = new DecisionClock(ports.now);
   }
 
   policyOf(target: string): Policy | undefined {

@@ -39,14 +39,17 @@ function intentOf(policy: Policy, command: SwitchCommand, nowMs: number): InFlig
 export interface StepOptions {
   /** The API operation this event belongs to (its status follows the actuation). */
   readonly operationId?: string;
+  /** A scheduled tick's time: the engine decides at it (see decision-clock.ts) instead of now(). */
+  readonly scheduledAtMs?: number;
 }
 
 /** Decides one event and carries out what the engine asked for. Returns the first decision. */
 export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: EngineEvent, options: StepOptions = {}): Promise<Decision> {
-  const { logger, metrics, notifier, now } = ctx.ports;
+  const { logger, metrics, notifier } = ctx.ports;
   const target = policy.target.name;
-  const nowMs = now();
-  const decision = decide(policy, ctx.targetState(policy), event, nowMs);
+  const before = ctx.targetState(policy);
+  const nowMs = ctx.clock.next(target, before, options.scheduledAtMs);
+  const decision = decide(policy, before, event, nowMs);
   const command = decision.commands.find(isSwitch);
   const intent = command === undefined ? undefined : intentOf(policy, command, nowMs);
   ctx.update((s) => ({
@@ -68,7 +71,7 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
     if (command.type === 'rollback') metrics.rollbacksTotal.inc({ target, reason: command.evidence.reason, trigger: command.evidence.trigger.kind });
     logger.warn({ target, action: command.type, rollbackId: command.rollbackId, value: command.variant, evidence: command.evidence }, `${command.type} decided`);
     await appendStart(ctx, intent);
-    await executeSwitch(ctx, policy, intent, options);
+    await executeSwitch(ctx, policy, intent, options.operationId === undefined ? {} : { operationId: options.operationId });
   }
   return decision;
 }

@@ -27,7 +27,7 @@ import { watchPolicies } from './policy-watch.js';
 import { loadState, prepareTargets, reannounceActive, resumeInFlight } from './restore.js';
 import type { RuntimeState } from './runtime-state.js';
 import { Scheduler } from './scheduler.js';
-import { reconcileOnce } from './tick.js';
+import { reconcileBatch } from './tick.js';
 import { policiesView, targetStatus } from './views.js';
 import { handleWebhook } from './webhook.js';
 
@@ -86,7 +86,7 @@ export class Runtime implements ControllerPort {
       new Operations(now),
     );
     this.scheduler = new Scheduler({
-      tick: (policy) => this.tickPolicy(policy),
+      tick: (policies, scheduledAtMs) => this.tickBatch(policies, scheduledAtMs),
       skipped: (policy) => {
         this.metrics.ticksSkipped.inc();
         options.logger.warn({ policy: policy.name }, 'tick skipped: the previous one is still running');
@@ -125,10 +125,12 @@ export class Runtime implements ControllerPort {
     return this.reloading;
   }
 
-  /** One tick of every policy now (tests, and `guardrail run --once` style use). */
-  async tickAll(): Promise<void> {
-    this.ctx.ports.notifier.tick(this.ctx.ports.now());
-    await Promise.all(this.ctx.policies.map((p) => this.scheduler.fire(p)));
+  /**
+   * One tick of every policy now, as ONE batch through the same path as a cron firing (tests, benches,
+   * `guardrail run --once` style use). Decisions are dated now(), or `scheduledAtMs` when given (as cron does).
+   */
+  async tickAll(scheduledAtMs?: number): Promise<void> {
+    await this.scheduler.fire(this.ctx.policies, scheduledAtMs);
   }
 
   /** Resolves when every queued operation and alert delivery has finished (tests). */
@@ -175,14 +177,15 @@ export class Runtime implements ControllerPort {
     return handleWebhook(this.ctx, alerts);
   }
 
-  private async tickPolicy(policy: Policy): Promise<void> {
-    try {
-      await reconcileOnce(this.ctx, policy);
-    } catch (error) {
-      // A failed tick (disk full on save, a bug) is logged and counted; the next tick tries again.
-      this.metrics.evaluationErrors.inc({ target: policy.target.name, cause: 'runtime_error' });
-      this.options.logger.error({ policy: policy.name, err: error }, 'tick failed');
-    }
+  private tickBatch(policies: readonly Policy[], scheduledAtMs: number | undefined): Promise<void>[] {
+    return reconcileBatch(this.ctx, policies, scheduledAtMs).map((run, i) =>
+      run.catch((error: unknown) => {
+        // A failed tick (disk full on save, a bug) is logged and counted; the next tick tries again.
+        const policy = policies[i];
+        this.metrics.evaluationErrors.inc({ target: policy?.target.name ?? 'unknown', cause: 'runtime_error' });
+        this.options.logger.error({ policy: policy?.name, err: error }, 'tick failed');
+      }),
+    );
   }
 
   private async reloadNow(): Promise<void> {

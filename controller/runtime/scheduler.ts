@@ -1,12 +1,18 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Policy } from '../core/index.js';
 
-// One node-cron task per policy, at the policy's evaluation interval. A tick that starts while the
-// previous one of the same policy is still running is skipped and counted (a slow Prometheus or a long
-// actuation must not pile ticks up); `everyTick` still runs on every firing (alert re-posts).
+// One node-cron task per distinct evaluation interval; each firing ticks all the policies of that
+// interval TOGETHER (their queries reach one queryAll(), where the Prometheus adapter groups them) at the
+// firing's scheduled time. A policy whose previous tick is still running (a slow Prometheus, a long
+// actuation) is left out of the firing and counted: ticks must not pile up. `everyTick` still runs on
+// every firing (alert re-posts).
 
 export interface SchedulerHooks {
-  readonly tick: (policy: Policy) => Promise<void>;
+  /**
+   * Ticks `policies` as one batch. Returns one promise per policy, in order, settled when THAT policy's
+   * tick is done (so one target's long actuation does not hold back the others' next tick). Must not reject.
+   */
+  readonly tick: (policies: readonly Policy[], scheduledAtMs: number | undefined) => readonly Promise<void>[];
   readonly skipped: (policy: Policy) => void;
   readonly everyTick: () => void;
 }
@@ -18,6 +24,18 @@ export function cronExpressionFor(intervalMs: number): string {
   const minutes = Math.max(1, Math.round(seconds / 60));
   if (minutes < 60) return `0 */${minutes} * * * *`;
   return `0 0 */${Math.max(1, Math.round(minutes / 60))} * * *`;
+}
+
+/** Policies by the cron expression of their interval (policies firing at the same instants share one task). */
+export function batchesOf(policies: readonly Policy[]): Map<string, Policy[]> {
+  const batches = new Map<string, Policy[]>();
+  for (const policy of policies) {
+    const expression = cronExpressionFor(policy.evaluation.intervalMs);
+    const batch = batches.get(expression);
+    if (batch === undefined) batches.set(expression, [policy]);
+    else batch.push(policy);
+  }
+  return batches;
 }
 
 export class Scheduler {
@@ -32,21 +50,28 @@ export class Scheduler {
   /** Replaces every task (after a policy reload). A tick in progress finishes on its own. */
   async schedule(policies: readonly Policy[]): Promise<void> {
     await this.stopTasks();
-    this.tasks = policies.map((policy) =>
-      cron.schedule(cronExpressionFor(policy.evaluation.intervalMs), () => this.fire(policy), { name: `guardrail-${policy.name}` }),
+    this.tasks = [...batchesOf(policies)].map(([expression, batch]) =>
+      // node-cron's context.date is the firing's scheduled time (whole seconds), not when it ran.
+      cron.schedule(expression, (context) => this.fire(batch, context.date.getTime()), { name: `guardrail-${expression}` }),
     );
   }
 
-  /** Runs a tick now unless one is running; resolves when it is done. */
-  fire(policy: Policy): Promise<void> {
+  /** Ticks the policies whose previous tick is done, as one batch; resolves when all of them are done. */
+  fire(policies: readonly Policy[], scheduledAtMs?: number): Promise<void> {
     this.hooks.everyTick();
-    if (this.running.has(policy.name)) {
+    const ready = policies.filter((policy) => {
+      if (!this.running.has(policy.name)) return true;
       this.hooks.skipped(policy);
-      return Promise.resolve();
-    }
-    const run = this.hooks.tick(policy).finally(() => this.running.delete(policy.name));
-    this.running.set(policy.name, run);
-    return run;
+      return false;
+    });
+    if (ready.length === 0) return Promise.resolve();
+    const runs = this.hooks.tick(ready, scheduledAtMs);
+    const tracked = ready.map((policy, i) => {
+      const run = (runs[i] ?? Promise.resolve()).finally(() => this.running.delete(policy.name));
+      this.running.set(policy.name, run);
+      return run;
+    });
+    return Promise.all(tracked).then(() => undefined);
   }
 
   /** Stops the tasks and waits for ticks in progress (clean shutdown). */

@@ -2,38 +2,54 @@ import { queriesOf, type Policy, type Sample, type TickEvent } from '../core/ind
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
 
-// One evaluation of one policy: run its queries (bounded concurrency, one deadline for the whole tick),
-// then decide on the target's queue. Queries run outside the queue so a slow Prometheus never delays a
-// manual operation; the decision itself is serialised with everything else for the target.
+// One firing of the scheduler: the policies that share an evaluation interval are observed TOGETHER (one
+// queryAll() call, so the Prometheus adapter can group their queries, one deadline for the whole tick),
+// then each target decides on its own queue. Queries run outside the queues so a slow Prometheus never
+// delays a manual operation; each decision is serialised with everything else for its target.
 
-export async function observe(ctx: RuntimeContext, policy: Policy): Promise<TickEvent> {
+/** Runs every policy's queries in one batch; the tick event of each policy, by policy name. */
+export async function observeAll(ctx: RuntimeContext, policies: readonly Policy[], scheduledAtMs?: number): Promise<Map<string, TickEvent>> {
   const { metricsSource, metrics, now, tickTimeoutMs } = ctx.ports;
-  const queries = queriesOf(policy);
+  const perPolicy = policies.map((policy) => ({ policy, queries: queriesOf(policy) }));
   const startedMs = now();
   const results = await metricsSource.queryAll(
-    queries.map((q) => q.query),
-    { signal: AbortSignal.timeout(tickTimeoutMs) },
+    perPolicy.flatMap(({ queries }) => queries.map((q) => q.query)),
+    { signal: AbortSignal.timeout(tickTimeoutMs), ...(scheduledAtMs === undefined ? {} : { timeMs: scheduledAtMs }) },
   );
   metrics.evaluationDuration.observe((now() - startedMs) / 1000);
-  const samples: Record<string, Sample> = {};
-  queries.forEach((q, i) => {
-    const sample: Sample = results[i] ?? { kind: 'unknown', cause: 'bad_response', detail: 'no result for this query' };
-    samples[q.id] = sample;
-    if (sample.kind === 'unknown') metrics.evaluationErrors.inc({ target: policy.target.name, cause: sample.cause });
-  });
-  return { type: 'tick', samples };
+  const events = new Map<string, TickEvent>();
+  let next = 0;
+  for (const { policy, queries } of perPolicy) {
+    const samples: Record<string, Sample> = {};
+    for (const q of queries) {
+      const sample: Sample = results[next++] ?? { kind: 'unknown', cause: 'bad_response', detail: 'no result for this query' };
+      samples[q.id] = sample;
+      if (sample.kind === 'unknown') metrics.evaluationErrors.inc({ target: policy.target.name, cause: sample.cause });
+    }
+    events.set(policy.name, { type: 'tick', samples });
+  }
+  return events;
 }
 
-/** observe → decide → act → record, for one policy. Safe mode skips it: no automatic action. */
-export async function reconcileOnce(ctx: RuntimeContext, policy: Policy): Promise<void> {
-  if (ctx.safeMode !== null) return;
-  const event = await observe(ctx, policy);
-  const target = policy.target.name;
-  await ctx.queues.for(target).run(async () => {
-    // The policy may have been reloaded while the queries ran: decide with the current one.
-    const current = ctx.policyOf(target);
-    if (current === undefined) return;
-    const decision = await applyEvent(ctx, current, event);
-    ctx.lastEvaluation.set(target, { atMs: ctx.ports.now(), verdicts: decision.verdicts });
+/**
+ * observe → decide → act → record for a batch of policies. One promise per policy, in order, settled when
+ * that policy's decision (and any switch it started) is done. Safe mode skips it: no automatic action.
+ * `scheduledAtMs` (a cron firing's scheduled time) is both the queries' evaluation time and the
+ * engine's time for the decision; without it (tickAll) Prometheus and the engine use their own now.
+ */
+export function reconcileBatch(ctx: RuntimeContext, policies: readonly Policy[], scheduledAtMs?: number): Promise<void>[] {
+  if (ctx.safeMode !== null || policies.length === 0) return policies.map(() => Promise.resolve());
+  const observed = observeAll(ctx, policies, scheduledAtMs);
+  return policies.map(async (policy) => {
+    const event = (await observed).get(policy.name);
+    const target = policy.target.name;
+    if (event === undefined) return;
+    await ctx.queues.for(target).run(async () => {
+      // The policy may have been reloaded while the queries ran: decide with the current one.
+      const current = ctx.policyOf(target);
+      if (current === undefined) return;
+      const decision = await applyEvent(ctx, current, event, scheduledAtMs === undefined ? {} : { scheduledAtMs });
+      ctx.lastEvaluation.set(target, { atMs: ctx.ports.now(), verdicts: decision.verdicts });
+    });
   });
 }

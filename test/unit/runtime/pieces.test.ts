@@ -7,7 +7,7 @@ import { actuatorTargetsOf } from '../../../controller/runtime/actuator-targets.
 import { foldHistory, type HistoryRecord } from '../../../controller/runtime/history.js';
 import { watchPolicies } from '../../../controller/runtime/policy-watch.js';
 import { rememberWebhook, SEEN_WEBHOOKS_MAX, validateRuntimeState } from '../../../controller/runtime/runtime-state.js';
-import { cronExpressionFor, Scheduler } from '../../../controller/runtime/scheduler.js';
+import { batchesOf, cronExpressionFor, Scheduler } from '../../../controller/runtime/scheduler.js';
 import { TargetQueue } from '../../../controller/runtime/target-queue.js';
 
 describe('cronExpressionFor', () => {
@@ -27,29 +27,67 @@ describe('Scheduler.fire', () => {
     const skipped: string[] = [];
     let every = 0;
     const scheduler = new Scheduler({
-      tick: (p) => {
-        ticks.push(p.name);
-        return new Promise((resolve) => {
-          release = resolve;
-        });
-      },
+      tick: (policies) =>
+        policies.map((p) => {
+          ticks.push(p.name);
+          return new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        }),
       skipped: (p) => skipped.push(p.name),
       everyTick: () => {
         every += 1;
       },
     });
     const policy = { name: 'p' } as Policy;
-    const first = scheduler.fire(policy);
-    await scheduler.fire(policy);
+    const first = scheduler.fire([policy]);
+    await scheduler.fire([policy]);
     expect(ticks).toEqual(['p']);
     expect(skipped).toEqual(['p']);
     release();
     await first;
-    void scheduler.fire(policy);
+    void scheduler.fire([policy]);
     expect(ticks).toEqual(['p', 'p']);
     expect(every).toBe(3);
     release();
     await scheduler.stop();
+  });
+
+  it('one firing ticks its policies as ONE batch at the scheduled time; a busy policy is left out, the others tick', async () => {
+    const batches: { names: string[]; at: number | undefined }[] = [];
+    const releases = new Map<string, () => void>();
+    const scheduler = new Scheduler({
+      tick: (policies, at) => {
+        batches.push({ names: policies.map((p) => p.name), at });
+        return policies.map((p) => new Promise<void>((resolve) => releases.set(p.name, resolve)));
+      },
+      skipped: () => undefined,
+      everyTick: () => undefined,
+    });
+    const [a, b] = [{ name: 'a' } as Policy, { name: 'b' } as Policy];
+    const first = scheduler.fire([a, b], 1_000);
+    releases.get('b')?.(); // b finished, a is still busy (e.g. a long switch)
+    await new Promise((r) => setTimeout(r, 0));
+    const second = scheduler.fire([a, b], 3_000);
+    expect(batches).toEqual([
+      { names: ['a', 'b'], at: 1_000 },
+      { names: ['b'], at: 3_000 },
+    ]);
+    releases.get('a')?.();
+    releases.get('b')?.();
+    await Promise.all([first, second]);
+    await scheduler.stop();
+  });
+});
+
+describe('batchesOf', () => {
+  it('one batch per cron expression, i.e. per distinct interval', () => {
+    const p = (name: string, intervalMs: number): Policy => ({ name, evaluation: { intervalMs } }) as Policy;
+    const batches = batchesOf([p('a', 15_000), p('b', 2_000), p('c', 15_000), p('d', 2_200)]);
+    expect([...batches].map(([expr, ps]) => [expr, ps.map((x) => x.name)])).toEqual([
+      ['*/15 * * * * *', ['a', 'c']],
+      ['*/2 * * * * *', ['b', 'd']],
+    ]);
   });
 });
 
