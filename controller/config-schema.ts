@@ -15,7 +15,12 @@ export interface ProcessActuatorConfig {
 }
 
 export interface ControllerConfig {
-  readonly prometheus: { readonly url: string; readonly timeoutMs: number };
+  readonly prometheus: {
+    readonly url: string;
+    readonly timeoutMs: number;
+    /** Ask queries that differ only in one label's value as one grouped query (docs/adapters.md); loadConfig always sets it. */
+    readonly groupQueries?: boolean;
+  };
   /** Policy files and/or directories (non-recursive *.yaml). */
   readonly policies: readonly string[];
   /** Holds state.json (engine state + switch intents) and history.jsonl. */
@@ -41,6 +46,7 @@ export interface ControllerConfig {
 export const CONFIG_DEFAULTS = {
   prometheusUrl: 'http://127.0.0.1:9090',
   prometheusTimeoutMs: 2_000,
+  prometheusGroupQueries: true,
   policies: 'policies',
   stateDir: '.guardrail',
   listen: '127.0.0.1:8090',

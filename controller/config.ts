@@ -200,6 +200,7 @@ export function loadConfig(options: { configFile?: string; env?: Env; cwd?: stri
     prometheus: {
       url: reader.url('GUARDRAIL_PROMETHEUS_URL', 'prometheus.url') ?? CONFIG_DEFAULTS.prometheusUrl,
       timeoutMs: reader.durationMs('GUARDRAIL_PROMETHEUS_TIMEOUT', 'prometheus.timeout', CONFIG_DEFAULTS.prometheusTimeoutMs),
+      groupQueries: reader.boolean('GUARDRAIL_PROMETHEUS_GROUP_QUERIES', 'prometheus.groupQueries', CONFIG_DEFAULTS.prometheusGroupQueries),
     },
     policies: parsePolicies(reader),
     stateDir: reader.path(reader.string('GUARDRAIL_STATE_DIR', 'stateDir') ?? CONFIG_DEFAULTS.stateDir),

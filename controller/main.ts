@@ -3,9 +3,10 @@ import { AlertmanagerSink } from './adapters/alert-alertmanager.js';
 import { LogSink } from './adapters/alert-log.js';
 import { WebhookSink } from './adapters/alert-webhook.js';
 import { PrometheusMetricsSource } from './adapters/prometheus.js';
-import type { ControllerConfig } from './config.js';
+import { CONFIG_DEFAULTS, type ControllerConfig } from './config.js';
 import { buildApi } from './http/build-api.js';
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './http/log-redact.js';
+import { createControllerMetrics, recordGrouping } from './metrics.js';
 import type { Actuator } from './ports/actuator.js';
 import type { AlertSink } from './ports/alert-sink.js';
 import { createActuator, type ManagedActuator } from './runtime/actuator-factory.js';
@@ -55,9 +56,21 @@ export async function startDaemon(config: ControllerConfig, overrides: DaemonOve
     overrides.managedActuator ?? (overrides.actuator === undefined ? await createActuator(config, logger) : undefined);
   const actuator = overrides.actuator ?? managed?.actuator;
   if (actuator === undefined) throw new Error('no actuator');
+  const metrics = createControllerMetrics();
+  const promLogger = logger.child({ component: 'prometheus' });
+  const metricsSource = new PrometheusMetricsSource({
+    baseUrl: config.prometheus.url,
+    timeoutMs: config.prometheus.timeoutMs,
+    groupQueries: config.prometheus.groupQueries ?? CONFIG_DEFAULTS.prometheusGroupQueries,
+    onGrouping: (event) => {
+      recordGrouping(metrics, event);
+      if (event.kind === 'own_queries') promLogger.warn({ grouped: event.promql, members: event.members, cause: event.cause, detail: event.detail }, 'grouped query not used: members sent on their own');
+    },
+  });
   const runtime = new Runtime({
     policyPaths: config.policies,
-    metricsSource: new PrometheusMetricsSource({ baseUrl: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs }),
+    metricsSource,
+    metrics,
     actuator,
     sinks: alertSinks(config, logger),
     store,

@@ -17,6 +17,9 @@ export interface ControllerMetrics {
   readonly alertSendFailures: Counter<'sink'>;
   readonly targetPhase: Gauge<'target' | 'phase'>;
   readonly webhookAlerts: Counter<'outcome'>;
+  readonly groupedQueries: Counter;
+  readonly groupedQueryMembers: Counter;
+  readonly groupedQueryOwnQueries: Counter<'cause'>;
 }
 
 export function createControllerMetrics(registry: Registry = new Registry()): ControllerMetrics {
@@ -37,7 +40,7 @@ export function createControllerMetrics(registry: Registry = new Registry()): Co
     }),
     evaluationDuration: new Histogram({
       name: 'guardrail_evaluation_duration_seconds',
-      help: 'Time to query the metrics of one policy tick (all its queries).',
+      help: 'Time to query the metrics of one tick: all queries of the policies sharing an interval, in one batch.',
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
@@ -77,7 +80,33 @@ export function createControllerMetrics(registry: Registry = new Registry()): Co
       labelNames: ['outcome'],
       registers,
     }),
+    groupedQueries: new Counter({
+      name: 'guardrail_grouped_queries_total',
+      help: 'Grouped Prometheus queries answered (each stands for several targets\' queries that differ in one label value).',
+      registers,
+    }),
+    groupedQueryMembers: new Counter({
+      name: 'guardrail_grouped_query_members_total',
+      help: 'Queries answered from a grouped query instead of being sent on their own.',
+      registers,
+    }),
+    groupedQueryOwnQueries: new Counter({
+      name: 'guardrail_grouped_query_fallbacks_total',
+      help: 'Queries sent on their own after their grouped query was rejected (rejected), could not be split (bad_answer) or held several series for them (several_series).',
+      labelNames: ['cause'],
+      registers,
+    }),
   };
+}
+
+/** Counts grouped queries and fallbacks (the Prometheus adapter's `onGrouping`). */
+export function recordGrouping(metrics: ControllerMetrics, event: { readonly kind: 'grouped' | 'own_queries'; readonly members: number; readonly cause?: string }): void {
+  if (event.kind === 'grouped') {
+    metrics.groupedQueries.inc();
+    metrics.groupedQueryMembers.inc(event.members);
+  } else {
+    metrics.groupedQueryOwnQueries.inc({ cause: event.cause ?? 'unknown' }, event.members);
+  }
 }
 
 /** Sets the phase gauge: exactly one phase is 1 per target. */

@@ -26,7 +26,7 @@ describe('loadConfig', () => {
   it('defaults with only a token', () => {
     const config = loadConfig({ env: { GUARDRAIL_TOKEN: TOKEN }, cwd: '/srv/g' });
     expect(config).toEqual({
-      prometheus: { url: 'http://127.0.0.1:9090', timeoutMs: 2000 },
+      prometheus: { url: 'http://127.0.0.1:9090', timeoutMs: 2000, groupQueries: true },
       policies: ['/srv/g/policies'],
       stateDir: '/srv/g/.guardrail',
       listen: { host: '127.0.0.1', port: 8090 },
@@ -43,7 +43,7 @@ describe('loadConfig', () => {
     await writeFile(
       file,
       [
-        'prometheus: { url: "http://prom:9090/", timeout: 3s }',
+        'prometheus: { url: "http://prom:9090/", timeout: 3s, groupQueries: false }',
         'policies: [a.yaml, /etc/guardrail/policies]',
         'stateDir: /var/lib/guardrail',
         'listen: "0.0.0.0:9000"',
@@ -53,7 +53,9 @@ describe('loadConfig', () => {
       ].join('\n'),
     );
     const config = loadConfig({ configFile: file, cwd: '/srv/g', env: { GUARDRAIL_TOKEN: TOKEN, GUARDRAIL_LISTEN: '127.0.0.1:8091', GUARDRAIL_WEBHOOK_URL: 'https://hooks.example/x' } });
-    expect(config.prometheus).toEqual({ url: 'http://prom:9090', timeoutMs: 3000 });
+    expect(config.prometheus).toEqual({ url: 'http://prom:9090', timeoutMs: 3000, groupQueries: false });
+    // The variable turns it back on over the file.
+    expect(loadConfig({ configFile: file, cwd: '/srv/g', env: { GUARDRAIL_TOKEN: TOKEN, GUARDRAIL_PROMETHEUS_GROUP_QUERIES: 'true' } }).prometheus.groupQueries).toBe(true);
     expect(config.policies).toEqual(['/srv/g/a.yaml', '/etc/guardrail/policies']);
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 8091 });
     expect(config.auth.protectReads).toBe(true);
