@@ -6,14 +6,14 @@
 // node-cron runs (queriesOf → PrometheusMetricsSource.queryAll → decide → persist state) — driven by
 // tickAll() with the schedule off, with a real state dir, in its own plain-node process
 // (lib/scale-worker.ts, type-stripped with the controller code) so its CPU and RSS are the controller's
-// alone. Nothing breaches, so nothing is switched. Two query modes on the same Prometheus:
-//   per-target — what the runtime does today: each policy's 7 queries, 7 × N HTTP queries per tick;
-//   grouped    — a batching prototype (lib/grouped-source.ts) behind the same MetricsSource port: one
-//                `by (service)` query per rule shape, 7 per tick whatever N, fanned out to the targets.
+// alone. Nothing breaches, so nothing is switched. tickAll() goes through the same batched path as a cron
+// firing (all policies of one interval observed together, one queryAll). Two modes of the real adapter:
+//   grouping-off — prometheus.groupQueries false: each policy's 7 queries on their own, 7 × N per tick;
+//   grouping-on  — the default: each rule's N copies asked as one `by (service)` query, 7 per tick.
 // Figures for 10, 100 and 500 targets: tick duration p50/p99, queries per tick, controller CPU per tick and
 // its share of a 15 s interval, Prometheus CPU per tick, RSS.
 // Env: BENCH_SCALE_SIZES (default "10,100,500"), BENCH_SCALE_TICKS (default 20),
-//      BENCH_SCALE_MODES (default "per-target,grouped").
+//      BENCH_SCALE_MODES (default "grouping-off,grouping-on").
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { rm, symlink } from 'node:fs/promises';
@@ -29,7 +29,7 @@ import { markdownTable } from './lib/stats.js';
 
 const SIZES = (process.env['BENCH_SCALE_SIZES'] ?? '10,100,500').split(',').map(Number);
 const TICKS = Number(process.env['BENCH_SCALE_TICKS'] ?? 20);
-const MODES: readonly Mode[] = (process.env['BENCH_SCALE_MODES'] ?? 'per-target,grouped').split(',') as Mode[];
+const MODES: readonly Mode[] = (process.env['BENCH_SCALE_MODES'] ?? 'grouping-off,grouping-on').split(',') as Mode[];
 const INTERVAL_MS = 15_000; // the shipped policy's evaluation interval: CPU share is per this interval
 const TICK_SPACING_MS = 1_000; // measured ticks are spaced by one scrape so each sees fresh samples
 const REPO_ROOT = join(LIB_DIR, '../../..');
@@ -47,7 +47,7 @@ function tsFilesUnder(dir: string): string[] {
 
 /** The worker and everything it imports, type-stripped into a temp dir that sees the repo's node_modules. */
 async function buildWorker(): Promise<string> {
-  const sources = [...tsFilesUnder('controller'), 'service/contract.ts', ...['grouped-source', 'scale-policy', 'scale-worker', 'stats'].map((f) => relative(REPO_ROOT, join(LIB_DIR, `${f}.ts`)))];
+  const sources = [...tsFilesUnder('controller'), 'service/contract.ts', ...['scale-policy', 'scale-worker', 'stats'].map((f) => relative(REPO_ROOT, join(LIB_DIR, `${f}.ts`)))];
   const out = await transpileForChild(sources);
   await symlink(join(REPO_ROOT, 'node_modules'), join(out, 'node_modules'));
   await symlink(join(REPO_ROOT, 'policies'), join(out, 'policies')); // the policy loader reads its JSON schema
@@ -105,7 +105,7 @@ async function measure(workerDir: string, targets: number): Promise<Row[]> {
     for (const mode of MODES) {
       const row = await runWorker(workerDir, mode, targets, prometheus, promPid);
       rows.push(row);
-      const agreement = row.groupedDifference === undefined ? '' : `; grouped vs per-target answers differ by at most ${row.groupedDifference.toExponential(1)} (relative)`;
+      const agreement = row.groupedDifference === undefined ? '' : `; grouped vs own-query answers at one time= differ by at most ${row.groupedDifference.toExponential(1)} (relative)`;
       console.log(`${targets} targets, ${mode}: tick p50 ${row.tickP50.toFixed(0)} ms, p99 ${row.tickP99.toFixed(0)} ms, CPU ${row.cpuP50.toFixed(0)} ms/tick, RSS ${row.rssPeakMiB.toFixed(0)} MiB${agreement}`);
     }
     return rows;

@@ -1,68 +1,43 @@
 // The policy template bench:scale generates N times: the shipped prediction-service policy's rules
 // (minRequests guard, five automatic reasons, one veto = 7 queries per tick), each query narrowed to one
-// synthetic service by a `service` label. Each rule shape also has a GROUPED form, one query for every
-// service at once (`by (service)`), which grouped-source.ts fans out to the targets.
+// synthetic service by a `service` label. The runtime's Prometheus adapter groups the N copies of each
+// rule into one `by (service)` query (controller/adapters/prometheus-grouping.ts) when grouping is on.
 
 export interface RuleShape {
   readonly name: string;
   /** The query of one target's policy. */
   readonly perTarget: (service: string) => string;
-  /** The same for every service at once; each result series carries a `service` label. */
-  readonly grouped: string;
-  /**
-   * What a service absent from the grouped result gets: what its own query would return then
-   * (`no_data` for an empty vector; a number where the per-target query has `or on() vector(n)`).
-   */
-  readonly whenAbsent: 'no_data' | number;
 }
 
 const ROUTE = 'route=~"/predict.*"';
 const sel = (svc: string): string => `service="${svc}",${ROUTE}`;
 
+/**
+ * The shipped policy's error ratio, `(sum(5xx) or on() vector(0)) / sum(all)`: its NESTED `or on()
+ * vector(0)` cannot be grouped (vector() has no service label).
+ */
+export const nestedErrorRatio = (s: string): string =>
+  `(sum(rate(http_requests_total{${sel(s)},status_code=~"5.."}[1m])) or on() vector(0)) / sum(rate(http_requests_total{${sel(s)}}[1m]))`;
+
+/**
+ * The same ratio in a groupable form: `or 0 * rate(all)` gives a service with traffic but no 5xx series an
+ * explicit 0 (as `or on() vector(0)` does), and nothing to a service without traffic (its ratio is no_data
+ * either way). test/integration/grouping/ checks the two agree on a real Prometheus.
+ */
+export const groupableErrorRatio = (s: string): string =>
+  `sum(rate(http_requests_total{${sel(s)},status_code=~"5.."}[1m]) or 0 * rate(http_requests_total{${sel(s)}}[1m])) / sum(rate(http_requests_total{${sel(s)}}[1m]))`;
+
 export const RULE_SHAPES: readonly RuleShape[] = [
-  {
-    name: 'traffic',
-    perTarget: (s) => `sum(increase(http_requests_total{${sel(s)}}[5m]))`,
-    grouped: `sum by (service) (increase(http_requests_total{${ROUTE}}[5m]))`,
-    whenAbsent: 'no_data',
-  },
-  {
-    name: 'high-error-rate',
-    perTarget: (s) => `(sum(rate(http_requests_total{${sel(s)},status_code=~"5.."}[1m])) or on() vector(0)) / sum(rate(http_requests_total{${sel(s)}}[1m]))`,
-    // `or 0 * total` gives a service with traffic but no 5xx series an explicit 0, as `or on() vector(0)` does.
-    grouped: `(sum by (service) (rate(http_requests_total{${ROUTE},status_code=~"5.."}[1m])) or 0 * sum by (service) (rate(http_requests_total{${ROUTE}}[1m]))) / sum by (service) (rate(http_requests_total{${ROUTE}}[1m]))`,
-    whenAbsent: 'no_data',
-  },
-  {
-    name: 'severe-latency',
-    perTarget: (s) => `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel(s)}}[1m])))`,
-    grouped: `histogram_quantile(0.95, sum by (le, service) (rate(http_request_duration_seconds_bucket{${ROUTE}}[1m])))`,
-    whenAbsent: 'no_data',
-  },
-  {
-    name: 'latency-above-slo',
-    perTarget: (s) => `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel(s)}}[5m])))`,
-    grouped: `histogram_quantile(0.95, sum by (le, service) (rate(http_request_duration_seconds_bucket{${ROUTE}}[5m])))`,
-    whenAbsent: 'no_data',
-  },
+  { name: 'traffic', perTarget: (s) => `sum(increase(http_requests_total{${sel(s)}}[5m]))` },
+  { name: 'high-error-rate', perTarget: groupableErrorRatio },
+  { name: 'severe-latency', perTarget: (s) => `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel(s)}}[1m])))` },
+  { name: 'latency-above-slo', perTarget: (s) => `histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{${sel(s)}}[5m])))` },
   {
     name: 'data-quality',
     perTarget: (s) => `sum(rate(prediction_invalid_input_total{service="${s}"}[5m])) / sum(rate(http_requests_total{${sel(s)}}[5m]))`,
-    grouped: `sum by (service) (rate(prediction_invalid_input_total[5m])) / sum by (service) (rate(http_requests_total{${ROUTE}}[5m]))`,
-    whenAbsent: 'no_data',
   },
-  {
-    name: 'model-not-loaded',
-    perTarget: (s) => `count(model_info{service="${s}",variant="ml"}) or on() vector(0)`,
-    grouped: 'count by (service) (model_info{variant="ml"})',
-    whenAbsent: 0,
-  },
-  {
-    name: 'deploy-in-progress',
-    perTarget: (s) => `count(count by (version) (model_info{service="${s}",variant="ml"}))`,
-    grouped: 'count by (service) (count by (service, version) (model_info{variant="ml"}))',
-    whenAbsent: 'no_data',
-  },
+  { name: 'model-not-loaded', perTarget: (s) => `count(model_info{service="${s}",variant="ml"}) or on() vector(0)` },
+  { name: 'deploy-in-progress', perTarget: (s) => `count(count by (version) (model_info{service="${s}",variant="ml"}))` },
 ];
 
 export const QUERIES_PER_POLICY = RULE_SHAPES.length;
@@ -73,7 +48,7 @@ function shape(name: string): RuleShape {
   return found;
 }
 
-/** A YAML scalar that keeps the PromQL text byte for byte (so grouped-source can recognise it). */
+/** A YAML scalar that keeps the PromQL text byte for byte. */
 const q = (name: string, svc: string): string => JSON.stringify(shape(name).perTarget(svc));
 
 export function scalePolicyYaml(index: number): string {

@@ -1,11 +1,14 @@
 // bench:scale's measuring process: ONE controller Runtime over N generated policies, run by plain node
 // (scale.ts transpiles it and the controller code, type-stripped, so tsx's loader does not inflate RSS).
-//   node scale-worker.js <per-target|grouped> <targets> <prometheusUrl> <ticks> <tickSpacingMs>
+//   node scale-worker.js <grouping-off|grouping-on> <targets> <prometheusUrl> <ticks> <tickSpacingMs>
+// The two modes are the runtime's Prometheus adapter with `groupQueries` false (every query on its own)
+// and true (the default: each rule's N copies asked as one `by (service)` query).
 // Prints `measuring` when the measured ticks start, `measured` when they end (the parent reads
 // Prometheus's CPU at those moments), then one JSON line with the figures.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import axios from 'axios';
 import { pino } from 'pino';
 import { PrometheusMetricsSource } from '../../../controller/adapters/prometheus.js';
 import type { Sample } from '../../../controller/core/index.js';
@@ -13,11 +16,10 @@ import type { Actuator } from '../../../controller/ports/actuator.js';
 import type { MetricsSource, QueryOptions } from '../../../controller/ports/metrics-source.js';
 import { Runtime } from '../../../controller/runtime/runtime.js';
 import { openStorage } from '../../../controller/runtime/storage.js';
-import { GroupedSource } from './grouped-source.js';
 import { RULE_SHAPES, scalePolicyYaml } from './scale-policy.js';
 import { percentile, sleep } from './stats.js';
 
-export type Mode = 'per-target' | 'grouped';
+export type Mode = 'grouping-off' | 'grouping-on';
 
 export interface WorkerResult {
   readonly targets: number;
@@ -31,13 +33,12 @@ export interface WorkerResult {
   readonly rssStartMiB: number;
   readonly rssPeakMiB: number;
   readonly unknown: Record<string, number>;
-  /** Grouped mode: largest relative difference to the per-target queries (10 targets × 7 shapes). */
+  /** grouping-on: largest relative difference to the same queries sent on their own, at the same time= (10 targets × 7 shapes). */
   readonly groupedDifference?: number;
 }
 
-/** Counts what the runtime asks and gets: queries, and answers that were not numbers. */
+/** Counts the answers the runtime gets that were not numbers. */
 class CountingSource implements MetricsSource {
-  queries = 0;
   unknown: Record<string, number> = {};
   private readonly inner: MetricsSource;
   constructor(inner: MetricsSource) {
@@ -47,7 +48,6 @@ class CountingSource implements MetricsSource {
     return this.queryAll([promql], opts).then((r) => r[0] ?? { kind: 'unknown', cause: 'bad_response', detail: 'none' });
   }
   async queryAll(promqls: readonly string[], opts?: QueryOptions): Promise<Sample[]> {
-    this.queries += promqls.length;
     const samples = await this.inner.queryAll(promqls, opts);
     for (const s of samples) if (s.kind === 'unknown') this.unknown[s.cause] = (this.unknown[s.cause] ?? 0) + 1;
     return samples;
@@ -64,18 +64,20 @@ const refusingActuator: Actuator = {
   reconcile: () => Promise.reject(new Error('bench:scale: reconcile not expected')),
 };
 
-/** Largest relative difference between the grouped answers and each target's own query (a few targets). */
-async function groupedAgreement(grouped: GroupedSource, perTarget: MetricsSource, services: readonly string[]): Promise<number> {
+/** Largest relative difference between grouped answers and the same queries sent on their own, at one time=. */
+async function groupedAgreement(prometheusUrl: string, services: readonly string[]): Promise<number> {
+  const queries = services.slice(0, 10).flatMap((s) => RULE_SHAPES.map((shape) => shape.perTarget(s)));
+  const timeMs = Date.now() - 2_000; // scrapes up to then are ingested
+  const [grouped, own] = await Promise.all([
+    new PrometheusMetricsSource({ baseUrl: prometheusUrl }).queryAll(queries, { timeMs }),
+    new PrometheusMetricsSource({ baseUrl: prometheusUrl, groupQueries: false }).queryAll(queries, { timeMs }),
+  ]);
   let worst = 0;
-  grouped.beginTick();
-  for (const service of services.slice(0, 10)) {
-    for (const shape of RULE_SHAPES) {
-      const query = shape.perTarget(service);
-      const [a, b] = await Promise.all([grouped.query(query), perTarget.query(query)]);
-      if (a.kind !== b.kind) return Number.POSITIVE_INFINITY;
-      if (a.kind === 'value' && b.kind === 'value') worst = Math.max(worst, Math.abs(a.value - b.value) / Math.max(Math.abs(b.value), 1e-9));
-    }
-  }
+  own.forEach((b, i) => {
+    const a = grouped[i];
+    if (a?.kind !== b.kind) worst = Number.POSITIVE_INFINITY;
+    else if (a.kind === 'value' && b.kind === 'value') worst = Math.max(worst, Math.abs(a.value - b.value) / Math.max(Math.abs(b.value), 1e-9));
+  });
   return worst;
 }
 
@@ -90,12 +92,28 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
     await mkdir(policyDir);
     for (let i = 0; i < targets; i++) await writeFile(join(policyDir, `scale-${i}.yaml`), scalePolicyYaml(i));
     const { store, history } = await openStorage(join(dir, 'state'));
-    const perTarget = new CountingSource(new PrometheusMetricsSource({ baseUrl: prometheusUrl }));
+    // Every HTTP request the adapter sends (grouped, own, retries, fallbacks) is counted here.
+    const http = axios.create();
+    let httpQueries = 0;
+    http.interceptors.request.use((config) => {
+      httpQueries += 1;
+      return config;
+    });
+    let fallbacks = 0;
+    const source = new CountingSource(
+      new PrometheusMetricsSource({
+        baseUrl: prometheusUrl,
+        http,
+        groupQueries: mode === 'grouping-on',
+        onGrouping: (event) => {
+          if (event.kind === 'own_queries') fallbacks += event.members;
+        },
+      }),
+    );
     const services = Array.from({ length: targets }, (_, i) => `svc-${i}`);
-    const grouped = mode === 'grouped' ? new GroupedSource({ baseUrl: prometheusUrl, inner: perTarget, services }) : undefined;
     runtime = new Runtime({
       policyPaths: [policyDir],
-      metricsSource: grouped ?? perTarget,
+      metricsSource: source,
       actuator: refusingActuator,
       sinks: [],
       store,
@@ -108,14 +126,13 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
     if (runtime.status().length !== targets) throw new Error(`loaded ${runtime.status().length} policies, expected ${targets}`);
 
     const tick = async (): Promise<void> => {
-      grouped?.beginTick();
       await runtime?.tickAll();
       await runtime?.idle();
     };
     for (let i = 0; i < 2; i++) await tick(); // warm-up: JIT, connections, first state file
-    perTarget.queries = 0;
-    perTarget.unknown = {};
-    if (grouped !== undefined) grouped.groupedQueries = 0;
+    httpQueries = 0;
+    fallbacks = 0;
+    source.unknown = {};
     const durations: number[] = [];
     const cpus: number[] = [];
     let rssPeak = process.memoryUsage().rss;
@@ -131,9 +148,9 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
       await sleep(spacingMs);
     }
     console.log('measured');
-    const queriesPerTick = (perTarget.queries + (grouped?.groupedQueries ?? 0)) / ticks;
-    const unknown = { ...perTarget.unknown };
-    if (grouped !== undefined && grouped.fallbacks > 0) unknown['fallbacks'] = grouped.fallbacks;
+    const queriesPerTick = httpQueries / ticks;
+    const unknown = { ...source.unknown };
+    if (fallbacks > 0) unknown['fallbacks'] = fallbacks;
     // Nothing breached: every target still watches.
     for (const view of runtime.status()) if (view.phase !== 'watching') throw new Error(`${view.target} is ${view.phase}`);
     return {
@@ -146,7 +163,7 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
       rssStartMiB: mib(rssStart),
       rssPeakMiB: mib(rssPeak),
       unknown,
-      ...(grouped === undefined ? {} : { groupedDifference: await groupedAgreement(grouped, perTarget, services) }),
+      ...(mode === 'grouping-on' ? { groupedDifference: await groupedAgreement(prometheusUrl, services) } : {}),
     };
   } finally {
     await runtime?.stop();

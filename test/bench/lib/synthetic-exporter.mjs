@@ -1,13 +1,15 @@
 // A synthetic scrape target for bench:scale: ONE node:http server whose /metrics holds the prediction
 // service's metric contract (docs/service.md) for N services, told apart by a `service` label. Counters
-// grow with wall time at a steady, healthy rate (50 rps, 0.5% errors, ~20 ms latency), so every policy
-// query has data and none breaches: the benchmark measures the cost of evaluating, not of acting.
-// Runs as its own process so its CPU is not counted as the controller's.
-//   node synthetic-exporter.mjs <services> <port>
+// grow with wall time at a steady, healthy rate (50–90 rps, 0.5–1.5% errors by service, ~20 ms latency),
+// so every policy query has data and none breaches: the benchmark measures the cost of evaluating, not of
+// acting. Services differ in rate and error share so a test can tell their answers apart. Runs as its own
+// process so its CPU is not counted as the controller's.
+//   node synthetic-exporter.mjs <services> <port> [services-without-5xx, comma-separated, e.g. svc-2]
 import http from 'node:http';
 
 const services = Number(process.argv[2] ?? 10);
 const port = Number(process.argv[3] ?? 0);
+const without5xx = new Set((process.argv[4] ?? '').split(',').filter((s) => s !== ''));
 const RPS = 50;
 const ERROR_SHARE = 0.005;
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -17,7 +19,6 @@ const started = Date.now();
 
 function render() {
   const elapsed = (Date.now() - started) / 1000;
-  const total = RPS * elapsed;
   const lines = [];
   const push = (name, labels, value) => lines.push(`${name}{${labels}} ${value}`);
   lines.push('# TYPE http_requests_total counter', '# TYPE http_request_duration_seconds histogram');
@@ -25,8 +26,10 @@ function render() {
   for (let i = 0; i < services; i++) {
     const s = `service="svc-${i}"`;
     const route = `${s},method="POST",route="/predict"`;
-    push('http_requests_total', `${route},status_code="200"`, total * (1 - ERROR_SHARE));
-    push('http_requests_total', `${route},status_code="500"`, total * ERROR_SHARE);
+    const total = (RPS + 10 * (i % 5)) * elapsed;
+    const errorShare = without5xx.has(`svc-${i}`) ? 0 : ERROR_SHARE * (1 + (i % 3));
+    push('http_requests_total', `${route},status_code="200"`, total * (1 - errorShare));
+    if (errorShare > 0) push('http_requests_total', `${route},status_code="500"`, total * errorShare);
     BUCKETS.forEach((le, b) => push('http_request_duration_seconds_bucket', `${route},status_code="200",le="${le}"`, total * (CUMULATIVE[b] ?? 1)));
     push('http_request_duration_seconds_bucket', `${route},status_code="200",le="+Inf"`, total);
     push('http_request_duration_seconds_sum', `${route},status_code="200"`, total * 0.02);
