@@ -30,6 +30,7 @@ import {
   removeContainer,
   restoreOldContainer,
   stopContainer,
+  stopContainerWithSignal,
   verifyContainer,
 } from './docker-container-ops.js';
 import {
@@ -40,11 +41,17 @@ import {
   readEnvVariable,
 } from './docker-labels.js';
 import { reconcileTarget } from './docker-reconcile.js';
+import { START_FIRST_SETTLE_MS, settleSince } from './docker-settle.js';
 
 export interface DockerActuatorOptions {
   readonly docker?: Docker;
   /** Told about what could not be cleaned up after a successful switch (reconcile finishes it). */
   readonly warn?: (message: string, fields: Record<string, unknown>) => void;
+  /**
+   * start-first: how long after the new container is verified the old one keeps serving untouched, so
+   * every client can reach the new one first (docker-settle.ts). Default START_FIRST_SETTLE_MS.
+   */
+  readonly startFirstSettleMs?: number;
 }
 
 type RecordStep = (name: StepName, detail: Record<string, string>) => Promise<void>;
@@ -54,12 +61,14 @@ export class DockerActuator implements Actuator {
   private readonly targets: ReadonlyMap<string, TargetSpec>;
   private readonly warn: (message: string, fields: Record<string, unknown>) => void;
   private readonly queues = new Map<string, Promise<void>>();
+  private readonly startFirstSettleMs: number;
 
   /** Only these targets can ever be touched. */
   constructor(targets: readonly TargetSpec[], options: DockerActuatorOptions = {}) {
     this.docker = options.docker ?? createDockerClient();
     this.targets = new Map(targets.map((t) => [t.name, t]));
     this.warn = options.warn ?? (() => undefined);
+    this.startFirstSettleMs = options.startFirstSettleMs ?? START_FIRST_SETTLE_MS;
   }
 
   async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
@@ -179,6 +188,7 @@ export class DockerActuator implements Actuator {
 
     let step: StepName = 'renamed-old';
     let newId: string | undefined;
+    let verifiedAtMs = 0;
     try {
       // The restart policy is left as it is: the successor is cloned with it, and undoing is a start.
       if (crashLooping) await haltRestartLoop(docker, oldId);
@@ -200,8 +210,19 @@ export class DockerActuator implements Actuator {
       });
       if (target.strategy === 'recreate' || crashLooping) {
         step = 'stopped-old';
-        await stopContainer(docker, oldId);
-        await record(step, { oldId });
+        if (target.stopSignal !== undefined && !crashLooping) {
+          // The port cannot be shared: a graceful drain would only keep the old variant serving longer.
+          const stopped = await stopContainerWithSignal(docker, oldId, target.stopSignal);
+          await record(step, {
+            oldId,
+            signal: target.stopSignal,
+            exitedOnSignal: String(stopped.exitedOnSignal),
+            waitedMs: String(stopped.waitedMs),
+          });
+        } else {
+          await stopContainer(docker, oldId);
+          await record(step, { oldId });
+        }
       }
       step = 'created-new';
       const created = await docker.createContainer(plan.create);
@@ -219,6 +240,7 @@ export class DockerActuator implements Actuator {
       await record(step, { newId });
       step = 'verified-new';
       const verified = await verifyContainer(docker, newId, target.verify, expected);
+      verifiedAtMs = Date.now();
       await record(step, { newId, variant: expected, elapsedMs: String(verified.elapsedMs) });
     } catch (cause) {
       const restored = await this.restore(target, request, record, { oldId, name, newId, crashLooping });
@@ -237,8 +259,10 @@ export class DockerActuator implements Actuator {
     // the renamed old container is left for reconcile (state "both present, new verified").
     try {
       if (target.strategy === 'start-first' && !crashLooping) {
+        // Not at once: clients may not reach the new container's address yet (docker-settle.ts).
+        const settledMs = await settleSince(verifiedAtMs, this.startFirstSettleMs);
         await stopContainer(docker, oldId);
-        await record('stopped-old', { oldId });
+        await record('stopped-old', { oldId, settledMs: String(settledMs) });
       }
       await removeContainer(docker, oldId);
       await record('removed-old', { oldId });
@@ -308,7 +332,9 @@ export class DockerActuator implements Actuator {
 
   async reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
     const spec = this.configured(target);
-    const outcome = await this.serialized(spec.name, () => reconcileTarget(this.docker, spec, entry));
+    const outcome = await this.serialized(spec.name, () =>
+      reconcileTarget(this.docker, spec, entry, { startFirstSettleMs: this.startFirstSettleMs }),
+    );
     return { target: spec.name, rollbackId: entry.rollbackId, outcome, state: await this.inspect(spec) };
   }
 

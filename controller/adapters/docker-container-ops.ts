@@ -108,6 +108,48 @@ export function containerExpectedVariant(info: SourceContainer, target: TargetSp
   return expectedVariant(readEnvVariable(info.Config.Env ?? [], target.variable), target.verify);
 }
 
+/** Docker's default when a container sets no StopTimeout. */
+const DEFAULT_STOP_TIMEOUT_S = 10;
+
+/**
+ * Stops a container with `signal` instead of its own stop signal: sends it (`docker kill -s`), waits up to
+ * the container's stop timeout for the process to exit, then `docker stop` in every case — a no-op when it
+ * has exited, the usual stop (its own signal, timeout, SIGKILL) when it ignored the signal, and it also
+ * cancels a restart: a kill with another signal than the container's own STOPSIGNAL does not end a
+ * `restart: always` policy the way `docker stop` does. Returns how the container ended.
+ */
+export async function stopContainerWithSignal(
+  docker: Docker,
+  id: string,
+  signal: string,
+): Promise<{ exitedOnSignal: boolean; waitedMs: number }> {
+  const container = docker.getContainer(id);
+  const started = Date.now();
+  const info: SourceContainer = await container.inspect();
+  const timeoutMs = (info.Config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S) * 1000;
+  let exitedOnSignal = false;
+  if (info.State.Running) {
+    try {
+      await container.kill({ signal });
+      exitedOnSignal = await waitUntilExited(docker, id, started + timeoutMs);
+    } catch (error) {
+      if (dockerStatus(error) !== 409) throw error; // 409: it is not running (any more)
+    }
+  }
+  await stopContainer(docker, id);
+  return { exitedOnSignal, waitedMs: Date.now() - started };
+}
+
+/** Polls (20 ms: an exit is what the recreate switch waits for) until it is neither running nor restarting. */
+async function waitUntilExited(docker: Docker, id: string, deadlineMs: number): Promise<boolean> {
+  for (;;) {
+    const state = (await docker.getContainer(id).inspect()).State;
+    if (!state.Running && !state.Restarting) return true;
+    if (Date.now() >= deadlineMs) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export async function stopContainer(docker: Docker, id: string): Promise<void> {
   try {
     // No `t`: Docker uses the container's own StopTimeout (default 10 s), so graceful shutdown is kept.

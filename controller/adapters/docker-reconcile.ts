@@ -5,6 +5,8 @@
 //   new created but not started / not verified   → connect missing networks, start, verify:
 //                                                   finish (remove old) or, if that fails, undo
 //   new running and verified, old still present  → finish: stop and remove old
+// Under start-first the old container is stopped only START_FIRST_SETTLE_MS after the new one was verified
+// here, as in a switch (docker-settle.ts): clients may not reach a freshly started container at once.
 //   no trace of the rollback                     → nothing to do
 // An old container the switch stopped because it crash-looped (its restart count is kept by docker stop)
 // is undone by starting it: back in its loop under its unchanged restart policy counts as restored.
@@ -24,11 +26,18 @@ import {
   verifyContainer,
 } from './docker-container-ops.js';
 import { LABEL, plainName, readEnvVariable } from './docker-labels.js';
+import { START_FIRST_SETTLE_MS, settleSince } from './docker-settle.js';
+
+export interface ReconcileOptions {
+  /** See DockerActuatorOptions.startFirstSettleMs. */
+  readonly startFirstSettleMs?: number;
+}
 
 export async function reconcileTarget(
   docker: Docker,
   target: TargetSpec,
   entry: JournalEntry,
+  options: ReconcileOptions = {},
 ): Promise<ReconcileOutcome> {
   const { current, old } = await findTargetContainers(docker, target);
   const isOurs = (c: SourceContainer) => c.Config.Labels?.[LABEL.rollbackId] === entry.rollbackId;
@@ -56,6 +65,9 @@ export async function reconcileTarget(
     if (successor) {
       try {
         await startAndVerify(docker, target, successor, o.info);
+        if (target.strategy === 'start-first' && o.info.State.Running) {
+          await settleSince(Date.now(), options.startFirstSettleMs ?? START_FIRST_SETTLE_MS);
+        }
         await stopContainer(docker, o.info.Id);
         await removeContainer(docker, o.info.Id);
         continue;

@@ -45,6 +45,11 @@ export interface TargetSpec {
   /** The environment variable that selects the variant, e.g. MODEL_VARIANT. */
   readonly variable: string;
   readonly strategy: Strategy;
+  /**
+   * `recreate` only: stop the old container with this signal (e.g. `SIGINT`) instead of `docker stop`,
+   * waiting up to its stop timeout for it to exit, then `docker stop`. Absent: `docker stop`.
+   */
+  readonly stopSignal?: string;
   readonly verify: VerifySpec;
 }
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerActuator } from '../../../controller/adapters/docker-actuator.js';
+import { START_FIRST_SETTLE_MS } from '../../../controller/adapters/docker-settle.js';
 import type { TargetSpec } from '../../../controller/ports/actuator.js';
 import { cleanup, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';
 
@@ -171,12 +172,11 @@ describe('switch strategies under ~100 rps', () => {
     expect(info.NetworkSettings.Ports['8000/tcp']?.[0]?.HostPort).toBe(String(hostPort));
   });
 
-  // KNOWN GAP (docs/actuators.md): the target is zero failed requests, and most runs have none, but between
-  // the old container closing its listener after its drain and Docker dropping it from the alias's DNS
-  // answers, a fresh lookup can still return the old address: 1–13 of ~600 requests failed in some full
-  // suite runs on this machine (timeouts: the address was already gone). The test holds the line at 5%
-  // (recreate through the port loses ~7%) and prints the count; zero is an open issue, not a passed check.
-  it('start-first fails (almost) no requests through the network alias', async () => {
+  // Zero, not a ceiling: the failures this test used to see (6–10 of 600, connect timeouts) came from the
+  // client's ARP entry for the new container, stale for ~1 s after the alias first resolved to it; the
+  // actuator now keeps the old one serving until every client can reach the new one (docker-settle.ts).
+  // The load client classifies each failure (lookup / connect / response, address, attempts) for the log.
+  it('start-first fails no request through the network alias', async () => {
     const loader = await client.createContainer({
       name: `${prefix}-load`,
       Image: image,
@@ -198,19 +198,26 @@ describe('switch strategies under ~100 rps', () => {
     const logs: unknown = await loader.logs({ stdout: true, stderr: true });
     const counts = (
       Buffer.isBuffer(logs) ? JSON.parse(logs.toString().trim().split('\n').pop() ?? '{}') : logs
-    ) as LoadCounts;
+    ) as LoadCounts & { failures?: unknown[]; slowestLookupMs?: number };
     measured['start-first'] = { durationMs: result.durationMs, ...counts };
     console.log(
       `start-first: ${result.durationMs} ms, ${counts.failed}/${counts.sent} failed`,
       counts.errors,
       counts.variants,
+      `slowest lookup ${counts.slowestLookupMs} ms`,
+      ...(counts.failures ?? []).map((f) => JSON.stringify(f)),
     );
 
     expect(finishedLoadAt).toBeGreaterThan(finishedAt); // the whole switch happened under load
     expect(counts.sent).toBeGreaterThan(500);
     expect(counts.variants['baseline']).toBeGreaterThan(0);
     expect(counts.variants['ml']).toBeGreaterThan(0);
-    expect(counts.failed).toBeLessThanOrEqual(Math.ceil(counts.sent * 0.05));
+    expect(counts.errors).toEqual({});
+    expect(counts.failed).toBe(0);
+    expect(counts.ok).toBe(counts.sent);
+    // The old container kept serving untouched for the settle time after the new one was verified.
+    const at = (step: string) => result.steps.find((s) => s.name === step)?.atMs ?? Number.NaN;
+    expect(at('stopped-old') - at('verified-new')).toBeGreaterThanOrEqual(START_FIRST_SETTLE_MS);
     const info = await client.getContainer(name).inspect();
     // The host port could not be bound beside the old container: dropped, and remembered in a label.
     expect(info.HostConfig.PortBindings).toEqual({});
