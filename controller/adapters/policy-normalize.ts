@@ -197,6 +197,7 @@ function target(c: Checker, raw: RawPolicy): Policy['target'] {
     normalValue: t.normalValue ?? null,
     rollbackValue: t.rollbackValue,
     strategy: t.strategy,
+    ...(t.stopSignal === undefined ? {} : { stopSignal: t.stopSignal }),
     verify,
   };
 }

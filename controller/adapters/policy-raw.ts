@@ -56,6 +56,7 @@ export interface RawPolicy {
     readonly normalValue?: string | null;
     readonly rollbackValue: string;
     readonly strategy: 'recreate' | 'start-first';
+    readonly stopSignal?: string;
     readonly verify: {
       readonly port: number;
       readonly healthPath: string;

@@ -25,6 +25,12 @@ export interface TargetSpec {
   /** Value a rollback sets, e.g. `baseline`. */
   readonly rollbackValue: string;
   readonly strategy: Strategy;
+  /**
+   * `recreate` only: the signal that stops the old container instead of `docker stop` (e.g. `SIGINT`, on
+   * which the prediction service closes at once rather than draining); `docker stop` after the
+   * container's stop timeout if it has not exited. Absent: `docker stop`.
+   */
+  readonly stopSignal?: string;
   readonly verify: VerifySpec;
 }
 
