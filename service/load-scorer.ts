@@ -1,11 +1,12 @@
 // Loads the configured variant from MODEL_DIR. The baseline reads baseline.json only and never opens
-// model.onnx, so a rollback works even when the ML artifact is what broke.
+// model.onnx, so a rollback works even when the ML artifact is what broke. The ONNX scorer (and with it
+// onnxruntime-node, a native addon) is imported only for the ML variant: the baseline starts without it,
+// which is the start a rollback waits for.
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ServiceConfig } from './config.js';
 import { loadBaselineScorer } from './scorers/baseline-scorer.js';
 import { applyFaults, faultsActive } from './scorers/fault-injecting-scorer.js';
-import { OnnxScorer, loadModelCard } from './scorers/onnx-scorer.js';
 import type { Scorer } from './scorers/scorer.js';
 
 export const ARTIFACT_FILES = {
@@ -25,6 +26,7 @@ export async function loadScorer(config: ServiceConfig, log: Logger, nowMs: numb
     if (faultsActive(config.faults)) log.info({ faults: config.faults }, 'fault injection is configured but acts on the ML variant only: ignored in baseline mode');
     return scorer;
   }
+  const { OnnxScorer, loadModelCard } = await import('./scorers/onnx-scorer.js');
   const cardPath = join(config.modelDir, ARTIFACT_FILES.modelCard);
   const modelPath = join(config.modelDir, ARTIFACT_FILES.model);
   const card = await loadModelCard(cardPath);

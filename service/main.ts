@@ -1,5 +1,10 @@
-// Composition root of the prediction service: env → config → model → app → listen. SIGTERM/SIGINT stop
-// accepting connections, let in-flight requests finish, and exit 0 (or 1 after 9 s, inside Docker's 10 s).
+// Composition root of the prediction service: env → config → model → app → listen. Shutdown, exit 0 (or 1
+// after 9 s, inside Docker's 10 s):
+//   SIGTERM — keep serving SHUTDOWN_DRAIN_MS, then stop accepting and finish in-flight requests: for
+//             start-first switches and orchestrators, whose clients may still hold this address;
+//   SIGINT  — stop accepting now and finish in-flight requests: for a recreate switch (the actuator's
+//             `stopSignal: SIGINT`), where the successor needs this port and the drain only prolongs
+//             the old model; also what Ctrl-C sends.
 import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
@@ -37,11 +42,13 @@ async function main(): Promise<void> {
 
   const app = buildApp({ scorer, logger: log, registry: new Registry(), config: { variant: config.variant } });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: { error: (m: unknown) => log.error(m) } }, async ({ signal, err }) => {
+    const drainMs = err === undefined && signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
     if (err !== undefined) log.error({ err }, 'shutting down after an error');
-    else log.info({ signal, drain_ms: config.shutdownDrainMs }, 'shutting down: serving a short drain, then finishing in-flight requests');
+    else if (drainMs > 0) log.info({ signal, drain_ms: drainMs }, 'shutting down: serving a short drain, then finishing in-flight requests');
+    else log.info({ signal, drain_ms: 0 }, 'shutting down now: finishing in-flight requests');
     // Keep accepting briefly: during a start-first switch, clients that resolved the alias a moment ago
     // still connect here (measured: 20 of 600 requests failed without this, 0 with 500 ms).
-    if (err === undefined) await new Promise((done) => setTimeout(done, config.shutdownDrainMs));
+    if (drainMs > 0) await new Promise((done) => setTimeout(done, drainMs));
     await app.close(); // stops accepting, waits for in-flight requests
     await scorer.close();
     log.info('shut down cleanly');
