@@ -11,8 +11,17 @@ export interface VerifyOptions {
   readonly baseUrl: () => Promise<string | undefined>;
   /** A reason the instance can never pass (it exited), or undefined while it may still come up. */
   readonly problem?: () => Promise<string | undefined>;
+  /** A fixed interval; by default FAST_POLL_MS for the first FAST_PHASE_MS, then SLOW_POLL_MS. */
   readonly pollIntervalMs?: number;
 }
+
+// A service that is coming up answers within its first second or two (the prediction service listens
+// ~0.35 s after its process starts): polling every 25 ms then saves ~40 ms on average over 100 ms, for a
+// few dozen cheap requests (a refused connection, a Docker inspect). One that takes longer is polled
+// gently for the rest of its timeout.
+export const FAST_POLL_MS = 25;
+export const FAST_PHASE_MS = 3_000;
+export const SLOW_POLL_MS = 100;
 
 export class VerificationError extends Error {
   override readonly name = 'VerificationError';
@@ -23,7 +32,6 @@ export async function waitUntilServing(
 ): Promise<{ elapsedMs: number; baseUrl: string }> {
   const started = Date.now();
   const deadline = started + options.verify.timeoutMs;
-  const interval = options.pollIntervalMs ?? 100;
   let lastProblem = 'not polled yet';
   for (;;) {
     const fatal = await options.problem?.();
@@ -36,6 +44,8 @@ export async function waitUntilServing(
       if (outcome === 'ok') return { elapsedMs: Date.now() - started, baseUrl };
       lastProblem = outcome;
     }
+    const interval =
+      options.pollIntervalMs ?? (Date.now() - started < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS);
     if (Date.now() + interval > deadline) {
       throw new VerificationError(
         `not serving variant ${options.expectedVariant} after ${options.verify.timeoutMs} ms: ${lastProblem}`,
