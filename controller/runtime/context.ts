@@ -9,6 +9,7 @@ import type { HistoryRecord } from './history.js';
 import type { Notifier } from './notifier.js';
 import type { Operations } from './operations.js';
 import { emptyRuntimeState, type RuntimeState } from './runtime-state.js';
+import { SaveTracker } from './save-tracker.js';
 import { TargetQueues } from './target-queue.js';
 
 // The runtime's shared, mutable memory, passed to the small functions that do the work (tick, engine
@@ -73,12 +74,12 @@ export class RuntimeContext {
   async persist(): Promise<void> {
     // Most ticks change nothing (watching, all OK). Skipping identical saves spares two fsyncs per target
     // per tick, which bench:scale measured as a large share of a 500-target tick.
-    const text = JSON.stringify(this.state);
-    if (text === this.lastSavedText) return;
-    await this.ports.store.save(this.state);
-    this.lastSavedText = text;
+    if (!this.saved.changed(this.state)) return;
+    const state = this.state;
+    await this.ports.store.save(state);
+    this.saved.remember(state);
   }
 
-  /** The state as last written by persist(); a failed save leaves it unset so the next call retries. */
-  private lastSavedText: string | undefined;
+  /** What persist() last wrote; a failed save leaves it as it was so the next call retries. */
+  private readonly saved = new SaveTracker();
 }
