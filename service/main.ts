@@ -5,6 +5,8 @@
 //   SIGINT  — stop accepting now and finish in-flight requests: for a recreate switch (the actuator's
 //             `stopSignal: SIGINT`), where the successor needs this port and the drain only prolongs
 //             the old model; also what Ctrl-C sends.
+import type { Server as HttpServer } from 'node:http';
+import { Server as NetServer } from 'node:net';
 import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
@@ -15,6 +17,20 @@ import { loadScorer } from './load-scorer.js';
 import { findPackageRoot } from './package-root.js';
 
 const SHUTDOWN_GRACE_MS = 9_000;
+/** After a SIGTERM drain: how long connections accepted just before the listener closed get to send their request. */
+const FRESH_CONNECTION_GRACE_MS = 100;
+
+/**
+ * Stops accepting connections (the listening socket only) and gives the ones accepted a moment ago time to
+ * send their request. Node's http close() would reset those as "idle" — no request has begun on them — and
+ * with them the client's request: measured with the real image under a start-first switch at 200 rps, one
+ * ECONNRESET at the end of the drain in 3 of 6 switches. app.close() afterwards waits for them like any
+ * in-flight request and resets only truly idle keep-alive sockets.
+ */
+async function stopAccepting(server: HttpServer): Promise<void> {
+  NetServer.prototype.close.call(server);
+  await new Promise((done) => setTimeout(done, FRESH_CONNECTION_GRACE_MS));
+}
 
 async function main(): Promise<void> {
   // Synchronous stdout: a fatal start-up line must be written before process.exit.
@@ -48,7 +64,10 @@ async function main(): Promise<void> {
     else log.info({ signal, drain_ms: 0 }, 'shutting down now: finishing in-flight requests');
     // Keep accepting briefly: during a start-first switch, clients that resolved the alias a moment ago
     // still connect here (measured: 20 of 600 requests failed without this, 0 with 500 ms).
-    if (drainMs > 0) await new Promise((done) => setTimeout(done, drainMs));
+    if (drainMs > 0) {
+      await new Promise((done) => setTimeout(done, drainMs));
+      await stopAccepting(app.server);
+    }
     await app.close(); // stops accepting, waits for in-flight requests
     await scorer.close();
     log.info('shut down cleanly');

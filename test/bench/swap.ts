@@ -4,13 +4,15 @@
 // baseline while a load generator counts failed requests and the failure window (send time of the first
 // to the last failed request):
 //   - Guardrail recreate     — the Docker actuator, load through the published host port;
+//   - Guardrail recreate + SIGINT — the same with the target's `stopSignal: SIGINT` (the shipped policy's
+//                              setting): the old container closes at once instead of draining 500 ms;
 //   - Guardrail start-first  — the Docker actuator, load from a container on the project network through
 //                              the alias `api` (an alias only resolves inside the network);
 //   - seed manual            — the seed guide's `docker compose stop` + `MODEL_VARIANT=baseline docker
 //                              compose up -d` (Compose v1 here), load through the published port.
 // Runs are interleaved (every scenario once, then again) so machine-load drift hits all of them alike.
 // Env: BENCH_RUNS (default 3), BENCH_RATES (default "100,500"),
-//      BENCH_SCENARIOS (default "recreate,start-first,seed-manual"), BENCH_IMAGE (force an image).
+//      BENCH_SCENARIOS (default "recreate,recreate-sigint,start-first,seed-manual"), BENCH_IMAGE (force an image).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DockerActuator } from '../../controller/adapters/docker-actuator.js';
@@ -30,10 +32,11 @@ const TAIL_MS = 1_500; // steady load after the new variant is verified
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const RATES = (process.env['BENCH_RATES'] ?? '100,500').split(',').map(Number);
 
-type ScenarioName = 'recreate' | 'start-first' | 'seed-manual';
-const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'recreate,start-first,seed-manual').split(',') as ScenarioName[];
+type ScenarioName = 'recreate' | 'recreate-sigint' | 'start-first' | 'seed-manual';
+const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'recreate,recreate-sigint,start-first,seed-manual').split(',') as ScenarioName[];
 const DESCRIPTION: Record<ScenarioName, string> = {
   recreate: 'Guardrail recreate, published port',
+  'recreate-sigint': 'Guardrail recreate + stopSignal SIGINT, published port',
   'start-first': 'Guardrail start-first, network alias',
   'seed-manual': 'seed: compose stop + MODEL_VARIANT=baseline up -d',
 };
@@ -48,12 +51,13 @@ interface Measurement {
   readonly load: LoadResult;
 }
 
-function targetOf(project: ComposeProject, strategy: TargetSpec['strategy']): TargetSpec {
+function targetOf(project: ComposeProject, scenario: Exclude<ScenarioName, 'seed-manual'>): TargetSpec {
   return {
     name: 'api',
     selector: { composeService: 'api', composeProject: project.name },
     variable: 'MODEL_VARIANT',
-    strategy,
+    strategy: scenario === 'start-first' ? 'start-first' : 'recreate',
+    ...(scenario === 'recreate-sigint' ? { stopSignal: 'SIGINT' } : {}),
     verify: { port: 8000, healthPath: '/health', versionPath: '/version', variantField: 'model_variant', absentVariant: 'ml', timeoutMs: 60_000 },
   };
 }
@@ -71,8 +75,13 @@ async function switchOnce(scenario: ScenarioName, project: ComposeProject, runId
   if (result.noop) throw new Error(`${scenario}: the switch was a no-op`);
   // Where the time goes: each actuator step, ms after the switch began.
   console.log(`  ${scenario} steps: ${result.steps.map((s) => `${s.name} +${s.atMs - started}`).join(', ')}`);
+  const verified = result.steps.find((s) => s.name === 'verified-new');
+  if (verified) decisionToVerified.push({ scenario, ms: verified.atMs - started });
   return Date.now() - started;
 }
+
+/** Switch start (the runtime's decision) → the actuator's verified-new step, per scenario, for the summary. */
+const decisionToVerified: Array<{ scenario: ScenarioName; ms: number }> = [];
 
 /** A few sequential requests so the first measured ones do not pay for lazy initialisation. */
 async function warmUp(url: string): Promise<void> {
@@ -189,6 +198,10 @@ async function benchmark(): Promise<void> {
     }
   }
   console.log(`\n${summarise(all)}\n`);
+  for (const scenario of SCENARIOS) {
+    const ms = decisionToVerified.filter((d) => d.scenario === scenario).map((d) => d.ms);
+    if (ms.length > 0) console.log(`${DESCRIPTION[scenario]}: switch start → verified-new median ${median(ms)} ms (${minMax(ms)}), all ${ms.join(' ')}`);
+  }
   console.log('Targets: start-first 0 failed requests; recreate failure window <= 500 ms; the seed says "5–10 seconds".');
 }
 
