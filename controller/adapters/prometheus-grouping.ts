@@ -403,4 +403,5 @@ class Walker {
   }
 }
 
-const OPERATOR_TOKENS = new Set(['Pow', 'Mul', 'Div', 'Mod', 'Add', 'Sub', 'Eql', 'Gte', 'Gtr', 'Lte', 'Lss', 'Neq', 'And', 'Or', 'Unless', 'Atan2', 'TrimUpper', 'TrimLower']);
+/** Binary operators whose vector matching is understood (newer ones, e.g. histogram trimming, are refused). */
+const OPERATOR_TOKENS = new Set(['Pow', 'Mul', 'Div', 'Mod', 'Add', 'Sub', 'Eql', 'Gte', 'Gtr', 'Lte', 'Lss', 'Neq', 'And', 'Or', 'Unless', 'Atan2']);

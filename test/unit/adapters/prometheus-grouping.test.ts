@@ -93,6 +93,7 @@ describe('grouping rewrite: refusals', () => {
     ['an empty value', 'x{service=""}', 'also matches series without'],
     ['an escape sequence in the value', 'x{service="svc\\n1"}', 'escape sequence'],
     ['a syntax error', 'sum(x{service="svc-1"}', 'does not parse'],
+    ['an operator the analysis does not know (histogram trim)', 'x{service="svc-1"} </ 0.5', 'not understood by the grouping analysis'],
     ['no selector at all', '1 + 2', 'no selector has'],
     ['the metric name as label', 'x{service="svc-1"}', 'cannot be a grouping label'],
   ];
