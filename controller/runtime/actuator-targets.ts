@@ -15,7 +15,12 @@ export function actuatorTargetsOf(target: PolicyTarget): ActuatorTarget[] {
     timeoutMs: target.verify.timeoutMs,
     ...(target.verify.via === undefined ? {} : { via: target.verify.via }),
   };
-  const base = { variable: target.variable, strategy: target.strategy, verify };
+  const base = {
+    variable: target.variable,
+    strategy: target.strategy,
+    ...(target.stopSignal === undefined ? {} : { stopSignal: target.stopSignal }),
+    verify,
+  };
   const services = target.compose?.services ?? [];
   const containers = target.containers ?? [];
   const many = services.length + containers.length > 1;
