@@ -56,9 +56,14 @@ export async function findTargetContainers(docker: Docker, target: TargetSpec): 
   return { current, old };
 }
 
-/** Where the controller reaches a container's service port, per VerifySpec.via. */
-export function containerBaseUrl(info: SourceContainer, verify: VerifySpec): string | undefined {
+/**
+ * Where the controller may reach a container's service port, best first, per VerifySpec.via. `auto` lists
+ * the published port (the way in from the host) and then the container's IP (the way in from a container
+ * on the same network, where 127.0.0.1 is the controller itself).
+ */
+export function containerBaseUrls(info: SourceContainer, verify: VerifySpec): string[] {
   const via = verify.via ?? 'auto';
+  const urls: string[] = [];
   if (via !== 'container-ip') {
     const bindings = info.NetworkSettings.Ports?.[`${verify.port}/tcp`] ?? [];
     const binding = bindings.find((b) => b.HostPort !== '');
@@ -69,14 +74,14 @@ export function containerBaseUrl(info: SourceContainer, verify: VerifySpec): str
         : binding.HostIp.includes(':')
           ? `[${binding.HostIp}]`
           : binding.HostIp;
-      return `http://${host}:${binding.HostPort}`;
+      urls.push(`http://${host}:${binding.HostPort}`);
     }
-    if (via === 'published-port') return undefined;
   }
-  for (const network of Object.values(info.NetworkSettings.Networks ?? {})) {
-    if (network.IPAddress) return `http://${network.IPAddress}:${verify.port}`;
+  if (via !== 'published-port') {
+    const network = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress);
+    if (network) urls.push(`http://${network.IPAddress}:${verify.port}`);
   }
-  return undefined;
+  return urls;
 }
 
 /** Waits until the container serves `expected` (health 200 + version field), failing fast if it exits. */
@@ -98,8 +103,7 @@ export async function verifyContainer(
       if (info.State.Running && !info.State.Restarting && info.RestartCount === 0) return undefined;
       return `container ${plainName(info.Name)} is ${info.State.Status} (exit code ${info.State.ExitCode}, restarts ${info.RestartCount})`;
     },
-    baseUrl: async () =>
-      latest ? containerBaseUrl(latest, verify) : containerBaseUrl(await refresh(), verify),
+    baseUrls: async () => containerBaseUrls(latest ?? (await refresh()), verify),
   });
 }
 

@@ -7,8 +7,13 @@ import type { VerifySpec } from '../ports/actuator.js';
 export interface VerifyOptions {
   readonly verify: VerifySpec;
   readonly expectedVariant: string;
-  /** Where the instance answers now; may change until it is up (an IP is assigned at start). */
-  readonly baseUrl: () => Promise<string | undefined>;
+  /**
+   * Where the instance may answer now, best first; may change until it is up (an IP is assigned at start).
+   * Each poll tries them in order and the first that passes wins, so an address that cannot work from
+   * where the controller runs (a published port on 127.0.0.1 seen from inside a container) costs one
+   * refused connection per poll, not the verification.
+   */
+  readonly baseUrls: () => Promise<readonly string[]>;
   /** A reason the instance can never pass (it exited), or undefined while it may still come up. */
   readonly problem?: () => Promise<string | undefined>;
   /** A fixed interval; by default FAST_POLL_MS for the first FAST_PHASE_MS, then SLOW_POLL_MS. */
@@ -36,14 +41,15 @@ export async function waitUntilServing(
   for (;;) {
     const fatal = await options.problem?.();
     if (fatal !== undefined) throw new VerificationError(fatal);
-    const baseUrl = await options.baseUrl();
-    if (baseUrl === undefined) {
-      lastProblem = 'no address to reach it yet';
-    } else {
+    const baseUrls = await options.baseUrls();
+    if (baseUrls.length === 0) lastProblem = 'no address to reach it yet';
+    const problems: string[] = [];
+    for (const baseUrl of baseUrls) {
       const outcome = await probeOnce(baseUrl, options, Math.max(1, Math.min(1000, deadline - Date.now())));
       if (outcome === 'ok') return { elapsedMs: Date.now() - started, baseUrl };
-      lastProblem = outcome;
+      problems.push(outcome);
     }
+    if (problems.length > 0) lastProblem = problems.join('; ');
     const interval =
       options.pollIntervalMs ?? (Date.now() - started < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS);
     if (Date.now() + interval > deadline) {

@@ -222,7 +222,7 @@ export class ProcessActuator implements Actuator {
     await waitUntilServing({
       verify,
       expectedVariant: expectedVariant(running.value, verify),
-      baseUrl: async () => `http://127.0.0.1:${verify.port}`,
+      baseUrls: async () => [`http://127.0.0.1:${verify.port}`],
       problem: async () =>
         isAlive(running.child)
           ? undefined

@@ -45,7 +45,7 @@ describe('waitUntilServing', () => {
     const result = await waitUntilServing({
       verify,
       expectedVariant: 'baseline',
-      baseUrl: async () => baseUrl,
+      baseUrls: async () => [baseUrl],
       pollIntervalMs: 50,
     });
     expect(result.elapsedMs).toBeGreaterThanOrEqual(200);
@@ -59,7 +59,7 @@ describe('waitUntilServing', () => {
       waitUntilServing({
         verify,
         expectedVariant: 'baseline',
-        baseUrl: async () => baseUrl,
+        baseUrls: async () => [baseUrl],
         pollIntervalMs: 50,
       }),
     ).rejects.toThrow(/after 2500 ms: \/version says model_variant=ml/);
@@ -70,7 +70,7 @@ describe('waitUntilServing', () => {
       waitUntilServing({
         verify,
         expectedVariant: 'ml',
-        baseUrl: async () => 'http://127.0.0.1:1',
+        baseUrls: async () => ['http://127.0.0.1:1'],
         pollIntervalMs: 50,
       }),
     ).rejects.toThrow(/unreachable/);
@@ -79,10 +79,30 @@ describe('waitUntilServing', () => {
       waitUntilServing({
         verify,
         expectedVariant: 'ml',
-        baseUrl: async () => baseUrl,
+        baseUrls: async () => [baseUrl],
         problem: async () => 'it exited',
       }),
     ).rejects.toBeInstanceOf(VerificationError);
     expect(Date.now() - started).toBeLessThan(200);
+  });
+
+  it('tries every address in order on each poll: one that never answers does not stop the one that does', async () => {
+    health = 200;
+    variant = 'baseline';
+    const result = await waitUntilServing({
+      verify,
+      expectedVariant: 'baseline',
+      baseUrls: async () => ['http://127.0.0.1:1', baseUrl],
+      pollIntervalMs: 50,
+    });
+    expect(result.baseUrl).toBe(baseUrl);
+    await expect(
+      waitUntilServing({
+        verify: { ...verify, timeoutMs: 300 },
+        expectedVariant: 'baseline',
+        baseUrls: async () => ['http://127.0.0.1:1', 'http://127.0.0.1:2'],
+        pollIntervalMs: 50,
+      }),
+    ).rejects.toThrow(/127\.0\.0\.1:1 unreachable.*; http:\/\/127\.0\.0\.1:2 unreachable/);
   });
 });
