@@ -44,6 +44,7 @@ import { startHostLoad, type LoadResult } from './lib/load.js';
 import { machineLine } from './lib/machine.js';
 import { firstTimeAbove, heldAboveFor } from './lib/prometheus-range.js';
 import { RecordingActuator } from './lib/recording-actuator.js';
+import { runBench } from './lib/run-bench.js';
 import { markdownTable, median, sleep } from './lib/stats.js';
 import { errorRateBackUnder, firstServerErrorAt } from './lib/timeline.js';
 
@@ -361,17 +362,4 @@ async function benchmark(): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
-  const keepAlive = setInterval(() => undefined, 1_000);
-  try {
-    await benchmark();
-  } finally {
-    clearInterval(keepAlive);
-  }
-}
-
-main().catch(async (err: unknown) => {
-  console.error(err);
-  await removeLeftovers(PREFIX).catch(() => undefined);
-  process.exitCode = 1;
-});
+runBench(benchmark, () => removeLeftovers(PREFIX));

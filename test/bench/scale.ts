@@ -25,6 +25,7 @@ import { machineLine } from './lib/machine.js';
 import { cpuMsOf, findPid } from './lib/process-cpu.js';
 import { QUERIES_PER_POLICY } from './lib/scale-policy.js';
 import type { Mode, WorkerResult } from './lib/scale-worker.js';
+import { runBench } from './lib/run-bench.js';
 import { markdownTable } from './lib/stats.js';
 
 const SIZES = (process.env['BENCH_SCALE_SIZES'] ?? '10,100,500').split(',').map(Number);
@@ -47,7 +48,7 @@ function tsFilesUnder(dir: string): string[] {
 
 /** The worker and everything it imports, type-stripped into a temp dir that sees the repo's node_modules. */
 async function buildWorker(): Promise<string> {
-  const sources = [...tsFilesUnder('controller'), 'service/contract.ts', ...['scale-policy', 'scale-worker', 'stats'].map((f) => relative(REPO_ROOT, join(LIB_DIR, `${f}.ts`)))];
+  const sources = [...tsFilesUnder('controller'), 'service/contract.ts', ...['run-bench', 'scale-policy', 'scale-worker', 'stats'].map((f) => relative(REPO_ROOT, join(LIB_DIR, `${f}.ts`)))];
   const out = await transpileForChild(sources);
   await symlink(join(REPO_ROOT, 'node_modules'), join(out, 'node_modules'));
   await symlink(join(REPO_ROOT, 'policies'), join(out, 'policies')); // the policy loader reads its JSON schema
@@ -147,10 +148,4 @@ async function main(): Promise<void> {
   }
 }
 
-const keepAlive = setInterval(() => undefined, 1_000);
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => clearInterval(keepAlive));
+runBench(main);

@@ -22,6 +22,7 @@ import { chooseBenchImage } from './lib/bench-image.js';
 import { createComposeProject, removeLeftovers, type ComposeProject } from './lib/compose-project.js';
 import { failureWindowMs, startContainerLoad, startHostLoad, type LoadResult, type RunningLoad } from './lib/load.js';
 import { machineLine } from './lib/machine.js';
+import { runBench } from './lib/run-bench.js';
 import { markdownTable, median, minMax, sleep } from './lib/stats.js';
 
 const exec = promisify(execFile);
@@ -141,17 +142,6 @@ function summarise(all: readonly Measurement[]): string {
   return markdownTable(['scenario', 'rps', 'runs', 'switch ms, median (min–max)', 'failed requests, median (min–max)', 'sent/run', 'failure window ms, median (min–max)'], rows);
 }
 
-async function main(): Promise<void> {
-  // Node exits when only unref'd handles remain, which is what an in-flight fetch with
-  // AbortSignal.timeout can look like; this keeps the benchmark alive until it is done.
-  const keepAlive = setInterval(() => undefined, 1_000);
-  try {
-    await benchmark();
-  } finally {
-    clearInterval(keepAlive);
-  }
-}
-
 /**
  * From `docker start` to the first /health 200 of a fresh container: the floor under any stop-then-start
  * failure window (recreate, the seed's stop + up), whatever the orchestration around it.
@@ -205,8 +195,4 @@ async function benchmark(): Promise<void> {
   console.log('Targets: start-first 0 failed requests; recreate failure window <= 500 ms; the seed says "5–10 seconds".');
 }
 
-main().catch(async (err: unknown) => {
-  console.error(err);
-  await removeLeftovers(PREFIX).catch(() => undefined);
-  process.exitCode = 1;
-});
+runBench(benchmark, () => removeLeftovers(PREFIX));

@@ -16,6 +16,7 @@ import type { Actuator } from '../../../controller/ports/actuator.js';
 import type { MetricsSource, QueryOptions } from '../../../controller/ports/metrics-source.js';
 import { Runtime } from '../../../controller/runtime/runtime.js';
 import { openStorage } from '../../../controller/runtime/storage.js';
+import { runBench } from './run-bench.js';
 import { RULE_SHAPES, scalePolicyYaml } from './scale-policy.js';
 import { percentile, sleep } from './stats.js';
 
@@ -174,12 +175,7 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
 // Run as a process (not when imported for its types).
 if (process.argv[1]?.endsWith('scale-worker.js') === true) {
   const [mode, targets, url, ticks, spacing] = process.argv.slice(2);
-  const keepAlive = setInterval(() => undefined, 1_000);
-  runMode(mode as Mode, Number(targets), url ?? '', Number(ticks), Number(spacing))
-    .then((result) => console.log(JSON.stringify(result)))
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    })
-    .finally(() => clearInterval(keepAlive));
+  runBench(async () => {
+    console.log(JSON.stringify(await runMode(mode as Mode, Number(targets), url ?? '', Number(ticks), Number(spacing))));
+  });
 }
