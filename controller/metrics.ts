@@ -20,6 +20,8 @@ export interface ControllerMetrics {
   readonly groupedQueries: Counter;
   readonly groupedQueryMembers: Counter;
   readonly groupedQueryOwnQueries: Counter<'cause'>;
+  readonly standbyReady: Gauge<'target'>;
+  readonly standbyActions: Counter<'target' | 'action'>;
 }
 
 export function createControllerMetrics(registry: Registry = new Registry()): ControllerMetrics {
@@ -94,6 +96,18 @@ export function createControllerMetrics(registry: Registry = new Registry()): Co
       name: 'guardrail_grouped_query_fallbacks_total',
       help: 'Queries sent on their own after their grouped query was rejected (rejected), could not be split (bad_answer) or held several series for them (several_series).',
       labelNames: ['cause'],
+      registers,
+    }),
+    standbyReady: new Gauge({
+      name: 'guardrail_standby_ready',
+      help: "1 while the target's warm standby answers with its variant (the next rollback takes it over), else 0. Only targets with warmStandby.",
+      labelNames: ['target'],
+      registers,
+    }),
+    standbyActions: new Counter({
+      name: 'guardrail_standby_actions_total',
+      help: 'What standby maintenance did, by action (created|removed|removed-stale|removed-extra|removed-dead|error).',
+      labelNames: ['target', 'action'],
       registers,
     }),
   };

@@ -2,6 +2,8 @@
 // with every other setting preserved (docker-clone-config.ts), never leaving zero containers:
 //   rename old → [recreate: stop old] → create new → connect networks → start → verify → [start-first:
 //   stop old] → remove old.
+// With a warm standby of the requested value (docker-standby.ts), "create, connect, start" becomes: rename
+// the running standby into place and give it the service's network aliases.
 // Until the new one is verified the old one is only renamed (and, for recreate, stopped); any failure
 // removes the new one and restores the old one. Roll-forward is the same call with the original value.
 // An old container that crash-loops under its restart policy is stopped before the rename, whatever the
@@ -14,6 +16,7 @@ import type {
   InstanceRef,
   JournalEntry,
   ReconcileResult,
+  StandbyReport,
   StepName,
   SwitchRequest,
   SwitchResult,
@@ -41,7 +44,9 @@ import {
   readEnvVariable,
 } from './docker-labels.js';
 import { reconcileTarget } from './docker-reconcile.js';
+import { ensureAttachments, planAttachments } from './docker-networks.js';
 import { START_FIRST_SETTLE_MS, settleSince } from './docker-settle.js';
+import { maintainStandby, takeableStandby } from './docker-standby.js';
 
 export interface DockerActuatorOptions {
   readonly docker?: Docker;
@@ -105,7 +110,7 @@ export class DockerActuator implements Actuator {
       await request.onStep?.(step);
     };
 
-    const { current } = await findTargetContainers(this.docker, target);
+    const { current, standby } = await findTargetContainers(this.docker, target);
     const running = current.filter((c) => c.State.Running);
     if (running.length === 0) {
       throw new ActuationError({
@@ -129,7 +134,7 @@ export class DockerActuator implements Actuator {
         containers.push({ id: info.Id, name: plainName(info.Name) });
         continue;
       }
-      const outcome = await this.switchOne(info, target, request, record);
+      const outcome = await this.switchOne(info, target, request, record, standby);
       originalValue = outcome.originalValue;
       containers.push(outcome.instance);
       changed = true;
@@ -154,6 +159,7 @@ export class DockerActuator implements Actuator {
     target: TargetSpec,
     request: SwitchRequest,
     record: RecordStep,
+    standbys: readonly SourceContainer[],
   ): Promise<{ instance: InstanceRef; originalValue: VariantValue }> {
     const docker = this.docker;
     const name = plainName(info.Name);
@@ -186,6 +192,7 @@ export class DockerActuator implements Actuator {
       });
     }
 
+    const taken = crashLooping ? {} : await takeableStandby(docker, target, standbys, info, request.value);
     let step: StepName = 'renamed-old';
     let newId: string | undefined;
     let verifiedAtMs = 0;
@@ -225,19 +232,29 @@ export class DockerActuator implements Actuator {
         }
       }
       step = 'created-new';
-      const created = await docker.createContainer(plan.create);
-      newId = created.id;
-      await record(step, { newId, name });
-      if (plan.extraNetworks.length > 0) {
+      if (taken.standby !== undefined) {
+        // Already running and booted: it only needs the name and the service's aliases.
+        newId = taken.standby.Id;
+        await docker.getContainer(newId).rename({ name });
+        await record(step, { newId, name, fromStandby: 'true', standbyStartedAt: taken.standby.State.StartedAt });
         step = 'connected-networks';
-        for (const { network, endpoint } of plan.extraNetworks) {
-          await docker.getNetwork(network).connect({ Container: newId, EndpointConfig: endpoint });
+        const changed = await ensureAttachments(docker, taken.standby, planAttachments(plan));
+        await record(step, { newId, networks: changed.join(',') });
+      } else {
+        const created = await docker.createContainer(plan.create);
+        newId = created.id;
+        await record(step, { newId, name, ...(taken.skipped === undefined ? {} : { standbySkipped: taken.skipped }) });
+        if (plan.extraNetworks.length > 0) {
+          step = 'connected-networks';
+          for (const { network, endpoint } of plan.extraNetworks) {
+            await docker.getNetwork(network).connect({ Container: newId, EndpointConfig: endpoint });
+          }
+          await record(step, { newId, networks: plan.extraNetworks.map((n) => n.network).join(',') });
         }
-        await record(step, { newId, networks: plan.extraNetworks.map((n) => n.network).join(',') });
+        step = 'started-new';
+        await created.start();
+        await record(step, { newId });
       }
-      step = 'started-new';
-      await created.start();
-      await record(step, { newId });
       step = 'verified-new';
       const verified = await verifyContainer(docker, newId, target.verify, expected);
       verifiedAtMs = Date.now();
@@ -315,8 +332,8 @@ export class DockerActuator implements Actuator {
 
   async inspect(target: TargetSpec): Promise<TargetState> {
     const spec = this.configured(target);
-    const { current, old } = await findTargetContainers(this.docker, spec);
-    const describe = (info: SourceContainer, role: 'current' | 'old') => ({
+    const { current, old, standby } = await findTargetContainers(this.docker, spec);
+    const describe = (info: SourceContainer, role: 'current' | 'old' | 'standby') => ({
       id: info.Id,
       name: plainName(info.Name),
       running: info.State.Running,
@@ -326,7 +343,11 @@ export class DockerActuator implements Actuator {
     });
     return {
       target: spec.name,
-      instances: [...current.map((c) => describe(c, 'current')), ...old.map((o) => describe(o.info, 'old'))],
+      instances: [
+        ...current.map((c) => describe(c, 'current')),
+        ...old.map((o) => describe(o.info, 'old')),
+        ...standby.map((s) => describe(s, 'standby')),
+      ],
     };
   }
 
@@ -336,6 +357,11 @@ export class DockerActuator implements Actuator {
       reconcileTarget(this.docker, spec, entry, { startFirstSettleMs: this.startFirstSettleMs }),
     );
     return { target: spec.name, rollbackId: entry.rollbackId, outcome, state: await this.inspect(spec) };
+  }
+
+  async maintainStandby(target: TargetSpec): Promise<StandbyReport> {
+    const spec = this.configured(target);
+    return this.serialized(spec.name, () => maintainStandby(this.docker, spec, (info) => this.imageFor(info)));
   }
 
   /** Refuses a target that was not configured, or whose selector differs from the configured one. */

@@ -6,7 +6,14 @@ import type { TargetSpec, VerifySpec } from '../ports/actuator.js';
 import { dockerStatus } from './docker-client.js';
 import { renameContainer } from './docker-crash-loop.js';
 import type { SourceContainer } from './docker-clone-config.js';
-import { COMPOSE_LABEL, LABEL, parseOldContainerName, plainName, readEnvVariable } from './docker-labels.js';
+import {
+  COMPOSE_LABEL,
+  LABEL,
+  parseOldContainerName,
+  parseStandbyContainerName,
+  plainName,
+  readEnvVariable,
+} from './docker-labels.js';
 import { waitUntilServing } from './docker-verify.js';
 
 export interface TargetContainers {
@@ -14,6 +21,8 @@ export interface TargetContainers {
   readonly current: readonly SourceContainer[];
   /** Old containers renamed by an unfinished switch: `<name>-guardrail-old-<rollbackId>`. */
   readonly old: ReadonlyArray<{ info: SourceContainer; originalName: string; rollbackId: string }>;
+  /** Warm standbys (`<name>-guardrail-standby`, docker-standby.ts): never serving, never switched. */
+  readonly standby: readonly SourceContainer[];
 }
 
 function escapeRegExp(text: string): string {
@@ -25,7 +34,7 @@ export async function findTargetContainers(docker: Docker, target: TargetSpec): 
   const selector = target.selector;
   const filters: Record<string, string[]> =
     'containerName' in selector
-      ? { name: [`^/${escapeRegExp(selector.containerName)}(-guardrail-old-.+)?$`] }
+      ? { name: [`^/${escapeRegExp(selector.containerName)}(-guardrail-old-.+|-guardrail-standby)?$`] }
       : {
           label: [
             `${COMPOSE_LABEL.service}=${selector.composeService}`,
@@ -37,6 +46,7 @@ export async function findTargetContainers(docker: Docker, target: TargetSpec): 
   const listed = await docker.listContainers({ all: true, filters });
   const current: SourceContainer[] = [];
   const old: Array<{ info: SourceContainer; originalName: string; rollbackId: string }> = [];
+  const standby: SourceContainer[] = [];
   for (const entry of listed) {
     let info: SourceContainer;
     try {
@@ -46,6 +56,11 @@ export async function findTargetContainers(docker: Docker, target: TargetSpec): 
       throw error;
     }
     const name = plainName(info.Name);
+    const standbyOf = parseStandbyContainerName(name);
+    if (standbyOf !== undefined) {
+      if ('containerName' in selector ? standbyOf.currentName === selector.containerName : true) standby.push(info);
+      continue;
+    }
     const parsed = parseOldContainerName(name);
     const isOld =
       parsed !== undefined &&
@@ -53,7 +68,7 @@ export async function findTargetContainers(docker: Docker, target: TargetSpec): 
     if (isOld && parsed) old.push({ info, ...parsed });
     else if ('containerName' in selector ? name === selector.containerName : true) current.push(info);
   }
-  return { current, old };
+  return { current, old, standby };
 }
 
 /**

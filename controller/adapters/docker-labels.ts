@@ -12,6 +12,8 @@ export const LABEL = {
   originalAbsent: 'guardrail.original-absent',
   /** JSON of the host port bindings a start-first switch had to drop, restored by a later recreate. */
   droppedPortBindings: 'guardrail.dropped-port-bindings',
+  /** On a warm standby: the id of the current container it stands by for (it is stale once that one goes). */
+  standbyFor: 'guardrail.standby-for',
 } as const;
 
 export const COMPOSE_LABEL = {
@@ -20,6 +22,19 @@ export const COMPOSE_LABEL = {
 } as const;
 
 const OLD_INFIX = '-guardrail-old-';
+const STANDBY_SUFFIX = '-guardrail-standby';
+
+/** The name of the warm standby of the container named `currentName` (renamed to that name when it takes over). */
+export function standbyContainerName(currentName: string): string {
+  return `${currentName}${STANDBY_SUFFIX}`;
+}
+
+/** For a warm standby's name, the name of the container it stands by for. */
+export function parseStandbyContainerName(name: string): { currentName: string } | undefined {
+  return name.endsWith(STANDBY_SUFFIX) && name.length > STANDBY_SUFFIX.length
+    ? { currentName: name.slice(0, -STANDBY_SUFFIX.length) }
+    : undefined;
+}
 
 /** The name the old container carries while its successor is created and verified. */
 export function oldContainerName(originalName: string, rollbackId: string): string {

@@ -5,6 +5,8 @@
 //   new created but not started / not verified   → connect missing networks, start, verify:
 //                                                   finish (remove old) or, if that fails, undo
 //   new running and verified, old still present  → finish: stop and remove old
+// A warm standby that had been renamed into place (docker-standby.ts) is the new container of that switch:
+// it is recognised by its standby-for label naming the old container, and gets the aliases it may lack.
 // Under start-first the old container is stopped only START_FIRST_SETTLE_MS after the new one was verified
 // here, as in a switch (docker-settle.ts): clients may not reach a freshly started container at once.
 //   no trace of the rollback                     → nothing to do
@@ -26,6 +28,7 @@ import {
   verifyContainer,
 } from './docker-container-ops.js';
 import { LABEL, plainName, readEnvVariable } from './docker-labels.js';
+import { ensureAttachments, planAttachments } from './docker-networks.js';
 import { START_FIRST_SETTLE_MS, settleSince } from './docker-settle.js';
 
 export interface ReconcileOptions {
@@ -54,7 +57,8 @@ export async function reconcileTarget(
   let outcome: ReconcileOutcome = 'finished';
   for (const o of olds) {
     const successor = current.find((c) => plainName(c.Name) === o.originalName);
-    if (successor && !isOurs(successor)) {
+    const promotedStandby = successor?.Config.Labels?.[LABEL.standbyFor] === o.info.Id;
+    if (successor && !isOurs(successor) && !promotedStandby) {
       throw new ActuationError({
         target: target.name,
         step: 'precondition',
@@ -99,7 +103,10 @@ export async function reconcileTarget(
   return outcome;
 }
 
-/** Completes a successor that may be missing networks (created, not connected) or not started yet. */
+/**
+ * Completes a successor that may be missing networks (created, not connected), aliases (a standby taken
+ * over) or not be started yet.
+ */
 async function startAndVerify(
   docker: Docker,
   target: TargetSpec,
@@ -117,11 +124,7 @@ async function startAndVerify(
       image: oldInfo.Image,
       name: plainName(successor.Name),
     });
-    const attached = new Set(Object.keys(successor.NetworkSettings.Networks ?? {}));
-    for (const { network, endpoint } of plan.extraNetworks) {
-      if (attached.has(network)) continue;
-      await docker.getNetwork(network).connect({ Container: successor.Id, EndpointConfig: endpoint });
-    }
+    await ensureAttachments(docker, successor, planAttachments(plan));
   }
   if (!successor.State.Running) {
     await docker

@@ -180,6 +180,12 @@ function target(c: Checker, raw: RawPolicy): Policy['target'] {
   if ((t.compose === undefined) === (t.containers === undefined)) {
     c.fail(['target'], `target "${t.name}": give exactly one of "compose" or "containers"`);
   }
+  if (t.warmStandby === true && t.strategy !== 'start-first') {
+    c.fail(
+      ['target', 'warmStandby'],
+      `warmStandby needs strategy start-first: under ${t.strategy} the standby could not take over the old container's published ports while it runs`,
+    );
+  }
   const verify = {
     port: t.verify.port,
     healthPath: t.verify.healthPath,
@@ -198,6 +204,7 @@ function target(c: Checker, raw: RawPolicy): Policy['target'] {
     rollbackValue: t.rollbackValue,
     strategy: t.strategy,
     ...(t.stopSignal === undefined ? {} : { stopSignal: t.stopSignal }),
+    ...(t.warmStandby === true ? { warmStandby: true } : {}),
     verify,
   };
 }

@@ -57,6 +57,7 @@ export interface RawPolicy {
     readonly rollbackValue: string;
     readonly strategy: 'recreate' | 'start-first';
     readonly stopSignal?: string;
+    readonly warmStandby?: boolean;
     readonly verify: {
       readonly port: number;
       readonly healthPath: string;

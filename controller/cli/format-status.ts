@@ -37,6 +37,10 @@ function detailLines(t: TargetStatusView, nowMs: number): string[] {
     const verdictRows = t.lastEvaluation.verdicts.map(verdictRow);
     if (verdictRows.length > 0) lines.push(...textTable(['CONDITION', 'VERDICT', 'VALUE', 'SUSTAINED'], verdictRows).split('\n').map((l) => `    ${l}`));
   }
+  for (const s of t.standbys) {
+    const container = s.container === null ? '' : ` (${s.container})`;
+    lines.push(`  warm standby of ${s.service}: ${s.state}${container}, checked ${shortTime(s.checkedAt)}: ${s.detail}`);
+  }
   if (t.lastError !== null) lines.push(`  last error: ${t.lastError}`);
   return lines;
 }

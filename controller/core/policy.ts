@@ -31,6 +31,11 @@ export interface TargetSpec {
    * container's stop timeout if it has not exited. Absent: `docker stop`.
    */
   readonly stopSignal?: string;
+  /**
+   * `start-first` only: keep one container of `rollbackValue` running beside the current one, off the
+   * network alias, so a rollback only renames, connects and verifies it (docs/actuators.md, "Warm standby").
+   */
+  readonly warmStandby?: true;
   readonly verify: VerifySpec;
 }
 

@@ -144,6 +144,7 @@ export const statusResponseSchema = {
           lastEvaluation: nullableOpenObject,
           lastError: { type: ['string', 'null'] },
           inFlight: nullableOpenObject,
+          standbys: { type: 'array', items: openObject },
         },
       },
     },

@@ -50,6 +50,12 @@ export interface TargetSpec {
    * waiting up to its stop timeout for it to exit, then `docker stop`. Absent: `docker stop`.
    */
   readonly stopSignal?: string;
+  /**
+   * `start-first` only: keep one instance of `value` (the rollback value) running beside the current one,
+   * outside the traffic path, so a switch to `value` takes it over instead of creating and booting one
+   * (maintainStandby). Absent: no standby, and maintainStandby removes any left from an earlier policy.
+   */
+  readonly warmStandby?: { readonly value: VariantValue };
   readonly verify: VerifySpec;
 }
 
@@ -107,8 +113,11 @@ export interface SwitchResult {
 export interface InstanceState extends InstanceRef {
   readonly running: boolean;
   readonly value: VariantValue;
-  /** `current` serves the target; `old` is a renamed predecessor left by an unfinished switch. */
-  readonly role: 'current' | 'old';
+  /**
+   * `current` serves the target; `old` is a renamed predecessor left by an unfinished switch; `standby`
+   * waits, off the traffic path, to take over at the next switch to its value (TargetSpec.warmStandby).
+   */
+  readonly role: 'current' | 'old' | 'standby';
   /** The guardrail.* labels (empty for a process). */
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -138,11 +147,32 @@ export interface ReconcileResult {
   readonly state: TargetState;
 }
 
+/** Where a target's warm standby stands after maintainStandby. */
+export interface StandbyReport {
+  readonly target: string;
+  readonly state:
+    | 'ready' // running and answering with its variant: the next switch to that value takes it over
+    | 'starting' // created or started by this call, or not answering yet
+    | 'failed' // it exited or crash-loops; replaced after STANDBY_RETRY_MS (detail says why)
+    | 'not-needed' // the target already runs the standby's value, or has no standby configured
+    | 'waiting'; // the target is mid-switch or has no running container: nothing to stand by for
+  readonly detail: string;
+  readonly instance?: InstanceRef;
+  /** What this call changed: e.g. `created`, `removed-stale`. Empty when it only looked. */
+  readonly actions: readonly string[];
+}
+
 export interface Actuator {
   switchVariant(request: SwitchRequest): Promise<SwitchResult>;
   inspect(target: TargetSpec): Promise<TargetState>;
   /** Level-triggered and idempotent: converge an interrupted switch to exactly one verified instance. */
   reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult>;
+  /**
+   * Level-triggered and idempotent: bring the target's warm standby in line with TargetSpec.warmStandby and
+   * the current instance (create it, replace a stale or dead one, remove one that is not wanted). Never
+   * touches the current instance. Optional: an actuator without standbys leaves it out.
+   */
+  maintainStandby?(target: TargetSpec): Promise<StandbyReport>;
 }
 
 /**

@@ -29,6 +29,17 @@ export interface TargetStatusView {
   readonly lastError: string | null;
   /** The operation being carried out for this target, if any. */
   readonly inFlight: OperationView | null;
+  /** Warm standbys (policy target.warmStandby), one per service: empty when none is configured. */
+  readonly standbys: readonly StandbyView[];
+}
+
+export interface StandbyView {
+  readonly service: string;
+  /** ready | starting | failed | not-needed | waiting (controller/ports/actuator.ts StandbyReport). */
+  readonly state: string;
+  readonly detail: string;
+  readonly container: string | null;
+  readonly checkedAt: string;
 }
 
 export type HistoryAction = 'rollback' | 'rollforward';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { DockerActuator } from '../adapters/docker-actuator.js';
 import type { ControllerConfig } from '../config.js';
 import type { Policy } from '../core/index.js';
-import type { Actuator, JournalEntry, ReconcileResult, SwitchRequest, SwitchResult, TargetSpec, TargetState, VariantValue } from '../ports/actuator.js';
+import type { Actuator, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, TargetSpec, TargetState, VariantValue } from '../ports/actuator.js';
 import { actuatorTargetsOf } from './actuator-targets.js';
 import { createProcessActuator } from './process-actuator-setup.js';
 
@@ -44,6 +44,10 @@ class PolicyScopedDockerActuator implements Actuator {
 
   reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
     return this.inner.reconcile(target, entry);
+  }
+
+  maintainStandby(target: TargetSpec): Promise<StandbyReport> {
+    return this.inner.maintainStandby(target);
   }
 }
 

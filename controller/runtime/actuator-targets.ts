@@ -19,6 +19,7 @@ export function actuatorTargetsOf(target: PolicyTarget): ActuatorTarget[] {
     variable: target.variable,
     strategy: target.strategy,
     ...(target.stopSignal === undefined ? {} : { stopSignal: target.stopSignal }),
+    ...(target.warmStandby === true ? { warmStandby: { value: target.rollbackValue } } : {}),
     verify,
   };
   const services = target.compose?.services ?? [];

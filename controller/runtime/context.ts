@@ -10,6 +10,7 @@ import type { Notifier } from './notifier.js';
 import type { Operations } from './operations.js';
 import { emptyRuntimeState, type RuntimeState } from './runtime-state.js';
 import { SaveTracker } from './save-tracker.js';
+import { StandbyBook } from './standby-keeper.js';
 import { TargetQueues } from './target-queue.js';
 
 // The runtime's shared, mutable memory, passed to the small functions that do the work (tick, engine
@@ -45,6 +46,8 @@ export class RuntimeContext {
   lastReloadError: { readonly atMs: number; readonly errors: readonly string[] } | null = null;
   state: RuntimeState = emptyRuntimeState();
   readonly lastEvaluation = new Map<string, LastEvaluation>();
+  /** Warm standby maintenance results, by actuator service (standby-keeper.ts). */
+  readonly standbys = new StandbyBook();
   /** Set when the state file cannot be trusted: no automatic action until an operator acts. */
   safeMode: string | null = null;
   restored = false;

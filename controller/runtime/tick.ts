@@ -1,6 +1,7 @@
 import { queriesOf, type Policy, type Sample, type TickEvent } from '../core/index.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
+import { keepStandbys } from './standby-keeper.js';
 
 // One firing of the scheduler: the policies that share an evaluation interval are observed TOGETHER (one
 // queryAll() call, so the Prometheus adapter can group their queries, one deadline for the whole tick),
@@ -51,5 +52,8 @@ export function reconcileBatch(ctx: RuntimeContext, policies: readonly Policy[],
       const decision = await applyEvent(ctx, current, event, scheduledAtMs === undefined ? {} : { scheduledAtMs });
       ctx.lastEvaluation.set(target, { atMs: ctx.ports.now(), verdicts: decision.verdicts });
     });
+    // After the decision (a rollback it started has run on the queue by now), not part of the tick.
+    const current = ctx.policyOf(target);
+    if (current !== undefined) keepStandbys(ctx, current);
   });
 }

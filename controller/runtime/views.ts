@@ -1,5 +1,6 @@
 import type { Policy, TargetState } from '../core/index.js';
-import type { PoliciesView, PolicySummaryView, TargetStatusView } from '../ports/controller.js';
+import type { PoliciesView, PolicySummaryView, StandbyView, TargetStatusView } from '../ports/controller.js';
+import { actuatorTargetsOf } from './actuator-targets.js';
 import type { RuntimeContext } from './context.js';
 
 // Read models for the API: plain JSON built from the runtime's memory, never from the world.
@@ -43,7 +44,26 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
     lastEvaluation: evaluation === undefined ? null : { at: iso(evaluation.atMs), verdicts: evaluation.verdicts },
     lastError: state.lastError ?? ctx.safeMode,
     inFlight: ctx.operations.inFlight(policy.target.name),
+    standbys: standbyViews(ctx, policy),
   };
+}
+
+/** Only services that are configured with a standby and were looked at since the policy was loaded. */
+function standbyViews(ctx: RuntimeContext, policy: Policy): StandbyView[] {
+  if (policy.target.warmStandby !== true) return [];
+  return actuatorTargetsOf(policy.target).flatMap((service) => {
+    const record = ctx.standbys.latest.get(service.name);
+    if (record === undefined) return [];
+    return [
+      {
+        service: service.name,
+        state: record.state,
+        detail: record.detail,
+        container: record.instance?.name ?? null,
+        checkedAt: iso(record.checkedAtMs),
+      },
+    ];
+  });
 }
 
 function summary(policy: Policy, file: string): PolicySummaryView {

@@ -1,0 +1,202 @@
+// Warm standby (TargetSpec.warmStandby, start-first only): one container of the rollback value kept running
+// beside the current one, so a rollback takes it over instead of creating and booting a new container.
+// Measured (docs/actuators.md): `docker start` of the service ~0.3 s plus its Node boot 0.3–0.8 s are what a
+// plain switch waits for; taking over a standby is two renames, a network re-connect and one verification.
+//
+// The standby is a clone of the current container (docker-clone-config.ts: same image, env, volumes,
+// labels, incl. compose's, so it is compose's container once it takes over) with the variable set to the
+// rollback value, named `<name>-guardrail-standby`, labelled with the current container's id, without host
+// ports and on the service's first network WITHOUT its aliases: nothing routes traffic to it.
+//
+// maintainStandby is level-triggered: from what Docker has, it creates the standby when it is missing,
+// replaces one made for another container (compose recreated the service, a roll-forward replaced it),
+// removes it when the target already runs its value or no standby is configured, and leaves a dead one
+// stopped for STANDBY_RETRY_MS so its logs can be read and a broken image is not restarted in a loop.
+import type Docker from 'dockerode';
+import { expectedVariant } from '../ports/actuator.js';
+import type { InstanceRef, StandbyReport, TargetSpec, VariantValue } from '../ports/actuator.js';
+import { planClone } from './docker-clone-config.js';
+import type { SourceContainer } from './docker-clone-config.js';
+import { containerBaseUrls, findTargetContainers, removeContainer, stopContainer } from './docker-container-ops.js';
+import { LABEL, plainName, readEnvVariable, standbyContainerName } from './docker-labels.js';
+import { planAttachments, withoutAliases } from './docker-networks.js';
+import { waitUntilServing } from './docker-verify.js';
+
+/** How long a standby that exited or crash-looped is left (stopped) before it is replaced. */
+export const STANDBY_RETRY_MS = 60_000;
+/** maintainStandby's own look at a running standby: one quick probe, it never waits for a boot. */
+const PROBE_TIMEOUT_MS = 1_000;
+
+type ImageOf = (info: SourceContainer) => Promise<string>;
+
+function report(
+  target: TargetSpec,
+  state: StandbyReport['state'],
+  detail: string,
+  actions: string[],
+  instance?: SourceContainer,
+): StandbyReport {
+  return {
+    target: target.name,
+    state,
+    detail,
+    actions,
+    ...(instance === undefined ? {} : { instance: { id: instance.Id, name: plainName(instance.Name) } }),
+  };
+}
+
+/** Converges the target's standby; see the file comment. `imageOf` resolves the image to clone from. */
+export async function maintainStandby(
+  docker: Docker,
+  target: TargetSpec,
+  imageOf: ImageOf,
+  nowMs = Date.now(),
+): Promise<StandbyReport> {
+  const { current, old, standby } = await findTargetContainers(docker, target);
+  const actions: string[] = [];
+  const removeAll = async (which: readonly SourceContainer[], action: string): Promise<void> => {
+    for (const s of which) {
+      await removeContainer(docker, s.Id);
+      actions.push(`${action} ${plainName(s.Name)}`);
+    }
+  };
+
+  const wanted = target.warmStandby;
+  if (wanted === undefined) {
+    await removeAll(standby, 'removed');
+    return report(target, 'not-needed', 'no warm standby configured', actions);
+  }
+  if (target.strategy !== 'start-first') {
+    await removeAll(standby, 'removed');
+    return report(target, 'not-needed', 'a warm standby needs strategy start-first', actions);
+  }
+  if (old.length > 0) return report(target, 'waiting', 'an unfinished switch is being reconciled', actions);
+  const primary = current.find((c) => c.State.Running);
+  if (primary === undefined) return report(target, 'waiting', 'no running container to stand by for', actions);
+  if (readEnvVariable(primary.Config.Env ?? [], target.variable) === wanted.value) {
+    await removeAll(standby, 'removed');
+    return report(target, 'not-needed', `${plainName(primary.Name)} already runs ${describeValue(target, wanted.value)}`, actions);
+  }
+  if (primary.HostConfig.NetworkMode === 'host') {
+    await removeAll(standby, 'removed');
+    return report(target, 'failed', 'host networking: a standby could not listen beside the current container', actions);
+  }
+
+  const mine = standby.filter((s) => s.Config.Labels?.[LABEL.standbyFor] === primary.Id);
+  await removeAll(standby.filter((s) => !mine.includes(s)), 'removed-stale');
+  const [kept, ...extra] = mine;
+  await removeAll(extra, 'removed-extra');
+  if (kept !== undefined) {
+    const fresh = readEnvVariable(kept.Config.Env ?? [], target.variable) === wanted.value;
+    if (!fresh) {
+      await removeAll([kept], 'removed-stale');
+    } else if (kept.State.Running && !kept.State.Restarting && kept.RestartCount === 0) {
+      const answer = await probe(kept, target, wanted.value);
+      return answer === undefined
+        ? report(target, 'ready', `serves ${expectedVariant(wanted.value, target.verify)}`, actions, kept)
+        : report(target, 'starting', answer, actions, kept);
+    } else {
+      const finishedMs = Date.parse(kept.State.FinishedAt);
+      const why = `exited with code ${kept.State.ExitCode} after ${kept.RestartCount} restarts`;
+      if (Number.isFinite(finishedMs) && nowMs - finishedMs < STANDBY_RETRY_MS) {
+        // Stopped (not removed): its logs say why; `docker stop` also ends a restart loop.
+        if (kept.State.Running || kept.State.Restarting) await stopContainer(docker, kept.Id);
+        return report(target, 'failed', `${why}; replaced ${Math.round(STANDBY_RETRY_MS / 1000)} s after it ended`, actions, kept);
+      }
+      await removeAll([kept], 'removed-dead');
+    }
+  }
+
+  const created = await createStandby(docker, target, primary, wanted.value, await imageOf(primary));
+  actions.push(`created ${created.name}`);
+  return {
+    target: target.name,
+    state: 'starting',
+    detail: `created for ${plainName(primary.Name)}`,
+    actions,
+    instance: created,
+  };
+}
+
+function describeValue(target: TargetSpec, value: VariantValue): string {
+  return value === null ? `without ${target.variable}` : `${target.variable}=${value}`;
+}
+
+async function createStandby(
+  docker: Docker,
+  target: TargetSpec,
+  primary: SourceContainer,
+  value: VariantValue,
+  image: string,
+): Promise<InstanceRef> {
+  const name = standbyContainerName(plainName(primary.Name));
+  const plan = planClone(primary, {
+    variable: target.variable,
+    value,
+    rollbackId: `standby-${primary.Id.slice(0, 12)}`,
+    targetName: target.name,
+    expectedVariant: expectedVariant(value, target.verify),
+    strategy: 'start-first', // no host ports, no static IP or MAC: the current container keeps those
+    image,
+    name,
+  });
+  const [first] = planAttachments(plan);
+  const create: Docker.ContainerCreateOptions = {
+    ...plan.create,
+    Labels: { ...plan.create.Labels, [LABEL.standbyFor]: primary.Id },
+    ...(first === undefined
+      ? {}
+      : { NetworkingConfig: { EndpointsConfig: { [first.network]: withoutAliases(first).endpoint } } }),
+  };
+  const container = await docker.createContainer(create);
+  try {
+    await container.start();
+  } catch (error) {
+    await removeContainer(docker, container.id).catch(() => undefined);
+    throw error;
+  }
+  return { id: container.id, name };
+}
+
+/** undefined when the standby answers with its variant now, else what it answered. */
+async function probe(info: SourceContainer, target: TargetSpec, value: VariantValue): Promise<string | undefined> {
+  try {
+    await waitUntilServing({
+      verify: { ...target.verify, timeoutMs: PROBE_TIMEOUT_MS },
+      expectedVariant: expectedVariant(value, target.verify),
+      baseUrls: () => Promise.resolve(containerBaseUrls(info, { ...target.verify, via: 'container-ip' })),
+      pollIntervalMs: PROBE_TIMEOUT_MS, // one try
+    });
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
+/**
+ * The standby (from `standbys`, as findTargetContainers listed them) that may take over `current` in a
+ * switch to `value`: running, never restarted, made for exactly this container and value. One that does not
+ * qualify is removed (maintainStandby makes a new one later) and the switch goes the usual way; the reason
+ * is returned for the journal.
+ */
+export async function takeableStandby(
+  docker: Docker,
+  target: TargetSpec,
+  standbys: readonly SourceContainer[],
+  current: SourceContainer,
+  value: VariantValue,
+): Promise<{ standby?: SourceContainer; skipped?: string }> {
+  if (target.warmStandby === undefined || target.warmStandby.value !== value || target.strategy !== 'start-first') {
+    return {};
+  }
+  const candidate = standbys.find((s) => s.Config.Labels?.[LABEL.standbyFor] === current.Id);
+  if (candidate === undefined) return { skipped: 'no standby for this container' };
+  const usable =
+    candidate.State.Running &&
+    !candidate.State.Restarting &&
+    candidate.RestartCount === 0 &&
+    readEnvVariable(candidate.Config.Env ?? [], target.variable) === value;
+  if (usable) return { standby: candidate };
+  await removeContainer(docker, candidate.Id);
+  return { skipped: `standby ${plainName(candidate.Name)} was ${candidate.State.Status} (restarts ${candidate.RestartCount})` };
+}

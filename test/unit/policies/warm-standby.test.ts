@@ -1,0 +1,51 @@
+// target.warmStandby: keep a running container of the rollback value beside the current one (docs/policies.md,
+// docs/actuators.md "Warm standby"). Off unless set; only with start-first, refused with its position and the
+// reason otherwise; carried to every actuator service with the rollback value as the standby's value.
+import { describe, expect, it } from 'vitest';
+import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy-loader.js';
+import { actuatorTargetsOf } from '../../../controller/runtime/actuator-targets.js';
+import { policyWith } from './loader-fixture.js';
+
+describe('target.warmStandby', () => {
+  it('is absent unless set, and then the actuator services carry no standby', () => {
+    const result = parsePolicyText(policyWith({ 7: '  strategy: start-first' }), 'p.yaml');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect('warmStandby' in result.loaded.policy.target).toBe(false);
+    expect(actuatorTargetsOf(result.loaded.policy.target).map((t) => 'warmStandby' in t)).toEqual([false]);
+  });
+
+  it('with start-first: each actuator service stands by with the rollback value', () => {
+    const result = parsePolicyText(policyWith({ 7: '  strategy: start-first\n  warmStandby: true' }), 'p.yaml');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const target = result.loaded.policy.target;
+    expect(target).toMatchObject({ strategy: 'start-first', warmStandby: true });
+    expect(actuatorTargetsOf(target).map((t) => t.warmStandby)).toEqual([{ value: target.rollbackValue }]);
+  });
+
+  it('false is the same as absent', () => {
+    const result = parsePolicyText(policyWith({ 7: '  strategy: start-first\n  warmStandby: false' }), 'p.yaml');
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect('warmStandby' in result.loaded.policy.target).toBe(false);
+  });
+
+  it('refuses it under recreate, at its position, saying why', () => {
+    const result = parsePolicyText(policyWith({ 7: '  strategy: recreate\n  warmStandby: true' }), 'p.yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map(formatPolicyError)).toEqual([
+      'p.yaml:8:16 warmStandby needs strategy start-first: under recreate the standby could not take over the old container\'s published ports while it runs',
+    ]);
+  });
+
+  it('refuses a value that is not a boolean', () => {
+    const result = parsePolicyText(policyWith({ 7: '  strategy: start-first\n  warmStandby: yes please' }), 'p.yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const messages = result.errors.map(formatPolicyError);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(/^p\.yaml:8:16 .*warmStandby.*boolean/);
+  });
+});
