@@ -53,6 +53,7 @@ describe('status', () => {
     expect(res.stdout).toContain('rollback rb-prediction-service-1: high-error-rate, automatic, started 2026-11-27 08:45:00Z (15m ago)');
     expect(res.stdout).toMatch(/error-ratio\s+BREACH\s+0\.12 > 0\.05\s+5m\/5m \(sustained\)/);
     expect(res.stdout).toMatch(/p95-latency\s+UNKNOWN\s+no_data: empty vector/);
+    expect(res.stdout).toContain('warm standby of prediction-service: not-needed, checked 2026-11-27 08:59:45Z: prediction-service already runs MODEL_VARIANT=baseline');
   });
 
   it('shows a pause with its expiry and a held rollback', async () => {

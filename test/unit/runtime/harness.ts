@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { Alert, Sample } from '../../../controller/core/index.js';
-import { ActuationError, type Actuator, type JournalEntry, type ReconcileResult, type SwitchRequest, type SwitchResult, type TargetSpec, type TargetState, type VariantValue } from '../../../controller/ports/actuator.js';
+import { ActuationError, type Actuator, type JournalEntry, type ReconcileResult, type StandbyReport, type SwitchRequest, type SwitchResult, type TargetSpec, type TargetState, type VariantValue } from '../../../controller/ports/actuator.js';
 import type { AlertSink } from '../../../controller/ports/alert-sink.js';
 import type { MetricsSource } from '../../../controller/ports/metrics-source.js';
 import { Runtime, type RuntimeOptions } from '../../../controller/runtime/runtime.js';
@@ -66,11 +66,23 @@ export class RecordingActuator implements Actuator {
   readonly calls: SwitchCall[] = [];
   readonly reconciles: { target: string; entry: JournalEntry }[] = [];
   readonly values = new Map<string, VariantValue>();
+  /** Every maintainStandby call, and every switch, in order: `switch <target>` / `standby <target>`. */
+  readonly events: string[] = [];
+  readonly standbyCalls: TargetSpec[] = [];
   behaviour: Behaviour = () => Promise.resolve();
+  standbyBehaviour: (target: TargetSpec) => Promise<StandbyReport> = (target) =>
+    Promise.resolve({ target: target.name, state: target.warmStandby === undefined ? 'not-needed' : 'ready', detail: 'scripted', actions: [] });
+
+  maintainStandby(target: TargetSpec): Promise<StandbyReport> {
+    this.standbyCalls.push(target);
+    this.events.push(`standby ${target.name}`);
+    return this.standbyBehaviour(target);
+  }
 
   async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
     const name = request.target.name;
     this.calls.push({ target: name, value: request.value, rollbackId: request.rollbackId });
+    this.events.push(`switch ${name}`);
     const from = this.values.get(name) ?? null;
     const step = async (stepName: 'inspected' | 'created-new' | 'verified-new'): Promise<void> =>
       request.onStep?.({ name: stepName, target: name, rollbackId: request.rollbackId, atMs: 0, detail: {} });
