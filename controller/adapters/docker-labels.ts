@@ -19,6 +19,7 @@ export const LABEL = {
 export const COMPOSE_LABEL = {
   project: 'com.docker.compose.project',
   service: 'com.docker.compose.service',
+  containerNumber: 'com.docker.compose.container-number',
 } as const;
 
 const OLD_INFIX = '-guardrail-old-';

@@ -18,7 +18,7 @@ import type { InstanceRef, StandbyReport, TargetSpec, VariantValue } from '../po
 import { planClone } from './docker-clone-config.js';
 import type { SourceContainer } from './docker-clone-config.js';
 import { containerBaseUrls, findTargetContainers, removeContainer, stopContainer } from './docker-container-ops.js';
-import { LABEL, plainName, readEnvVariable, standbyContainerName } from './docker-labels.js';
+import { COMPOSE_LABEL, LABEL, plainName, readEnvVariable, standbyContainerName } from './docker-labels.js';
 import { planAttachments, withoutAliases } from './docker-networks.js';
 import { waitUntilServing } from './docker-verify.js';
 
@@ -107,7 +107,7 @@ export async function maintainStandby(
     }
   }
 
-  const created = await createStandby(docker, target, primary, wanted.value, await imageOf(primary));
+  const created = await createStandby(docker, target, primary, wanted.value, await imageOf(primary), composeNumberAbove(current));
   actions.push(`created ${created.name}`);
   return {
     target: target.name,
@@ -116,6 +116,20 @@ export async function maintainStandby(
     actions,
     instance: created,
   };
+}
+
+/**
+ * Compose counts the standby as one more replica of the service (it carries the service's labels, so that it
+ * is compose's container once it takes over), and `docker compose up` scales a service down by removing the
+ * highest container numbers first. A number above every current replica's makes the standby the one removed
+ * (maintainStandby makes it again), never a serving container. Measured with Compose 1.29: `up -d` removed the
+ * standby. undefined when the containers are not compose's.
+ */
+function composeNumberAbove(current: readonly SourceContainer[]): string | undefined {
+  const numbers = current
+    .map((c) => Number(c.Config.Labels?.[COMPOSE_LABEL.containerNumber]))
+    .filter((n) => Number.isInteger(n));
+  return numbers.length === 0 ? undefined : String(Math.max(...numbers) + 1);
 }
 
 function describeValue(target: TargetSpec, value: VariantValue): string {
@@ -128,6 +142,7 @@ async function createStandby(
   primary: SourceContainer,
   value: VariantValue,
   image: string,
+  composeNumber: string | undefined,
 ): Promise<InstanceRef> {
   const name = standbyContainerName(plainName(primary.Name));
   const plan = planClone(primary, {
@@ -143,7 +158,11 @@ async function createStandby(
   const [first] = planAttachments(plan);
   const create: Docker.ContainerCreateOptions = {
     ...plan.create,
-    Labels: { ...plan.create.Labels, [LABEL.standbyFor]: primary.Id },
+    Labels: {
+      ...plan.create.Labels,
+      [LABEL.standbyFor]: primary.Id,
+      ...(composeNumber === undefined ? {} : { [COMPOSE_LABEL.containerNumber]: composeNumber }),
+    },
     ...(first === undefined
       ? {}
       : { NetworkingConfig: { EndpointsConfig: { [first.network]: withoutAliases(first).endpoint } } }),

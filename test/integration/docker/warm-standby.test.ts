@@ -204,6 +204,24 @@ describe('warm standby (start-first + warmStandby)', () => {
     expect(again.outcome).toBe('nothing-to-do');
   });
 
+  it('of a compose service: a container number above every replica, so compose scales the standby away first', async () => {
+    const composed = `${prefix}-composed`;
+    const labels = { 'com.docker.compose.project': prefix, 'com.docker.compose.service': 'api', 'com.docker.compose.container-number': '1' };
+    const created = await client.createContainer({ name: composed, Image: image, Labels: labels, HostConfig: { NetworkMode: network } });
+    await created.start();
+    const spec: TargetSpec = { ...target(composed), selector: { composeService: 'api', composeProject: prefix } };
+    const composeActuator = new DockerActuator([spec]);
+    await maintainUntil(composeActuator, spec, 'ready');
+    const standby = await inspect(standbyContainerName(composed));
+    expect(standby.Config.Labels).toMatchObject({ ...labels, 'com.docker.compose.container-number': '2' });
+    // Found through the compose selector, yet never counted as a serving replica.
+    const state = await composeActuator.inspect(spec);
+    expect(state.instances.map((i) => [i.name, i.role])).toEqual([
+      [composed, 'current'],
+      [standbyContainerName(composed), 'standby'],
+    ]);
+  });
+
   it('a standby that cannot start is reported failed and left stopped; a switch does not use it', async () => {
     const broken = `${prefix}-broken`;
     await startCurrent(broken, ['EXIT_AT_START_FOR_VARIANT=baseline']); // ml serves, baseline exits 3
