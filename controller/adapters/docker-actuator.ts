@@ -45,7 +45,7 @@ import {
 } from './docker-labels.js';
 import { reconcileTarget } from './docker-reconcile.js';
 import { ensureAttachments, planAttachments } from './docker-networks.js';
-import { START_FIRST_SETTLE_MS, settleSince } from './docker-settle.js';
+import { START_FIRST_SETTLE_MS, STANDBY_SETTLE_MS, settleSince } from './docker-settle.js';
 import { maintainStandby, takeableStandby } from './docker-standby.js';
 
 export interface DockerActuatorOptions {
@@ -277,9 +277,23 @@ export class DockerActuator implements Actuator {
     try {
       if (target.strategy === 'start-first' && !crashLooping) {
         // Not at once: clients may not reach the new container's address yet (docker-settle.ts).
-        const settledMs = await settleSince(verifiedAtMs, this.startFirstSettleMs);
-        await stopContainer(docker, oldId);
-        await record('stopped-old', { oldId, settledMs: String(settledMs) });
+        const settleMs = target.settleMs ?? (taken.standby === undefined ? this.startFirstSettleMs : STANDBY_SETTLE_MS);
+        const settledMs = await settleSince(verifiedAtMs, settleMs);
+        if (target.stopSignal === undefined) {
+          await stopContainer(docker, oldId);
+          await record('stopped-old', { oldId, settledMs: String(settledMs) });
+        } else {
+          // E.g. SIGINT: the service stops accepting at once instead of draining — clients that still draw
+          // its address are refused and try the new one; a faulty old model stops answering sooner.
+          const stopped = await stopContainerWithSignal(docker, oldId, target.stopSignal);
+          await record('stopped-old', {
+            oldId,
+            settledMs: String(settledMs),
+            signal: target.stopSignal,
+            exitedOnSignal: String(stopped.exitedOnSignal),
+            waitedMs: String(stopped.waitedMs),
+          });
+        }
       }
       await removeContainer(docker, oldId);
       await record('removed-old', { oldId });
@@ -354,7 +368,7 @@ export class DockerActuator implements Actuator {
   async reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
     const spec = this.configured(target);
     const outcome = await this.serialized(spec.name, () =>
-      reconcileTarget(this.docker, spec, entry, { startFirstSettleMs: this.startFirstSettleMs }),
+      reconcileTarget(this.docker, spec, entry, { startFirstSettleMs: spec.settleMs ?? this.startFirstSettleMs }),
     );
     return { target: spec.name, rollbackId: entry.rollbackId, outcome, state: await this.inspect(spec) };
   }

@@ -186,6 +186,10 @@ function target(c: Checker, raw: RawPolicy): Policy['target'] {
       `warmStandby needs strategy start-first: under ${t.strategy} the standby could not take over the old container's published ports while it runs`,
     );
   }
+  if (t.settle !== undefined && t.strategy !== 'start-first') {
+    c.fail(['target', 'settle'], `settle is for strategy start-first (how long the old container keeps serving beside the verified new one); under ${t.strategy} the old one is stopped first`);
+  }
+  const settleMs = t.settle === undefined ? undefined : c.duration(['target', 'settle'], t.settle, 0);
   const verify = {
     port: t.verify.port,
     healthPath: t.verify.healthPath,
@@ -205,6 +209,7 @@ function target(c: Checker, raw: RawPolicy): Policy['target'] {
     strategy: t.strategy,
     ...(t.stopSignal === undefined ? {} : { stopSignal: t.stopSignal }),
     ...(t.warmStandby === true ? { warmStandby: true } : {}),
+    ...(settleMs === undefined ? {} : { settleMs }),
     verify,
   };
 }

@@ -58,6 +58,7 @@ export interface RawPolicy {
     readonly strategy: 'recreate' | 'start-first';
     readonly stopSignal?: string;
     readonly warmStandby?: boolean;
+    readonly settle?: string;
     readonly verify: {
       readonly port: number;
       readonly healthPath: string;

@@ -26,11 +26,17 @@ export interface TargetSpec {
   readonly rollbackValue: string;
   readonly strategy: Strategy;
   /**
-   * `recreate` only: the signal that stops the old container instead of `docker stop` (e.g. `SIGINT`, on
-   * which the prediction service closes at once rather than draining); `docker stop` after the
-   * container's stop timeout if it has not exited. Absent: `docker stop`.
+   * The signal that stops the old container instead of `docker stop` (e.g. `SIGINT`, on which the
+   * prediction service closes at once rather than draining); `docker stop` after the container's stop
+   * timeout if it has not exited. recreate: before the new one starts; start-first: after the settle.
+   * Absent: `docker stop`.
    */
   readonly stopSignal?: string;
+  /**
+   * `start-first` only: how long the old container keeps serving after the new one is verified (clients'
+   * ARP for the new address, docs/actuators.md). Absent: the actuator's default, 1.5 s.
+   */
+  readonly settleMs?: number;
   /**
    * `start-first` only: keep one container of `rollbackValue` running beside the current one, off the
    * network alias, so a rollback only renames, connects and verifies it (docs/actuators.md, "Warm standby").

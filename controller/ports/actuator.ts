@@ -46,10 +46,13 @@ export interface TargetSpec {
   readonly variable: string;
   readonly strategy: Strategy;
   /**
-   * `recreate` only: stop the old container with this signal (e.g. `SIGINT`) instead of `docker stop`,
-   * waiting up to its stop timeout for it to exit, then `docker stop`. Absent: `docker stop`.
+   * Stop the old container with this signal (e.g. `SIGINT`) instead of `docker stop`, waiting up to its
+   * stop timeout for it to exit, then `docker stop` (recreate: before the new one starts; start-first:
+   * after the settle). Absent: `docker stop`.
    */
   readonly stopSignal?: string;
+  /** `start-first`: how long the old instance keeps serving after the new one is verified (default 1.5 s). */
+  readonly settleMs?: number;
   /**
    * `start-first` only: keep one instance of `value` (the rollback value) running beside the current one,
    * outside the traffic path, so a switch to `value` takes it over instead of creating and booting one

@@ -20,6 +20,7 @@ export function actuatorTargetsOf(target: PolicyTarget): ActuatorTarget[] {
     strategy: target.strategy,
     ...(target.stopSignal === undefined ? {} : { stopSignal: target.stopSignal }),
     ...(target.warmStandby === true ? { warmStandby: { value: target.rollbackValue } } : {}),
+    ...(target.settleMs === undefined ? {} : { settleMs: target.settleMs }),
     verify,
   };
   const services = target.compose?.services ?? [];

@@ -19,7 +19,7 @@
 //                       DockerActuator (recreate + stopSignal SIGINT), one policy with one reason; load from
 //                       the host through the published port;
 //   guardrail-standby — the same Runtime, metrics source, actuator and reason, but the target is
-//                       `strategy: start-first` + `warmStandby: true` (verify via the container IP): the
+//                       `strategy: start-first` + `warmStandby: true` + `stopSignal: SIGINT` (verify via the container IP): the
 //                       actuator keeps a baseline container running beside the current one, off the alias, and
 //                       a rollback renames, connects and verifies it instead of creating and booting one. The
 //                       load comes from a container on the project network through the alias `api` (what
@@ -133,7 +133,9 @@ function strategyYaml(chain: Exclude<ChainName, 'diy'>): string {
 `;
   }
   // The controller runs on the host: the new container has no published port, its bridge IP is reachable.
+  // SIGINT: after the settle the old, faulty container closes at once instead of draining 500 ms.
   return `  strategy: start-first
+  stopSignal: SIGINT
 ${WARM_STANDBY ? '  warmStandby: true\n' : ''}  verify: { port: 8000, healthPath: /health, versionPath: /version, variantField: model_variant, absentVariant: ml, timeout: 60s, via: container-ip }
 `;
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerActuator } from '../../../controller/adapters/docker-actuator.js';
 import type { SourceContainer } from '../../../controller/adapters/docker-clone-config.js';
 import { oldContainerName, standbyContainerName } from '../../../controller/adapters/docker-labels.js';
+import { STANDBY_SETTLE_MS } from '../../../controller/adapters/docker-settle.js';
 import type { ActuationStep, StandbyReport, TargetSpec } from '../../../controller/ports/actuator.js';
 import { isActuationError } from '../../../controller/ports/actuator.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';
@@ -27,6 +28,7 @@ function target(containerName: string, warm = true): TargetSpec {
     selector: { containerName },
     variable: 'MODEL_VARIANT',
     strategy: 'start-first',
+    stopSignal: 'SIGINT', // after the settle the old one closes at once (the fixture treats it like SIGTERM)
     ...(warm ? { warmStandby: { value: 'baseline' } } : {}),
     verify: verifySpec({ timeoutMs: 5000, via: 'container-ip' }),
   };
@@ -145,6 +147,13 @@ describe('warm standby (start-first + warmStandby)', () => {
     const created = result.steps.find((s) => s.name === 'created-new');
     expect(created?.detail).toMatchObject({ newId: standby.Id, name, fromStandby: 'true' });
     expect(result.containers).toEqual([{ id: standby.Id, name }]);
+    // A takeover settles STANDBY_SETTLE_MS (the standby's interface is up before it is in DNS), not 1.5 s,
+    // then stops the old one with the target's stop signal.
+    expect(at('stopped-old') - at('verified-new')).toBeGreaterThanOrEqual(STANDBY_SETTLE_MS);
+    const stopped = result.steps.find((s) => s.name === 'stopped-old')?.detail;
+    expect(stopped).toMatchObject({ signal: 'SIGINT', exitedOnSignal: 'true' });
+    // The wait itself (what is left of the settle when the stop begins): at most 300 ms, never 1.5 s.
+    expect(Number(stopped?.['settledMs'])).toBeLessThanOrEqual(STANDBY_SETTLE_MS);
     expect(counts.failed).toBe(0);
     expect(counts.errors).toEqual({});
     expect(counts.variants['ml']).toBeGreaterThan(0);
