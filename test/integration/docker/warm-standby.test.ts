@@ -111,7 +111,7 @@ describe('warm standby (start-first + warmStandby)', () => {
 
   // The load client (test/fixtures/docker/load-client.mjs, in a container on the network) goes through the
   // alias at ~100 rps for 6 s, as in strategies-under-load.test.ts.
-  it('a rollback takes it over under load: no failed request, no container started', async () => {
+  it('a rollback takes it over under load: no failed request but the listener-close race, no container started', async () => {
     const standby = await inspect(standbyName);
     const old = await inspect(name);
     const loader = await client.createContainer({
@@ -154,8 +154,13 @@ describe('warm standby (start-first + warmStandby)', () => {
     expect(stopped).toMatchObject({ signal: 'SIGINT', exitedOnSignal: 'true' });
     // The wait itself (what is left of the settle when the stop begins): at most 300 ms, never 1.5 s.
     expect(Number(stopped?.['settledMs'])).toBeLessThanOrEqual(STANDBY_SETTLE_MS);
-    expect(counts.failed).toBe(0);
-    expect(counts.errors).toEqual({});
+    // At most one reset, as in the e2e start-first test: a connection the kernel accepted for the old
+    // container in the instant its listener closed (docs/actuators.md, "Strategies compared"; seen once in a
+    // CI run of this test). A second reset, or any other error, fails it.
+    const { 'response:ECONNRESET': resets = 0, ...otherErrors } = counts.errors;
+    expect(otherErrors).toEqual({});
+    expect(resets).toBeLessThanOrEqual(1);
+    expect(counts.failed).toBe(resets);
     expect(counts.variants['ml']).toBeGreaterThan(0);
     expect(counts.variants['baseline']).toBeGreaterThan(0);
 
