@@ -28,6 +28,12 @@ export const FAST_POLL_MS = 25;
 export const FAST_PHASE_MS = 3_000;
 export const SLOW_POLL_MS = 100;
 
+/** One probe's own limit; the last probe before the deadline gets only what is left. */
+const PROBE_TIMEOUT_MS = 1000;
+const NOT_POLLED = 'not polled yet';
+/** How probeOnce ends the description of a probe its timeout aborted. */
+const TIMED_OUT = '(timed out)';
+
 export class VerificationError extends Error {
   override readonly name = 'VerificationError';
 }
@@ -37,19 +43,24 @@ export async function waitUntilServing(
 ): Promise<{ elapsedMs: number; baseUrl: string }> {
   const started = Date.now();
   const deadline = started + options.verify.timeoutMs;
-  let lastProblem = 'not polled yet';
+  let lastProblem = NOT_POLLED;
   for (;;) {
     const fatal = await options.problem?.();
     if (fatal !== undefined) throw new VerificationError(fatal);
     const baseUrls = await options.baseUrls();
     if (baseUrls.length === 0) lastProblem = 'no address to reach it yet';
     const problems: string[] = [];
+    let cutShort = false;
     for (const baseUrl of baseUrls) {
-      const outcome = await probeOnce(baseUrl, options, Math.max(1, Math.min(1000, deadline - Date.now())));
+      const budgetMs = Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - Date.now()));
+      const outcome = await probeOnce(baseUrl, options, budgetMs);
       if (outcome === 'ok') return { elapsedMs: Date.now() - started, baseUrl };
+      cutShort ||= budgetMs < PROBE_TIMEOUT_MS && outcome.endsWith(TIMED_OUT);
       problems.push(outcome);
     }
-    if (problems.length > 0) lastProblem = problems.join('; ');
+    // A last probe that only ran out of the deadline's remaining milliseconds says nothing about the
+    // instance: keep what the previous poll learnt (e.g. "/health answered 503") for the error message.
+    if (problems.length > 0 && !(cutShort && lastProblem !== NOT_POLLED)) lastProblem = problems.join('; ');
     const interval =
       options.pollIntervalMs ?? (Date.now() - started < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS);
     if (Date.now() + interval > deadline) {
@@ -81,6 +92,7 @@ async function probeOnce(baseUrl: string, options: VerifyOptions, timeoutMs: num
       return `${verify.versionPath} says ${verify.variantField}=${String(variant)}`;
     return 'ok';
   } catch (error) {
+    if (error instanceof Error && error.name === 'TimeoutError') return `${baseUrl} unreachable ${TIMED_OUT}`;
     return `${baseUrl} unreachable (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`;
   }
 }

@@ -7,6 +7,8 @@ import type { VerifySpec } from '../../../controller/ports/actuator.js';
 
 let health = 200;
 let variant = 'ml';
+/** When set, requests get no answer at all (a stalled instance): the probe's timeout ends them. */
+let stall = false;
 let server: http.Server;
 let baseUrl: string;
 
@@ -23,6 +25,7 @@ const verify: VerifySpec = {
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
+    if (stall) return;
     if (req.url === '/health') res.writeHead(health).end();
     else
       res
@@ -32,7 +35,13 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(
+  () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+);
 
 describe('waitUntilServing', () => {
   it('returns once health is 200 and the variant matches, even if that takes a few polls', async () => {
@@ -104,5 +113,43 @@ describe('waitUntilServing', () => {
         pollIntervalMs: 50,
       }),
     ).rejects.toThrow(/127\.0\.0\.1:1 unreachable.*; http:\/\/127\.0\.0\.1:2 unreachable/);
+  });
+
+  // Seen in CI: the last poll before the deadline gets only the milliseconds left, times out, and its
+  // "unreachable" used to replace the "/health answered 503" that says why the instance never passed.
+  it('a last probe cut short by the deadline does not hide what the polls before it learnt', async () => {
+    health = 503;
+    stall = false;
+    setTimeout(() => (stall = true), 200);
+    try {
+      await expect(
+        waitUntilServing({
+          verify: { ...verify, timeoutMs: 600 },
+          expectedVariant: 'ml',
+          baseUrls: async () => [baseUrl],
+          pollIntervalMs: 50,
+        }),
+      ).rejects.toThrow(/after 600 ms: \/health answered 503$/);
+    } finally {
+      stall = false;
+      server.closeAllConnections();
+    }
+  });
+
+  it('a probe that times out with its whole budget is the problem it reports', async () => {
+    stall = true;
+    try {
+      await expect(
+        waitUntilServing({
+          verify: { ...verify, timeoutMs: 1_100 },
+          expectedVariant: 'ml',
+          baseUrls: async () => [baseUrl],
+          pollIntervalMs: 50,
+        }),
+      ).rejects.toThrow(/unreachable \(timed out\)/);
+    } finally {
+      stall = false;
+      server.closeAllConnections();
+    }
   });
 });
