@@ -64,7 +64,6 @@ import { machineLine } from './lib/machine.js';
 import { firstTimeAbove, heldAboveFor } from './lib/prometheus-range.js';
 import { RecordingActuator } from './lib/recording-actuator.js';
 import { runBench } from './lib/run-bench.js';
-import { StandbyRecordingActuator } from './lib/standby-recording-actuator.js';
 import { waitStandbyReady } from './lib/standby-ready.js';
 import { markdownTable, median, sleep } from './lib/stats.js';
 import { errorRateBackUnder, firstServerErrorAt } from './lib/timeline.js';
@@ -289,7 +288,6 @@ async function runOnce(chain: ChainName, s: Scenario, image: string, run: number
     parts.load = load;
     await parts.prometheus.waitForSample('sum(rate(http_requests_total{route="/predict"}[5s])) > 0', 30_000);
 
-    let standbyRecorder: StandbyRecordingActuator | undefined;
     let readyWaitMs: number | undefined;
     if (chain !== 'diy') {
       const yaml = policyYaml(s, name, chain);
@@ -300,8 +298,7 @@ async function runOnce(chain: ChainName, s: Scenario, image: string, run: number
       const { store, history } = await openStorage(join(parts.dir, 'state'));
       const targets = actuatorTargetsOf(parsed.loaded.policy.target);
       const docker = new DockerActuator(targets);
-      if (chain === 'guardrail-standby') standbyRecorder = new StandbyRecordingActuator(docker);
-      recorder = standbyRecorder ?? new RecordingActuator(docker);
+      recorder = new RecordingActuator(docker);
       parts.runtime = new Runtime({
         policyPaths: [policyFile],
         metricsSource: new PrometheusMetricsSource({ baseUrl: parts.prometheus.url }),
@@ -315,9 +312,9 @@ async function runOnce(chain: ChainName, s: Scenario, image: string, run: number
       await parts.runtime.start();
       await sleep(HEALTHY_MS);
       const target = targets[0];
-      if (standbyRecorder !== undefined && WARM_STANDBY && target !== undefined) {
+      if (chain === 'guardrail-standby' && WARM_STANDBY && target !== undefined) {
         // A fault injected before the standby serves would measure a switch without one.
-        readyWaitMs = (await waitStandbyReady(standbyRecorder, target, 'baseline', STANDBY_READY_MS)).waitedMs;
+        readyWaitMs = (await waitStandbyReady(recorder, target, 'baseline', STANDBY_READY_MS)).waitedMs;
       }
     } else {
       await sleep(HEALTHY_MS);
@@ -356,14 +353,14 @@ async function runOnce(chain: ChainName, s: Scenario, image: string, run: number
       firstBaselineAt,
       recoveredAt: firstBaselineAt === undefined ? undefined : errorRateBackUnder(result, 0.01, onsetAt),
       load: result,
-      ...(standbyRecorder === undefined ? {} : { standby: standbyOutcome(standbyRecorder, readyWaitMs, result, onsetAt) }),
+      ...(chain === 'guardrail-standby' && recorder !== undefined ? { standby: standbyOutcome(recorder, readyWaitMs, result, onsetAt) } : {}),
     };
   } finally {
     await cleanup(parts);
   }
 }
 
-function standbyOutcome(recorder: StandbyRecordingActuator, readyWaitMs: number | undefined, load: LoadResult, onsetAt: number): StandbyOutcome {
+function standbyOutcome(recorder: RecordingActuator, readyWaitMs: number | undefined, load: LoadResult, onsetAt: number): StandbyOutcome {
   const sw = recorder.switches[0];
   const calledAt = sw?.calledAt;
   const phases =

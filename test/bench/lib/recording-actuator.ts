@@ -1,7 +1,20 @@
-import type { Actuator, JournalEntry, ReconcileResult, SwitchRequest, SwitchResult, TargetSpec, TargetState } from '../../../controller/ports/actuator.js';
+import type {
+  ActuationStep,
+  Actuator,
+  JournalEntry,
+  ReconcileResult,
+  StandbyReport,
+  SwitchRequest,
+  SwitchResult,
+  TargetSpec,
+  TargetState,
+} from '../../../controller/ports/actuator.js';
 
 // Wraps the real actuator and notes when the runtime called it (the rollback decision has been taken and
-// journaled by then), when the new variant was verified serving, and when the switch returned.
+// journaled by then), when the new variant was verified serving, and when the switch returned; keeps every
+// switch step with its detail (`created-new` says `fromStandby: 'true'` when a warm standby took over) and
+// every standby report. maintainStandby is forwarded: it is an optional Actuator method, so a wrapper
+// without it would silently turn the runtime's standby upkeep off.
 
 export interface SwitchTimes {
   readonly calledAt: number;
@@ -10,8 +23,17 @@ export interface SwitchTimes {
   error?: string;
 }
 
+export interface TimedStandbyReport extends StandbyReport {
+  /** When maintainStandby returned (epoch ms). */
+  readonly at: number;
+}
+
 export class RecordingActuator implements Actuator {
   readonly switches: SwitchTimes[] = [];
+  /** The steps of every switch, in order. */
+  readonly steps: ActuationStep[] = [];
+  /** Every maintainStandby report, in order (the runtime calls it after its ticks). */
+  readonly standbyReports: TimedStandbyReport[] = [];
   private readonly inner: Actuator;
 
   constructor(inner: Actuator) {
@@ -25,6 +47,7 @@ export class RecordingActuator implements Actuator {
       const result = await this.inner.switchVariant({
         ...request,
         onStep: async (step) => {
+          this.steps.push(step);
           if (step.name === 'verified-new') times.verifiedAt = step.atMs;
           await request.onStep?.(step);
         },
@@ -44,5 +67,23 @@ export class RecordingActuator implements Actuator {
 
   reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
     return this.inner.reconcile(target, entry);
+  }
+
+  async maintainStandby(target: TargetSpec): Promise<StandbyReport> {
+    if (this.inner.maintainStandby === undefined) throw new Error('the wrapped actuator keeps no standbys');
+    const report = await this.inner.maintainStandby(target);
+    this.standbyReports.push({ ...report, at: Date.now() });
+    return report;
+  }
+
+  /** True / false once a switch created its new instance; undefined before. */
+  fromStandby(): boolean | undefined {
+    const created = this.steps.find((s) => s.name === 'created-new');
+    return created === undefined ? undefined : created.detail['fromStandby'] === 'true';
+  }
+
+  /** The last standby state reported at or before `at`: was the standby ready when the decision came? */
+  standbyStateAt(at: number): StandbyReport['state'] | undefined {
+    return this.standbyReports.filter((r) => r.at <= at).at(-1)?.state;
   }
 }
