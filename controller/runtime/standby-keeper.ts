@@ -1,5 +1,5 @@
 import type { Policy } from '../core/index.js';
-import type { StandbyReport } from '../ports/actuator.js';
+import type { StandbyReport, TargetSpec } from '../ports/actuator.js';
 import { actuatorTargetsOf } from './actuator-targets.js';
 import type { RuntimeContext } from './context.js';
 
@@ -39,7 +39,7 @@ export function keepStandbys(ctx: RuntimeContext, policy: Policy): void {
   });
 }
 
-async function maintainOne(ctx: RuntimeContext, service: ReturnType<typeof actuatorTargetsOf>[number]): Promise<void> {
+async function maintainOne(ctx: RuntimeContext, service: TargetSpec): Promise<void> {
   const { actuator, logger, metrics, now } = ctx.ports;
   if (actuator.maintainStandby === undefined) return;
   const previous = ctx.standbys.latest.get(service.name);
