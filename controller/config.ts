@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseDuration } from './adapters/policy-duration.js';
+import { parseDuration } from './core/duration.js';
 import { CONFIG_DEFAULTS, ConfigError, type ActuatorKind, type ControllerConfig, type ProcessActuatorConfig } from './config-schema.js';
 
 export { CONFIG_DEFAULTS, ConfigError, type ControllerConfig, type ProcessActuatorConfig } from './config-schema.js';

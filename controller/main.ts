@@ -1,8 +1,8 @@
 import pino, { type Logger } from 'pino';
-import { AlertmanagerSink } from './adapters/alert-alertmanager.js';
-import { LogSink } from './adapters/alert-log.js';
-import { WebhookSink } from './adapters/alert-webhook.js';
-import { PrometheusMetricsSource } from './adapters/prometheus.js';
+import { AlertmanagerSink } from './adapters/alerts/alertmanager-sink.js';
+import { LogSink } from './adapters/alerts/log-sink.js';
+import { WebhookSink } from './adapters/alerts/webhook-sink.js';
+import { PrometheusMetricsSource } from './adapters/prometheus/metrics-source.js';
 import { CONFIG_DEFAULTS, type ControllerConfig } from './config.js';
 import { buildApi } from './http/build-api.js';
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './http/log-redact.js';

@@ -1,7 +1,7 @@
 // `guardrail policy validate [paths...]` and `guardrail policy test FILE...`.
 
 import type { Command } from 'commander';
-import { formatPolicyError, loadPolicies } from '../adapters/policy-loader.js';
+import { formatPolicyError, loadPolicies } from '../adapters/policy/loader.js';
 import { formatResults, runScenarioFile } from './policy-scenario-run.js';
 
 export function registerPolicyCommands(program: Command): void {

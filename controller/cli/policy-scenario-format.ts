@@ -2,7 +2,7 @@
 // value series per query id in promtool notation, scripted events, and expectations at given times.
 
 import { parse } from 'yaml';
-import { parseDuration } from '../adapters/policy-duration.js';
+import { parseDuration } from '../core/duration.js';
 
 export type ScenarioEvent =
   | { readonly atMs: number; readonly type: 'manual_rollback'; readonly actor: string; readonly reason: string; readonly policyReason?: string }

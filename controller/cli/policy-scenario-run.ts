@@ -4,8 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { decide, initialState, queriesOf, type Command, type EngineEvent, type Policy, type Sample, type TargetState } from '../core/index.js';
-import { formatPolicyError, loadPolicies } from '../adapters/policy-loader.js';
-import { formatDuration } from '../adapters/policy-duration.js';
+import { formatPolicyError, loadPolicies } from '../adapters/policy/loader.js';
+import { formatDuration } from '../core/duration.js';
 import { expandSeries } from './policy-series.js';
 import { parseScenario, type ScenarioEvent, type ScenarioTest } from './policy-scenario-format.js';
 

@@ -1,6 +1,6 @@
 // When a pause ends. A pause switches automation off, so it must be bounded: a forgotten pause would
 // leave the service unguarded. The CLI checks the same rules before it sends anything.
-import { parseDuration } from '../adapters/policy-duration.js';
+import { parseDuration } from '../core/duration.js';
 
 export const MIN_PAUSE_MS = 60_000;
 export const MAX_PAUSE_MS = 7 * 86_400_000;

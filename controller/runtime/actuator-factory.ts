@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DockerActuator } from '../adapters/docker-actuator.js';
+import { DockerActuator } from '../adapters/docker/actuator.js';
 import type { ControllerConfig } from '../config.js';
 import type { Policy } from '../core/index.js';
 import type { Actuator, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, TargetSpec, TargetState, VariantValue } from '../ports/actuator.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { loadPolicies } from '../adapters/policy-loader.js';
-import { ProcessActuator } from '../adapters/process-actuator.js';
+import { loadPolicies } from '../adapters/policy/loader.js';
+import { ProcessActuator } from '../adapters/process/actuator.js';
 import type { ProcessActuatorConfig } from '../config.js';
 import type { TargetSpec, VariantValue } from '../ports/actuator.js';
 import { actuatorTargetsOf } from './actuator-targets.js';

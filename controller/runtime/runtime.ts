@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { formatPolicyError, loadPolicies, PolicyRegistry } from '../adapters/policy-loader.js';
+import { formatPolicyError, loadPolicies, PolicyRegistry } from '../adapters/policy/loader.js';
 import { initialState, type Policy } from '../core/index.js';
 import { createControllerMetrics, recordPhase, type ControllerMetrics } from '../metrics.js';
 import type { Actuator, TargetSpec as ActuatorTarget, VariantValue } from '../ports/actuator.js';

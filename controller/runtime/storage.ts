@@ -1,8 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { JsonlHistoryLog } from '../adapters/journal-jsonl.js';
-import { FileStateStore } from '../adapters/state-store-file.js';
+import { JsonlHistoryLog } from '../adapters/journal/jsonl-history.js';
+import { FileStateStore } from '../adapters/journal/state-file.js';
 import type { HistoryRecord } from './history.js';
 import { RUNTIME_STATE_VERSION, validateRuntimeState, type RuntimeState } from './runtime-state.js';
 

@@ -15,7 +15,7 @@
 //      BENCH_SCENARIOS (default "recreate,recreate-sigint,start-first,seed-manual"), BENCH_IMAGE (force an image).
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DockerActuator } from '../../controller/adapters/docker-actuator.js';
+import { DockerActuator } from '../../controller/adapters/docker/actuator.js';
 import type { TargetSpec } from '../../controller/ports/actuator.js';
 import { freePort } from '../helpers/free-port.js';
 import { chooseBenchImage } from './lib/bench-image.js';

@@ -1,7 +1,7 @@
 // The policy template bench:scale generates N times: the shipped prediction-service policy's rules
 // (minRequests guard, five automatic reasons, one veto = 7 queries per tick), each query narrowed to one
 // synthetic service by a `service` label. The runtime's Prometheus adapter groups the N copies of each
-// rule into one `by (service)` query (controller/adapters/prometheus-grouping.ts) when grouping is on.
+// rule into one `by (service)` query (controller/adapters/prometheus/grouping.ts) when grouping is on.
 
 export interface RuleShape {
   readonly name: string;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
 import { pino } from 'pino';
-import { PrometheusMetricsSource } from '../../../controller/adapters/prometheus.js';
+import { PrometheusMetricsSource } from '../../../controller/adapters/prometheus/metrics-source.js';
 import type { Sample } from '../../../controller/core/index.js';
 import type { Actuator } from '../../../controller/ports/actuator.js';
 import type { MetricsSource, QueryOptions } from '../../../controller/ports/metrics-source.js';

@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JsonlHistoryLog, type HistoryWarning } from '../../../controller/adapters/journal-jsonl.js';
-import { FileStateStore } from '../../../controller/adapters/state-store-file.js';
+import { JsonlHistoryLog, type HistoryWarning } from '../../../controller/adapters/journal/jsonl-history.js';
+import { FileStateStore } from '../../../controller/adapters/journal/state-file.js';
 import { StateCorruptError } from '../../../controller/ports/state-store.js';
 import { transpileForChild } from '../../helpers/transpile-for-child.js';
 
@@ -196,9 +196,9 @@ describe('crash safety: a child SIGKILLed in a loop of saves/appends', () => {
   beforeAll(async () => {
     moduleDir = await transpileForChild([
       'controller/ports/state-store.ts',
-      'controller/adapters/journal-fs.ts',
-      'controller/adapters/state-store-file.ts',
-      'controller/adapters/journal-jsonl.ts',
+      'controller/adapters/journal/fs.ts',
+      'controller/adapters/journal/state-file.ts',
+      'controller/adapters/journal/jsonl-history.ts',
     ]);
   });
   afterAll(async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrometheusMetricsSource, type RetryInfo } from '../../../controller/adapters/prometheus.js';
+import { PrometheusMetricsSource, type RetryInfo } from '../../../controller/adapters/prometheus/metrics-source.js';
 import type { Sample } from '../../../controller/core/observation.js';
 import { freePort } from '../../helpers/free-port.js';
 import { startMetricsExporter, type MetricsExporter } from '../../helpers/metrics-exporter.js';

@@ -2,7 +2,7 @@
 // through the controller's own process actuator (SIGTERM, start with MODEL_VARIANT changed, verify /health
 // and /version): every event ends with exactly one prediction, none lost, none duplicated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProcessActuator, type ProcessTarget } from '../../../controller/adapters/process-actuator.js';
+import { ProcessActuator, type ProcessTarget } from '../../../controller/adapters/process/actuator.js';
 import type { SwitchResult } from '../../../controller/ports/actuator.js';
 import { sleep } from '../../helpers/daemon.js';
 import { freePort } from '../../helpers/free-port.js';

@@ -4,8 +4,8 @@
 // when the new one fails too the old one is put back into its loop, as it was (restored=true).
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerActuator } from '../../../controller/adapters/docker-actuator.js';
-import { oldContainerName } from '../../../controller/adapters/docker-labels.js';
+import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
+import { oldContainerName } from '../../../controller/adapters/docker/labels.js';
 import { ActuationError } from '../../../controller/ports/actuator.js';
 import type { ActuationStep, Strategy, TargetSpec } from '../../../controller/ports/actuator.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';

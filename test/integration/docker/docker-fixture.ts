@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
-import { createDockerClient } from '../../../controller/adapters/docker-client.js';
+import { createDockerClient } from '../../../controller/adapters/docker/client.js';
 import type { TargetSpec } from '../../../controller/ports/actuator.js';
 
 export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/docker');

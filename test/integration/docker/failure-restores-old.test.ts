@@ -3,7 +3,7 @@
 // restored=true so the runtime raises its CRITICAL alert.
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerActuator } from '../../../controller/adapters/docker-actuator.js';
+import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
 import { ActuationError } from '../../../controller/ports/actuator.js';
 import type { ActuationStep, Strategy, TargetSpec } from '../../../controller/ports/actuator.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerActuator } from '../../../controller/adapters/docker-actuator.js';
-import type { SourceContainer } from '../../../controller/adapters/docker-clone-config.js';
-import { isActuatorLabel } from '../../../controller/adapters/docker-labels.js';
+import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
+import type { SourceContainer } from '../../../controller/adapters/docker/clone-config.js';
+import { isActuatorLabel } from '../../../controller/adapters/docker/labels.js';
 import type { ActuationStep, TargetSpec } from '../../../controller/ports/actuator.js';
 import {
   cleanup,

@@ -2,11 +2,11 @@
 // dockerode directly (as the actuator would have left it), then reconcile() must converge to exactly one
 // target container serving the right variant, and a second reconcile must change nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerActuator } from '../../../controller/adapters/docker-actuator.js';
-import { planClone } from '../../../controller/adapters/docker-clone-config.js';
-import type { SourceContainer } from '../../../controller/adapters/docker-clone-config.js';
-import { verifyContainer } from '../../../controller/adapters/docker-container-ops.js';
-import { oldContainerName } from '../../../controller/adapters/docker-labels.js';
+import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
+import { planClone } from '../../../controller/adapters/docker/clone-config.js';
+import type { SourceContainer } from '../../../controller/adapters/docker/clone-config.js';
+import { verifyContainer } from '../../../controller/adapters/docker/container-ops.js';
+import { oldContainerName } from '../../../controller/adapters/docker/labels.js';
 import type { TargetSpec } from '../../../controller/ports/actuator.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';
 

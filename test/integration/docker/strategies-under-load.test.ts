@@ -7,8 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerActuator } from '../../../controller/adapters/docker-actuator.js';
-import { START_FIRST_SETTLE_MS } from '../../../controller/adapters/docker-settle.js';
+import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
+import { START_FIRST_SETTLE_MS } from '../../../controller/adapters/docker/settle.js';
 import type { TargetSpec } from '../../../controller/ports/actuator.js';
 import { cleanup, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';
 

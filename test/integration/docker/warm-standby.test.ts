@@ -6,10 +6,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DockerActuator } from '../../../controller/adapters/docker-actuator.js';
-import type { SourceContainer } from '../../../controller/adapters/docker-clone-config.js';
-import { oldContainerName, standbyContainerName } from '../../../controller/adapters/docker-labels.js';
-import { STANDBY_SETTLE_MS } from '../../../controller/adapters/docker-settle.js';
+import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
+import type { SourceContainer } from '../../../controller/adapters/docker/clone-config.js';
+import { oldContainerName, standbyContainerName } from '../../../controller/adapters/docker/labels.js';
+import { STANDBY_SETTLE_MS } from '../../../controller/adapters/docker/settle.js';
 import type { ActuationStep, StandbyReport, TargetSpec } from '../../../controller/ports/actuator.js';
 import { isActuationError } from '../../../controller/ports/actuator.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PrometheusMetricsSource, type GroupingEvent } from '../../../controller/adapters/prometheus.js';
+import { PrometheusMetricsSource, type GroupingEvent } from '../../../controller/adapters/prometheus/metrics-source.js';
 import type { Sample } from '../../../controller/core/observation.js';
 import { groupableErrorRatio, nestedErrorRatio, RULE_SHAPES } from '../../bench/lib/scale-policy.js';
 import { freePort } from '../../helpers/free-port.js';

@@ -7,8 +7,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { ProcessActuator } from '../../../controller/adapters/process-actuator.js';
-import type { ProcessTarget } from '../../../controller/adapters/process-actuator.js';
+import { ProcessActuator } from '../../../controller/adapters/process/actuator.js';
+import type { ProcessTarget } from '../../../controller/adapters/process/actuator.js';
 import { ActuationError } from '../../../controller/ports/actuator.js';
 import type { TargetSpec } from '../../../controller/ports/actuator.js';
 
@@ -214,7 +214,7 @@ describe('process actuator', () => {
         '--skipLibCheck',
         '--types',
         'node',
-        join(REPO, 'controller/adapters/process-actuator.ts'),
+        join(REPO, 'controller/adapters/process/actuator.ts'),
       ],
       { cwd: REPO },
     );
@@ -223,7 +223,7 @@ describe('process actuator', () => {
     const script = join(out, 'controller.mjs');
     writeFileSync(
       script,
-      `import { ProcessActuator } from './controller/adapters/process-actuator.js';
+      `import { ProcessActuator } from './controller/adapters/process/actuator.js';
 const a = new ProcessActuator([${JSON.stringify(target)}]);
 const s = await a.start('svc');
 console.log(s.id);

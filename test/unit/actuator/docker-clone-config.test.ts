@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planClone, UnsupportedContainerError } from '../../../controller/adapters/docker-clone-config.js';
-import type { CloneRequest, SourceContainer } from '../../../controller/adapters/docker-clone-config.js';
+import { planClone, UnsupportedContainerError } from '../../../controller/adapters/docker/clone-config.js';
+import type { CloneRequest, SourceContainer } from '../../../controller/adapters/docker/clone-config.js';
 
 const fixture = JSON.parse(
   readFileSync(join(import.meta.dirname, '../../fixtures/docker/inspect-all-fields.json'), 'utf8'),

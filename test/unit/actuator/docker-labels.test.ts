@@ -6,7 +6,7 @@ import {
   parseOldContainerName,
   readEnvVariable,
   withEnvVariable,
-} from '../../../controller/adapters/docker-labels.js';
+} from '../../../controller/adapters/docker/labels.js';
 
 describe('env helpers', () => {
   it('reads a value, an empty value and an absence', () => {

@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VerificationError, waitUntilServing } from '../../../controller/adapters/docker-verify.js';
+import { VerificationError, waitUntilServing } from '../../../controller/adapters/verify/serving-check.js';
 import type { VerifySpec } from '../../../controller/ports/actuator.js';
 
 let health = 200;

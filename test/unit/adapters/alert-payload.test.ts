@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeLabelName, toPostableAlert } from '../../../controller/adapters/alert-alertmanager-payload.js';
-import { alertText } from '../../../controller/adapters/alert-format.js';
-import { toWebhookBody } from '../../../controller/adapters/alert-webhook.js';
+import { sanitizeLabelName, toPostableAlert } from '../../../controller/adapters/alerts/alertmanager-payload.js';
+import { alertText } from '../../../controller/adapters/alerts/format.js';
+import { toWebhookBody } from '../../../controller/adapters/alerts/webhook-sink.js';
 import type { Alert } from '../../../controller/core/alert.js';
 
 const T0 = Date.UTC(2026, 10, 27, 9, 0, 0);

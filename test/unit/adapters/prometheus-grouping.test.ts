@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { splitGroupedAnswer } from '../../../controller/adapters/prometheus-grouped-answer.js';
-import { analyzeForLabel, candidateLabels, decodeString, escapeRegex, groupedQueryText } from '../../../controller/adapters/prometheus-grouping.js';
-import { QueryPlanner, type GroupUnit } from '../../../controller/adapters/prometheus-query-plan.js';
+import { splitGroupedAnswer } from '../../../controller/adapters/prometheus/grouped-answer.js';
+import { analyzeForLabel, candidateLabels, decodeString, escapeRegex, groupedQueryText } from '../../../controller/adapters/prometheus/grouping.js';
+import { QueryPlanner, type GroupUnit } from '../../../controller/adapters/prometheus/query-plan.js';
 
 // The PromQL grouping rewrite: which queries become one `by (service)` query, the exact text, and every
 // reason to refuse. The equivalence of the rewritten queries on real data is checked against a real

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatLabels, interpretQueryJson, parseQueryBody } from '../../../controller/adapters/prometheus-response.js';
-import { classifyTransportFailure, isTransientStatus } from '../../../controller/adapters/prometheus-failure.js';
+import { formatLabels, interpretQueryJson, parseQueryBody } from '../../../controller/adapters/prometheus/response.js';
+import { classifyTransportFailure, isTransientStatus } from '../../../controller/adapters/prometheus/failure.js';
 
 const ctx = { baseUrl: 'http://prom.test:9090', promql: 'sum(rate(x[5m]))' };
 const vector = (result: unknown): unknown => ({ status: 'success', data: { resultType: 'vector', result } });

@@ -2,8 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatPolicyError, loadPolicies, parsePolicyText, PolicyRegistry } from '../../../controller/adapters/policy-loader.js';
-import { TOP_LATENCY_BUCKET_SECONDS } from '../../../controller/adapters/policy-normalize.js';
+import { formatPolicyError, loadPolicies, parsePolicyText, PolicyRegistry } from '../../../controller/adapters/policy/loader.js';
+import { TOP_LATENCY_BUCKET_SECONDS } from '../../../controller/adapters/policy/normalize.js';
 import { HTTP_DURATION_BUCKETS } from '../../../service/metrics.js';
 import { policyWith } from './loader-fixture.js';
 

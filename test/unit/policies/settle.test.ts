@@ -2,7 +2,7 @@
 // (docs/policies.md, docs/actuators.md). Absent by default (the actuator's 1.5 s); a duration reaches every
 // actuator service; refused under recreate with the reason, and a bad duration with its position.
 import { describe, expect, it } from 'vitest';
-import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy-loader.js';
+import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy/loader.js';
 import { actuatorTargetsOf } from '../../../controller/runtime/actuator-targets.js';
 import { policyWith } from './loader-fixture.js';
 

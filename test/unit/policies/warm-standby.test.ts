@@ -2,7 +2,7 @@
 // docs/actuators.md "Warm standby"). Off unless set; only with start-first, refused with its position and the
 // reason otherwise; carried to every actuator service with the rollback value as the standby's value.
 import { describe, expect, it } from 'vitest';
-import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy-loader.js';
+import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy/loader.js';
 import { actuatorTargetsOf } from '../../../controller/runtime/actuator-targets.js';
 import { policyWith } from './loader-fixture.js';
 

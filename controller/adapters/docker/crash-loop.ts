@@ -6,8 +6,8 @@
 // the middle loses nothing: undoing is a `docker start`, which resumes the loop exactly as it was, and the
 // successor's clone carries the unchanged policy.
 import type Docker from 'dockerode';
-import { dockerStatus } from './docker-client.js';
-import type { SourceContainer } from './docker-clone-config.js';
+import { dockerStatus } from './client.js';
+import type { SourceContainer } from './clone-config.js';
 
 /** Docker resets its restart backoff once a container has run this long: a shorter run is a failed start. */
 const STEADY_RUN_MS = 10_000;

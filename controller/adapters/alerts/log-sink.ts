@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Alert, Severity } from '../core/alert.js';
-import type { AlertSink } from '../ports/alert-sink.js';
-import { alertStatus, alertText, isoTime } from './alert-format.js';
+import type { Alert, Severity } from '../../core/alert.js';
+import type { AlertSink } from '../../ports/alert-sink.js';
+import { alertStatus, alertText, isoTime } from './format.js';
 
 // AlertSink that writes alerts to the controller's structured log: always available, so an alert is
 // never lost entirely even when every remote sink is down.

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
-import { offsetOf, positionOf, showPath, type YamlPath } from './policy-positions.js';
+import { offsetOf, positionOf, showPath, type YamlPath } from './positions.js';
 
 export interface LocatedMessage {
   readonly line: number;

@@ -1,6 +1,6 @@
-import type { Sample } from '../core/observation.js';
-import type { GroupUnit } from './prometheus-query-plan.js';
-import { interpretQueryJson } from './prometheus-response.js';
+import type { Sample } from '../../core/observation.js';
+import type { GroupUnit } from './query-plan.js';
+import { interpretQueryJson } from './response.js';
 
 // Splits the answer of a grouped query into what each member's own query would have returned. A member
 // gets its series read exactly like its own answer would be (prometheus-response.ts), an empty result

@@ -1,8 +1,8 @@
 import axios, { type AxiosInstance } from 'axios';
-import type { Alert } from '../core/alert.js';
-import type { AlertSink } from '../ports/alert-sink.js';
-import { alertStatus, alertText, isoTime } from './alert-format.js';
-import { postJson } from './alert-http.js';
+import type { Alert } from '../../core/alert.js';
+import type { AlertSink } from '../../ports/alert-sink.js';
+import { alertStatus, alertText, isoTime } from './format.js';
+import { postJson } from './post-json.js';
 
 // AlertSink that POSTs a generic JSON body: the alert's fields plus a Slack-compatible `text`, so the same
 // URL can be a Slack incoming webhook, a chat bridge, or any HTTP receiver that wants structured fields.

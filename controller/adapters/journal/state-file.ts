@@ -1,7 +1,7 @@
 import { copyFile, link, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { StateCorruptError, type StateStore } from '../ports/state-store.js';
-import { SerialQueue, fsyncDirectory, isErrnoCode, writeFileAtomic } from './journal-fs.js';
+import { StateCorruptError, type StateStore } from '../../ports/state-store.js';
+import { SerialQueue, fsyncDirectory, isErrnoCode, writeFileAtomic } from './fs.js';
 
 // StateStore in one JSON file, replaced atomically on every save (see journal-fs.ts). The envelope
 // carries a format name and a schema version so a file from another program or a future version is

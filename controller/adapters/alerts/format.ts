@@ -1,4 +1,4 @@
-import type { Alert } from '../core/alert.js';
+import type { Alert } from '../../core/alert.js';
 
 // Renderings of an Alert shared by the sinks, so Slack text, logs and Alertmanager say the same thing.
 

@@ -1,5 +1,5 @@
 import { isAxiosError } from 'axios';
-import type { UnknownCause } from '../core/observation.js';
+import type { UnknownCause } from '../../core/observation.js';
 
 // Classifies a transport-level failure (no HTTP answer at all) of one query attempt. Only causes that can
 // go away by themselves within a tick (refused/reset connection, timeout) are `transient` and retried.

@@ -1,10 +1,10 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import type { Sample } from '../core/observation.js';
-import type { MetricsSource, QueryOptions } from '../ports/metrics-source.js';
-import { classifyTransportFailure, isTransientStatus, type TransportFailure } from './prometheus-failure.js';
-import { splitGroupedAnswer } from './prometheus-grouped-answer.js';
-import { DEFAULT_MAX_GROUP_SIZE, QueryPlanner, type GroupUnit } from './prometheus-query-plan.js';
-import { interpretQueryJson, parseQueryBody, unknown, type ResponseContext } from './prometheus-response.js';
+import type { Sample } from '../../core/observation.js';
+import type { MetricsSource, QueryOptions } from '../../ports/metrics-source.js';
+import { classifyTransportFailure, isTransientStatus, type TransportFailure } from './failure.js';
+import { splitGroupedAnswer } from './grouped-answer.js';
+import { DEFAULT_MAX_GROUP_SIZE, QueryPlanner, type GroupUnit } from './query-plan.js';
+import { interpretQueryJson, parseQueryBody, unknown, type ResponseContext } from './response.js';
 
 // MetricsSource over Prometheus's HTTP API (instant queries, /api/v1/query). Every failure becomes an
 // UNKNOWN sample with a specific cause; transient ones (connection refused/reset, timeout, 429, 5xx) are

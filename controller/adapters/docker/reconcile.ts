@@ -13,12 +13,12 @@
 // An old container the switch stopped because it crash-looped (its restart count is kept by docker stop)
 // is undone by starting it: back in its loop under its unchanged restart policy counts as restored.
 import type Docker from 'dockerode';
-import { ActuationError } from '../ports/actuator.js';
-import type { JournalEntry, ReconcileOutcome, TargetSpec } from '../ports/actuator.js';
-import { dockerStatus } from './docker-client.js';
-import { planClone } from './docker-clone-config.js';
-import { restartPolicyName } from './docker-crash-loop.js';
-import type { SourceContainer } from './docker-clone-config.js';
+import { ActuationError } from '../../ports/actuator.js';
+import type { JournalEntry, ReconcileOutcome, TargetSpec } from '../../ports/actuator.js';
+import { dockerStatus } from './client.js';
+import { planClone } from './clone-config.js';
+import { restartPolicyName } from './crash-loop.js';
+import type { SourceContainer } from './clone-config.js';
 import {
   containerExpectedVariant,
   findTargetContainers,
@@ -26,10 +26,10 @@ import {
   restoreOldContainer,
   stopContainer,
   verifyContainer,
-} from './docker-container-ops.js';
-import { LABEL, plainName, readEnvVariable } from './docker-labels.js';
-import { ensureAttachments, planAttachments } from './docker-networks.js';
-import { START_FIRST_SETTLE_MS, settleSince } from './docker-settle.js';
+} from './container-ops.js';
+import { LABEL, plainName, readEnvVariable } from './labels.js';
+import { ensureAttachments, planAttachments } from './networks.js';
+import { START_FIRST_SETTLE_MS, settleSince } from './settle.js';
 
 export interface ReconcileOptions {
   /** See DockerActuatorOptions.startFirstSettleMs. */

@@ -13,14 +13,14 @@
 // removes it when the target already runs its value or no standby is configured, and leaves a dead one
 // stopped for STANDBY_RETRY_MS so its logs can be read and a broken image is not restarted in a loop.
 import type Docker from 'dockerode';
-import { expectedVariant } from '../ports/actuator.js';
-import type { InstanceRef, StandbyReport, TargetSpec, VariantValue } from '../ports/actuator.js';
-import { planClone } from './docker-clone-config.js';
-import type { SourceContainer } from './docker-clone-config.js';
-import { containerBaseUrls, findTargetContainers, removeContainer, stopContainer } from './docker-container-ops.js';
-import { COMPOSE_LABEL, LABEL, plainName, readEnvVariable, standbyContainerName } from './docker-labels.js';
-import { planAttachments, withoutAliases } from './docker-networks.js';
-import { waitUntilServing } from './docker-verify.js';
+import { expectedVariant } from '../../ports/actuator.js';
+import type { InstanceRef, StandbyReport, TargetSpec, VariantValue } from '../../ports/actuator.js';
+import { planClone } from './clone-config.js';
+import type { SourceContainer } from './clone-config.js';
+import { containerBaseUrls, findTargetContainers, removeContainer, stopContainer } from './container-ops.js';
+import { COMPOSE_LABEL, LABEL, plainName, readEnvVariable, standbyContainerName } from './labels.js';
+import { planAttachments, withoutAliases } from './networks.js';
+import { waitUntilServing } from '../verify/serving-check.js';
 
 /** How long a standby that exited or crash-looped is left (stopped) before it is replaced. */
 export const STANDBY_RETRY_MS = 60_000;

@@ -1,4 +1,4 @@
-import type { Alert } from '../core/alert.js';
+import type { Alert } from '../../core/alert.js';
 
 // Pure mapping of an Alert to one element of Alertmanager's POST /api/v2/alerts body (postableAlert).
 

@@ -2,12 +2,12 @@
 // units, parses PromQL and durations, and catches the mistakes a schema cannot (5 for 0.05, 800 for
 // 0.8 s, a latency threshold histogram_quantile can never reach, unknown references, duplicates).
 
-import type { AlertRule, Condition, Policy, Reason, ThresholdUnit, Veto } from '../core/policy.js';
-import { formatDuration, parseDuration } from './policy-duration.js';
-import type { Locator } from './policy-locator.js';
-import type { YamlPath } from './policy-positions.js';
-import { isTopLevelDivision, promqlProblems, rangeWindows, usesHistogramQuantile } from './policy-promql.js';
-import type { RawConditionFields, RawPolicy, RawThreshold } from './policy-raw.js';
+import type { AlertRule, Condition, Policy, Reason, ThresholdUnit, Veto } from '../../core/policy.js';
+import { formatDuration, parseDuration } from '../../core/duration.js';
+import type { Locator } from './locator.js';
+import type { YamlPath } from './positions.js';
+import { isTopLevelDivision, promqlProblems, rangeWindows, usesHistogramQuantile } from './promql.js';
+import type { RawConditionFields, RawPolicy, RawThreshold } from './raw.js';
 
 /**
  * Highest finite bucket of http_request_duration_seconds (service/metrics.ts HTTP_DURATION_BUCKETS).

@@ -1,8 +1,8 @@
 import axios, { type AxiosInstance } from 'axios';
-import type { Alert } from '../core/alert.js';
-import type { AlertSink } from '../ports/alert-sink.js';
-import { toPostableAlert } from './alert-alertmanager-payload.js';
-import { postJson } from './alert-http.js';
+import type { Alert } from '../../core/alert.js';
+import type { AlertSink } from '../../ports/alert-sink.js';
+import { toPostableAlert } from './alertmanager-payload.js';
+import { postJson } from './post-json.js';
 
 // AlertSink over Alertmanager's API v2 (POST /api/v2/alerts), behaving like Prometheus does as a client:
 // a firing alert is posted with endsAt = now + 4 x resendInterval and re-posted every resendInterval

@@ -1,4 +1,4 @@
-import { analyzeForLabel, candidateLabels, groupedQueryText, type GroupableQuery } from './prometheus-grouping.js';
+import { analyzeForLabel, candidateLabels, groupedQueryText, type GroupableQuery } from './grouping.js';
 
 // Plans one tick's queries: which are sent as they are, and which are asked together as one grouped
 // query (prometheus-grouping.ts). The analysis of a query text is cached: a controller asks the same

@@ -1,11 +1,11 @@
 // The Docker operations the actuator and reconcile share: find a target's containers (only through its
 // configured selector), reach and verify a container, restore an old container, retire it.
 import type Docker from 'dockerode';
-import { expectedVariant, restoreVerifySpec } from '../ports/actuator.js';
-import type { TargetSpec, VerifySpec } from '../ports/actuator.js';
-import { dockerStatus } from './docker-client.js';
-import { renameContainer } from './docker-crash-loop.js';
-import type { SourceContainer } from './docker-clone-config.js';
+import { expectedVariant, restoreVerifySpec } from '../../ports/actuator.js';
+import type { TargetSpec, VerifySpec } from '../../ports/actuator.js';
+import { dockerStatus } from './client.js';
+import { renameContainer } from './crash-loop.js';
+import type { SourceContainer } from './clone-config.js';
 import {
   COMPOSE_LABEL,
   LABEL,
@@ -13,8 +13,8 @@ import {
   parseStandbyContainerName,
   plainName,
   readEnvVariable,
-} from './docker-labels.js';
-import { waitUntilServing } from './docker-verify.js';
+} from './labels.js';
+import { waitUntilServing } from '../verify/serving-check.js';
 
 export interface TargetContainers {
   /** Containers serving the target (by selector), renamed old ones excluded. */

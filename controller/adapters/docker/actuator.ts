@@ -9,7 +9,7 @@
 // An old container that crash-loops under its restart policy is stopped before the rename, whatever the
 // strategy (docker-crash-loop.ts): it serves nothing, and Docker refuses to rename it mid-restart.
 import type Docker from 'dockerode';
-import { ActuationError, expectedVariant } from '../ports/actuator.js';
+import { ActuationError, expectedVariant } from '../../ports/actuator.js';
 import type {
   ActuationStep,
   Actuator,
@@ -23,11 +23,11 @@ import type {
   TargetSpec,
   TargetState,
   VariantValue,
-} from '../ports/actuator.js';
-import { createDockerClient } from './docker-client.js';
-import { haltRestartLoop, isCrashLooping, renameContainer, restartPolicyName } from './docker-crash-loop.js';
-import { planClone, UnsupportedContainerError } from './docker-clone-config.js';
-import type { SourceContainer } from './docker-clone-config.js';
+} from '../../ports/actuator.js';
+import { createDockerClient } from './client.js';
+import { haltRestartLoop, isCrashLooping, renameContainer, restartPolicyName } from './crash-loop.js';
+import { planClone, UnsupportedContainerError } from './clone-config.js';
+import type { SourceContainer } from './clone-config.js';
 import {
   findTargetContainers,
   removeContainer,
@@ -35,18 +35,18 @@ import {
   stopContainer,
   stopContainerWithSignal,
   verifyContainer,
-} from './docker-container-ops.js';
+} from './container-ops.js';
 import {
   guardrailLabels,
   oldContainerName,
   originalValueFromLabels,
   plainName,
   readEnvVariable,
-} from './docker-labels.js';
-import { reconcileTarget } from './docker-reconcile.js';
-import { ensureAttachments, planAttachments } from './docker-networks.js';
-import { START_FIRST_SETTLE_MS, STANDBY_SETTLE_MS, settleSince } from './docker-settle.js';
-import { maintainStandby, takeableStandby } from './docker-standby.js';
+} from './labels.js';
+import { reconcileTarget } from './reconcile.js';
+import { ensureAttachments, planAttachments } from './networks.js';
+import { START_FIRST_SETTLE_MS, STANDBY_SETTLE_MS, settleSince } from './settle.js';
+import { maintainStandby, takeableStandby } from './standby.js';
 
 export interface DockerActuatorOptions {
   readonly docker?: Docker;

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { ActuationError, expectedVariant, restoreVerifySpec } from '../ports/actuator.js';
+import { ActuationError, expectedVariant, restoreVerifySpec } from '../../ports/actuator.js';
 import type {
   ActuationStep,
   Actuator,
@@ -19,8 +19,8 @@ import type {
   TargetSpec,
   TargetState,
   VariantValue,
-} from '../ports/actuator.js';
-import { waitUntilServing } from './docker-verify.js';
+} from '../../ports/actuator.js';
+import { waitUntilServing } from '../verify/serving-check.js';
 
 export interface ProcessTargetConfig {
   readonly command: string;

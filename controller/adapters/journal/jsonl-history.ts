@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { HistoryFilter, HistoryLog } from '../ports/state-store.js';
-import { SerialQueue, fsyncDirectory, isErrnoCode } from './journal-fs.js';
+import type { HistoryFilter, HistoryLog } from '../../ports/state-store.js';
+import { SerialQueue, fsyncDirectory, isErrnoCode } from './fs.js';
 
 // HistoryLog as JSON Lines: one `{"v":1,"entry":{...}}` per line, appended with O_APPEND and fsync'd
 // before append() resolves. A crash can only tear the LAST line (earlier ones were fsync'd); such a line

@@ -1,4 +1,4 @@
-import type { Sample, UnknownCause } from '../core/observation.js';
+import type { Sample, UnknownCause } from '../../core/observation.js';
 
 // Pure interpretation of a Prometheus /api/v1/query answer. No I/O, so every odd shape is unit-tested.
 // The rule: exactly one finite number or an UNKNOWN with a specific, human-readable reason. Never pick

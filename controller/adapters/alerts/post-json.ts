@@ -1,5 +1,5 @@
 import { isAxiosError, type AxiosInstance } from 'axios';
-import { AlertDeliveryError } from '../ports/alert-sink.js';
+import { AlertDeliveryError } from '../../ports/alert-sink.js';
 
 // One JSON POST for an alert sink, with every failure turned into an AlertDeliveryError whose message
 // says who, where and why, so the runtime's log line is enough to act on.

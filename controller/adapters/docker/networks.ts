@@ -4,7 +4,7 @@
 // of the traffic — and gets them only when it takes over. Docker 20.10 cannot change an endpoint's aliases,
 // so such an endpoint is disconnected and connected again with them.
 import type Docker from 'dockerode';
-import type { ClonePlan, NetworkAttachment, SourceContainer } from './docker-clone-config.js';
+import type { ClonePlan, NetworkAttachment, SourceContainer } from './clone-config.js';
 
 /** Every network of a plan, the one it attaches at create first. */
 export function planAttachments(plan: ClonePlan): NetworkAttachment[] {

@@ -3,14 +3,14 @@
 // network alias or compose's config-hash label causes an outage of its own (or gets undone by the next
 // `docker compose up -d`). Unit-tested on real inspect output without a Docker Engine.
 import type Docker from 'dockerode';
-import type { Strategy, VariantValue } from '../ports/actuator.js';
+import type { Strategy, VariantValue } from '../../ports/actuator.js';
 import {
   isActuatorLabel,
   LABEL,
   originalValueFromLabels,
   readEnvVariable,
   withEnvVariable,
-} from './docker-labels.js';
+} from './labels.js';
 
 /** What we read of `docker inspect`; dockerode's type lacks a few fields the Engine does return. */
 export type SourceContainer = Docker.ContainerInspectInfo & {

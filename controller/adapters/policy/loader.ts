@@ -5,13 +5,13 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
-import type { Policy } from '../core/policy.js';
-import { byPosition, formatPolicyError, type PolicyError } from './policy-errors.js';
-import { locatorFor, type Locator } from './policy-locator.js';
-import { normalizePolicy } from './policy-normalize.js';
-import { positionOf } from './policy-positions.js';
-import type { RawPolicy } from './policy-raw.js';
-import { schemaErrors } from './policy-schema-check.js';
+import type { Policy } from '../../core/policy.js';
+import { byPosition, formatPolicyError, type PolicyError } from './errors.js';
+import { locatorFor, type Locator } from './locator.js';
+import { normalizePolicy } from './normalize.js';
+import { positionOf } from './positions.js';
+import type { RawPolicy } from './raw.js';
+import { schemaErrors } from './schema-check.js';
 
 export { formatPolicyError, type PolicyError };
 

@@ -1,7 +1,7 @@
 // Turns paths (and offsets inside query strings) into file positions for one parsed policy file.
 
 import { Scalar, type Document, type LineCounter } from 'yaml';
-import { offsetOf, positionOf, scalarAt, type Position, type YamlPath } from './policy-positions.js';
+import { offsetOf, positionOf, scalarAt, type Position, type YamlPath } from './positions.js';
 
 export interface Locator {
   at(path: YamlPath, where?: 'key' | 'value'): Position;
