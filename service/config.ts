@@ -1,4 +1,4 @@
-// Environment → ServiceConfig, validated once at start. A bad value is a ConfigError whose message names
+// Environment → ServiceConfig, validated once at start. A bad value is an EnvConfigError whose message names
 // the variable, the value and what is allowed; main.ts logs it and exits non-zero.
 import { isAbsolute, resolve } from 'node:path';
 import { MODEL_VARIANTS, type ModelVariant } from './contract.js';
@@ -22,8 +22,8 @@ export interface ServiceConfig {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export class EnvConfigError extends Error {
+  override readonly name = 'EnvConfigError';
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -32,7 +32,7 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const found = allowed.find((a) => a === raw);
-  if (found === undefined) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid; use one of: ${allowed.join(', ')}`);
+  if (found === undefined) throw new EnvConfigError(`${name}=${JSON.stringify(raw)} is not valid; use one of: ${allowed.join(', ')}`);
   return found;
 }
 
@@ -40,7 +40,7 @@ function number(env: Env, name: string, fallback: number, check: (x: number) => 
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const x = Number(raw);
-  if (!Number.isFinite(x) || !check(x)) throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid; it must be ${rule}`);
+  if (!Number.isFinite(x) || !check(x)) throw new EnvConfigError(`${name}=${JSON.stringify(raw)} is not valid; it must be ${rule}`);
   return x;
 }
 

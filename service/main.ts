@@ -12,7 +12,7 @@ import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { buildApp } from './build-app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { EnvConfigError, loadConfig } from './config.js';
 import { loadScorer } from './load-scorer.js';
 import { findPackageRoot } from './package-root.js';
 
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   try {
     config = loadConfig(process.env, join(findPackageRoot(import.meta.url), 'models', 'artifacts'), process.cwd());
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
+    if (!(err instanceof EnvConfigError)) throw err;
     bootLog.fatal(`invalid configuration: ${err.message}`);
     process.exit(2);
   }

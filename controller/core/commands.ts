@@ -2,7 +2,8 @@
 // so the journal and API can show the numbers behind every decision.
 
 import type { Alert } from './alert.js';
-import type { Comparison, Strategy, TargetSpec } from './policy.js';
+import type { Comparison } from './policy.js';
+import type { Strategy, TargetSpec, VariantValue } from './target.js';
 
 export type Trigger =
   | { readonly kind: 'automatic' }
@@ -43,7 +44,7 @@ export interface RollbackCommand {
   /** Deterministic: `rb-<target>-<nowMs>`. Echoed back in actuation events. */
   readonly rollbackId: string;
   /** The value to set (the target's rollbackValue, e.g. `baseline`). */
-  readonly variant: string;
+  readonly value: string;
   readonly strategy: Strategy;
   readonly evidence: Evidence;
 }
@@ -53,7 +54,7 @@ export interface RollforwardCommand {
   readonly target: TargetSpec;
   readonly rollbackId: string;
   /** The value to restore (the target's normalValue, e.g. `ml`; null = remove the variable). */
-  readonly variant: string | null;
+  readonly value: VariantValue;
   readonly strategy: Strategy;
   readonly evidence: Evidence;
 }

@@ -19,13 +19,12 @@ export type {
   Policy,
   Reason,
   Rollforward,
-  Strategy,
-  TargetSpec,
   ThresholdUnit,
   TrafficGuard,
-  VerifySpec,
   Veto,
 } from './policy.js';
+export type { ServiceSelector, ServiceSpec, Strategy, TargetSpec, VariantValue, VerifySpec } from './target.js';
+export { expectedVariant, servicesOf } from './target.js';
 export type {
   ActuationFailedEvent,
   ActuationSucceededEvent,

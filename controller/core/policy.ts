@@ -3,63 +3,7 @@
 // docs/policies.md; the engine never parses text.
 
 import type { Severity } from './alert.js';
-
-/** How the actuator swaps containers: stop-then-create, or create-healthy-then-stop. */
-export type Strategy = 'recreate' | 'start-first';
-
-/** Which containers roll back together, and how the actuator proves the swap worked. */
-export interface TargetSpec {
-  /** Stable name used in alerts, state keys and rollback ids, e.g. `prediction-service`. */
-  readonly name: string;
-  /** Compose project and the services that must all switch together. */
-  readonly compose?: { readonly project: string; readonly services: readonly string[] };
-  /** Or plain container names, when the stack is not run by compose. */
-  readonly containers?: readonly string[];
-  /** Environment variable that selects the model, e.g. `MODEL_VARIANT`. */
-  readonly variable: string;
-  /**
-   * Value while healthy (what a roll-forward restores), e.g. `ml`; `null` = the variable is absent
-   * (the service's default), matching the actuator port's VariantValue.
-   */
-  readonly normalValue: string | null;
-  /** Value a rollback sets, e.g. `baseline`. */
-  readonly rollbackValue: string;
-  readonly strategy: Strategy;
-  /**
-   * The signal that stops the old container instead of `docker stop` (e.g. `SIGINT`, on which the
-   * prediction service closes at once rather than draining); `docker stop` after the container's stop
-   * timeout if it has not exited. recreate: before the new one starts; start-first: after the settle.
-   * Absent: `docker stop`.
-   */
-  readonly stopSignal?: string;
-  /**
-   * `start-first` only: how long the old container keeps serving after the new one is verified (clients'
-   * ARP for the new address, docs/actuators.md). Absent: the actuator's default, 1.5 s.
-   */
-  readonly settleMs?: number;
-  /**
-   * `start-first` only: keep one container of `rollbackValue` running beside the current one, off the
-   * network alias, so a rollback only renames, connects and verifies it (docs/actuators.md, "Warm standby").
-   */
-  readonly warmStandby?: true;
-  readonly verify: VerifySpec;
-}
-
-export interface VerifySpec {
-  /** Port the service listens on inside its container. */
-  readonly port: number;
-  /** GET this path until it answers 2xx. */
-  readonly healthPath: string;
-  /** GET this path and read `variantField` from its JSON body. */
-  readonly versionPath: string;
-  /** JSON field whose value must equal the variant just set. */
-  readonly variantField: string;
-  /** Variant the service runs when the variable is absent (e.g. `ml`). */
-  readonly absentVariant: string;
-  readonly timeoutMs: number;
-  /** How the actuator reaches the container (see controller/ports/actuator.ts). Default `auto`. */
-  readonly via?: 'auto' | 'published-port' | 'container-ip';
-}
+import type { TargetSpec } from './target.js';
 
 /** `above`: BREACH when value > threshold. `below`: BREACH when value < threshold. Equality is OK. */
 export type Comparison = 'above' | 'below';

@@ -1,66 +1,15 @@
-// The actuator port: the only way the controller changes the world. It switches one configured target
-// between model variants by setting (or removing) one environment variable and restarting what serves
-// it, verifying the result before it lets go of the old instance. Adapters: docker-actuator.ts (Docker
-// Engine) and process-actuator.ts (a child process, for the embedded demo and fast tests).
+// The actuator port: the only way the controller changes the world. It switches one configured service
+// (core/target.ts, ServiceSpec) between model variants by setting (or removing) one environment variable
+// and restarting what serves it, verifying the result before it lets go of the old instance. Adapters:
+// adapters/docker (Docker Engine) and adapters/process (a child process, for the demo and fast tests).
 //
 // Safety rules every adapter keeps:
-// - it touches only what a configured TargetSpec selects, never anything it merely finds;
+// - it touches only what a configured ServiceSpec selects, never anything it merely finds;
 // - it never leaves zero instances: the old one is kept until the new one is verified, and restored
 //   if the new one fails (ActuationError.restored tells whether that worked);
 // - it is idempotent: switching to the value a target already has is a quick no-op.
 
-/** A variable value, or `null` for "the variable is absent" (the original state for most services). */
-export type VariantValue = string | null;
-
-export type Strategy =
-  | 'recreate' // stop the old instance first, keep published host ports; a short failure window
-  | 'start-first'; // start and verify the new one beside the old one; zero failures through a network alias
-
-export type TargetSelector =
-  { readonly composeService: string; readonly composeProject?: string } | { readonly containerName: string };
-
-export interface VerifySpec {
-  /** The port the service listens on inside its container (or on loopback for a process). */
-  readonly port: number;
-  readonly healthPath: string;
-  readonly versionPath: string;
-  /** The JSON field of the version document that names the running variant. */
-  readonly variantField: string;
-  /** The variant the service runs when the variable is absent. */
-  readonly absentVariant: string;
-  /** Total time the new instance has to answer health 200 and the expected variant. */
-  readonly timeoutMs: number;
-  /**
-   * How the Docker actuator reaches a container: its published host port, its IP on its first network,
-   * or `auto` (published port when there is one, else the IP). A controller that runs in a container on
-   * the service's network should use `container-ip`.
-   */
-  readonly via?: 'auto' | 'published-port' | 'container-ip';
-}
-
-export interface TargetSpec {
-  /** The target's stable name in policies, journal entries and alerts. */
-  readonly name: string;
-  readonly selector: TargetSelector;
-  /** The environment variable that selects the variant, e.g. MODEL_VARIANT. */
-  readonly variable: string;
-  readonly strategy: Strategy;
-  /**
-   * Stop the old container with this signal (e.g. `SIGINT`) instead of `docker stop`, waiting up to its
-   * stop timeout for it to exit, then `docker stop` (recreate: before the new one starts; start-first:
-   * after the settle). Absent: `docker stop`.
-   */
-  readonly stopSignal?: string;
-  /** `start-first`: how long the old instance keeps serving after the new one is verified (default 1.5 s). */
-  readonly settleMs?: number;
-  /**
-   * `start-first` only: keep one instance of `value` (the rollback value) running beside the current one,
-   * outside the traffic path, so a switch to `value` takes it over instead of creating and booting one
-   * (maintainStandby). Absent: no standby, and maintainStandby removes any left from an earlier policy.
-   */
-  readonly warmStandby?: { readonly value: VariantValue };
-  readonly verify: VerifySpec;
-}
+import type { ServiceSpec, VariantValue, VerifySpec } from '../core/index.js';
 
 /** The steps of one switch, in order. Each is reported to `onStep` once it is done. */
 export type StepName =
@@ -87,7 +36,7 @@ export interface ActuationStep {
 }
 
 export interface SwitchRequest {
-  readonly target: TargetSpec;
+  readonly service: ServiceSpec;
   readonly value: VariantValue;
   readonly rollbackId: string;
   /** Journal hook: called and awaited after each step, so the runtime can persist progress. */
@@ -118,14 +67,15 @@ export interface InstanceState extends InstanceRef {
   readonly value: VariantValue;
   /**
    * `current` serves the target; `old` is a renamed predecessor left by an unfinished switch; `standby`
-   * waits, off the traffic path, to take over at the next switch to its value (TargetSpec.warmStandby).
+   * waits, off the traffic path, to take over at the next switch to its value (ServiceSpec.warmStandby).
    */
   readonly role: 'current' | 'old' | 'standby';
   /** The guardrail.* labels (empty for a process). */
   readonly labels: Readonly<Record<string, string>>;
 }
 
-export interface TargetState {
+/** The instances found for one service. */
+export interface ServiceState {
   readonly target: string;
   readonly instances: readonly InstanceState[];
 }
@@ -147,7 +97,7 @@ export interface ReconcileResult {
   readonly target: string;
   readonly rollbackId: string;
   readonly outcome: ReconcileOutcome;
-  readonly state: TargetState;
+  readonly state: ServiceState;
 }
 
 /** Where a target's warm standby stands after maintainStandby. */
@@ -167,15 +117,15 @@ export interface StandbyReport {
 
 export interface Actuator {
   switchVariant(request: SwitchRequest): Promise<SwitchResult>;
-  inspect(target: TargetSpec): Promise<TargetState>;
+  inspect(service: ServiceSpec): Promise<ServiceState>;
   /** Level-triggered and idempotent: converge an interrupted switch to exactly one verified instance. */
-  reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult>;
+  reconcile(service: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult>;
   /**
-   * Level-triggered and idempotent: bring the target's warm standby in line with TargetSpec.warmStandby and
+   * Level-triggered and idempotent: bring the target's warm standby in line with ServiceSpec.warmStandby and
    * the current instance (create it, replace a stale or dead one, remove one that is not wanted). Never
    * touches the current instance. Optional: an actuator without standbys leaves it out.
    */
-  maintainStandby?(target: TargetSpec): Promise<StandbyReport>;
+  maintainStandby?(service: ServiceSpec): Promise<StandbyReport>;
 }
 
 /**
@@ -186,11 +136,6 @@ export const RESTORE_MIN_TIMEOUT_MS = 15_000;
 
 export function restoreVerifySpec(verify: VerifySpec): VerifySpec {
   return { ...verify, timeoutMs: Math.max(verify.timeoutMs, RESTORE_MIN_TIMEOUT_MS) };
-}
-
-/** The variant a service should report for a variable value. */
-export function expectedVariant(value: VariantValue, verify: VerifySpec): string {
-  return value ?? verify.absentVariant;
 }
 
 export type ActuationErrorCode = 'GR_ERR_ACTUATION' | 'GR_ERR_TARGET_NOT_FOUND' | 'GR_ERR_TARGET_UNSUPPORTED';

@@ -1,9 +1,8 @@
 import type { Logger } from 'pino';
 import { DockerActuator } from '../adapters/docker/actuator.js';
 import type { ControllerConfig } from '../config.js';
-import type { Policy } from '../core/index.js';
-import type { Actuator, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, TargetSpec, TargetState, VariantValue } from '../ports/actuator.js';
-import { actuatorTargetsOf } from './actuator-targets.js';
+import { type Policy, servicesOf, type ServiceSpec, type VariantValue } from '../core/index.js';
+import type { Actuator, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../ports/actuator.js';
 import { createProcessActuator } from './process-actuator-setup.js';
 
 // Chooses and builds the actuator from the configuration. The Docker actuator only ever touches the
@@ -13,7 +12,7 @@ export interface ManagedActuator {
   readonly actuator: Actuator;
   readonly onPolicies?: (policies: readonly Policy[]) => void;
   /** At startup, for each service not in flight: make it run `value` (the process actuator starts its children). */
-  readonly prepare?: (service: TargetSpec, value: VariantValue) => Promise<void>;
+  readonly prepare?: (service: ServiceSpec, value: VariantValue) => Promise<void>;
   /** Stops what the actuator owns (child processes of the process actuator). */
   close(): Promise<void>;
 }
@@ -29,7 +28,7 @@ class PolicyScopedDockerActuator implements Actuator {
 
   setPolicies(policies: readonly Policy[]): void {
     this.inner = new DockerActuator(
-      policies.flatMap((p) => actuatorTargetsOf(p.target)),
+      policies.flatMap((p) => servicesOf(p.target)),
       { warn: (message, fields) => this.logger.warn(fields, message) },
     );
   }
@@ -38,15 +37,15 @@ class PolicyScopedDockerActuator implements Actuator {
     return this.inner.switchVariant(request);
   }
 
-  inspect(target: TargetSpec): Promise<TargetState> {
+  inspect(target: ServiceSpec): Promise<ServiceState> {
     return this.inner.inspect(target);
   }
 
-  reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
+  reconcile(target: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {
     return this.inner.reconcile(target, entry);
   }
 
-  maintainStandby(target: TargetSpec): Promise<StandbyReport> {
+  maintainStandby(target: ServiceSpec): Promise<StandbyReport> {
     return this.inner.maintainStandby(target);
   }
 }

@@ -1,7 +1,6 @@
-import { decide, type Command, type Decision, type EngineEvent, type Policy, type RollbackCommand, type RollforwardCommand } from '../core/index.js';
+import { decide, type Command, type Decision, type EngineEvent, type Policy, type RollbackCommand, type RollforwardCommand, servicesOf } from '../core/index.js';
 import { recordPhase } from '../metrics.js';
 import type { ActuationStep } from '../ports/actuator.js';
-import { actuatorTargetsOf } from './actuator-targets.js';
 import type { RuntimeContext } from './context.js';
 import type { InFlightSwitch } from './runtime-state.js';
 import { switchAll } from './switch-all.js';
@@ -27,7 +26,7 @@ function intentOf(policy: Policy, command: SwitchCommand, nowMs: number): InFlig
     action: command.type,
     policy: policy.name,
     target: policy.target.name,
-    value: command.variant,
+    value: command.value,
     startedAtMs: nowMs,
     trigger: command.evidence.trigger,
     reason: command.evidence.reason,
@@ -69,7 +68,7 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
 
   if (command !== undefined && intent !== undefined) {
     if (command.type === 'rollback') metrics.rollbacksTotal.inc({ target, reason: command.evidence.reason, trigger: command.evidence.trigger.kind });
-    logger.warn({ target, action: command.type, rollbackId: command.rollbackId, value: command.variant, evidence: command.evidence }, `${command.type} decided`);
+    logger.warn({ target, action: command.type, rollbackId: command.rollbackId, value: command.value, evidence: command.evidence }, `${command.type} decided`);
     await appendStart(ctx, intent);
     await executeSwitch(ctx, policy, intent, options.operationId === undefined ? {} : { operationId: options.operationId });
   }
@@ -107,7 +106,7 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
     ctx.update((s) => ({ ...s, inFlight: { ...s.inFlight, [target]: { ...current, steps: { ...current.steps, [step.target]: step.name } } } }));
     await ctx.persist();
   };
-  const outcome = await switchAll({ actuator, targets: actuatorTargetsOf(policy.target), value: intent.value, rollbackId: intent.rollbackId, onStep });
+  const outcome = await switchAll({ actuator, services: servicesOf(policy.target), value: intent.value, rollbackId: intent.rollbackId, onStep });
   const result = outcome.ok ? 'succeeded' : outcome.restored ? 'restored' : 'failed';
   metrics.actuationDuration.observe({ target, action: intent.action, result }, (now() - startedMs) / 1000);
 

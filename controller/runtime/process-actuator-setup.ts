@@ -1,9 +1,8 @@
+import { servicesOf, type ServiceSpec, type VariantValue } from '../core/index.js';
 import type { Logger } from 'pino';
 import { loadPolicies } from '../adapters/policy/loader.js';
 import { ProcessActuator } from '../adapters/process/actuator.js';
 import type { ProcessActuatorConfig } from '../config.js';
-import type { TargetSpec, VariantValue } from '../ports/actuator.js';
-import { actuatorTargetsOf } from './actuator-targets.js';
 import type { ManagedActuator } from './actuator-factory.js';
 
 // The process actuator runs the service as the controller's own child (the demo, tests without
@@ -26,7 +25,7 @@ function childEnv(config: ProcessActuatorConfig, variable: string): Record<strin
 
 export interface ManagedProcessActuator extends ManagedActuator {
   readonly actuator: ProcessActuator;
-  readonly services: readonly TargetSpec[];
+  readonly services: readonly ServiceSpec[];
   /**
    * The environment each service's NEXT start gets, by service name. The actuator reads it at every
    * spawn, so a supervisor (the demo) can change it and restart the child, e.g. to inject a fault.
@@ -36,7 +35,7 @@ export interface ManagedProcessActuator extends ManagedActuator {
 
 export async function createProcessActuator(config: ProcessActuatorConfig, policyPaths: readonly string[], logger: Logger): Promise<ManagedProcessActuator> {
   const loaded = await loadPolicies(policyPaths);
-  const services = loaded.ok ? loaded.policies.flatMap((p) => actuatorTargetsOf(p.target)) : [];
+  const services = loaded.ok ? loaded.policies.flatMap((p) => servicesOf(p.target)) : [];
   if (services.length > 1) logger.warn({ services: services.map((s) => s.name) }, 'process actuator: one command serves every service');
   const envs = new Map(services.map((spec) => [spec.name, childEnv(config, spec.variable)]));
   const actuator = new ProcessActuator(
@@ -50,7 +49,7 @@ export async function createProcessActuator(config: ProcessActuatorConfig, polic
     services,
     envs,
     // Starts a service that is not running with the value it should have (reconcile spawns `value` when nothing runs).
-    prepare: async (service: TargetSpec, value: VariantValue) => {
+    prepare: async (service: ServiceSpec, value: VariantValue) => {
       const result = await actuator.reconcile(service, { rollbackId: 'startup', value });
       logger.info({ target: service.name, value, outcome: result.outcome }, 'process target started');
     },

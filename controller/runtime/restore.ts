@@ -1,10 +1,8 @@
-import type { Alert } from '../core/index.js';
-import { actuatorTargetsOf } from './actuator-targets.js';
+import { type Alert, servicesOf, type ServiceSpec, type VariantValue } from '../core/index.js';
 import type { RuntimeContext } from './context.js';
 import { appendStart, executeSwitch } from './engine-step.js';
 import { reannounce } from './reannounce.js';
 import { expectedValue } from './views.js';
-import type { TargetSpec as ActuatorTarget, VariantValue } from '../ports/actuator.js';
 import { StateCorruptError } from '../ports/state-store.js';
 import { emptyRuntimeState, type InFlightSwitch } from './runtime-state.js';
 
@@ -87,13 +85,13 @@ export async function resumeInFlight(ctx: RuntimeContext): Promise<void> {
       // A crash between saving the intent and appending its start record would leave the history without it.
       const recorded = await ctx.ports.history.list({ target: intent.target });
       if (!recorded.some((r) => r.kind === 'start' && r.id === intent.historyId)) await appendStart(ctx, intent);
-      await reconcileServices(ctx, intent, actuatorTargetsOf(policy.target));
+      await reconcileServices(ctx, intent, servicesOf(policy.target));
       await executeSwitch(ctx, policy, intent);
     });
   }
 }
 
-async function reconcileServices(ctx: RuntimeContext, intent: InFlightSwitch, services: ReturnType<typeof actuatorTargetsOf>): Promise<void> {
+async function reconcileServices(ctx: RuntimeContext, intent: InFlightSwitch, services: ReturnType<typeof servicesOf>): Promise<void> {
   for (const service of services) {
     const lastStep = intent.steps[service.name];
     try {
@@ -110,11 +108,11 @@ async function reconcileServices(ctx: RuntimeContext, intent: InFlightSwitch, se
 }
 
 /** Brings every service that is not in flight to the value the state says it runs (process children are gone after a restart). */
-export async function prepareTargets(ctx: RuntimeContext, prepare: (service: ActuatorTarget, value: VariantValue) => Promise<void>): Promise<void> {
+export async function prepareTargets(ctx: RuntimeContext, prepare: (service: ServiceSpec, value: VariantValue) => Promise<void>): Promise<void> {
   for (const policy of ctx.policies) {
     if (ctx.state.inFlight[policy.target.name] !== undefined) continue;
     const value = expectedValue(ctx, policy);
-    for (const service of actuatorTargetsOf(policy.target)) {
+    for (const service of servicesOf(policy.target)) {
       try {
         await prepare(service, value);
       } catch (error) {

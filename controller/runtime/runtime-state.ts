@@ -1,5 +1,5 @@
-import type { Evidence, TargetState, Trigger } from '../core/index.js';
-import type { StepName, VariantValue } from '../ports/actuator.js';
+import type { Evidence, TargetState, Trigger, VariantValue } from '../core/index.js';
+import type { StepName } from '../ports/actuator.js';
 
 // What the runtime persists in ONE atomic state file, so the engine's state and the intent of a switch
 // can never disagree after a crash: the intent is saved together with the decision that caused it,

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { formatPolicyError, loadPolicies, PolicyRegistry } from '../adapters/policy/loader.js';
-import { initialState, type Policy } from '../core/index.js';
+import { initialState, type Policy, type ServiceSpec, type VariantValue } from '../core/index.js';
 import { createControllerMetrics, recordPhase, type ControllerMetrics } from '../metrics.js';
-import type { Actuator, TargetSpec as ActuatorTarget, VariantValue } from '../ports/actuator.js';
+import type { Actuator } from '../ports/actuator.js';
 import type { AlertSink } from '../ports/alert-sink.js';
 import type {
   ControllerPort,
@@ -53,7 +53,7 @@ export interface RuntimeOptions {
   /** Told about every successfully loaded policy set (e.g. to tell a Docker actuator its targets). */
   readonly onPolicies?: (policies: readonly Policy[]) => void;
   /** At startup, for each service not in flight: make it run the value the state says (process actuator). */
-  readonly prepare?: (service: ActuatorTarget, value: VariantValue) => Promise<void>;
+  readonly prepare?: (service: ServiceSpec, value: VariantValue) => Promise<void>;
 }
 
 export class Runtime implements ControllerPort {

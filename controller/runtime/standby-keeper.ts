@@ -1,6 +1,5 @@
-import type { Policy } from '../core/index.js';
-import type { StandbyReport, TargetSpec } from '../ports/actuator.js';
-import { actuatorTargetsOf } from './actuator-targets.js';
+import { type Policy, servicesOf, type ServiceSpec } from '../core/index.js';
+import type { StandbyReport } from '../ports/actuator.js';
 import type { RuntimeContext } from './context.js';
 
 // Keeps warm standbys (policy target.warmStandby) in line after every tick: the actuator's maintainStandby
@@ -24,7 +23,7 @@ export class StandbyBook {
 export function keepStandbys(ctx: RuntimeContext, policy: Policy): void {
   const { actuator } = ctx.ports;
   if (actuator.maintainStandby === undefined) return;
-  const services = actuatorTargetsOf(policy.target).filter((service) => {
+  const services = servicesOf(policy.target).filter((service) => {
     if (service.warmStandby !== undefined) {
       ctx.standbys.checkedUnwanted.delete(service.name);
       return true;
@@ -39,7 +38,7 @@ export function keepStandbys(ctx: RuntimeContext, policy: Policy): void {
   });
 }
 
-async function maintainOne(ctx: RuntimeContext, service: TargetSpec): Promise<void> {
+async function maintainOne(ctx: RuntimeContext, service: ServiceSpec): Promise<void> {
   const { actuator, logger, metrics, now } = ctx.ports;
   if (actuator.maintainStandby === undefined) return;
   const previous = ctx.standbys.latest.get(service.name);

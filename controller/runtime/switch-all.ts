@@ -1,4 +1,5 @@
-import { isActuationError, type ActuationStep, type Actuator, type SwitchResult, type TargetSpec, type VariantValue } from '../ports/actuator.js';
+import type { ServiceSpec, VariantValue } from '../core/index.js';
+import { isActuationError, type ActuationStep, type Actuator, type SwitchResult } from '../ports/actuator.js';
 
 // Switches every service of one policy target, in order. They must change together (the API and the
 // stream consumer must agree on the model), so when one fails the ones already switched are switched
@@ -6,13 +7,11 @@ import { isActuationError, type ActuationStep, type Actuator, type SwitchResult,
 
 export interface SwitchAllRequest {
   readonly actuator: Actuator;
-  readonly targets: readonly ActuatorTarget[];
+  readonly services: readonly ServiceSpec[];
   readonly value: VariantValue;
   readonly rollbackId: string;
   readonly onStep?: (step: ActuationStep) => Promise<void>;
 }
-
-type ActuatorTarget = TargetSpec;
 
 export interface SwitchAllSuccess {
   readonly ok: true;
@@ -35,9 +34,9 @@ function messageOf(error: unknown): string {
 
 export async function switchAll(request: SwitchAllRequest): Promise<SwitchAllOutcome> {
   const done: SwitchResult[] = [];
-  for (const target of request.targets) {
+  for (const service of request.services) {
     try {
-      const base = { target, value: request.value, rollbackId: request.rollbackId };
+      const base = { service, value: request.value, rollbackId: request.rollbackId };
       done.push(await request.actuator.switchVariant(request.onStep === undefined ? base : { ...base, onStep: request.onStep }));
     } catch (error) {
       const restoredHere = isActuationError(error) ? error.restored : false;
@@ -45,7 +44,7 @@ export async function switchAll(request: SwitchAllRequest): Promise<SwitchAllOut
       const undoNote = undo.length === 0 ? '' : `; switching back ${undo.join('; ')}`;
       return {
         ok: false,
-        error: `${target.name}: ${messageOf(error)}${undoNote}`,
+        error: `${service.name}: ${messageOf(error)}${undoNote}`,
         restored: restoredHere && undo.every((u) => u.endsWith('ok')),
       };
     }
@@ -57,10 +56,10 @@ export async function switchAll(request: SwitchAllRequest): Promise<SwitchAllOut
 async function undoSwitched(request: SwitchAllRequest, done: readonly SwitchResult[]): Promise<string[]> {
   const notes: string[] = [];
   for (const result of [...done].reverse()) {
-    const target = request.targets.find((t) => t.name === result.target);
-    if (target === undefined || result.noop) continue;
+    const service = request.services.find((s) => s.name === result.target);
+    if (service === undefined || result.noop) continue;
     try {
-      await request.actuator.switchVariant({ target, value: result.fromValue, rollbackId: `${request.rollbackId}-undo` });
+      await request.actuator.switchVariant({ service, value: result.fromValue, rollbackId: `${request.rollbackId}-undo` });
       notes.push(`${result.target} ok`);
     } catch (error) {
       notes.push(`${result.target} FAILED: ${messageOf(error)}`);

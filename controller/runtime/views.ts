@@ -1,6 +1,5 @@
-import type { Policy, TargetState } from '../core/index.js';
+import { type Policy, type TargetState, servicesOf } from '../core/index.js';
 import type { PoliciesView, PolicySummaryView, StandbyView, TargetStatusView } from '../ports/controller.js';
-import { actuatorTargetsOf } from './actuator-targets.js';
 import type { RuntimeContext } from './context.js';
 
 // Read models for the API: plain JSON built from the runtime's memory, never from the world.
@@ -51,7 +50,7 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
 /** Only services that are configured with a standby and were looked at since the policy was loaded. */
 function standbyViews(ctx: RuntimeContext, policy: Policy): StandbyView[] {
   if (policy.target.warmStandby !== true) return [];
-  return actuatorTargetsOf(policy.target).flatMap((service) => {
+  return servicesOf(policy.target).flatMap((service) => {
     const record = ctx.standbys.latest.get(service.name);
     if (record === undefined) return [];
     return [

@@ -2,7 +2,7 @@
 // FAULT_ML_*) is parsed by the API's own loadConfig, so both processes accept exactly the same settings and
 // a rollback flips the consumer with the same variable. Only the stream settings are the consumer's own.
 import { hostname } from 'node:os';
-import { ConfigError, loadConfig, type ServiceConfig } from '../config.js';
+import { EnvConfigError, loadConfig, type ServiceConfig } from '../config.js';
 
 export interface StreamNames {
   readonly input: string;
@@ -53,7 +53,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined || raw.trim() === '') return fallback;
   const x = Number(raw);
   if (!Number.isInteger(x) || x < min || x > max) {
-    throw new ConfigError(`${name}=${JSON.stringify(raw)} is not valid; it must be an integer from ${min} to ${max}`);
+    throw new EnvConfigError(`${name}=${JSON.stringify(raw)} is not valid; it must be an integer from ${min} to ${max}`);
   }
   return x;
 }
@@ -67,9 +67,9 @@ export function loadConsumerConfig(env: Env, defaultModelDir: string, cwd: strin
   const port = env['PORT'] === undefined || env['PORT'].trim() === '' ? DEFAULT_CONSUMER_PORT : env['PORT'];
   const service = loadConfig({ ...env, PORT: port }, defaultModelDir, cwd);
   const redisUrl = text(env, 'REDIS_URL', 'redis://127.0.0.1:6379');
-  if (!/^rediss?:\/\//.test(redisUrl)) throw new ConfigError(`REDIS_URL=${JSON.stringify(redisUrl)} is not valid; it must start with redis:// or rediss://`);
+  if (!/^rediss?:\/\//.test(redisUrl)) throw new EnvConfigError(`REDIS_URL=${JSON.stringify(redisUrl)} is not valid; it must start with redis:// or rediss://`);
   const groupStartId = text(env, 'GROUP_START_ID', '0');
-  if (!STREAM_ID.test(groupStartId)) throw new ConfigError(`GROUP_START_ID=${JSON.stringify(groupStartId)} is not valid; use 0, $ or a stream id like 1700000000000-0`);
+  if (!STREAM_ID.test(groupStartId)) throw new EnvConfigError(`GROUP_START_ID=${JSON.stringify(groupStartId)} is not valid; use 0, $ or a stream id like 1700000000000-0`);
   const streams: StreamNames = {
     input: text(env, 'INPUT_STREAM', 'features'),
     output: text(env, 'OUTPUT_STREAM', 'predictions'),
@@ -78,7 +78,7 @@ export function loadConsumerConfig(env: Env, defaultModelDir: string, cwd: strin
   };
   const names = [streams.input, streams.output, streams.deadLetter];
   if (new Set(names).size !== names.length) {
-    throw new ConfigError(`INPUT_STREAM, OUTPUT_STREAM and DEAD_LETTER_STREAM must differ, got ${names.join(', ')}`);
+    throw new EnvConfigError(`INPUT_STREAM, OUTPUT_STREAM and DEAD_LETTER_STREAM must differ, got ${names.join(', ')}`);
   }
   return {
     service,

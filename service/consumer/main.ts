@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
-import { ConfigError } from '../config.js';
+import { EnvConfigError } from '../config.js';
 import { loadScorer } from '../load-scorer.js';
 import { findPackageRoot } from '../package-root.js';
 import { loadConsumerConfig, type ConsumerConfig } from './config.js';
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   try {
     config = loadConsumerConfig(process.env, join(findPackageRoot(import.meta.url), 'models', 'artifacts'), process.cwd());
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
+    if (!(err instanceof EnvConfigError)) throw err;
     bootLog.fatal(`invalid configuration: ${err.message}`);
     process.exit(2);
   }

@@ -43,6 +43,7 @@
 //          > 5% for 30s (5m/10), evaluated every 2s (15s/10 = 1.5s, rounded up to the 1 s cron grid).
 // Env: BENCH_RUNS (default 3), BENCH_SCENARIOS (default "hard,seed"),
 //      BENCH_CHAINS (default "guardrail,guardrail-standby,diy"), BENCH_WARM_STANDBY (default 1).
+import { servicesOf } from '../../controller/core/index.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,7 +51,6 @@ import { pino } from 'pino';
 import { DockerActuator } from '../../controller/adapters/docker/actuator.js';
 import { parsePolicyText } from '../../controller/adapters/policy/loader.js';
 import { PrometheusMetricsSource } from '../../controller/adapters/prometheus/metrics-source.js';
-import { actuatorTargetsOf } from '../../controller/runtime/actuator-targets.js';
 import { Runtime } from '../../controller/runtime/runtime.js';
 import { openStorage } from '../../controller/runtime/storage.js';
 import { freePort } from '../helpers/free-port.js';
@@ -296,7 +296,7 @@ async function runOnce(chain: ChainName, s: Scenario, image: string, run: number
       const policyFile = join(parts.dir, 'policy.yaml');
       await writeFile(policyFile, yaml);
       const { store, history } = await openStorage(join(parts.dir, 'state'));
-      const targets = actuatorTargetsOf(parsed.loaded.policy.target);
+      const targets = servicesOf(parsed.loaded.policy.target);
       const docker = new DockerActuator(targets);
       recorder = new RecordingActuator(docker);
       parts.runtime = new Runtime({

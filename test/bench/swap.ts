@@ -13,10 +13,10 @@
 // Runs are interleaved (every scenario once, then again) so machine-load drift hits all of them alike.
 // Env: BENCH_RUNS (default 3), BENCH_RATES (default "100,500"),
 //      BENCH_SCENARIOS (default "recreate,recreate-sigint,start-first,seed-manual"), BENCH_IMAGE (force an image).
+import type { ServiceSpec } from '../../controller/core/index.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DockerActuator } from '../../controller/adapters/docker/actuator.js';
-import type { TargetSpec } from '../../controller/ports/actuator.js';
 import { freePort } from '../helpers/free-port.js';
 import { chooseBenchImage } from './lib/bench-image.js';
 import { createComposeProject, removeLeftovers, type ComposeProject } from './lib/compose-project.js';
@@ -52,7 +52,7 @@ interface Measurement {
   readonly load: LoadResult;
 }
 
-function targetOf(project: ComposeProject, scenario: Exclude<ScenarioName, 'seed-manual'>): TargetSpec {
+function targetOf(project: ComposeProject, scenario: Exclude<ScenarioName, 'seed-manual'>): ServiceSpec {
   return {
     name: 'api',
     selector: { composeService: 'api', composeProject: project.name },
@@ -72,7 +72,7 @@ async function switchOnce(scenario: ScenarioName, project: ComposeProject, runId
     return Date.now() - started;
   }
   const target = targetOf(project, scenario);
-  const result = await new DockerActuator([target]).switchVariant({ target, value: 'baseline', rollbackId: runId });
+  const result = await new DockerActuator([target]).switchVariant({ service: target, value: 'baseline', rollbackId: runId });
   if (result.noop) throw new Error(`${scenario}: the switch was a no-op`);
   // Where the time goes: each actuator step, ms after the switch began.
   console.log(`  ${scenario} steps: ${result.steps.map((s) => `${s.name} +${s.atMs - started}`).join(', ')}`);

@@ -8,22 +8,10 @@
 // removes the new one and restores the old one. Roll-forward is the same call with the original value.
 // An old container that crash-loops under its restart policy is stopped before the rename, whatever the
 // strategy (docker-crash-loop.ts): it serves nothing, and Docker refuses to rename it mid-restart.
+import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
-import { ActuationError, expectedVariant } from '../../ports/actuator.js';
-import type {
-  ActuationStep,
-  Actuator,
-  InstanceRef,
-  JournalEntry,
-  ReconcileResult,
-  StandbyReport,
-  StepName,
-  SwitchRequest,
-  SwitchResult,
-  TargetSpec,
-  TargetState,
-  VariantValue,
-} from '../../ports/actuator.js';
+import { ActuationError } from '../../ports/actuator.js';
+import type { ActuationStep, Actuator, InstanceRef, JournalEntry, ReconcileResult, StandbyReport, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { createDockerClient } from './client.js';
 import { haltRestartLoop, isCrashLooping, renameContainer, restartPolicyName } from './crash-loop.js';
 import { planClone, UnsupportedContainerError } from './clone-config.js';
@@ -63,13 +51,13 @@ type RecordStep = (name: StepName, detail: Record<string, string>) => Promise<vo
 
 export class DockerActuator implements Actuator {
   private readonly docker: Docker;
-  private readonly targets: ReadonlyMap<string, TargetSpec>;
+  private readonly targets: ReadonlyMap<string, ServiceSpec>;
   private readonly warn: (message: string, fields: Record<string, unknown>) => void;
   private readonly queues = new Map<string, Promise<void>>();
   private readonly startFirstSettleMs: number;
 
   /** Only these targets can ever be touched. */
-  constructor(targets: readonly TargetSpec[], options: DockerActuatorOptions = {}) {
+  constructor(targets: readonly ServiceSpec[], options: DockerActuatorOptions = {}) {
     this.docker = options.docker ?? createDockerClient();
     this.targets = new Map(targets.map((t) => [t.name, t]));
     this.warn = options.warn ?? (() => undefined);
@@ -77,7 +65,7 @@ export class DockerActuator implements Actuator {
   }
 
   async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
-    const target = this.configured(request.target);
+    const target = this.configured(request.service);
     return this.serialized(target.name, () => this.switchTarget(target, request));
   }
 
@@ -95,7 +83,7 @@ export class DockerActuator implements Actuator {
     return next;
   }
 
-  private async switchTarget(target: TargetSpec, request: SwitchRequest): Promise<SwitchResult> {
+  private async switchTarget(target: ServiceSpec, request: SwitchRequest): Promise<SwitchResult> {
     const started = Date.now();
     const steps: ActuationStep[] = [];
     const record: RecordStep = async (name, detail) => {
@@ -156,7 +144,7 @@ export class DockerActuator implements Actuator {
 
   private async switchOne(
     info: SourceContainer,
-    target: TargetSpec,
+    target: ServiceSpec,
     request: SwitchRequest,
     record: RecordStep,
     standbys: readonly SourceContainer[],
@@ -305,7 +293,7 @@ export class DockerActuator implements Actuator {
 
   /** Undo: remove the new container, give the old one its name back, start it, check it serves. */
   private async restore(
-    target: TargetSpec,
+    target: ServiceSpec,
     request: SwitchRequest,
     record: RecordStep,
     ids: { oldId: string; name: string; newId: string | undefined; crashLooping: boolean },
@@ -344,7 +332,7 @@ export class DockerActuator implements Actuator {
     return byName?.Id === info.Image ? info.Config.Image : info.Image;
   }
 
-  async inspect(target: TargetSpec): Promise<TargetState> {
+  async inspect(target: ServiceSpec): Promise<ServiceState> {
     const spec = this.configured(target);
     const { current, old, standby } = await findTargetContainers(this.docker, spec);
     const describe = (info: SourceContainer, role: 'current' | 'old' | 'standby') => ({
@@ -365,7 +353,7 @@ export class DockerActuator implements Actuator {
     };
   }
 
-  async reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
+  async reconcile(target: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {
     const spec = this.configured(target);
     const outcome = await this.serialized(spec.name, () =>
       reconcileTarget(this.docker, spec, entry, { startFirstSettleMs: spec.settleMs ?? this.startFirstSettleMs }),
@@ -373,13 +361,13 @@ export class DockerActuator implements Actuator {
     return { target: spec.name, rollbackId: entry.rollbackId, outcome, state: await this.inspect(spec) };
   }
 
-  async maintainStandby(target: TargetSpec): Promise<StandbyReport> {
+  async maintainStandby(target: ServiceSpec): Promise<StandbyReport> {
     const spec = this.configured(target);
     return this.serialized(spec.name, () => maintainStandby(this.docker, spec, (info) => this.imageFor(info)));
   }
 
   /** Refuses a target that was not configured, or whose selector differs from the configured one. */
-  private configured(target: TargetSpec): TargetSpec {
+  private configured(target: ServiceSpec): ServiceSpec {
     const known = this.targets.get(target.name);
     if (!known || JSON.stringify(known.selector) !== JSON.stringify(target.selector)) {
       throw new ActuationError({

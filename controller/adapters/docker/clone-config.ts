@@ -2,8 +2,8 @@
 // variable changed. Everything else is preserved, because a rollback that silently drops a volume, a
 // network alias or compose's config-hash label causes an outage of its own (or gets undone by the next
 // `docker compose up -d`). Unit-tested on real inspect output without a Docker Engine.
+import type { Strategy, VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
-import type { Strategy, VariantValue } from '../../ports/actuator.js';
 import {
   isActuatorLabel,
   LABEL,

@@ -1,8 +1,8 @@
 // The Docker operations the actuator and reconcile share: find a target's containers (only through its
 // configured selector), reach and verify a container, restore an old container, retire it.
+import { expectedVariant, type ServiceSpec, type VerifySpec } from '../../core/index.js';
 import type Docker from 'dockerode';
-import { expectedVariant, restoreVerifySpec } from '../../ports/actuator.js';
-import type { TargetSpec, VerifySpec } from '../../ports/actuator.js';
+import { restoreVerifySpec } from '../../ports/actuator.js';
 import { dockerStatus } from './client.js';
 import { renameContainer } from './crash-loop.js';
 import type { SourceContainer } from './clone-config.js';
@@ -30,7 +30,7 @@ function escapeRegExp(text: string): string {
 }
 
 /** Lists (stopped ones too) and inspects exactly what the target's selector matches. */
-export async function findTargetContainers(docker: Docker, target: TargetSpec): Promise<TargetContainers> {
+export async function findTargetContainers(docker: Docker, target: ServiceSpec): Promise<TargetContainers> {
   const selector = target.selector;
   const filters: Record<string, string[]> =
     'containerName' in selector
@@ -123,7 +123,7 @@ export async function verifyContainer(
 }
 
 /** The variant a container should serve, from its own env. */
-export function containerExpectedVariant(info: SourceContainer, target: TargetSpec): string {
+export function containerExpectedVariant(info: SourceContainer, target: ServiceSpec): string {
   return expectedVariant(readEnvVariable(info.Config.Env ?? [], target.variable), target.verify);
 }
 
@@ -198,7 +198,7 @@ export type RestoredState = 'serving' | 'crash-looping';
  */
 export async function restoreOldContainer(
   docker: Docker,
-  target: TargetSpec,
+  target: ServiceSpec,
   oldId: string,
   originalName: string,
   rollbackId: string,

@@ -1,7 +1,7 @@
 // Labels and names Guardrail puts on what it creates, so a restarted controller can recognise its own
 // work (reconcile) and a roll-forward knows what to restore. Docker labels are immutable after create,
 // so the renamed old container is recognised by its name suffix instead.
-import type { VariantValue } from '../../ports/actuator.js';
+import type { VariantValue } from '../../core/index.js';
 
 export const LABEL = {
   managed: 'guardrail.managed',

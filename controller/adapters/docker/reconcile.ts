@@ -12,9 +12,10 @@
 //   no trace of the rollback                     → nothing to do
 // An old container the switch stopped because it crash-looped (its restart count is kept by docker stop)
 // is undone by starting it: back in its loop under its unchanged restart policy counts as restored.
+import type { ServiceSpec } from '../../core/index.js';
 import type Docker from 'dockerode';
 import { ActuationError } from '../../ports/actuator.js';
-import type { JournalEntry, ReconcileOutcome, TargetSpec } from '../../ports/actuator.js';
+import type { JournalEntry, ReconcileOutcome } from '../../ports/actuator.js';
 import { dockerStatus } from './client.js';
 import { planClone } from './clone-config.js';
 import { restartPolicyName } from './crash-loop.js';
@@ -38,7 +39,7 @@ export interface ReconcileOptions {
 
 export async function reconcileTarget(
   docker: Docker,
-  target: TargetSpec,
+  target: ServiceSpec,
   entry: JournalEntry,
   options: ReconcileOptions = {},
 ): Promise<ReconcileOutcome> {
@@ -109,7 +110,7 @@ export async function reconcileTarget(
  */
 async function startAndVerify(
   docker: Docker,
-  target: TargetSpec,
+  target: ServiceSpec,
   successor: SourceContainer,
   oldInfo: SourceContainer | undefined,
 ): Promise<void> {

@@ -1,4 +1,4 @@
-// Warm standby (TargetSpec.warmStandby, start-first only): one container of the rollback value kept running
+// Warm standby (ServiceSpec.warmStandby, start-first only): one container of the rollback value kept running
 // beside the current one, so a rollback takes it over instead of creating and booting a new container.
 // Measured (docs/actuators.md): `docker start` of the service ~0.3 s plus its Node boot 0.3–0.8 s are what a
 // plain switch waits for; taking over a standby is two renames, a network re-connect and one verification.
@@ -12,9 +12,9 @@
 // replaces one made for another container (compose recreated the service, a roll-forward replaced it),
 // removes it when the target already runs its value or no standby is configured, and leaves a dead one
 // stopped for STANDBY_RETRY_MS so its logs can be read and a broken image is not restarted in a loop.
+import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
-import { expectedVariant } from '../../ports/actuator.js';
-import type { InstanceRef, StandbyReport, TargetSpec, VariantValue } from '../../ports/actuator.js';
+import type { InstanceRef, StandbyReport } from '../../ports/actuator.js';
 import { planClone } from './clone-config.js';
 import type { SourceContainer } from './clone-config.js';
 import { containerBaseUrls, findTargetContainers, removeContainer, stopContainer } from './container-ops.js';
@@ -30,7 +30,7 @@ const PROBE_TIMEOUT_MS = 1_000;
 type ImageOf = (info: SourceContainer) => Promise<string>;
 
 function report(
-  target: TargetSpec,
+  target: ServiceSpec,
   state: StandbyReport['state'],
   detail: string,
   actions: string[],
@@ -48,7 +48,7 @@ function report(
 /** Converges the target's standby; see the file comment. `imageOf` resolves the image to clone from. */
 export async function maintainStandby(
   docker: Docker,
-  target: TargetSpec,
+  target: ServiceSpec,
   imageOf: ImageOf,
   nowMs = Date.now(),
 ): Promise<StandbyReport> {
@@ -132,13 +132,13 @@ function composeNumberAbove(current: readonly SourceContainer[]): string | undef
   return numbers.length === 0 ? undefined : String(Math.max(...numbers) + 1);
 }
 
-function describeValue(target: TargetSpec, value: VariantValue): string {
+function describeValue(target: ServiceSpec, value: VariantValue): string {
   return value === null ? `without ${target.variable}` : `${target.variable}=${value}`;
 }
 
 async function createStandby(
   docker: Docker,
-  target: TargetSpec,
+  target: ServiceSpec,
   primary: SourceContainer,
   value: VariantValue,
   image: string,
@@ -178,7 +178,7 @@ async function createStandby(
 }
 
 /** undefined when the standby answers with its variant now, else what it answered. */
-async function probe(info: SourceContainer, target: TargetSpec, value: VariantValue): Promise<string | undefined> {
+async function probe(info: SourceContainer, target: ServiceSpec, value: VariantValue): Promise<string | undefined> {
   try {
     await waitUntilServing({
       verify: { ...target.verify, timeoutMs: PROBE_TIMEOUT_MS },
@@ -200,7 +200,7 @@ async function probe(info: SourceContainer, target: TargetSpec, value: VariantVa
  */
 export async function takeableStandby(
   docker: Docker,
-  target: TargetSpec,
+  target: ServiceSpec,
   standbys: readonly SourceContainer[],
   current: SourceContainer,
   value: VariantValue,

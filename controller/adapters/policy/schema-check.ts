@@ -2,8 +2,10 @@
 // into specific `line:col` messages: unknown keys point at the key, wrong types at the value.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Document, LineCounter } from 'yaml';
+import { findPackageRoot } from '../../../service/package-root.js';
 import { offsetOf, positionOf, showPath, type YamlPath } from './positions.js';
 
 export interface LocatedMessage {
@@ -12,18 +14,10 @@ export interface LocatedMessage {
   readonly message: string;
 }
 
-const SCHEMA_URL = new URL('../../../policies/policy.schema.json', import.meta.url);
-
-/** Resolves the schema both from source (controller/adapters) and from dist/controller/adapters. */
+/** The package's own schema, whether this runs from source or from dist/ (the package root is found either way). */
 function loadSchema(): object {
-  for (const url of [SCHEMA_URL, new URL('../../policies/policy.schema.json', import.meta.url)]) {
-    try {
-      return JSON.parse(readFileSync(url, 'utf8')) as object;
-    } catch {
-      // try the next location
-    }
-  }
-  throw new Error('policies/policy.schema.json not found');
+  const path = join(findPackageRoot(import.meta.url), 'policies', 'policy.schema.json');
+  return JSON.parse(readFileSync(path, 'utf8')) as object;
 }
 
 const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });

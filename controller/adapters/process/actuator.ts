@@ -3,23 +3,12 @@
 // the variable changed: SIGTERM, wait, SIGKILL after a timeout; start; verify /health and /version. If
 // the new process fails verification the old environment is started again (restored=true).
 // It keeps no orphans: every child is killed when the controller exits (the 'exit' hook) or closes.
+import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { ActuationError, expectedVariant, restoreVerifySpec } from '../../ports/actuator.js';
-import type {
-  ActuationStep,
-  Actuator,
-  InstanceState,
-  JournalEntry,
-  ReconcileResult,
-  StepName,
-  SwitchRequest,
-  SwitchResult,
-  TargetSpec,
-  TargetState,
-  VariantValue,
-} from '../../ports/actuator.js';
+import { ActuationError, restoreVerifySpec } from '../../ports/actuator.js';
+import type { ActuationStep, Actuator, InstanceState, JournalEntry, ReconcileResult, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { waitUntilServing } from '../verify/serving-check.js';
 
 export interface ProcessTargetConfig {
@@ -34,7 +23,7 @@ export interface ProcessTargetConfig {
 }
 
 export interface ProcessTarget {
-  readonly spec: TargetSpec;
+  readonly spec: ServiceSpec;
   readonly process: ProcessTargetConfig;
 }
 
@@ -67,7 +56,7 @@ export class ProcessActuator implements Actuator {
   }
 
   async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
-    const target = this.configured(request.target.name);
+    const target = this.configured(request.service.name);
     const spec = target.spec;
     const startedAt = Date.now();
     const steps: ActuationStep[] = [];
@@ -147,7 +136,7 @@ export class ProcessActuator implements Actuator {
     return result(false);
   }
 
-  async inspect(target: TargetSpec): Promise<TargetState> {
+  async inspect(target: ServiceSpec): Promise<ServiceState> {
     const known = this.configured(target.name);
     const current = this.running.get(target.name);
     return { target: target.name, instances: current ? [this.describe(known, current)] : [] };
@@ -157,7 +146,7 @@ export class ProcessActuator implements Actuator {
    * A process does not survive its controller, so an interrupted switch leaves nothing running: start the
    * value the switch was setting; if that fails, start the configured (original) environment.
    */
-  async reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
+  async reconcile(target: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {
     const known = this.configured(target.name);
     const current = this.running.get(target.name);
     const done = async (outcome: ReconcileResult['outcome']): Promise<ReconcileResult> => ({

@@ -2,7 +2,7 @@
 // /version for the expected variant field. We poll ourselves instead of waiting for Docker's health status
 // because Docker 20.10 runs the first health check only one interval after start (seconds wasted), and
 // because the process actuator needs the same check. `problem` fails fast when the instance has died.
-import type { VerifySpec } from '../../ports/actuator.js';
+import type { VerifySpec } from '../../core/index.js';
 
 export interface VerifyOptions {
   readonly verify: VerifySpec;

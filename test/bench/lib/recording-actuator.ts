@@ -1,14 +1,5 @@
-import type {
-  ActuationStep,
-  Actuator,
-  JournalEntry,
-  ReconcileResult,
-  StandbyReport,
-  SwitchRequest,
-  SwitchResult,
-  TargetSpec,
-  TargetState,
-} from '../../../controller/ports/actuator.js';
+import type { ServiceSpec } from '../../../controller/core/index.js';
+import type { ActuationStep, Actuator, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../../controller/ports/actuator.js';
 
 // Wraps the real actuator and notes when the runtime called it (the rollback decision has been taken and
 // journaled by then), when the new variant was verified serving, and when the switch returned; keeps every
@@ -61,15 +52,15 @@ export class RecordingActuator implements Actuator {
     }
   }
 
-  inspect(target: TargetSpec): Promise<TargetState> {
+  inspect(target: ServiceSpec): Promise<ServiceState> {
     return this.inner.inspect(target);
   }
 
-  reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
+  reconcile(target: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {
     return this.inner.reconcile(target, entry);
   }
 
-  async maintainStandby(target: TargetSpec): Promise<StandbyReport> {
+  async maintainStandby(target: ServiceSpec): Promise<StandbyReport> {
     if (this.inner.maintainStandby === undefined) throw new Error('the wrapped actuator keeps no standbys');
     const report = await this.inner.maintainStandby(target);
     this.standbyReports.push({ ...report, at: Date.now() });

@@ -1,6 +1,7 @@
+import type { ServiceSpec } from '../../../controller/core/index.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type { Actuator, TargetSpec } from '../../../controller/ports/actuator.js';
+import type { Actuator } from '../../../controller/ports/actuator.js';
 import { sleep } from './stats.js';
 
 // Waits until a target's warm standby could take over: the actuator lists it (role `standby`), Docker says
@@ -29,7 +30,7 @@ async function containerIps(id: string): Promise<string[]> {
     .filter((s) => s !== '');
 }
 
-async function answers(baseUrl: string, target: TargetSpec, variant: string): Promise<boolean> {
+async function answers(baseUrl: string, target: ServiceSpec, variant: string): Promise<boolean> {
   const { healthPath, versionPath, variantField } = target.verify;
   try {
     const health = await fetch(`${baseUrl}${healthPath}`, { signal: AbortSignal.timeout(1000) });
@@ -47,7 +48,7 @@ async function answers(baseUrl: string, target: TargetSpec, variant: string): Pr
 
 export async function waitStandbyReady(
   actuator: Actuator,
-  target: TargetSpec,
+  target: ServiceSpec,
   variant: string,
   timeoutMs: number,
 ): Promise<ReadyStandby> {

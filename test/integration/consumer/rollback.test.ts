@@ -76,12 +76,12 @@ describe('prediction consumer across a rollback and a roll-forward', () => {
     const switching = (async () => {
       await waitFor('2,000 events published', async () => published.length >= 2_000);
       await waitForVariant('ml');
-      switches.push(await act.switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-1' }));
+      switches.push(await act.switchVariant({ service: target.spec, value: 'baseline', rollbackId: 'rb-1' }));
       const atRollback = published.length;
       await waitForVariant('baseline');
       // Serve a good share in rollback mode before going forward again.
       await waitFor('2,500 more events published', async () => published.length >= atRollback + 2_500);
-      switches.push(await act.switchVariant({ target: target.spec, value: null, rollbackId: 'rb-1-forward' }));
+      switches.push(await act.switchVariant({ service: target.spec, value: null, rollbackId: 'rb-1-forward' }));
     })();
     await Promise.all([producer, switching]);
     await waitDrained(redis.client, TOTAL, 60_000);

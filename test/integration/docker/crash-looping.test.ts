@@ -2,12 +2,13 @@
 // restarting it. Docker refuses to rename a container mid-restart, so the actuator must stop the loop
 // first; afterwards exactly one container serves the new variant with the original restart policy, and
 // when the new one fails too the old one is put back into its loop, as it was (restored=true).
+import type { ServiceSpec, Strategy } from '../../../controller/core/index.js';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
 import { oldContainerName } from '../../../controller/adapters/docker/labels.js';
 import { ActuationError } from '../../../controller/ports/actuator.js';
-import type { ActuationStep, Strategy, TargetSpec } from '../../../controller/ports/actuator.js';
+import type { ActuationStep } from '../../../controller/ports/actuator.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';
 
 const client = docker();
@@ -58,7 +59,7 @@ async function versionOf(info: Docker.ContainerInspectInfo): Promise<unknown> {
   }
 }
 
-function spec(name: string, strategy: Strategy, timeoutMs = 8000): TargetSpec {
+function spec(name: string, strategy: Strategy, timeoutMs = 8000): ServiceSpec {
   return {
     name,
     selector: { containerName: name },
@@ -85,7 +86,7 @@ describe('a crash-looping target container', () => {
       const steps: ActuationStep[] = [];
       const started = Date.now();
       const result = await new DockerActuator([target]).switchVariant({
-        target,
+        service: target,
         value: 'baseline',
         rollbackId: `rb-loop-${strategy}`,
         onStep: async (s) => {
@@ -128,7 +129,7 @@ describe('a crash-looping target container', () => {
       const steps: ActuationStep[] = [];
       const error = await new DockerActuator([target])
         .switchVariant({
-          target,
+          service: target,
           value: 'baseline',
           rollbackId: `rb-fail-${strategy}`,
           onStep: async (s) => {

@@ -1,6 +1,7 @@
 // Shared set-up for the Docker actuator integration tests: the fixture image (built once per content
 // hash on the offline stand-in node base), a unique name prefix per run, and a cleanup that removes
 // every container, network and volume carrying that prefix, even when a test failed half-way.
+import type { ServiceSpec } from '../../../controller/core/index.js';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -8,7 +9,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { createDockerClient } from '../../../controller/adapters/docker/client.js';
-import type { TargetSpec } from '../../../controller/ports/actuator.js';
 
 export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/docker');
 const REPO_ROOT = join(FIXTURE_DIR, '../../..');
@@ -96,7 +96,7 @@ export async function removeVolumes(client: Docker, names: readonly string[]): P
   );
 }
 
-export function verifySpec(overrides: Partial<TargetSpec['verify']> = {}): TargetSpec['verify'] {
+export function verifySpec(overrides: Partial<ServiceSpec['verify']> = {}): ServiceSpec['verify'] {
   return {
     port: 8000,
     healthPath: '/health',

@@ -1,11 +1,12 @@
 // A switch whose new container cannot serve must leave the old one serving: exactly one target
 // container, the old one (same id), running, answering its own variant, and an ActuationError with
 // restored=true so the runtime raises its CRITICAL alert.
+import type { ServiceSpec, Strategy } from '../../../controller/core/index.js';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
 import { ActuationError } from '../../../controller/ports/actuator.js';
-import type { ActuationStep, Strategy, TargetSpec } from '../../../controller/ports/actuator.js';
+import type { ActuationStep } from '../../../controller/ports/actuator.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';
 
 const client = docker();
@@ -43,7 +44,7 @@ async function versionOf(info: Docker.ContainerInspectInfo): Promise<unknown> {
   }
 }
 
-function spec(name: string, strategy: Strategy, timeoutMs = 8000): TargetSpec {
+function spec(name: string, strategy: Strategy, timeoutMs = 8000): ServiceSpec {
   return {
     name,
     selector: { containerName: name },
@@ -62,11 +63,11 @@ async function expectOldServing(name: string, oldId: string, variant: string): P
   expect(await versionOf(info)).toMatchObject({ model_variant: variant });
 }
 
-async function failingSwitch(target: TargetSpec, onStep?: (s: ActuationStep) => Promise<void>) {
+async function failingSwitch(target: ServiceSpec, onStep?: (s: ActuationStep) => Promise<void>) {
   const steps: ActuationStep[] = [];
   const error = await new DockerActuator([target])
     .switchVariant({
-      target,
+      service: target,
       value: 'baseline',
       rollbackId: 'rb-fail',
       onStep: async (s) => {
@@ -136,8 +137,8 @@ describe('a failed switch restores the old container', () => {
     await startService(name, []);
     const actuator = new DockerActuator([spec(name, 'recreate')]);
     const [first, second] = await Promise.all([
-      actuator.switchVariant({ target: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-a' }),
-      actuator.switchVariant({ target: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-b' }),
+      actuator.switchVariant({ service: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-a' }),
+      actuator.switchVariant({ service: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-b' }),
     ]);
     expect(first.noop).toBe(false);
     expect(second.noop).toBe(true);
@@ -150,7 +151,7 @@ describe('a failed switch restores the old container', () => {
     const old = await startService(name, []);
     const actuator = new DockerActuator([spec(`${prefix}-other`, 'recreate')]);
     await expect(
-      actuator.switchVariant({ target: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-x' }),
+      actuator.switchVariant({ service: spec(name, 'recreate'), value: 'baseline', rollbackId: 'rb-x' }),
     ).rejects.toMatchObject({
       code: 'GR_ERR_TARGET_NOT_FOUND',
       step: 'precondition',

@@ -1,6 +1,7 @@
 // A rollback must change MODEL_VARIANT and nothing else. This creates a compose-like container with every
 // setting the actuator promises to keep, rolls it back (recreate), compares `docker inspect` field by
 // field, then rolls forward and checks the original absence of the variable comes back.
+import type { ServiceSpec } from '../../../controller/core/index.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
 import type { SourceContainer } from '../../../controller/adapters/docker/clone-config.js';
 import { isActuatorLabel } from '../../../controller/adapters/docker/labels.js';
-import type { ActuationStep, TargetSpec } from '../../../controller/ports/actuator.js';
+import type { ActuationStep } from '../../../controller/ports/actuator.js';
 import {
   cleanup,
   docker,
@@ -108,7 +109,7 @@ async function serviceContainers(): Promise<Docker.ContainerInfo[]> {
 
 describe('docker actuator preserves every setting but the variant', () => {
   const name = `${prefix}-api-1`;
-  const target: TargetSpec = {
+  const target: ServiceSpec = {
     name: 'api',
     selector: { composeService: 'api', composeProject: project },
     variable: 'MODEL_VARIANT',
@@ -208,7 +209,7 @@ describe('docker actuator preserves every setting but the variant', () => {
     const journal: ActuationStep[] = [];
 
     const back = await actuator.switchVariant({
-      target,
+      service: target,
       value: 'baseline',
       rollbackId: 'rb-preserve',
       onStep: async (step) => {
@@ -246,12 +247,12 @@ describe('docker actuator preserves every setting but the variant', () => {
     expect(served).toEqual({ model_variant: 'baseline', model_version: 'fixture-1' });
 
     // Idempotent: the same value again is a quick no-op that touches nothing.
-    const again = await actuator.switchVariant({ target, value: 'baseline', rollbackId: 'rb-preserve-2' });
+    const again = await actuator.switchVariant({ service: target, value: 'baseline', rollbackId: 'rb-preserve-2' });
     expect(again.noop).toBe(true);
     expect((await inspectByName(name)).Id).toBe(rolledBack.Id);
 
     const forward = await actuator.switchVariant({
-      target,
+      service: target,
       value: back.originalValue,
       rollbackId: 'rb-forward',
     });

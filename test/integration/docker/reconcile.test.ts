@@ -1,13 +1,13 @@
 // A controller killed mid-switch leaves one of a few intermediate states. Each is built here with
 // dockerode directly (as the actuator would have left it), then reconcile() must converge to exactly one
 // target container serving the right variant, and a second reconcile must change nothing.
+import type { ServiceSpec } from '../../../controller/core/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
 import { planClone } from '../../../controller/adapters/docker/clone-config.js';
 import type { SourceContainer } from '../../../controller/adapters/docker/clone-config.js';
 import { verifyContainer } from '../../../controller/adapters/docker/container-ops.js';
 import { oldContainerName } from '../../../controller/adapters/docker/labels.js';
-import type { TargetSpec } from '../../../controller/ports/actuator.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';
 
 const client = docker();
@@ -22,7 +22,7 @@ type Interrupted =
   | 'new-running' // started but never verified
   | 'both-verified'; // start-first: new verified, old still running under its temporary name
 
-function spec(name: string): TargetSpec {
+function spec(name: string): ServiceSpec {
   return {
     name,
     selector: { containerName: name },

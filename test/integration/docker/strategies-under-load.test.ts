@@ -1,6 +1,7 @@
 // Both strategies with traffic flowing: `recreate` measured through the published host port (it has a
 // short failure window, which we report), `start-first` through the network alias from a client container
 // on the same network (it must not fail a single request).
+import type { ServiceSpec } from '../../../controller/core/index.js';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
@@ -9,7 +10,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
 import { START_FIRST_SETTLE_MS } from '../../../controller/adapters/docker/settle.js';
-import type { TargetSpec } from '../../../controller/ports/actuator.js';
 import { cleanup, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';
 
 const client = docker();
@@ -20,7 +20,7 @@ let image: string;
 let hostPort: number;
 const measured: Record<string, unknown> = {};
 
-function target(strategy: TargetSpec['strategy']): TargetSpec {
+function target(strategy: ServiceSpec['strategy']): ServiceSpec {
   return {
     name: 'svc',
     selector: { containerName: name },
@@ -149,7 +149,7 @@ describe('switch strategies under ~100 rps', () => {
     const load = hostLoad(`http://127.0.0.1:${hostPort}/predict`);
     await sleep(500);
     const result = await new DockerActuator([target('recreate')]).switchVariant({
-      target: target('recreate'),
+      service: target('recreate'),
       value: 'baseline',
       rollbackId: 'rb-recreate',
     });
@@ -187,7 +187,7 @@ describe('switch strategies under ~100 rps', () => {
     await loader.start();
     await sleep(1000);
     const result = await new DockerActuator([target('start-first')]).switchVariant({
-      target: target('start-first'),
+      service: target('start-first'),
       value: null,
       rollbackId: 'rb-start-first',
     });
@@ -228,7 +228,7 @@ describe('switch strategies under ~100 rps', () => {
 
   it('a later recreate puts back the host port a start-first switch dropped', async () => {
     const result = await new DockerActuator([target('recreate')]).switchVariant({
-      target: target('recreate'),
+      service: target('recreate'),
       value: 'baseline',
       rollbackId: 'rb-ports-back',
     });

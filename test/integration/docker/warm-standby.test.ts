@@ -3,6 +3,7 @@
 // takes it over (renamed into place, given the alias, verified) with no failed request through the alias;
 // a stale, unwanted or dead standby is replaced, removed or left stopped; a takeover interrupted half-way is
 // finished by reconcile.
+import type { ServiceSpec } from '../../../controller/core/index.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { DockerActuator } from '../../../controller/adapters/docker/actuator.js'
 import type { SourceContainer } from '../../../controller/adapters/docker/clone-config.js';
 import { oldContainerName, standbyContainerName } from '../../../controller/adapters/docker/labels.js';
 import { STANDBY_SETTLE_MS } from '../../../controller/adapters/docker/settle.js';
-import type { ActuationStep, StandbyReport, TargetSpec } from '../../../controller/ports/actuator.js';
+import type { ActuationStep, StandbyReport } from '../../../controller/ports/actuator.js';
 import { isActuationError } from '../../../controller/ports/actuator.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix, verifySpec } from './docker-fixture.js';
 
@@ -22,7 +23,7 @@ const name = `${prefix}-svc`;
 const standbyName = standbyContainerName(name);
 let image: string;
 
-function target(containerName: string, warm = true): TargetSpec {
+function target(containerName: string, warm = true): ServiceSpec {
   return {
     name: containerName,
     selector: { containerName },
@@ -53,7 +54,7 @@ function inspect(nameOrId: string): Promise<SourceContainer> {
 }
 
 /** Calls maintainStandby until it reports `state` (each call is one level-triggered pass). */
-async function maintainUntil(actuator: DockerActuator, spec: TargetSpec, state: StandbyReport['state']): Promise<StandbyReport[]> {
+async function maintainUntil(actuator: DockerActuator, spec: ServiceSpec, state: StandbyReport['state']): Promise<StandbyReport[]> {
   const reports: StandbyReport[] = [];
   for (let i = 0; i < 40; i++) {
     const report = await actuator.maintainStandby(spec);
@@ -124,7 +125,7 @@ describe('warm standby (start-first + warmStandby)', () => {
     await loader.start();
     await sleep(1000);
     const startedAt = Date.now();
-    const result = await actuator().switchVariant({ target: target(name), value: 'baseline', rollbackId: 'rb-warm' });
+    const result = await actuator().switchVariant({ service: target(name), value: 'baseline', rollbackId: 'rb-warm' });
     await loader.wait();
     const logs: unknown = await loader.logs({ stdout: true, stderr: true });
     const counts = (Buffer.isBuffer(logs) ? JSON.parse(logs.toString().trim().split('\n').pop() ?? '{}') : logs) as {
@@ -175,7 +176,7 @@ describe('warm standby (start-first + warmStandby)', () => {
   });
 
   it('after a roll-forward a new standby is made for the new container; without warmStandby it is removed', async () => {
-    const result = await actuator().switchVariant({ target: target(name), value: null, rollbackId: 'rb-forward' });
+    const result = await actuator().switchVariant({ service: target(name), value: null, rollbackId: 'rb-forward' });
     expect(result.steps.map((s) => s.name)).toContain('started-new'); // the usual way: no standby of ml
     const current = await inspect(name);
     const reports = await maintainUntil(actuator(), target(name), 'ready');
@@ -192,7 +193,7 @@ describe('warm standby (start-first + warmStandby)', () => {
     await maintainUntil(actuator(), target(name), 'ready');
     const staleId = (await inspect(standbyName)).Id;
     // A switch to another value does not use the baseline standby, and replaces the current container.
-    const result = await actuator().switchVariant({ target: target(name), value: 'other', rollbackId: 'rb-other' });
+    const result = await actuator().switchVariant({ service: target(name), value: 'other', rollbackId: 'rb-other' });
     expect(result.steps.find((s) => s.name === 'created-new')?.detail['fromStandby']).toBeUndefined();
     const reports = await maintainUntil(actuator(), target(name), 'ready');
     expect(reports[0]?.actions).toEqual([`removed-stale ${standbyName}`, `created ${standbyName}`]);
@@ -223,7 +224,7 @@ describe('warm standby (start-first + warmStandby)', () => {
     const labels = { 'com.docker.compose.project': prefix, 'com.docker.compose.service': 'api', 'com.docker.compose.container-number': '1' };
     const created = await client.createContainer({ name: composed, Image: image, Labels: labels, HostConfig: { NetworkMode: network } });
     await created.start();
-    const spec: TargetSpec = { ...target(composed), selector: { composeService: 'api', composeProject: prefix } };
+    const spec: ServiceSpec = { ...target(composed), selector: { composeService: 'api', composeProject: prefix } };
     const composeActuator = new DockerActuator([spec]);
     await maintainUntil(composeActuator, spec, 'ready');
     const standby = await inspect(standbyContainerName(composed));
@@ -247,7 +248,7 @@ describe('warm standby (start-first + warmStandby)', () => {
 
     const steps: ActuationStep[] = [];
     const error = await brokenActuator
-      .switchVariant({ target: target(broken), value: 'baseline', rollbackId: 'rb-broken', onStep: (s) => Promise.resolve(void steps.push(s)) })
+      .switchVariant({ service: target(broken), value: 'baseline', rollbackId: 'rb-broken', onStep: (s) => Promise.resolve(void steps.push(s)) })
       .catch((e: unknown) => e);
     expect(isActuationError(error) && error.restored).toBe(true);
     expect(steps.find((s) => s.name === 'created-new')?.detail['standbySkipped']).toMatch(/exited/);

@@ -1,6 +1,7 @@
 // The process actuator against the fixture variant server run as a real child process on a free
 // loopback port: switches, no-ops, a failing start restored, SIGKILL after the grace period, reconcile,
 // and no orphan left when the controller process exits.
+import type { ServiceSpec } from '../../../controller/core/index.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -10,7 +11,6 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ProcessActuator } from '../../../controller/adapters/process/actuator.js';
 import type { ProcessTarget } from '../../../controller/adapters/process/actuator.js';
 import { ActuationError } from '../../../controller/ports/actuator.js';
-import type { TargetSpec } from '../../../controller/ports/actuator.js';
 
 const REPO = join(import.meta.dirname, '../../..');
 const SERVER = join(REPO, 'test/fixtures/docker/variant-server.mjs');
@@ -35,7 +35,7 @@ async function makeTarget(
   stopTimeoutMs = 3000,
 ): Promise<ProcessTarget> {
   const port = await freePort();
-  const spec: TargetSpec = {
+  const spec: ServiceSpec = {
     name: 'svc',
     selector: { containerName: 'svc' },
     variable: 'MODEL_VARIANT',
@@ -99,7 +99,7 @@ describe('process actuator', () => {
     expect(first.value).toBeNull();
     expect(await servedVariant(target)).toBe('ml');
 
-    const back = await actuator.switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-1' });
+    const back = await actuator.switchVariant({ service: target.spec, value: 'baseline', rollbackId: 'rb-1' });
     expect(back).toMatchObject({ noop: false, fromValue: null, toValue: 'baseline', originalValue: null });
     expect(back.steps.map((s) => s.name)).toEqual([
       'inspected',
@@ -111,12 +111,12 @@ describe('process actuator', () => {
     expect(alive(Number(first.id))).toBe(false);
     console.log(`process switch: ${back.durationMs} ms`);
 
-    const same = await actuator.switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-2' });
+    const same = await actuator.switchVariant({ service: target.spec, value: 'baseline', rollbackId: 'rb-2' });
     expect(same.noop).toBe(true);
     expect(same.containers[0]?.id).toBe(back.containers[0]?.id);
 
     const forward = await actuator.switchVariant({
-      target: target.spec,
+      service: target.spec,
       value: back.originalValue,
       rollbackId: 'rb-3',
     });
@@ -133,7 +133,7 @@ describe('process actuator', () => {
     const actuator = actuatorFor(target);
     await actuator.start('svc');
     const error = await actuator
-      .switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-x' })
+      .switchVariant({ service: target.spec, value: 'baseline', rollbackId: 'rb-x' })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ActuationError);
     expect(error).toMatchObject({ restored: true, step: 'verified-new' });
@@ -147,7 +147,7 @@ describe('process actuator', () => {
     const actuator = actuatorFor(target);
     await actuator.start('svc');
     await expect(
-      actuator.switchVariant({ target: target.spec, value: 'baseline', rollbackId: 'rb-y' }),
+      actuator.switchVariant({ service: target.spec, value: 'baseline', rollbackId: 'rb-y' }),
     ).rejects.toMatchObject({
       restored: true,
       step: 'verified-new',
@@ -161,7 +161,7 @@ describe('process actuator', () => {
     const actuator = actuatorFor(target);
     await actuator.start('svc');
     const result = await actuator.switchVariant({
-      target: target.spec,
+      service: target.spec,
       value: 'baseline',
       rollbackId: 'rb-k',
     });
@@ -186,7 +186,7 @@ describe('process actuator', () => {
     const other = await makeTarget();
     await expect(
       actuator.switchVariant({
-        target: { ...other.spec, name: 'other' },
+        service: { ...other.spec, name: 'other' },
         value: 'baseline',
         rollbackId: 'rb-z',
       }),

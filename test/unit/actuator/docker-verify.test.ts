@@ -1,9 +1,9 @@
 // waitUntilServing against a real loopback HTTP server whose answers the test changes over time.
+import type { VerifySpec } from '../../../controller/core/index.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VerificationError, waitUntilServing } from '../../../controller/adapters/verify/serving-check.js';
-import type { VerifySpec } from '../../../controller/ports/actuator.js';
 
 let health = 200;
 let variant = 'ml';

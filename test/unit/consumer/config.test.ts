@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../service/config.js';
+import { EnvConfigError } from '../../../service/config.js';
 import { loadConsumerConfig } from '../../../service/consumer/config.js';
 
 const load = (env: Record<string, string>) => loadConsumerConfig(env, '/models', '/cwd', 42);
@@ -29,7 +29,7 @@ describe('loadConsumerConfig', () => {
     [{ GROUP_START_ID: 'latest' }, 'GROUP_START_ID="latest" is not valid'],
     [{ OUTPUT_STREAM: 'features' }, 'must differ'],
   ])('refuses %o', (env, message) => {
-    expect(() => load(env)).toThrow(ConfigError);
+    expect(() => load(env)).toThrow(EnvConfigError);
     expect(() => load(env)).toThrow(message);
   });
 });

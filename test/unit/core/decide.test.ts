@@ -58,7 +58,7 @@ describe('decide: exact commands', () => {
       type: 'rollback',
       target: policy.target,
       rollbackId: `rb-svc-${T0 + MIN}`,
-      variant: 'baseline',
+      value: 'baseline',
       strategy: 'recreate',
       evidence: {
         policy: 'svc',
@@ -228,7 +228,7 @@ describe('roll-forward evidence', () => {
       [MIN, { type: 'manual_rollforward', actor: 'bob', reason: 'fixed' }],
       [2 * MIN, { type: 'actuation_succeeded', action: 'rollforward', rollbackId: id }],
     ]);
-    expect(log[2]?.commands[0]).toMatchObject({ type: 'rollforward', rollbackId: id, variant: null, evidence: { trigger: { kind: 'manual', actor: 'bob' } } });
+    expect(log[2]?.commands[0]).toMatchObject({ type: 'rollforward', rollbackId: id, value: null, evidence: { trigger: { kind: 'manual', actor: 'bob' } } });
     expect(brief(log[3]?.commands ?? [])).toEqual(['notify GuardrailRolledForward', 'resolve GuardrailRollbackStarted']);
     expect(log[3]?.commands[0]).toMatchObject({ alert: { severity: 'info', labels: { trigger: 'manual' } } });
     expect(log[3]?.commands[1]).toMatchObject({ alert: { dedupKey: `rollback-started:svc:${id}`, startsAtMs: T0, resolvedAtMs: T0 + 2 * MIN } });

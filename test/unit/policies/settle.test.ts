@@ -1,9 +1,9 @@
 // target.settle (start-first): how long the old container keeps serving beside the verified new one
 // (docs/policies.md, docs/actuators.md). Absent by default (the actuator's 1.5 s); a duration reaches every
 // actuator service; refused under recreate with the reason, and a bad duration with its position.
+import { servicesOf } from '../../../controller/core/index.js';
 import { describe, expect, it } from 'vitest';
 import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy/loader.js';
-import { actuatorTargetsOf } from '../../../controller/runtime/actuator-targets.js';
 import { policyWith } from './loader-fixture.js';
 
 function errorsOf(text: string): string[] {
@@ -21,7 +21,7 @@ describe('target.settle', () => {
     const result = parsePolicyText(policyWith({ 7: '  strategy: start-first\n  settle: 300ms\n  stopSignal: SIGINT' }), 'p.yaml');
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(actuatorTargetsOf(result.loaded.policy.target).map((t) => [t.settleMs, t.stopSignal])).toEqual([[300, 'SIGINT']]);
+    expect(servicesOf(result.loaded.policy.target).map((t) => [t.settleMs, t.stopSignal])).toEqual([[300, 'SIGINT']]);
   });
 
   it('0s is allowed (stop the old one as soon as the new one is verified)', () => {

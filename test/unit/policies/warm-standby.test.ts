@@ -1,9 +1,9 @@
 // target.warmStandby: keep a running container of the rollback value beside the current one (docs/policies.md,
 // docs/actuators.md "Warm standby"). Off unless set; only with start-first, refused with its position and the
 // reason otherwise; carried to every actuator service with the rollback value as the standby's value.
+import { servicesOf } from '../../../controller/core/index.js';
 import { describe, expect, it } from 'vitest';
 import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy/loader.js';
-import { actuatorTargetsOf } from '../../../controller/runtime/actuator-targets.js';
 import { policyWith } from './loader-fixture.js';
 
 describe('target.warmStandby', () => {
@@ -12,7 +12,7 @@ describe('target.warmStandby', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect('warmStandby' in result.loaded.policy.target).toBe(false);
-    expect(actuatorTargetsOf(result.loaded.policy.target).map((t) => 'warmStandby' in t)).toEqual([false]);
+    expect(servicesOf(result.loaded.policy.target).map((t) => 'warmStandby' in t)).toEqual([false]);
   });
 
   it('with start-first: each actuator service stands by with the rollback value', () => {
@@ -21,7 +21,7 @@ describe('target.warmStandby', () => {
     if (!result.ok) return;
     const target = result.loaded.policy.target;
     expect(target).toMatchObject({ strategy: 'start-first', warmStandby: true });
-    expect(actuatorTargetsOf(target).map((t) => t.warmStandby)).toEqual([{ value: target.rollbackValue }]);
+    expect(servicesOf(target).map((t) => t.warmStandby)).toEqual([{ value: target.rollbackValue }]);
   });
 
   it('false is the same as absent', () => {

@@ -5,8 +5,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { Alert, Sample } from '../../../controller/core/index.js';
-import { ActuationError, type Actuator, type JournalEntry, type ReconcileResult, type StandbyReport, type SwitchRequest, type SwitchResult, type TargetSpec, type TargetState, type VariantValue } from '../../../controller/ports/actuator.js';
+import type { Alert, Sample, ServiceSpec, VariantValue } from '../../../controller/core/index.js';
+import { ActuationError, type Actuator, type JournalEntry, type ReconcileResult, type StandbyReport, type SwitchRequest, type SwitchResult, type ServiceState } from '../../../controller/ports/actuator.js';
 import type { AlertSink } from '../../../controller/ports/alert-sink.js';
 import type { MetricsSource } from '../../../controller/ports/metrics-source.js';
 import { Runtime, type RuntimeOptions } from '../../../controller/runtime/runtime.js';
@@ -68,19 +68,19 @@ export class RecordingActuator implements Actuator {
   readonly values = new Map<string, VariantValue>();
   /** Every maintainStandby call, and every switch, in order: `switch <target>` / `standby <target>`. */
   readonly events: string[] = [];
-  readonly standbyCalls: TargetSpec[] = [];
+  readonly standbyCalls: ServiceSpec[] = [];
   behaviour: Behaviour = () => Promise.resolve();
-  standbyBehaviour: (target: TargetSpec) => Promise<StandbyReport> = (target) =>
+  standbyBehaviour: (target: ServiceSpec) => Promise<StandbyReport> = (target) =>
     Promise.resolve({ target: target.name, state: target.warmStandby === undefined ? 'not-needed' : 'ready', detail: 'scripted', actions: [] });
 
-  maintainStandby(target: TargetSpec): Promise<StandbyReport> {
+  maintainStandby(target: ServiceSpec): Promise<StandbyReport> {
     this.standbyCalls.push(target);
     this.events.push(`standby ${target.name}`);
     return this.standbyBehaviour(target);
   }
 
   async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
-    const name = request.target.name;
+    const name = request.service.name;
     this.calls.push({ target: name, value: request.value, rollbackId: request.rollbackId });
     this.events.push(`switch ${name}`);
     const from = this.values.get(name) ?? null;
@@ -94,11 +94,11 @@ export class RecordingActuator implements Actuator {
     return { target: name, rollbackId: request.rollbackId, containers: [], fromValue: from, toValue: request.value, originalValue: null, noop: from === request.value, durationMs: 1, steps: [] };
   }
 
-  inspect(target: TargetSpec): Promise<TargetState> {
+  inspect(target: ServiceSpec): Promise<ServiceState> {
     return Promise.resolve({ target: target.name, instances: [] });
   }
 
-  reconcile(target: TargetSpec, entry: JournalEntry): Promise<ReconcileResult> {
+  reconcile(target: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {
     this.reconciles.push({ target: target.name, entry });
     return Promise.resolve({ target: target.name, rollbackId: entry.rollbackId, outcome: 'nothing-to-do', state: { target: target.name, instances: [] } });
   }
@@ -106,7 +106,7 @@ export class RecordingActuator implements Actuator {
 
 export function failWith(target: string, restored: boolean): Behaviour {
   return (request) =>
-    request.target.name === target && request.value !== null
+    request.service.name === target && request.value !== null
       ? Promise.reject(new ActuationError({ target, step: 'verified-new', restored, message: 'health check never passed' }))
       : Promise.resolve();
 }

@@ -2,8 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Policy } from '../../../controller/core/index.js';
-import { actuatorTargetsOf } from '../../../controller/runtime/actuator-targets.js';
+import { type Policy, servicesOf } from '../../../controller/core/index.js';
 import { foldHistory, type HistoryRecord } from '../../../controller/runtime/history.js';
 import { watchPolicies } from '../../../controller/runtime/policy-watch.js';
 import { rememberWebhook, SEEN_WEBHOOKS_MAX, validateRuntimeState } from '../../../controller/runtime/runtime-state.js';
@@ -111,15 +110,15 @@ describe('TargetQueue', () => {
   });
 });
 
-describe('actuatorTargetsOf', () => {
+describe('servicesOf', () => {
   const verify = { port: 8000, healthPath: '/health', versionPath: '/version', variantField: 'model_variant', absentVariant: 'ml', timeoutMs: 1000 };
   const base = { variable: 'MODEL_VARIANT', normalValue: null, rollbackValue: 'baseline', strategy: 'recreate' as const, verify };
   it('one service keeps the target name; several are target/service, in order', () => {
-    expect(actuatorTargetsOf({ ...base, name: 'demo', compose: { project: 'p', services: ['api'] } }).map((t) => [t.name, t.selector])).toEqual([
+    expect(servicesOf({ ...base, name: 'demo', compose: { project: 'p', services: ['api'] } }).map((t) => [t.name, t.selector])).toEqual([
       ['demo', { composeService: 'api', composeProject: 'p' }],
     ]);
-    expect(actuatorTargetsOf({ ...base, name: 'ps', compose: { project: 'p', services: ['api', 'consumer'] } }).map((t) => t.name)).toEqual(['ps/api', 'ps/consumer']);
-    expect(actuatorTargetsOf({ ...base, name: 'c', containers: ['one'] })[0]?.selector).toEqual({ containerName: 'one' });
+    expect(servicesOf({ ...base, name: 'ps', compose: { project: 'p', services: ['api', 'consumer'] } }).map((t) => t.name)).toEqual(['ps/api', 'ps/consumer']);
+    expect(servicesOf({ ...base, name: 'c', containers: ['one'] })[0]?.selector).toEqual({ containerName: 'one' });
   });
 });
 

@@ -1,6 +1,6 @@
-// Environment → ServiceConfig: defaults, and a clear ConfigError for every bad value.
+// Environment → ServiceConfig: defaults, and a clear EnvConfigError for every bad value.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../../service/config.js';
+import { EnvConfigError, loadConfig } from '../../../service/config.js';
 
 const DEFAULT_DIR = '/pkg/models/artifacts';
 const load = (env: Record<string, string>) => loadConfig(env, DEFAULT_DIR, '/work/dir');
@@ -60,7 +60,7 @@ describe('loadConfig', () => {
     [{ FAULT_SEED: '1.5' }, /FAULT_SEED="1.5"/],
     [{ SHUTDOWN_DRAIN_MS: '9000' }, /SHUTDOWN_DRAIN_MS="9000" is not valid; it must be an integer number of milliseconds from 0 to 5000/],
   ])('refuses %o', (env, message) => {
-    expect(() => load(env)).toThrow(ConfigError);
+    expect(() => load(env)).toThrow(EnvConfigError);
     expect(() => load(env)).toThrow(message);
   });
 });
