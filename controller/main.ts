@@ -1,20 +1,19 @@
 import pino, { type Logger } from 'pino';
-import { AlertmanagerSink } from './adapters/alerts/alertmanager-sink.js';
-import { LogSink } from './adapters/alerts/log-sink.js';
-import { WebhookSink } from './adapters/alerts/webhook-sink.js';
-import { PrometheusMetricsSource } from './adapters/prometheus/metrics-source.js';
+import { PrometheusMetricsSource } from './adapters/prometheus/index.js';
 import { CONFIG_DEFAULTS, type ControllerConfig } from './config.js';
 import { buildApi } from './http/build-api.js';
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './http/log-redact.js';
 import { createControllerMetrics, recordGrouping } from './metrics.js';
 import type { Actuator } from './ports/actuator.js';
-import type { AlertSink } from './ports/alert-sink.js';
-import { createActuator, type ManagedActuator } from './runtime/actuator-factory.js';
 import { Runtime } from './runtime/runtime.js';
-import { openStorage } from './runtime/storage.js';
+import { createActuator } from './wiring/actuator.js';
+import { alertSinks } from './wiring/alert-sinks.js';
+import type { ManagedActuator } from './wiring/managed-actuator.js';
+import { policySource } from './wiring/policy.js';
+import { openStorage } from './wiring/storage.js';
 
-// The daemon's composition root: config → adapters → runtime → HTTP API. Nothing else in the controller
-// chooses adapters. `guardrail run` (controller/cli/run.ts) calls startDaemon and wires the signals.
+// The daemon's composition root: config → adapters → runtime → HTTP API. Only this file and wiring/ choose
+// adapters (eslint.config.js enforces it). `guardrail run` (controller/cli/run.ts) calls startDaemon and wires the signals.
 
 export interface RunningDaemon {
   readonly runtime: Runtime;
@@ -39,16 +38,6 @@ export function createLogger(level: ControllerConfig['logLevel']): Logger {
   return pino({ level, name: 'guardrail', redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } });
 }
 
-function alertSinks(config: ControllerConfig, logger: Logger): AlertSink[] {
-  const sinks: AlertSink[] = [new LogSink(logger.child({ component: 'alerts' }))];
-  const { alertmanagerUrl, webhookUrl, webhookBearerToken, resendIntervalMs } = config.alerts;
-  if (alertmanagerUrl !== undefined) sinks.push(new AlertmanagerSink({ baseUrl: alertmanagerUrl, resendIntervalMs }));
-  if (webhookUrl !== undefined) {
-    sinks.push(new WebhookSink(webhookBearerToken === undefined ? { url: webhookUrl } : { url: webhookUrl, bearerToken: webhookBearerToken }));
-  }
-  return sinks;
-}
-
 export async function startDaemon(config: ControllerConfig, overrides: DaemonOverrides = {}): Promise<RunningDaemon> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const { store, history } = await openStorage(config.stateDir, logger);
@@ -69,6 +58,7 @@ export async function startDaemon(config: ControllerConfig, overrides: DaemonOve
   });
   const runtime = new Runtime({
     policyPaths: config.policies,
+    policySource,
     metricsSource,
     metrics,
     actuator,

@@ -2,7 +2,7 @@
 // the service with an ML fault in its environment. Faults act on the ML variant only, so a rollback to
 // the baseline really cures the incident; `POST /clear` removes the fault (for the next roll-forward).
 import { createServer, type Server } from 'node:http';
-import type { ManagedProcessActuator } from '../controller/runtime/process-actuator-setup.js';
+import type { ManagedProcessActuator } from '../controller/wiring/process-actuator.js';
 
 export interface DemoInfo {
   readonly serviceUrl: string;

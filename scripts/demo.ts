@@ -10,7 +10,7 @@ import pino from 'pino';
 import { loadConfig } from '../controller/config.js';
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '../controller/http/log-redact.js';
 import { startDaemon, type RunningDaemon } from '../controller/main.js';
-import { createProcessActuator } from '../controller/runtime/process-actuator-setup.js';
+import { createProcessActuator } from '../controller/wiring/process-actuator.js';
 import { findPackageRoot } from '../service/package-root.js';
 import { startControlServer } from './demo-control.js';
 import { demoPorts, ensureBinaries, startAlertmanager, startPrometheus, stopChild } from './demo-parts.js';

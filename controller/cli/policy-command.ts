@@ -1,7 +1,8 @@
 // `guardrail policy validate [paths...]` and `guardrail policy test FILE...`.
 
 import type { Command } from 'commander';
-import { formatPolicyError, loadPolicies } from '../adapters/policy/loader.js';
+import { formatPolicyError } from '../ports/policy-source.js';
+import { policySource } from '../wiring/policy.js';
 import { formatResults, runScenarioFile } from './policy-scenario-run.js';
 
 export function registerPolicyCommands(program: Command): void {
@@ -12,7 +13,7 @@ export function registerPolicyCommands(program: Command): void {
     .description('Validate policy files or directories (default: policies/); prints every error as file:line:col message')
     .argument('[paths...]', 'policy files or directories', ['policies'])
     .action(async (paths: string[]) => {
-      const result = await loadPolicies(paths);
+      const result = await policySource.load(paths);
       if (result.ok) {
         process.stdout.write(`${result.files.length} policy file(s) valid: ${result.files.join(', ')}\n`);
         return;

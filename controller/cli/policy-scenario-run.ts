@@ -4,7 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { decide, initialState, queriesOf, type Command, type EngineEvent, type Policy, type Sample, type TargetState } from '../core/index.js';
-import { formatPolicyError, loadPolicies } from '../adapters/policy/loader.js';
+import { formatPolicyError } from '../ports/policy-source.js';
+import { policySource } from '../wiring/policy.js';
 import { formatDuration } from '../core/duration.js';
 import { expandSeries } from './policy-series.js';
 import { parseScenario, type ScenarioEvent, type ScenarioTest } from './policy-scenario-format.js';
@@ -163,7 +164,7 @@ export async function runScenarioFile(file: string): Promise<TestResult[]> {
   try {
     const scenario = parseScenario(await readFile(file, 'utf8'), file);
     const policyPath = resolve(dirname(file), scenario.policy);
-    const loaded = await loadPolicies(policyPath);
+    const loaded = await policySource.load([policyPath]);
     if (!loaded.ok) return [{ file, name: '(policy)', failures: loaded.errors.map((e) => `  ${formatPolicyError(e)}`) }];
     const policy = loaded.policies[0] as Policy;
     return scenario.tests.map((test) => {

@@ -10,7 +10,7 @@ import type { Notifier } from './notifier.js';
 import type { Operations } from './operations.js';
 import { emptyRuntimeState, type RuntimeState } from './runtime-state.js';
 import { SaveTracker } from './save-tracker.js';
-import { StandbyBook } from './standby-keeper.js';
+import { StandbyBook } from './standby-book.js';
 import { TargetQueues } from './target-queue.js';
 
 // The runtime's shared, mutable memory, passed to the small functions that do the work (tick, engine

@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import { formatPolicyError, loadPolicies, PolicyRegistry } from '../adapters/policy/loader.js';
 import { initialState, type Policy, type ServiceSpec, type VariantValue } from '../core/index.js';
 import { createControllerMetrics, recordPhase, type ControllerMetrics } from '../metrics.js';
 import type { Actuator } from '../ports/actuator.js';
@@ -17,13 +16,13 @@ import type {
   WebhookOutcome,
 } from '../ports/controller.js';
 import type { MetricsSource } from '../ports/metrics-source.js';
+import { formatPolicyError, type PolicySource } from '../ports/policy-source.js';
 import type { HistoryLog, StateStore } from '../ports/state-store.js';
 import { RuntimeContext } from './context.js';
 import { queryHistory, type HistoryRecord } from './history.js';
 import { submitOperation } from './manual-ops.js';
 import { Notifier } from './notifier.js';
 import { Operations } from './operations.js';
-import { watchPolicies } from './policy-watch.js';
 import { loadState, prepareTargets, reannounceActive, resumeInFlight } from './restore.js';
 import type { RuntimeState } from './runtime-state.js';
 import { Scheduler } from './scheduler.js';
@@ -36,6 +35,7 @@ import { handleWebhook } from './webhook.js';
 
 export interface RuntimeOptions {
   readonly policyPaths: readonly string[];
+  readonly policySource: PolicySource;
   readonly metricsSource: MetricsSource;
   readonly actuator: Actuator;
   readonly sinks: readonly AlertSink[];
@@ -60,7 +60,6 @@ export class Runtime implements ControllerPort {
   readonly metrics: ControllerMetrics;
   private readonly ctx: RuntimeContext;
   private readonly options: RuntimeOptions;
-  private readonly registry = new PolicyRegistry(loadPolicies);
   private readonly scheduler: Scheduler;
   private stopWatching: (() => void) | undefined;
   private stopped = false;
@@ -104,7 +103,7 @@ export class Runtime implements ControllerPort {
     await resumeInFlight(this.ctx);
     reannounceActive(this.ctx);
     this.ctx.restored = true;
-    if (this.options.watch ?? true) this.stopWatching = await watchPolicies(this.options.policyPaths, () => void this.reloadPolicies());
+    if (this.options.watch ?? true) this.stopWatching = await this.options.policySource.watch(this.options.policyPaths, () => void this.reloadPolicies());
     if (this.options.schedule ?? true) await this.scheduler.schedule(this.ctx.policies);
     this.options.logger.info({ policies: this.ctx.policies.map((p) => p.name), safeMode: this.ctx.safeMode }, 'runtime started');
   }
@@ -189,7 +188,7 @@ export class Runtime implements ControllerPort {
   }
 
   private async reloadNow(): Promise<void> {
-    const result = await this.registry.reload(this.options.policyPaths);
+    const result = await this.options.policySource.load(this.options.policyPaths);
     const nowMs = this.ctx.ports.now();
     if (!result.ok) {
       this.ctx.lastReloadError = { atMs: nowMs, errors: result.errors.map(formatPolicyError) };

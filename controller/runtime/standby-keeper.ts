@@ -8,17 +8,6 @@ import type { RuntimeContext } from './context.js';
 // or the policy dropped warmStandby: that is checked once per service). It runs on the target's queue, after
 // the tick's decision and never beside a switch, but the tick does not wait for it.
 
-/** The last maintenance result of one actuator service, for the status view. */
-export interface StandbyRecord extends StandbyReport {
-  readonly checkedAtMs: number;
-}
-
-export class StandbyBook {
-  readonly latest = new Map<string, StandbyRecord>();
-  /** Services without warmStandby that were checked for a leftover standby already. */
-  readonly checkedUnwanted = new Set<string>();
-}
-
 /** Queues standby maintenance for the policy's services (fire and forget: failures are logged). */
 export function keepStandbys(ctx: RuntimeContext, policy: Policy): void {
   const { actuator } = ctx.ports;

@@ -43,6 +43,7 @@
 //          > 5% for 30s (5m/10), evaluated every 2s (15s/10 = 1.5s, rounded up to the 1 s cron grid).
 // Env: BENCH_RUNS (default 3), BENCH_SCENARIOS (default "hard,seed"),
 //      BENCH_CHAINS (default "guardrail,guardrail-standby,diy"), BENCH_WARM_STANDBY (default 1).
+import { filePolicySource } from '../../controller/adapters/policy/index.js';
 import { servicesOf } from '../../controller/core/index.js';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,7 +53,7 @@ import { DockerActuator } from '../../controller/adapters/docker/actuator.js';
 import { parsePolicyText } from '../../controller/adapters/policy/loader.js';
 import { PrometheusMetricsSource } from '../../controller/adapters/prometheus/metrics-source.js';
 import { Runtime } from '../../controller/runtime/runtime.js';
-import { openStorage } from '../../controller/runtime/storage.js';
+import { openStorage } from '../../controller/wiring/storage.js';
 import { freePort } from '../helpers/free-port.js';
 import { startAlertmanager, type RealAlertmanager } from '../helpers/real-alertmanager.js';
 import { startPrometheus, type RealPrometheus } from '../helpers/real-prometheus.js';
@@ -301,6 +302,7 @@ async function runOnce(chain: ChainName, s: Scenario, image: string, run: number
       recorder = new RecordingActuator(docker);
       parts.runtime = new Runtime({
         policyPaths: [policyFile],
+        policySource: filePolicySource,
         metricsSource: new PrometheusMetricsSource({ baseUrl: parts.prometheus.url }),
         actuator: recorder,
         sinks: [],

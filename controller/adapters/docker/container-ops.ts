@@ -14,7 +14,7 @@ import {
   plainName,
   readEnvVariable,
 } from './labels.js';
-import { waitUntilServing } from '../verify/serving-check.js';
+import { waitUntilServing } from '../verify/index.js';
 
 export interface TargetContainers {
   /** Containers serving the target (by selector), renamed old ones excluded. */

@@ -20,7 +20,7 @@ import type { SourceContainer } from './clone-config.js';
 import { containerBaseUrls, findTargetContainers, removeContainer, stopContainer } from './container-ops.js';
 import { COMPOSE_LABEL, LABEL, plainName, readEnvVariable, standbyContainerName } from './labels.js';
 import { planAttachments, withoutAliases } from './networks.js';
-import { waitUntilServing } from '../verify/serving-check.js';
+import { waitUntilServing } from '../verify/index.js';
 
 /** How long a standby that exited or crash-looped is left (stopped) before it is replaced. */
 export const STANDBY_RETRY_MS = 60_000;

@@ -1,17 +1,5 @@
-// A policy problem with its place in the file: printed as `file:line:col message`, like a compiler.
-
-export interface PolicyError {
-  readonly file: string;
-  /** 1-based. */
-  readonly line: number;
-  /** 1-based. */
-  readonly col: number;
-  readonly message: string;
-}
-
-export function formatPolicyError(error: PolicyError): string {
-  return `${error.file}:${error.line}:${error.col} ${error.message}`;
-}
+// Ordering of policy errors (the error type and its format belong to the port, ports/policy-source.ts).
+import type { PolicyError } from '../../ports/policy-source.js';
 
 export function byPosition(a: PolicyError, b: PolicyError): number {
   return a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.message.localeCompare(b.message);

@@ -6,14 +6,14 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { Policy } from '../../core/policy.js';
-import { byPosition, formatPolicyError, type PolicyError } from './errors.js';
+import type { PolicyError, PolicyLoadResult } from '../../ports/policy-source.js';
+import { byPosition } from './errors.js';
 import { locatorFor, type Locator } from './locator.js';
 import { normalizePolicy } from './normalize.js';
 import { positionOf } from './positions.js';
 import type { RawPolicy } from './raw.js';
 import { schemaErrors } from './schema-check.js';
 
-export { formatPolicyError, type PolicyError };
 
 export interface LoadedPolicy {
   readonly file: string;
@@ -22,10 +22,6 @@ export interface LoadedPolicy {
 }
 
 export type ParseResult = { readonly ok: true; readonly loaded: LoadedPolicy } | { readonly ok: false; readonly errors: readonly PolicyError[] };
-
-export type LoadResult =
-  | { readonly ok: true; readonly policies: readonly Policy[]; readonly files: readonly string[] }
-  | { readonly ok: false; readonly errors: readonly PolicyError[] };
 
 /** Parses and checks one policy file's text. */
 export function parsePolicyText(text: string, file: string): ParseResult {
@@ -94,7 +90,7 @@ export async function policyFiles(paths: readonly string[]): Promise<string[]> {
 }
 
 /** Loads a set of policies from files and/or directories: the full valid set, or every error. */
-export async function loadPolicies(paths: string | readonly string[]): Promise<LoadResult> {
+export async function loadPolicies(paths: string | readonly string[]): Promise<PolicyLoadResult> {
   const list = typeof paths === 'string' ? [paths] : paths;
   let files: string[];
   try {
@@ -120,32 +116,4 @@ export async function loadPolicies(paths: string | readonly string[]): Promise<L
   errors.push(...crossCheck(loaded));
   if (errors.length > 0) return { ok: false, errors: errors.sort(byPosition) };
   return { ok: true, policies: loaded.map((l) => l.policy), files };
-}
-
-/**
- * The runtime's handle on the current policy set. `reload` swaps in a new set only when it loads
- * cleanly; otherwise the last good set stays active and the errors are returned.
- */
-export class PolicyRegistry {
-  private active: readonly Policy[] = [];
-  private readonly load: (paths: readonly string[]) => Promise<LoadResult>;
-
-  constructor(load: (paths: readonly string[]) => Promise<LoadResult> = loadPolicies) {
-    this.load = load;
-  }
-
-  /** The last set that loaded cleanly (empty before the first successful load). */
-  current(): readonly Policy[] {
-    return this.active;
-  }
-
-  byName(name: string): Policy | undefined {
-    return this.active.find((p) => p.name === name);
-  }
-
-  async reload(paths: readonly string[]): Promise<LoadResult> {
-    const result = await this.load(paths);
-    if (result.ok) this.active = result.policies;
-    return result;
-  }
 }

@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ActuationError, restoreVerifySpec } from '../../ports/actuator.js';
 import type { ActuationStep, Actuator, InstanceState, JournalEntry, ReconcileResult, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
-import { waitUntilServing } from '../verify/serving-check.js';
+import { waitUntilServing } from '../verify/index.js';
 
 export interface ProcessTargetConfig {
   readonly command: string;

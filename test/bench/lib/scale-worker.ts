@@ -5,6 +5,7 @@
 // and true (the default: each rule's N copies asked as one `by (service)` query).
 // Prints `measuring` when the measured ticks start, `measured` when they end (the parent reads
 // Prometheus's CPU at those moments), then one JSON line with the figures.
+import { filePolicySource } from '../../../controller/adapters/policy/index.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import type { Sample } from '../../../controller/core/index.js';
 import type { Actuator } from '../../../controller/ports/actuator.js';
 import type { MetricsSource, QueryOptions } from '../../../controller/ports/metrics-source.js';
 import { Runtime } from '../../../controller/runtime/runtime.js';
-import { openStorage } from '../../../controller/runtime/storage.js';
+import { openStorage } from '../../../controller/wiring/storage.js';
 import { runBench } from './run-bench.js';
 import { RULE_SHAPES, scalePolicyYaml } from './scale-policy.js';
 import { percentile, sleep } from './stats.js';
@@ -114,6 +115,7 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
     const services = Array.from({ length: targets }, (_, i) => `svc-${i}`);
     runtime = new Runtime({
       policyPaths: [policyDir],
+      policySource: filePolicySource,
       metricsSource: source,
       actuator: refusingActuator,
       sinks: [],

@@ -1,6 +1,7 @@
 // The runtime's real surroundings for integration tests: the compiled prediction service run by the
 // process actuator, a real Prometheus scraping it, a real Alertmanager receiving the controller's alerts,
 // the demo policy (short windows) pointed at the service's free port, and the runtime ticking on cron.
+import { filePolicySource } from '../../../controller/adapters/policy/index.js';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,9 +12,9 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { AlertmanagerSink } from '../../../controller/adapters/alerts/alertmanager-sink.js';
 import { PrometheusMetricsSource } from '../../../controller/adapters/prometheus/metrics-source.js';
-import { createProcessActuator, type ManagedProcessActuator } from '../../../controller/runtime/process-actuator-setup.js';
+import { createProcessActuator, type ManagedProcessActuator } from '../../../controller/wiring/process-actuator.js';
 import { Runtime } from '../../../controller/runtime/runtime.js';
-import { openStorage } from '../../../controller/runtime/storage.js';
+import { openStorage } from '../../../controller/wiring/storage.js';
 import { freePort } from '../../helpers/free-port.js';
 import { startAlertmanager, type RealAlertmanager } from '../../helpers/real-alertmanager.js';
 import { startPrometheus, type RealPrometheus } from '../../helpers/real-prometheus.js';
@@ -61,6 +62,7 @@ export async function startRealStack(serviceEnv: Record<string, string> = {}): P
     const { store, history } = await openStorage(join(dir, 'state'));
     const runtime = new Runtime({
       policyPaths: [join(dir, 'policies')],
+      policySource: filePolicySource,
       metricsSource: new PrometheusMetricsSource({ baseUrl: prometheus.url, timeoutMs: 1_000, retries: 1 }),
       actuator: managed.actuator,
       sinks: [new AlertmanagerSink({ baseUrl: alertmanager.url, resendIntervalMs: 10_000 })],

@@ -2,7 +2,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatPolicyError, loadPolicies, parsePolicyText, PolicyRegistry } from '../../../controller/adapters/policy/loader.js';
+import { formatPolicyError } from '../../../controller/ports/policy-source.js';
+import { loadPolicies, parsePolicyText } from '../../../controller/adapters/policy/loader.js';
 import { TOP_LATENCY_BUCKET_SECONDS } from '../../../controller/adapters/policy/normalize.js';
 import { HTTP_DURATION_BUCKETS } from '../../../service/metrics.js';
 import { policyWith } from './loader-fixture.js';
@@ -98,7 +99,7 @@ describe('parsePolicyText', () => {
   });
 });
 
-describe('loadPolicies (directories, all-or-nothing) and PolicyRegistry', () => {
+describe('loadPolicies (directories, all-or-nothing) ', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'guardrail-policies-'));
@@ -141,18 +142,6 @@ describe('loadPolicies (directories, all-or-nothing) and PolicyRegistry', () => 
     const result = await loadPolicies(path);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.errors.map((e) => `${e.line}:${e.col}`)).toEqual(['28:10']);
-  });
-
-  it('the registry keeps the last good set when a reload fails', async () => {
-    const good = await folder('good', { 'a.yaml': policyWith() });
-    const bad = await folder('bad', { 'a.yaml': policyWith({ 27: '    above: 5' }) });
-    const registry = new PolicyRegistry();
-    expect((await registry.reload([good])).ok).toBe(true);
-    expect(registry.current().map((p) => p.name)).toEqual(['t']);
-    const failed = await registry.reload([bad]);
-    expect(failed.ok).toBe(false);
-    expect(registry.current().map((p) => p.name)).toEqual(['t']);
-    expect(registry.byName('t')?.reasons[0]?.conditions[0]?.threshold).toBe(0.05);
   });
 
   it('an empty directory is an error, not an empty policy set', async () => {

@@ -3,7 +3,8 @@
 // actuator service; refused under recreate with the reason, and a bad duration with its position.
 import { servicesOf } from '../../../controller/core/index.js';
 import { describe, expect, it } from 'vitest';
-import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy/loader.js';
+import { formatPolicyError } from '../../../controller/ports/policy-source.js';
+import { parsePolicyText } from '../../../controller/adapters/policy/loader.js';
 import { policyWith } from './loader-fixture.js';
 
 function errorsOf(text: string): string[] {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatPolicyError, loadPolicies } from '../../../controller/adapters/policy/loader.js';
+import { formatPolicyError } from '../../../controller/ports/policy-source.js';
+import { loadPolicies } from '../../../controller/adapters/policy/loader.js';
 
 describe('shipped policies', () => {
   for (const path of ['policies', 'policies/examples/burn-rate.yaml', 'policies/examples/demo.yaml', 'policies/examples/warm-standby.yaml']) {

@@ -2,7 +2,8 @@
 // docs/actuators.md). Absent by default; a signal name is carried to the policy's target; anything that
 // is not a signal name is refused with its position.
 import { describe, expect, it } from 'vitest';
-import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy/loader.js';
+import { formatPolicyError } from '../../../controller/ports/policy-source.js';
+import { parsePolicyText } from '../../../controller/adapters/policy/loader.js';
 import { policyWith } from './loader-fixture.js';
 
 describe('target.stopSignal', () => {

@@ -3,7 +3,8 @@
 // reason otherwise; carried to every actuator service with the rollback value as the standby's value.
 import { servicesOf } from '../../../controller/core/index.js';
 import { describe, expect, it } from 'vitest';
-import { formatPolicyError, parsePolicyText } from '../../../controller/adapters/policy/loader.js';
+import { formatPolicyError } from '../../../controller/ports/policy-source.js';
+import { parsePolicyText } from '../../../controller/adapters/policy/loader.js';
 import { policyWith } from './loader-fixture.js';
 
 describe('target.warmStandby', () => {

@@ -1,6 +1,7 @@
 // A runtime wired for unit tests of its orchestration: the real engine, policy loader, state file and
 // history log (cheap, in a temp dir), with scripted metrics, a recording actuator and a recording alert
 // sink, on a hand-driven clock. Ticks are driven by `tickAll()`, not by cron.
+import { filePolicySource } from '../../../controller/adapters/policy/index.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { ActuationError, type Actuator, type JournalEntry, type ReconcileResult,
 import type { AlertSink } from '../../../controller/ports/alert-sink.js';
 import type { MetricsSource } from '../../../controller/ports/metrics-source.js';
 import { Runtime, type RuntimeOptions } from '../../../controller/runtime/runtime.js';
-import { openStorage } from '../../../controller/runtime/storage.js';
+import { openStorage } from '../../../controller/wiring/storage.js';
 
 const DEMO_POLICY = join(import.meta.dirname, '../../../policies/examples/demo.yaml');
 
@@ -176,6 +177,7 @@ export async function createHarness(editPolicy: (yaml: string) => string = (y) =
       const { store, history } = await openStorage(stateDir);
       const runtime = new Runtime({
         policyPaths: [policiesDir],
+        policySource: filePolicySource,
         metricsSource: metrics,
         actuator,
         sinks: [sink],

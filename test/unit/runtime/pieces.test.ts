@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Policy, servicesOf } from '../../../controller/core/index.js';
 import { foldHistory, type HistoryRecord } from '../../../controller/runtime/history.js';
-import { watchPolicies } from '../../../controller/runtime/policy-watch.js';
+import { watchPolicies } from '../../../controller/adapters/policy/watch.js';
 import { rememberWebhook, SEEN_WEBHOOKS_MAX, validateRuntimeState } from '../../../controller/runtime/runtime-state.js';
 import { batchesOf, cronExpressionFor, Scheduler } from '../../../controller/runtime/scheduler.js';
 import { TargetQueue } from '../../../controller/runtime/target-queue.js';

@@ -1,21 +1,13 @@
 import type { Logger } from 'pino';
-import { DockerActuator } from '../adapters/docker/actuator.js';
+import { DockerActuator } from '../adapters/docker/index.js';
 import type { ControllerConfig } from '../config.js';
-import { type Policy, servicesOf, type ServiceSpec, type VariantValue } from '../core/index.js';
+import { servicesOf, type Policy, type ServiceSpec } from '../core/index.js';
 import type { Actuator, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../ports/actuator.js';
-import { createProcessActuator } from './process-actuator-setup.js';
+import type { ManagedActuator } from './managed-actuator.js';
+import { createProcessActuator } from './process-actuator.js';
 
-// Chooses and builds the actuator from the configuration. The Docker actuator only ever touches the
+// Chooses and builds the actuator from the configuration (the composition root's actuator half). The Docker actuator only ever touches the
 // targets it was built with, so it is rebuilt from each successfully loaded policy set.
-
-export interface ManagedActuator {
-  readonly actuator: Actuator;
-  readonly onPolicies?: (policies: readonly Policy[]) => void;
-  /** At startup, for each service not in flight: make it run `value` (the process actuator starts its children). */
-  readonly prepare?: (service: ServiceSpec, value: VariantValue) => Promise<void>;
-  /** Stops what the actuator owns (child processes of the process actuator). */
-  close(): Promise<void>;
-}
 
 /** Delegates to a DockerActuator that knows exactly the current policies' targets. */
 class PolicyScopedDockerActuator implements Actuator {

@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { JsonlHistoryLog } from '../adapters/journal/jsonl-history.js';
-import { FileStateStore } from '../adapters/journal/state-file.js';
-import type { HistoryRecord } from './history.js';
-import { RUNTIME_STATE_VERSION, validateRuntimeState, type RuntimeState } from './runtime-state.js';
+import { FileStateStore, JsonlHistoryLog } from '../adapters/journal/index.js';
+import type { HistoryRecord } from '../runtime/history.js';
+import { RUNTIME_STATE_VERSION, validateRuntimeState, type RuntimeState } from '../runtime/runtime-state.js';
 
 // The runtime's two files in the state directory: state.json (atomic, replaced on every change) and
 // history.jsonl (append-only audit trail of rollbacks and roll-forwards).

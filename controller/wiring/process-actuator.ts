@@ -1,9 +1,9 @@
 import { servicesOf, type ServiceSpec, type VariantValue } from '../core/index.js';
 import type { Logger } from 'pino';
-import { loadPolicies } from '../adapters/policy/loader.js';
-import { ProcessActuator } from '../adapters/process/actuator.js';
+import { loadPolicies } from '../adapters/policy/index.js';
+import { ProcessActuator } from '../adapters/process/index.js';
 import type { ProcessActuatorConfig } from '../config.js';
-import type { ManagedActuator } from './actuator-factory.js';
+import type { ManagedActuator } from './managed-actuator.js';
 
 // The process actuator runs the service as the controller's own child (the demo, tests without
 // Docker). Children die with the controller, so at startup each target is started with the value the

@@ -1,0 +1,15 @@
+import type { StandbyReport } from '../ports/actuator.js';
+
+// What standby maintenance (standby-keeper.ts) last found per service, kept in the runtime context for
+// the status view.
+
+/** The last maintenance result of one actuator service, for the status view. */
+export interface StandbyRecord extends StandbyReport {
+  readonly checkedAtMs: number;
+}
+
+export class StandbyBook {
+  readonly latest = new Map<string, StandbyRecord>();
+  /** Services without warmStandby that were checked for a leftover standby already. */
+  readonly checkedUnwanted = new Set<string>();
+}
