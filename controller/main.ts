@@ -3,7 +3,7 @@ import { PrometheusMetricsSource } from './adapters/prometheus/index.js';
 import { CONFIG_DEFAULTS, type ControllerConfig } from './config.js';
 import { buildApi } from './http/build-api.js';
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from './http/log-redact.js';
-import { createControllerMetrics, recordGrouping } from './metrics.js';
+import { createControllerMetrics, recordGrouping, type ControllerMetrics } from './metrics.js';
 import type { Actuator } from './ports/actuator.js';
 import { Runtime } from './runtime/runtime.js';
 import { createActuator } from './wiring/actuator.js';
@@ -38,16 +38,9 @@ export function createLogger(level: ControllerConfig['logLevel']): Logger {
   return pino({ level, name: 'guardrail', redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } });
 }
 
-export async function startDaemon(config: ControllerConfig, overrides: DaemonOverrides = {}): Promise<RunningDaemon> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
-  const { store, history } = await openStorage(config.stateDir, logger);
-  const managed: ManagedActuator | undefined =
-    overrides.managedActuator ?? (overrides.actuator === undefined ? await createActuator(config, logger) : undefined);
-  const actuator = overrides.actuator ?? managed?.actuator;
-  if (actuator === undefined) throw new Error('no actuator');
-  const metrics = createControllerMetrics();
+function createMetricsSource(config: ControllerConfig, metrics: ControllerMetrics, logger: Logger): PrometheusMetricsSource {
   const promLogger = logger.child({ component: 'prometheus' });
-  const metricsSource = new PrometheusMetricsSource({
+  return new PrometheusMetricsSource({
     baseUrl: config.prometheus.url,
     timeoutMs: config.prometheus.timeoutMs,
     groupQueries: config.prometheus.groupQueries ?? CONFIG_DEFAULTS.prometheusGroupQueries,
@@ -56,10 +49,17 @@ export async function startDaemon(config: ControllerConfig, overrides: DaemonOve
       if (event.kind === 'own_queries') promLogger.warn({ grouped: event.promql, members: event.members, cause: event.cause, detail: event.detail }, 'grouped query not used: members sent on their own');
     },
   });
-  const runtime = new Runtime({
+}
+
+async function createRuntime(config: ControllerConfig, overrides: DaemonOverrides, logger: Logger, managed: ManagedActuator | undefined): Promise<Runtime> {
+  const { store, history } = await openStorage(config.stateDir, logger);
+  const actuator = overrides.actuator ?? managed?.actuator;
+  if (actuator === undefined) throw new Error('no actuator');
+  const metrics = createControllerMetrics();
+  return new Runtime({
     policyPaths: config.policies,
     policySource,
-    metricsSource,
+    metricsSource: createMetricsSource(config, metrics, logger),
     metrics,
     actuator,
     sinks: alertSinks(config, logger),
@@ -71,6 +71,21 @@ export async function startDaemon(config: ControllerConfig, overrides: DaemonOve
     ...(managed?.onPolicies === undefined ? {} : { onPolicies: managed.onPolicies }),
     ...(managed?.prepare === undefined ? {} : { prepare: managed.prepare }),
   });
+}
+
+/** `http://host:port` of a listening server (IPv6 hosts in brackets). */
+function listenUrl(api: ReturnType<typeof buildApi>, config: ControllerConfig): string {
+  const address = api.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  return `http://${host}:${port}`;
+}
+
+export async function startDaemon(config: ControllerConfig, overrides: DaemonOverrides = {}): Promise<RunningDaemon> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const managed: ManagedActuator | undefined =
+    overrides.managedActuator ?? (overrides.actuator === undefined ? await createActuator(config, logger) : undefined);
+  const runtime = await createRuntime(config, overrides, logger, managed);
   // Listen first: /healthz answers and /readyz says "restoring state" while the runtime starts its targets.
   const api = buildApi({
     controller: runtime,
@@ -80,28 +95,23 @@ export async function startDaemon(config: ControllerConfig, overrides: DaemonOve
   });
   try {
     await api.listen({ host: config.listen.host, port: config.listen.port });
+    await runtime.start().catch(async (error: unknown) => {
+      await api.close();
+      throw error;
+    });
   } catch (error) {
     await runtime.stop();
     await managed?.close();
     throw error;
   }
-  try {
-    await runtime.start();
-  } catch (error) {
-    await api.close();
-    await managed?.close();
-    throw error;
-  }
-  const address = api.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.listen.port;
-  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  logger.info({ url: `http://${host}:${port}`, actuator: config.actuator.kind, prometheus: config.prometheus.url }, 'guardrail controller listening');
+  const url = listenUrl(api, config);
+  logger.info({ url, actuator: config.actuator.kind, prometheus: config.prometheus.url }, 'guardrail controller listening');
 
   let stopping: Promise<void> | undefined;
   return {
     runtime,
     logger,
-    url: `http://${host}:${port}`,
+    url,
     stop() {
       stopping ??= (async () => {
         logger.info('shutting down: finishing the current tick/actuation');

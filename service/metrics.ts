@@ -1,8 +1,9 @@
 // The service's Prometheus metrics, registered on an injected Registry (tests get a fresh one each). The
 // names come from METRIC in contract.ts; labels and buckets are the contract documented in docs/service.md,
 // which the controller's PromQL relies on, so change them only together with the policies.
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { INVALID_INPUT_REASONS, METRIC, type InvalidInputReason, type ModelVariant } from './contract.js';
+import { metricRegistrar, registerModelInfo } from './metric-registry.js';
 
 /**
  * Request latency buckets, seconds. 0.8 s is the seed's latency SLO and 5 s its rollback trigger, and
@@ -32,52 +33,31 @@ export interface ServiceMetrics {
 }
 
 export function createMetrics(registry: Registry, model: { variant: ModelVariant; version: string } | undefined): ServiceMetrics {
-  const registers = [registry];
-  collectDefaultMetrics({ register: registry });
-  const httpRequests = new Counter({
-    name: METRIC.httpRequests,
-    help: 'HTTP requests answered, by method, route pattern and status code',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    registers,
-  });
-  const httpDuration = new Histogram({
+  const define = metricRegistrar(registry);
+  const httpLabels = ['method', 'route', 'status_code'] as const;
+  const httpRequests = define.counter({ name: METRIC.httpRequests, help: 'HTTP requests answered, by method, route pattern and status code', labelNames: httpLabels });
+  const httpDuration = define.histogram({
     name: METRIC.httpDuration,
     help: 'HTTP request duration in seconds, from request received to response sent',
-    labelNames: ['method', 'route', 'status_code'] as const,
-    buckets: [...HTTP_DURATION_BUCKETS],
-    registers,
+    labelNames: httpLabels,
+    buckets: HTTP_DURATION_BUCKETS,
   });
-  const predictions = new Counter({
+  const predictions = define.counter({
     name: METRIC.predictions,
     help: 'Predictions served, one per instance (a batch of n counts n), by model variant and predicted class',
     labelNames: ['variant', 'prediction'] as const,
-    registers,
   });
-  const inferenceDuration = new Histogram({
+  const inferenceDuration = define.histogram({
     name: METRIC.inferenceDuration,
     help: 'Model scoring time in seconds per call (one request or one batch), injected faults included',
     labelNames: ['variant'] as const,
-    buckets: [...INFERENCE_DURATION_BUCKETS],
-    registers,
+    buckets: INFERENCE_DURATION_BUCKETS,
   });
-  const modelInfo = new Gauge({
-    name: METRIC.modelInfo,
-    help: 'The model being served: always 1, labelled with its variant and version',
-    labelNames: ['variant', 'version'] as const,
-    registers,
-  });
-  const invalidInput = new Counter({
-    name: METRIC.invalidInput,
-    help: 'Requests refused with 4xx because of their input, by reason',
-    labelNames: ['reason'] as const,
-    registers,
-  });
+  const modelInfo = registerModelInfo(registry, 'The model being served: always 1, labelled with its variant and version', model);
+  const invalidInput = define.counter({ name: METRIC.invalidInput, help: 'Requests refused with 4xx because of their input, by reason', labelNames: ['reason'] as const });
   // Zero-initialise the fixed label sets, so rate() has a series from the first scrape, not the first event.
   for (const reason of INVALID_INPUT_REASONS) invalidInput.inc({ reason }, 0);
-  if (model !== undefined) {
-    modelInfo.set({ variant: model.variant, version: model.version }, 1);
-    for (const prediction of ['0', '1']) predictions.inc({ variant: model.variant, prediction }, 0);
-  }
+  if (model !== undefined) for (const prediction of ['0', '1']) predictions.inc({ variant: model.variant, prediction }, 0);
   return {
     httpRequests,
     httpDuration,

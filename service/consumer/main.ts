@@ -3,11 +3,12 @@
 // Docker's 10 s).
 import { join } from 'node:path';
 import closeWithGrace from 'close-with-grace';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { EnvConfigError } from '../config.js';
 import { loadScorer } from '../load-scorer.js';
 import { findPackageRoot } from '../package-root.js';
+import type { Scorer } from '../scorers/scorer.js';
 import { loadConsumerConfig, type ConsumerConfig } from './config.js';
 import { ConsumerLoop } from './consumer-loop.js';
 import { buildConsumerHttp } from './http.js';
@@ -16,27 +17,33 @@ import { ConsumerStreams } from './redis-streams.js';
 
 const SHUTDOWN_GRACE_MS = 9_000;
 
-async function main(): Promise<void> {
-  const bootLog = pino({ level: 'info', base: { service: 'prediction-consumer' } }, pino.destination({ fd: 1, sync: true }));
-  let config: ConsumerConfig;
+/** Exit code 2 on a configuration error (nothing to retry), like the prediction service. */
+function configOrExit(bootLog: Logger): ConsumerConfig {
   try {
-    config = loadConsumerConfig(process.env, join(findPackageRoot(import.meta.url), 'models', 'artifacts'), process.cwd());
+    return loadConsumerConfig(process.env, join(findPackageRoot(import.meta.url), 'models', 'artifacts'), process.cwd());
   } catch (err) {
     if (!(err instanceof EnvConfigError)) throw err;
     bootLog.fatal(`invalid configuration: ${err.message}`);
     process.exit(2);
   }
-  const log = bootLog.child({ model_variant: config.service.variant, consumer: config.consumerName });
-  log.level = config.service.logLevel;
+}
 
-  let scorer;
+async function scorerOrExit(config: ConsumerConfig, log: Logger): Promise<Scorer> {
   try {
-    scorer = await loadScorer(config.service, log, Date.now());
+    return await loadScorer(config.service, log, Date.now());
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     log.fatal({ err, model_dir: config.service.modelDir }, `failed to load the ${config.service.variant} model: ${message}`);
     process.exit(1);
   }
+}
+
+async function main(): Promise<void> {
+  const bootLog = pino({ level: 'info', base: { service: 'prediction-consumer' } }, pino.destination({ fd: 1, sync: true }));
+  const config = configOrExit(bootLog);
+  const log = bootLog.child({ model_variant: config.service.variant, consumer: config.consumerName });
+  log.level = config.service.logLevel;
+  const scorer = await scorerOrExit(config, log);
 
   // Connection errors repeat while Redis is down; ioredis reconnects by itself, so a warning is enough.
   const redis = new ConsumerStreams(config.redisUrl, config.streams, config.consumerName, (err) => log.warn({ err: err.message }, 'redis connection error'));

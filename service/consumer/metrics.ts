@@ -1,7 +1,8 @@
 // The consumer's Prometheus metrics. Lag is read from Redis at scrape time (XINFO GROUPS), so the gauge is
 // as fresh as the scrape and costs nothing between scrapes.
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
-import { METRIC, type ModelVariant } from '../contract.js';
+import { Gauge, type Registry } from 'prom-client';
+import type { ModelVariant } from '../contract.js';
+import { metricRegistrar, registerModelInfo } from '../metric-registry.js';
 import type { DeadLetterReason } from './records.js';
 import type { GroupInfo } from './stream-replies.js';
 
@@ -34,32 +35,24 @@ export function createConsumerMetrics(
   model: { readonly variant: ModelVariant; readonly version: string },
   readGroup: () => Promise<GroupInfo | undefined>,
 ): ConsumerMetrics {
-  const registers = [registry];
-  collectDefaultMetrics({ register: registry });
-  const processed = new Counter({
+  const define = metricRegistrar(registry);
+  const processed = define.counter({
     name: CONSUMER_METRIC.processed,
     help: 'Feature events handled by the consumer, by model variant and outcome (model_error counts each failed attempt)',
     labelNames: ['variant', 'outcome'] as const,
-    registers,
   });
-  const deadLetters = new Counter({
-    name: CONSUMER_METRIC.deadLetters,
-    help: 'Events written to the dead-letter stream, by reason',
-    labelNames: ['variant', 'reason'] as const,
-    registers,
-  });
-  const duration = new Histogram({
+  const deadLetters = define.counter({ name: CONSUMER_METRIC.deadLetters, help: 'Events written to the dead-letter stream, by reason', labelNames: ['variant', 'reason'] as const });
+  const duration = define.histogram({
     name: CONSUMER_METRIC.duration,
     help: 'Time to handle one batch of events in seconds, from read to acknowledged',
     labelNames: ['variant'] as const,
-    buckets: [...PROCESSING_DURATION_BUCKETS],
-    registers,
+    buckets: PROCESSING_DURATION_BUCKETS,
   });
   new Gauge({
     name: CONSUMER_METRIC.lag,
     help: 'Consumer group backlog: pending = delivered but not acknowledged, undelivered = not yet read by the group (NaN when Redis cannot tell)',
     labelNames: ['kind'] as const,
-    registers,
+    registers: [registry],
     async collect() {
       // A scrape during a Redis outage keeps the last values rather than failing the whole scrape.
       const info = await readGroup().catch(() => undefined);
@@ -68,13 +61,7 @@ export function createConsumerMetrics(
       this.set({ kind: 'undelivered' }, info.lag ?? Number.NaN);
     },
   });
-  const modelInfo = new Gauge({
-    name: METRIC.modelInfo,
-    help: 'The model the consumer scores with: always 1, labelled with its variant and version',
-    labelNames: ['variant', 'version'] as const,
-    registers,
-  });
-  modelInfo.set({ variant: model.variant, version: model.version }, 1);
+  registerModelInfo(registry, 'The model the consumer scores with: always 1, labelled with its variant and version', model);
   const variant = model.variant;
   // Zero-initialised, so rate() has a series from the first scrape rather than from the first failure.
   for (const outcome of OUTCOMES) processed.inc({ variant, outcome }, 0);

@@ -62,38 +62,55 @@ interface DeadLetter {
   readonly message: string;
 }
 
-export async function processBatch(deps: BatchDeps, batch: readonly Delivered[], mode: BatchMode): Promise<BatchResult> {
-  const { store, metrics } = deps;
-  const predictionKey = (eventId: string): string => deps.keyPrefix + PREDICTION_KEY_PREFIX + eventId;
-  const deadLetterKey = (eventId: string): string => deps.keyPrefix + DEAD_LETTER_KEY_PREFIX + eventId;
-  const toAck: string[] = [];
-  let duplicates = 0;
+interface Keys {
+  prediction(eventId: string): string;
+  deadLetter(eventId: string): string;
+}
 
-  let todo = batch;
-  if (mode === 'retry') {
-    const ids = batch.map((d) => eventIdOf(d.entry.id, fieldsToRecord(d.entry.fields)));
-    const done = await store.existing([...ids.map(predictionKey), ...ids.map(deadLetterKey)]);
-    todo = batch.filter((d, i) => {
-      const already = done[i] === true || done[i + batch.length] === true;
-      if (already) toAck.push(d.entry.id);
-      return !already;
-    });
-    duplicates += batch.length - todo.length;
-  }
+function keysOf(deps: BatchDeps): Keys {
+  return {
+    prediction: (eventId) => deps.keyPrefix + PREDICTION_KEY_PREFIX + eventId,
+    deadLetter: (eventId) => deps.keyPrefix + DEAD_LETTER_KEY_PREFIX + eventId,
+  };
+}
 
+/** Retry mode: events whose prediction or dead letter is already written are only acknowledged. */
+async function withoutDone(deps: BatchDeps, keys: Keys, batch: readonly Delivered[]): Promise<{ todo: readonly Delivered[]; done: string[] }> {
+  const ids = batch.map((d) => eventIdOf(d.entry.id, fieldsToRecord(d.entry.fields)));
+  const found = await deps.store.existing([...ids.map(keys.prediction), ...ids.map(keys.deadLetter)]);
+  const done: string[] = [];
+  const todo = batch.filter((d, i) => {
+    const already = found[i] === true || found[i + batch.length] === true;
+    if (already) done.push(d.entry.id);
+    return !already;
+  });
+  return { todo, done };
+}
+
+function parseAll(deps: BatchDeps, todo: readonly Delivered[]): { valid: Valid[]; dead: DeadLetter[] } {
   const valid: Valid[] = [];
   const dead: DeadLetter[] = [];
   for (const delivered of todo) {
     const parsed = parseEvent(delivered.entry);
     if (parsed.ok) valid.push({ entry: delivered.entry, deliveries: delivered.deliveries, eventId: parsed.eventId, features: parsed.features, missing: parsed.missing });
     else {
-      metrics.count('invalid');
+      deps.metrics.count('invalid');
       dead.push({ delivered, eventId: parsed.eventId, reason: parsed.reason, message: parsed.message });
     }
   }
+  return { valid, dead };
+}
 
+interface Scoring {
+  readonly scored: { readonly event: Valid; readonly score: Score }[];
+  readonly retrying: string[];
+  readonly modelErrors: number;
+}
+
+/** Fresh events are scored as one batch; retried ones one by one, so one poison event cannot fail the others. */
+async function scoreAll(deps: BatchDeps, valid: readonly Valid[], mode: BatchMode, dead: DeadLetter[]): Promise<Scoring> {
   const groups = mode === 'fresh' ? (valid.length > 0 ? [valid] : []) : valid.map((v) => [v]);
-  const scored: { readonly event: Valid; readonly score: Score }[] = [];
+  const scored: Scoring['scored'] = [];
   const retrying: string[] = [];
   let modelErrors = 0;
   for (const group of groups) {
@@ -105,7 +122,7 @@ export async function processBatch(deps: BatchDeps, batch: readonly Delivered[],
       // Any scoring failure counts, not only ModelError: an unexpected one must not be retried forever either.
       const message = err instanceof Error ? err.message : String(err);
       modelErrors += group.length;
-      metrics.count('model_error', group.length);
+      deps.metrics.count('model_error', group.length);
       for (const event of group) {
         if (event.deliveries >= deps.maxDeliveries) {
           dead.push({ delivered: event, eventId: event.eventId, reason: 'model_error', message: `${message} (delivery ${event.deliveries} of ${deps.maxDeliveries})` });
@@ -116,19 +133,13 @@ export async function processBatch(deps: BatchDeps, batch: readonly Delivered[],
     }
     group.forEach((event, i) => scored.push({ event, score: scores[i] as Score }));
   }
+  return { scored, retrying, modelErrors };
+}
 
-  const nowMs = deps.now();
-  const predictions: WriteItem[] = scored.map(({ event, score }) => ({
-    key: predictionKey(event.eventId),
-    fields: predictionRecord({ eventId: event.eventId, sourceId: event.entry.id, score, missing: event.missing, producer: deps.producer, nowMs }),
-  }));
-  const written = await store.writeOnce(deps.streams.output, predictions, deps.idempotencyTtlSeconds);
-  const predicted = written.filter(Boolean).length;
-  duplicates += written.length - predicted;
-  toAck.push(...scored.map((s) => s.event.entry.id));
-
-  const deadItems: WriteItem[] = dead.map((d) => ({
-    key: deadLetterKey(d.eventId),
+/** Writes the dead letters once each; returns how many were new. */
+async function writeDeadLetters(deps: BatchDeps, keys: Keys, dead: readonly DeadLetter[], nowMs: number): Promise<number> {
+  const items: WriteItem[] = dead.map((d) => ({
+    key: keys.deadLetter(d.eventId),
     fields: deadLetterRecord({
       eventId: d.eventId,
       entry: d.delivered.entry,
@@ -140,15 +151,37 @@ export async function processBatch(deps: BatchDeps, batch: readonly Delivered[],
       nowMs,
     }),
   }));
-  const deadWritten = await store.writeOnce(deps.streams.deadLetter, deadItems, deps.idempotencyTtlSeconds);
+  const written = await deps.store.writeOnce(deps.streams.deadLetter, items, deps.idempotencyTtlSeconds);
   dead.forEach((d, i) => {
-    if (deadWritten[i] === true) metrics.deadLettered(d.reason);
+    if (written[i] === true) deps.metrics.deadLettered(d.reason);
   });
+  return written.filter(Boolean).length;
+}
+
+export async function processBatch(deps: BatchDeps, batch: readonly Delivered[], mode: BatchMode): Promise<BatchResult> {
+  const { store, metrics } = deps;
+  const keys = keysOf(deps);
+  const { todo, done } = mode === 'retry' ? await withoutDone(deps, keys, batch) : { todo: batch, done: [] };
+  const toAck: string[] = [...done];
+  let duplicates = done.length;
+  const { valid, dead } = parseAll(deps, todo);
+  const { scored, retrying, modelErrors } = await scoreAll(deps, valid, mode, dead);
+
+  const nowMs = deps.now();
+  const predictions: WriteItem[] = scored.map(({ event, score }) => ({
+    key: keys.prediction(event.eventId),
+    fields: predictionRecord({ eventId: event.eventId, sourceId: event.entry.id, score, missing: event.missing, producer: deps.producer, nowMs }),
+  }));
+  const written = await store.writeOnce(deps.streams.output, predictions, deps.idempotencyTtlSeconds);
+  const predicted = written.filter(Boolean).length;
+  duplicates += written.length - predicted;
+  toAck.push(...scored.map((s) => s.event.entry.id));
+  const deadLettered = await writeDeadLetters(deps, keys, dead, nowMs);
   toAck.push(...dead.map((d) => d.delivered.entry.id));
 
   metrics.count('ok', predicted);
   metrics.count('duplicate', duplicates);
   // Only now, with every record in Redis: a crash before this line redelivers, and the keys make that harmless.
   const acked = await store.ack(toAck);
-  return { predicted, duplicates, deadLettered: deadWritten.filter(Boolean).length, modelErrors, retrying, acked };
+  return { predicted, duplicates, deadLettered, modelErrors, retrying, acked };
 }

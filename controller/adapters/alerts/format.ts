@@ -17,3 +17,32 @@ export function alertText(alert: Alert): string {
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();
 }
+
+/** The alert as plain JSON fields with ISO times: the log sink's `alert` object and the webhook body's core. */
+export interface AlertFields {
+  readonly status: AlertStatus;
+  readonly dedupKey: string;
+  readonly name: string;
+  readonly severity: Alert['severity'];
+  readonly target: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly startsAt: string;
+  readonly resolvedAt?: string;
+}
+
+export function alertFields(alert: Alert): AlertFields {
+  return {
+    status: alertStatus(alert),
+    dedupKey: alert.dedupKey,
+    name: alert.name,
+    severity: alert.severity,
+    target: alert.target,
+    summary: alert.summary,
+    description: alert.description,
+    labels: alert.labels,
+    startsAt: isoTime(alert.startsAtMs),
+    ...(alert.resolvedAtMs === undefined ? {} : { resolvedAt: isoTime(alert.resolvedAtMs) }),
+  };
+}

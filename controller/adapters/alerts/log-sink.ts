@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Alert, Severity } from '../../core/alert.js';
 import type { AlertSink } from '../../ports/alert-sink.js';
-import { alertStatus, alertText, isoTime } from './format.js';
+import { alertFields, alertText } from './format.js';
 
 // AlertSink that writes alerts to the controller's structured log: always available, so an alert is
 // never lost entirely even when every remote sink is down.
@@ -22,23 +22,7 @@ export class LogSink implements AlertSink {
   send(alert: Alert): Promise<void> {
     // A resolved alert is good news: log it at info whatever the severity was.
     const level: LogLevel = alert.resolvedAtMs === undefined ? LEVEL_BY_SEVERITY[alert.severity] : 'info';
-    this.logger[level](
-      {
-        alert: {
-          status: alertStatus(alert),
-          dedupKey: alert.dedupKey,
-          name: alert.name,
-          severity: alert.severity,
-          target: alert.target,
-          summary: alert.summary,
-          description: alert.description,
-          labels: alert.labels,
-          startsAt: isoTime(alert.startsAtMs),
-          ...(alert.resolvedAtMs === undefined ? {} : { resolvedAt: isoTime(alert.resolvedAtMs) }),
-        },
-      },
-      alertText(alert),
-    );
+    this.logger[level]({ alert: alertFields(alert) }, alertText(alert));
     return Promise.resolve();
   }
 }

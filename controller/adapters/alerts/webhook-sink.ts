@@ -1,7 +1,7 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Alert } from '../../core/alert.js';
 import type { AlertSink } from '../../ports/alert-sink.js';
-import { alertStatus, alertText, isoTime } from './format.js';
+import { alertFields, alertText, type AlertFields } from './format.js';
 import { postJson } from './post-json.js';
 
 // AlertSink that POSTs a generic JSON body: the alert's fields plus a Slack-compatible `text`, so the same
@@ -18,38 +18,15 @@ export interface WebhookSinkOptions {
   readonly name?: string;
 }
 
-/** The JSON body, documented in docs/adapters.md. */
-export interface WebhookBody {
+/** The JSON body, documented in docs/adapters.md: a Slack-compatible `text` plus the alert's fields. */
+export interface WebhookBody extends AlertFields {
   /** Slack-compatible one-liner: `[WARNING] api: Rollback active for 1h ...`. */
   readonly text: string;
   readonly source: 'guardrail';
-  readonly status: 'firing' | 'resolved';
-  readonly dedupKey: string;
-  readonly name: string;
-  readonly severity: Alert['severity'];
-  readonly target: string;
-  readonly summary: string;
-  readonly description: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly startsAt: string;
-  readonly resolvedAt?: string;
 }
 
 export function toWebhookBody(alert: Alert): WebhookBody {
-  return {
-    text: alertText(alert),
-    source: 'guardrail',
-    status: alertStatus(alert),
-    dedupKey: alert.dedupKey,
-    name: alert.name,
-    severity: alert.severity,
-    target: alert.target,
-    summary: alert.summary,
-    description: alert.description,
-    labels: alert.labels,
-    startsAt: isoTime(alert.startsAtMs),
-    ...(alert.resolvedAtMs === undefined ? {} : { resolvedAt: isoTime(alert.resolvedAtMs) }),
-  };
+  return { text: alertText(alert), source: 'guardrail', ...alertFields(alert) };
 }
 
 export class WebhookSink implements AlertSink {
