@@ -3,6 +3,7 @@
 // because Docker 20.10 runs the first health check only one interval after start (seconds wasted), and
 // because the process actuator needs the same check. `problem` fails fast when the instance has died.
 import type { VerifySpec } from '../../core/index.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 
 export interface VerifyOptions {
   readonly verify: VerifySpec;
@@ -18,6 +19,8 @@ export interface VerifyOptions {
   readonly problem?: () => Promise<string | undefined>;
   /** A fixed interval; by default FAST_POLL_MS for the first FAST_PHASE_MS, then SLOW_POLL_MS. */
   readonly pollIntervalMs?: number;
+  /** The deadline, the polling intervals and each probe's timeout run on it. Default systemClock. */
+  readonly clock?: Clock;
 }
 
 // A service that is coming up answers within its first second or two (the prediction service listens
@@ -41,7 +44,8 @@ export class VerificationError extends Error {
 export async function waitUntilServing(
   options: VerifyOptions,
 ): Promise<{ elapsedMs: number; baseUrl: string }> {
-  const started = Date.now();
+  const clock = options.clock ?? systemClock;
+  const started = clock.now();
   const deadline = started + options.verify.timeoutMs;
   let lastProblem = NOT_POLLED;
   for (;;) {
@@ -52,9 +56,9 @@ export async function waitUntilServing(
     const problems: string[] = [];
     let cutShort = false;
     for (const baseUrl of baseUrls) {
-      const budgetMs = Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - Date.now()));
-      const outcome = await probeOnce(baseUrl, options, budgetMs);
-      if (outcome === 'ok') return { elapsedMs: Date.now() - started, baseUrl };
+      const budgetMs = Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - clock.now()));
+      const outcome = await probeOnce(baseUrl, options, () => clock.timeoutSignal(budgetMs));
+      if (outcome === 'ok') return { elapsedMs: clock.now() - started, baseUrl };
       cutShort ||= budgetMs < PROBE_TIMEOUT_MS && outcome.endsWith(TIMED_OUT);
       problems.push(outcome);
     }
@@ -62,26 +66,24 @@ export async function waitUntilServing(
     // instance: keep what the previous poll learnt (e.g. "/health answered 503") for the error message.
     if (problems.length > 0 && !(cutShort && lastProblem !== NOT_POLLED)) lastProblem = problems.join('; ');
     const interval =
-      options.pollIntervalMs ?? (Date.now() - started < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS);
-    if (Date.now() + interval > deadline) {
+      options.pollIntervalMs ?? (clock.now() - started < FAST_PHASE_MS ? FAST_POLL_MS : SLOW_POLL_MS);
+    if (clock.now() + interval > deadline) {
       throw new VerificationError(
         `not serving variant ${options.expectedVariant} after ${options.verify.timeoutMs} ms: ${lastProblem}`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, interval));
+    await clock.sleep(interval);
   }
 }
 
-/** 'ok' or what is wrong, in words for the error message. */
-async function probeOnce(baseUrl: string, options: VerifyOptions, timeoutMs: number): Promise<string> {
+/** 'ok' or what is wrong, in words for the error message. Each request gets its own `timeout()` signal. */
+async function probeOnce(baseUrl: string, options: VerifyOptions, timeout: () => AbortSignal): Promise<string> {
   const { verify, expectedVariant } = options;
   try {
-    const health = await fetch(`${baseUrl}${verify.healthPath}`, { signal: AbortSignal.timeout(timeoutMs) });
+    const health = await fetch(`${baseUrl}${verify.healthPath}`, { signal: timeout() });
     await health.arrayBuffer();
     if (health.status !== 200) return `${verify.healthPath} answered ${health.status}`;
-    const version = await fetch(`${baseUrl}${verify.versionPath}`, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const version = await fetch(`${baseUrl}${verify.versionPath}`, { signal: timeout() });
     if (version.status !== 200) return `${verify.versionPath} answered ${version.status}`;
     const body: unknown = await version.json();
     const variant =
