@@ -12,7 +12,8 @@ const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 /** Returns the temp dir; `<dir>/<same relative path>.js` is the module for each `.ts` given. */
 export async function transpileForChild(relativePaths: readonly string[]): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), 'guardrail-transpiled-'));
-  await writeFile(join(outDir, 'package.json'), '{"type":"module"}\n');
+  // Named like the repository's, so findPackageRoot (service/package-root.ts) stops here.
+  await writeFile(join(outDir, 'package.json'), '{"name":"guardrail","type":"module"}\n');
   for (const relativePath of relativePaths) {
     const source = await readFile(join(REPO_ROOT, relativePath), 'utf8');
     const { outputText } = ts.transpileModule(source, {

@@ -39,7 +39,7 @@ beforeAll(async () => {
   client = docker();
   prefix = runPrefix();
   image = await fixtureImage(client);
-  childDir = await transpileForChild([...(await tsFilesUnder(join(REPO_ROOT, 'controller'))), 'test/integration/runtime/fixtures/crash-child.ts']);
+  childDir = await transpileForChild([...(await tsFilesUnder(join(REPO_ROOT, 'controller'))), 'service/package-root.ts', 'test/integration/runtime/fixtures/crash-child.ts']);
   // The transpiled tree lives in a temp dir: give it the repository's packages and policy schema.
   await symlink(join(REPO_ROOT, 'node_modules'), join(childDir, 'node_modules'));
   await symlink(join(REPO_ROOT, 'policies'), join(childDir, 'policies'));
