@@ -1,40 +1,27 @@
 // The Docker actuator: switches a target's containers to another MODEL_VARIANT by recreating each one
-// with every other setting preserved (docker-clone-config.ts), never leaving zero containers:
-//   rename old → [recreate: stop old] → create new → connect networks → start → verify → [start-first:
-//   stop old] → remove old.
-// With a warm standby of the requested value (docker-standby.ts), "create, connect, start" becomes: rename
-// the running standby into place and give it the service's network aliases.
+// with every other setting preserved (clone-config.ts), one container at a time, never leaving zero
+// containers. Each container's switch is a plan of named steps (switch-plan.ts), one function each
+// (switch-steps.ts):
+//   rename old → [recreate: stop old] → create new → [connect networks] → start → verify → [start-first:
+//   settle, stop old] → remove old.
+// With a warm standby of the requested value (standby.ts), "create, connect, start" becomes: rename the
+// running standby into place and give it the service's network aliases.
 // Until the new one is verified the old one is only renamed (and, for recreate, stopped); any failure
 // removes the new one and restores the old one. Roll-forward is the same call with the original value.
 // An old container that crash-loops under its restart policy is stopped before the rename, whatever the
-// strategy (docker-crash-loop.ts): it serves nothing, and Docker refuses to rename it mid-restart.
-import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
+// strategy (crash-loop.ts): it serves nothing, and Docker refuses to rename it mid-restart.
+import type { ServiceSpec, VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
 import { ActuationError } from '../../ports/actuator.js';
-import type { ActuationStep, Actuator, InstanceRef, JournalEntry, ReconcileResult, StandbyReport, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
+import type { ActuationStep, Actuator, InstanceRef, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { createDockerClient } from './client.js';
-import { haltRestartLoop, isCrashLooping, renameContainer, restartPolicyName } from './crash-loop.js';
-import { planClone, UnsupportedContainerError } from './clone-config.js';
 import type { SourceContainer } from './clone-config.js';
-import {
-  findTargetContainers,
-  removeContainer,
-  restoreOldContainer,
-  stopContainer,
-  stopContainerWithSignal,
-  verifyContainer,
-} from './container-ops.js';
-import {
-  guardrailLabels,
-  oldContainerName,
-  originalValueFromLabels,
-  plainName,
-  readEnvVariable,
-} from './labels.js';
+import { findTargetContainers, imageToClone } from './container-ops.js';
+import { guardrailLabels, originalValueFromLabels, plainName, readEnvVariable } from './labels.js';
 import { reconcileTarget } from './reconcile.js';
-import { ensureAttachments, planAttachments } from './networks.js';
-import { START_FIRST_SETTLE_MS, STANDBY_SETTLE_MS, settleSince } from './settle.js';
-import { maintainStandby, takeableStandby } from './standby.js';
+import { START_FIRST_SETTLE_MS } from './settle.js';
+import { maintainStandby } from './standby.js';
+import { switchContainer, type RecordStep } from './switch-steps.js';
 
 export interface DockerActuatorOptions {
   readonly docker?: Docker;
@@ -42,12 +29,10 @@ export interface DockerActuatorOptions {
   readonly warn?: (message: string, fields: Record<string, unknown>) => void;
   /**
    * start-first: how long after the new container is verified the old one keeps serving untouched, so
-   * every client can reach the new one first (docker-settle.ts). Default START_FIRST_SETTLE_MS.
+   * every client can reach the new one first (settle.ts). Default START_FIRST_SETTLE_MS.
    */
   readonly startFirstSettleMs?: number;
 }
-
-type RecordStep = (name: StepName, detail: Record<string, string>) => Promise<void>;
 
 export class DockerActuator implements Actuator {
   private readonly docker: Docker;
@@ -122,7 +107,8 @@ export class DockerActuator implements Actuator {
         containers.push({ id: info.Id, name: plainName(info.Name) });
         continue;
       }
-      const outcome = await this.switchOne(info, target, request, record, standby);
+      const base = { docker: this.docker, target, request, record, startFirstSettleMs: this.startFirstSettleMs };
+      const outcome = await switchContainer(base, info, standby, this.warn);
       originalValue = outcome.originalValue;
       containers.push(outcome.instance);
       changed = true;
@@ -140,196 +126,6 @@ export class DockerActuator implements Actuator {
       durationMs: Date.now() - started,
       steps,
     };
-  }
-
-  private async switchOne(
-    info: SourceContainer,
-    target: ServiceSpec,
-    request: SwitchRequest,
-    record: RecordStep,
-    standbys: readonly SourceContainer[],
-  ): Promise<{ instance: InstanceRef; originalValue: VariantValue }> {
-    const docker = this.docker;
-    const name = plainName(info.Name);
-    const oldId = info.Id; // hold the old one by id: its name moves
-    const oldName = oldContainerName(name, request.rollbackId);
-    const expected = expectedVariant(request.value, target.verify);
-    let crashLooping = isCrashLooping(info);
-    let plan;
-    try {
-      plan = planClone(info, {
-        variable: target.variable,
-        value: request.value,
-        rollbackId: request.rollbackId,
-        targetName: target.name,
-        expectedVariant: expected,
-        // A crash-looping old container is stopped first, so its host ports are free to keep.
-        strategy: crashLooping ? 'recreate' : target.strategy,
-        image: await this.imageFor(info),
-        name,
-      });
-    } catch (cause) {
-      if (!(cause instanceof UnsupportedContainerError)) throw cause;
-      throw new ActuationError({
-        code: 'GR_ERR_TARGET_UNSUPPORTED',
-        target: target.name,
-        step: 'precondition',
-        restored: true,
-        message: `${name}: ${cause.message}`,
-        cause,
-      });
-    }
-
-    const taken = crashLooping ? {} : await takeableStandby(docker, target, standbys, info, request.value);
-    let step: StepName = 'renamed-old';
-    let newId: string | undefined;
-    let verifiedAtMs = 0;
-    try {
-      // The restart policy is left as it is: the successor is cloned with it, and undoing is a start.
-      if (crashLooping) await haltRestartLoop(docker, oldId);
-      const renamed = await renameContainer(docker, oldId, oldName);
-      crashLooping ||= renamed.halted;
-      await record(step, {
-        oldId,
-        oldName,
-        name,
-        ...(crashLooping
-          ? {
-              crashLooping: 'true',
-              haltedRestartLoop: 'docker stop',
-              restartPolicy: restartPolicyName(info),
-              restartCount: String(info.RestartCount),
-            }
-          : {}),
-        ...(renamed.attempts > 1 ? { renameAttempts: String(renamed.attempts) } : {}),
-      });
-      if (target.strategy === 'recreate' || crashLooping) {
-        step = 'stopped-old';
-        if (target.stopSignal !== undefined && !crashLooping) {
-          // The port cannot be shared: a graceful drain would only keep the old variant serving longer.
-          const stopped = await stopContainerWithSignal(docker, oldId, target.stopSignal);
-          await record(step, {
-            oldId,
-            signal: target.stopSignal,
-            exitedOnSignal: String(stopped.exitedOnSignal),
-            waitedMs: String(stopped.waitedMs),
-          });
-        } else {
-          await stopContainer(docker, oldId);
-          await record(step, { oldId });
-        }
-      }
-      step = 'created-new';
-      if (taken.standby !== undefined) {
-        // Already running and booted: it only needs the name and the service's aliases.
-        newId = taken.standby.Id;
-        await docker.getContainer(newId).rename({ name });
-        await record(step, { newId, name, fromStandby: 'true', standbyStartedAt: taken.standby.State.StartedAt });
-        step = 'connected-networks';
-        const changed = await ensureAttachments(docker, taken.standby, planAttachments(plan));
-        await record(step, { newId, networks: changed.join(',') });
-      } else {
-        const created = await docker.createContainer(plan.create);
-        newId = created.id;
-        await record(step, { newId, name, ...(taken.skipped === undefined ? {} : { standbySkipped: taken.skipped }) });
-        if (plan.extraNetworks.length > 0) {
-          step = 'connected-networks';
-          for (const { network, endpoint } of plan.extraNetworks) {
-            await docker.getNetwork(network).connect({ Container: newId, EndpointConfig: endpoint });
-          }
-          await record(step, { newId, networks: plan.extraNetworks.map((n) => n.network).join(',') });
-        }
-        step = 'started-new';
-        await created.start();
-        await record(step, { newId });
-      }
-      step = 'verified-new';
-      const verified = await verifyContainer(docker, newId, target.verify, expected);
-      verifiedAtMs = Date.now();
-      await record(step, { newId, variant: expected, elapsedMs: String(verified.elapsedMs) });
-    } catch (cause) {
-      const restored = await this.restore(target, request, record, { oldId, name, newId, crashLooping });
-      throw new ActuationError({
-        target: target.name,
-        step,
-        restored,
-        message: `switch of ${name} to ${target.variable}=${String(request.value)} failed at ${step}: ${
-          cause instanceof Error ? cause.message : String(cause)
-        }; old container ${restored ? 'restored' : 'NOT restored'}`,
-        cause,
-      });
-    }
-
-    // The new container serves: what follows is cleanup. If it fails, the switch still succeeded and
-    // the renamed old container is left for reconcile (state "both present, new verified").
-    try {
-      if (target.strategy === 'start-first' && !crashLooping) {
-        // Not at once: clients may not reach the new container's address yet (docker-settle.ts).
-        const settleMs = target.settleMs ?? (taken.standby === undefined ? this.startFirstSettleMs : STANDBY_SETTLE_MS);
-        const settledMs = await settleSince(verifiedAtMs, settleMs);
-        if (target.stopSignal === undefined) {
-          await stopContainer(docker, oldId);
-          await record('stopped-old', { oldId, settledMs: String(settledMs) });
-        } else {
-          // E.g. SIGINT: the service stops accepting at once instead of draining — clients that still draw
-          // its address are refused and try the new one; a faulty old model stops answering sooner.
-          const stopped = await stopContainerWithSignal(docker, oldId, target.stopSignal);
-          await record('stopped-old', {
-            oldId,
-            settledMs: String(settledMs),
-            signal: target.stopSignal,
-            exitedOnSignal: String(stopped.exitedOnSignal),
-            waitedMs: String(stopped.waitedMs),
-          });
-        }
-      }
-      await removeContainer(docker, oldId);
-      await record('removed-old', { oldId });
-    } catch (error) {
-      this.warn('old container left behind after a verified switch', { target: target.name, oldId, error });
-    }
-    return { instance: { id: newId, name }, originalValue: plan.originalValue };
-  }
-
-  /** Undo: remove the new container, give the old one its name back, start it, check it serves. */
-  private async restore(
-    target: ServiceSpec,
-    request: SwitchRequest,
-    record: RecordStep,
-    ids: { oldId: string; name: string; newId: string | undefined; crashLooping: boolean },
-  ): Promise<boolean> {
-    try {
-      if (ids.newId !== undefined) {
-        await removeContainer(this.docker, ids.newId);
-        await record('removed-new', { newId: ids.newId });
-      }
-      // One that crashed during the switch (e.g. in its first run, before Docker had restarted it) was
-      // crash-looping too.
-      const crashLooping =
-        ids.crashLooping || isCrashLooping(await this.docker.getContainer(ids.oldId).inspect());
-      const state = await restoreOldContainer(
-        this.docker,
-        target,
-        ids.oldId,
-        ids.name,
-        request.rollbackId,
-        crashLooping,
-      );
-      await record('restored-old', { oldId: ids.oldId, name: ids.name, state });
-      return true;
-    } catch (error) {
-      this.warn('restoring the old container failed', { target: target.name, oldId: ids.oldId, error });
-      return false;
-    }
-  }
-
-  /** The old container's image by name when the name still points at it, else by id (the tag moved). */
-  private async imageFor(info: SourceContainer): Promise<string> {
-    const byName = await this.docker
-      .getImage(info.Config.Image)
-      .inspect()
-      .catch(() => undefined);
-    return byName?.Id === info.Image ? info.Config.Image : info.Image;
   }
 
   async inspect(target: ServiceSpec): Promise<ServiceState> {
@@ -363,7 +159,7 @@ export class DockerActuator implements Actuator {
 
   async maintainStandby(target: ServiceSpec): Promise<StandbyReport> {
     const spec = this.configured(target);
-    return this.serialized(spec.name, () => maintainStandby(this.docker, spec, (info) => this.imageFor(info)));
+    return this.serialized(spec.name, () => maintainStandby(this.docker, spec, (info) => imageToClone(this.docker, info)));
   }
 
   /** Refuses a target that was not configured, or whose selector differs from the configured one. */

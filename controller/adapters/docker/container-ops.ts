@@ -1,5 +1,5 @@
 // The Docker operations the actuator and reconcile share: find a target's containers (only through its
-// configured selector), reach and verify a container, restore an old container, retire it.
+// configured selector), the image to clone, reach and verify a container, restore an old container, retire it.
 import { expectedVariant, type ServiceSpec, type VerifySpec } from '../../core/index.js';
 import type Docker from 'dockerode';
 import { restoreVerifySpec } from '../../ports/actuator.js';
@@ -120,6 +120,15 @@ export async function verifyContainer(
     },
     baseUrls: async () => containerBaseUrls(latest ?? (await refresh()), verify),
   });
+}
+
+/** The old container's image by name when the name still points at it, else by id (the tag moved). */
+export async function imageToClone(docker: Docker, info: SourceContainer): Promise<string> {
+  const byName = await docker
+    .getImage(info.Config.Image)
+    .inspect()
+    .catch(() => undefined);
+  return byName?.Id === info.Image ? info.Config.Image : info.Image;
 }
 
 /** The variant a container should serve, from its own env. */
