@@ -13,6 +13,7 @@
 import type { ServiceSpec, VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
 import { ActuationError } from '../../ports/actuator.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 import type { ActuationStep, Actuator, InstanceRef, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { createDockerClient } from './client.js';
 import type { SourceContainer } from './clone-config.js';
@@ -32,6 +33,8 @@ export interface DockerActuatorOptions {
    * every client can reach the new one first (settle.ts). Default START_FIRST_SETTLE_MS.
    */
   readonly startFirstSettleMs?: number;
+  /** Every wait, deadline and timestamp of the actuator runs on it (tests move it by hand). Default systemClock. */
+  readonly clock?: Clock;
 }
 
 export class DockerActuator implements Actuator {
@@ -40,6 +43,7 @@ export class DockerActuator implements Actuator {
   private readonly warn: (message: string, fields: Record<string, unknown>) => void;
   private readonly queues = new Map<string, Promise<void>>();
   private readonly startFirstSettleMs: number;
+  private readonly clock: Clock;
 
   /** Only these targets can ever be touched. */
   constructor(targets: readonly ServiceSpec[], options: DockerActuatorOptions = {}) {
@@ -47,6 +51,7 @@ export class DockerActuator implements Actuator {
     this.targets = new Map(targets.map((t) => [t.name, t]));
     this.warn = options.warn ?? (() => undefined);
     this.startFirstSettleMs = options.startFirstSettleMs ?? START_FIRST_SETTLE_MS;
+    this.clock = options.clock ?? systemClock;
   }
 
   async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
@@ -69,14 +74,14 @@ export class DockerActuator implements Actuator {
   }
 
   private async switchTarget(target: ServiceSpec, request: SwitchRequest): Promise<SwitchResult> {
-    const started = Date.now();
+    const started = this.clock.now();
     const steps: ActuationStep[] = [];
     const record: RecordStep = async (name, detail) => {
       const step: ActuationStep = {
         name,
         target: target.name,
         rollbackId: request.rollbackId,
-        atMs: Date.now(),
+        atMs: this.clock.now(),
         detail,
       };
       steps.push(step);
@@ -107,7 +112,7 @@ export class DockerActuator implements Actuator {
         containers.push({ id: info.Id, name: plainName(info.Name) });
         continue;
       }
-      const base = { docker: this.docker, target, request, record, startFirstSettleMs: this.startFirstSettleMs };
+      const base = { docker: this.docker, clock: this.clock, target, request, record, startFirstSettleMs: this.startFirstSettleMs };
       const outcome = await switchContainer(base, info, standby, this.warn);
       originalValue = outcome.originalValue;
       containers.push(outcome.instance);
@@ -123,7 +128,7 @@ export class DockerActuator implements Actuator {
       toValue: request.value,
       originalValue,
       noop: !changed,
-      durationMs: Date.now() - started,
+      durationMs: this.clock.now() - started,
       steps,
     };
   }
@@ -152,14 +157,14 @@ export class DockerActuator implements Actuator {
   async reconcile(target: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {
     const spec = this.configured(target);
     const outcome = await this.serialized(spec.name, () =>
-      reconcileTarget(this.docker, spec, entry, { startFirstSettleMs: spec.settleMs ?? this.startFirstSettleMs }),
+      reconcileTarget(this.docker, spec, entry, { startFirstSettleMs: spec.settleMs ?? this.startFirstSettleMs, clock: this.clock }),
     );
     return { target: spec.name, rollbackId: entry.rollbackId, outcome, state: await this.inspect(spec) };
   }
 
   async maintainStandby(target: ServiceSpec): Promise<StandbyReport> {
     const spec = this.configured(target);
-    return this.serialized(spec.name, () => maintainStandby(this.docker, spec, (info) => imageToClone(this.docker, info)));
+    return this.serialized(spec.name, () => maintainStandby(this.docker, spec, (info) => imageToClone(this.docker, info), this.clock));
   }
 
   /** Refuses a target that was not configured, or whose selector differs from the configured one. */

@@ -50,32 +50,14 @@ export class UnsupportedContainerError extends Error {
 export function planClone(source: SourceContainer, request: CloneRequest): ClonePlan {
   const hostConfig = source.HostConfig;
   const networkMode = hostConfig.NetworkMode ?? 'default';
-  // A container sharing another's network namespace, or one Docker deletes when it stops, cannot be
-  // kept as the fallback while its successor starts.
-  if (networkMode.startsWith('container:')) {
-    throw new UnsupportedContainerError(`network mode ${networkMode} shares another container's namespace`);
-  }
-  if (hostConfig.AutoRemove === true) {
-    throw new UnsupportedContainerError('AutoRemove (--rm) containers would vanish when stopped');
-  }
+  refuseUnsupported(hostConfig, networkMode);
 
   const config = source.Config;
   const fromValue = readEnvVariable(config.Env ?? [], request.variable);
   const originalValue = originalValueFromLabels(config.Labels ?? {}, fromValue);
   const { portBindings, droppedLabel } = planPortBindings(source, request.strategy);
   const { primary, extra } = planNetworks(source, networkMode, request.strategy);
-
-  const labels: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config.Labels ?? {})) {
-    if (!isActuatorLabel(key)) labels[key] = value;
-  }
-  labels[LABEL.managed] = 'true';
-  labels[LABEL.rollbackId] = request.rollbackId;
-  labels[LABEL.variant] = request.expectedVariant;
-  labels[LABEL.target] = request.targetName;
-  if (originalValue === null) labels[LABEL.originalAbsent] = 'true';
-  else labels[LABEL.originalValue] = originalValue;
-  if (droppedLabel !== undefined) labels[LABEL.droppedPortBindings] = droppedLabel;
+  const labels = cloneLabels(config.Labels ?? {}, request, originalValue, droppedLabel);
 
   const newHostConfig: Docker.HostConfig = {
     ...hostConfig,
@@ -118,6 +100,40 @@ export function planClone(source: SourceContainer, request: CloneRequest): Clone
   };
 
   return { create, extraNetworks: extra, fromValue, originalValue };
+}
+
+/**
+ * A container sharing another's network namespace, or one Docker deletes when it stops, cannot be kept as
+ * the fallback while its successor starts.
+ */
+function refuseUnsupported(hostConfig: SourceContainer['HostConfig'], networkMode: string): void {
+  if (networkMode.startsWith('container:')) {
+    throw new UnsupportedContainerError(`network mode ${networkMode} shares another container's namespace`);
+  }
+  if (hostConfig.AutoRemove === true) {
+    throw new UnsupportedContainerError('AutoRemove (--rm) containers would vanish when stopped');
+  }
+}
+
+/** Every label of the source but the actuator's own, then the actuator's for this switch. */
+function cloneLabels(
+  source: Readonly<Record<string, string>>,
+  request: CloneRequest,
+  originalValue: VariantValue,
+  droppedLabel: string | undefined,
+): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (!isActuatorLabel(key)) labels[key] = value;
+  }
+  labels[LABEL.managed] = 'true';
+  labels[LABEL.rollbackId] = request.rollbackId;
+  labels[LABEL.variant] = request.expectedVariant;
+  labels[LABEL.target] = request.targetName;
+  if (originalValue === null) labels[LABEL.originalAbsent] = 'true';
+  else labels[LABEL.originalValue] = originalValue;
+  if (droppedLabel !== undefined) labels[LABEL.droppedPortBindings] = droppedLabel;
+  return labels;
 }
 
 type PortBindings = Record<string, Array<{ HostIp: string; HostPort: string }>>;

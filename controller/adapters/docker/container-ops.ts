@@ -3,6 +3,7 @@
 import { expectedVariant, type ServiceSpec, type VerifySpec } from '../../core/index.js';
 import type Docker from 'dockerode';
 import { restoreVerifySpec } from '../../ports/actuator.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 import { dockerStatus } from './client.js';
 import { renameContainer } from './crash-loop.js';
 import type { SourceContainer } from './clone-config.js';
@@ -105,6 +106,7 @@ export async function verifyContainer(
   id: string,
   verify: VerifySpec,
   expected: string,
+  clock: Clock = systemClock,
 ): Promise<{ elapsedMs: number }> {
   let latest: SourceContainer | undefined;
   const refresh = async (): Promise<SourceContainer> => (latest = await docker.getContainer(id).inspect());
@@ -119,6 +121,7 @@ export async function verifyContainer(
       return `container ${plainName(info.Name)} is ${info.State.Status} (exit code ${info.State.ExitCode}, restarts ${info.RestartCount})`;
     },
     baseUrls: async () => containerBaseUrls(latest ?? (await refresh()), verify),
+    clock,
   });
 }
 
@@ -150,31 +153,32 @@ export async function stopContainerWithSignal(
   docker: Docker,
   id: string,
   signal: string,
+  clock: Clock,
 ): Promise<{ exitedOnSignal: boolean; waitedMs: number }> {
   const container = docker.getContainer(id);
-  const started = Date.now();
+  const started = clock.now();
   const info: SourceContainer = await container.inspect();
   const timeoutMs = (info.Config.StopTimeout ?? DEFAULT_STOP_TIMEOUT_S) * 1000;
   let exitedOnSignal = false;
   if (info.State.Running) {
     try {
       await container.kill({ signal });
-      exitedOnSignal = await waitUntilExited(docker, id, started + timeoutMs);
+      exitedOnSignal = await waitUntilExited(docker, id, started + timeoutMs, clock);
     } catch (error) {
       if (dockerStatus(error) !== 409) throw error; // 409: it is not running (any more)
     }
   }
   await stopContainer(docker, id);
-  return { exitedOnSignal, waitedMs: Date.now() - started };
+  return { exitedOnSignal, waitedMs: clock.now() - started };
 }
 
 /** Polls (20 ms: an exit is what the recreate switch waits for) until it is neither running nor restarting. */
-async function waitUntilExited(docker: Docker, id: string, deadlineMs: number): Promise<boolean> {
+async function waitUntilExited(docker: Docker, id: string, deadlineMs: number, clock: Clock): Promise<boolean> {
   for (;;) {
     const state = (await docker.getContainer(id).inspect()).State;
     if (!state.Running && !state.Restarting) return true;
-    if (Date.now() >= deadlineMs) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (clock.now() >= deadlineMs) return false;
+    await clock.sleep(20);
   }
 }
 
@@ -199,6 +203,15 @@ export async function removeContainer(docker: Docker, id: string): Promise<void>
 /** How a restored old container was left: serving, or back in the crash loop it was in before. */
 export type RestoredState = 'serving' | 'crash-looping';
 
+/** The old container of a switch, to restore: held by id, under its temporary name until it is back. */
+export interface OldContainer {
+  readonly id: string;
+  readonly originalName: string;
+  readonly rollbackId: string;
+  /** It was crash-looping before the switch. */
+  readonly wasCrashLooping: boolean;
+}
+
 /**
  * Puts the old container back: removes whatever of this rollback holds its name, renames it back,
  * starts it if needed and verifies it serves its own variant; throws if any of that fails. An old
@@ -208,10 +221,8 @@ export type RestoredState = 'serving' | 'crash-looping';
 export async function restoreOldContainer(
   docker: Docker,
   target: ServiceSpec,
-  oldId: string,
-  originalName: string,
-  rollbackId: string,
-  wasCrashLooping = false,
+  { id: oldId, originalName, rollbackId, wasCrashLooping }: OldContainer,
+  clock: Clock,
 ): Promise<RestoredState> {
   const holder = await docker
     .getContainer(originalName)
@@ -232,7 +243,7 @@ export async function restoreOldContainer(
   let info: SourceContainer = await old.inspect();
   if (plainName(info.Name) !== originalName) {
     // The rename may have had to stop a crash-looping container: look again before deciding to start.
-    await renameContainer(docker, oldId, originalName);
+    await renameContainer(docker, oldId, originalName, clock);
     info = await old.inspect();
   }
   if (!info.State.Running) {
@@ -247,6 +258,7 @@ export async function restoreOldContainer(
       oldId,
       restoreVerifySpec(target.verify),
       containerExpectedVariant(info, target),
+      clock,
     );
     return 'serving';
   } catch (error) {

@@ -6,11 +6,12 @@
 // the middle loses nothing: undoing is a `docker start`, which resumes the loop exactly as it was, and the
 // successor's clone carries the unchanged policy.
 import type Docker from 'dockerode';
+import type { Clock } from '../../ports/clock.js';
 import { dockerStatus } from './client.js';
 import type { SourceContainer } from './clone-config.js';
 
 /** Docker resets its restart backoff once a container has run this long: a shorter run is a failed start. */
-const STEADY_RUN_MS = 10_000;
+export const STEADY_RUN_MS = 10_000;
 const HALT_TIMEOUT_MS = 15_000;
 const RENAME_ATTEMPTS = 6; // 100 + 200 + 400 + 800 + 1600 ms of backoff at most
 
@@ -20,7 +21,7 @@ export function restartPolicyName(info: SourceContainer): string {
 }
 
 /** Restarting now, or restarted by its policy and not yet up for a steady run. */
-export function isCrashLooping(info: SourceContainer, nowMs = Date.now()): boolean {
+export function isCrashLooping(info: SourceContainer, nowMs: number): boolean {
   if (info.State.Restarting) return true;
   if (info.RestartCount === 0 || restartPolicyName(info) === 'no') return false;
   const startedMs = Date.parse(info.State.StartedAt);
@@ -28,8 +29,8 @@ export function isCrashLooping(info: SourceContainer, nowMs = Date.now()): boole
 }
 
 /** Stops a crash-looping container and waits until Docker no longer restarts it. */
-export async function haltRestartLoop(docker: Docker, id: string): Promise<void> {
-  const deadline = Date.now() + HALT_TIMEOUT_MS;
+export async function haltRestartLoop(docker: Docker, id: string, clock: Clock): Promise<void> {
+  const deadline = clock.now() + HALT_TIMEOUT_MS;
   for (;;) {
     // No `t`: the container's own stop timeout, as for any other stop (a restarting one stops at once).
     await docker
@@ -40,10 +41,10 @@ export async function haltRestartLoop(docker: Docker, id: string): Promise<void>
       });
     const info: SourceContainer = await docker.getContainer(id).inspect();
     if (!info.State.Running && !info.State.Restarting) return;
-    if (Date.now() > deadline) {
+    if (clock.now() > deadline) {
       throw new Error(`container ${id.slice(0, 12)} is still ${info.State.Status} after docker stop`);
     }
-    await sleep(100);
+    await clock.sleep(100);
   }
 }
 
@@ -61,6 +62,7 @@ export async function renameContainer(
   docker: Docker,
   id: string,
   name: string,
+  clock: Clock,
 ): Promise<{ attempts: number; halted: boolean }> {
   let halted = false;
   for (let attempt = 1; ; attempt++) {
@@ -70,15 +72,11 @@ export async function renameContainer(
     } catch (error) {
       if (!isSandboxRace(error) || attempt >= RENAME_ATTEMPTS) throw error;
       const info: SourceContainer = await docker.getContainer(id).inspect();
-      if (isCrashLooping(info)) {
-        await haltRestartLoop(docker, id);
+      if (isCrashLooping(info, clock.now())) {
+        await haltRestartLoop(docker, id, clock);
         halted = true;
       }
-      await sleep(100 * 2 ** (attempt - 1));
+      await clock.sleep(100 * 2 ** (attempt - 1));
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

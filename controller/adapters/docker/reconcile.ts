@@ -16,6 +16,7 @@ import type { ServiceSpec } from '../../core/index.js';
 import type Docker from 'dockerode';
 import { ActuationError } from '../../ports/actuator.js';
 import type { JournalEntry, ReconcileOutcome } from '../../ports/actuator.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 import { dockerStatus } from './client.js';
 import { planClone } from './clone-config.js';
 import { restartPolicyName } from './crash-loop.js';
@@ -27,6 +28,7 @@ import {
   restoreOldContainer,
   stopContainer,
   verifyContainer,
+  type TargetContainers,
 } from './container-ops.js';
 import { LABEL, plainName, readEnvVariable } from './labels.js';
 import { ensureAttachments, planAttachments } from './networks.js';
@@ -35,6 +37,8 @@ import { START_FIRST_SETTLE_MS, settleSince } from './settle.js';
 export interface ReconcileOptions {
   /** See DockerActuatorOptions.startFirstSettleMs. */
   readonly startFirstSettleMs?: number;
+  /** Verification and the settle run on it. Default systemClock. */
+  readonly clock?: Clock;
 }
 
 export async function reconcileTarget(
@@ -43,6 +47,7 @@ export async function reconcileTarget(
   entry: JournalEntry,
   options: ReconcileOptions = {},
 ): Promise<ReconcileOutcome> {
+  const clock = options.clock ?? systemClock;
   const { current, old } = await findTargetContainers(docker, target);
   const isOurs = (c: SourceContainer) => c.Config.Labels?.[LABEL.rollbackId] === entry.rollbackId;
   const olds = old.filter((o) => o.rollbackId === entry.rollbackId);
@@ -51,10 +56,11 @@ export async function reconcileTarget(
   if (olds.length === 0) {
     if (successors.length === 0) return 'nothing-to-do';
     // The old containers are gone, so the switch got past verification: just make sure the new ones run.
-    for (const successor of successors) await startAndVerify(docker, target, successor, undefined);
+    for (const successor of successors) await startAndVerify(docker, target, successor, undefined, clock);
     return 'finished';
   }
 
+  const settleMs = options.startFirstSettleMs ?? START_FIRST_SETTLE_MS;
   let outcome: ReconcileOutcome = 'finished';
   for (const o of olds) {
     const successor = current.find((c) => plainName(c.Name) === o.originalName);
@@ -67,41 +73,58 @@ export async function reconcileTarget(
         message: `${o.originalName} is held by ${successor.Id.slice(0, 12)}, not by rollback ${entry.rollbackId}; left as is`,
       });
     }
-    if (successor) {
-      try {
-        await startAndVerify(docker, target, successor, o.info);
-        if (target.strategy === 'start-first' && o.info.State.Running) {
-          await settleSince(Date.now(), options.startFirstSettleMs ?? START_FIRST_SETTLE_MS);
-        }
-        await stopContainer(docker, o.info.Id);
-        await removeContainer(docker, o.info.Id);
-        continue;
-      } catch {
-        // The new container cannot serve: fall through to undo.
-        await removeContainer(docker, successor.Id);
-      }
-    }
-    try {
-      await restoreOldContainer(
-        docker,
-        target,
-        o.info.Id,
-        o.originalName,
-        entry.rollbackId,
-        o.info.RestartCount > 0 && restartPolicyName(o.info) !== 'no',
-      );
-    } catch (cause) {
-      throw new ActuationError({
-        target: target.name,
-        step: 'restored-old',
-        restored: false,
-        message: `could not restore ${o.originalName} while undoing rollback ${entry.rollbackId}`,
-        cause,
-      });
-    }
+    if (successor && (await finish(docker, target, successor, o.info, settleMs, clock))) continue;
+    await undo(docker, target, entry, o, clock);
     outcome = 'undone';
   }
   return outcome;
+}
+
+/**
+ * Finishes with the successor: verified, then the old container stopped (start-first: after the settle) and
+ * removed. If any of that fails the successor is removed and false returned: the switch is to be undone.
+ */
+async function finish(
+  docker: Docker,
+  target: ServiceSpec,
+  successor: SourceContainer,
+  old: SourceContainer,
+  settleMs: number,
+  clock: Clock,
+): Promise<boolean> {
+  try {
+    await startAndVerify(docker, target, successor, old, clock);
+    if (target.strategy === 'start-first' && old.State.Running) await settleSince(clock, clock.now(), settleMs);
+    await stopContainer(docker, old.Id);
+    await removeContainer(docker, old.Id);
+    return true;
+  } catch {
+    // The new container cannot serve: fall through to undo.
+    await removeContainer(docker, successor.Id);
+    return false;
+  }
+}
+
+/** Puts the old container back; throws ActuationError (restored: false) if it cannot. */
+async function undo(
+  docker: Docker,
+  target: ServiceSpec,
+  entry: JournalEntry,
+  old: TargetContainers['old'][number],
+  clock: Clock,
+): Promise<void> {
+  const wasCrashLooping = old.info.RestartCount > 0 && restartPolicyName(old.info) !== 'no';
+  try {
+    await restoreOldContainer(docker, target, { id: old.info.Id, originalName: old.originalName, rollbackId: entry.rollbackId, wasCrashLooping }, clock);
+  } catch (cause) {
+    throw new ActuationError({
+      target: target.name,
+      step: 'restored-old',
+      restored: false,
+      message: `could not restore ${old.originalName} while undoing rollback ${entry.rollbackId}`,
+      cause,
+    });
+  }
 }
 
 /**
@@ -113,6 +136,7 @@ async function startAndVerify(
   target: ServiceSpec,
   successor: SourceContainer,
   oldInfo: SourceContainer | undefined,
+  clock: Clock,
 ): Promise<void> {
   if (oldInfo) {
     const plan = planClone(oldInfo, {
@@ -135,5 +159,5 @@ async function startAndVerify(
         if (dockerStatus(error) !== 304) throw error;
       });
   }
-  await verifyContainer(docker, successor.Id, target.verify, containerExpectedVariant(successor, target));
+  await verifyContainer(docker, successor.Id, target.verify, containerExpectedVariant(successor, target), clock);
 }

@@ -14,12 +14,14 @@
 // So the old container is stopped only once every client can reach the new one: its verification (an
 // upper bound of when the new interface answered ARP) plus one neighbour re-probe interval, plus margin
 // for a loaded machine. The old one's own drain after SIGTERM comes on top of this.
+import type { Clock } from '../../ports/clock.js';
+
 export const START_FIRST_SETTLE_MS = 1500;
 
-/** Waits until `settleMs` have passed since `sinceMs`; returns how long it waited. */
-export async function settleSince(sinceMs: number, settleMs: number): Promise<number> {
-  const waitMs = Math.max(0, sinceMs + settleMs - Date.now());
-  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+/** Waits until `settleMs` have passed since `sinceMs` on `clock`; returns how long it waited. */
+export async function settleSince(clock: Clock, sinceMs: number, settleMs: number): Promise<number> {
+  const waitMs = Math.max(0, sinceMs + settleMs - clock.now());
+  if (waitMs > 0) await clock.sleep(waitMs);
   return waitMs;
 }
 

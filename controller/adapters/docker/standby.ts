@@ -15,6 +15,7 @@
 import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
 import type { InstanceRef, StandbyReport } from '../../ports/actuator.js';
+import type { Clock } from '../../ports/clock.js';
 import { planClone } from './clone-config.js';
 import type { SourceContainer } from './clone-config.js';
 import { containerBaseUrls, findTargetContainers, removeContainer, stopContainer } from './container-ops.js';
@@ -50,8 +51,9 @@ export async function maintainStandby(
   docker: Docker,
   target: ServiceSpec,
   imageOf: ImageOf,
-  nowMs = Date.now(),
+  clock: Clock,
 ): Promise<StandbyReport> {
+  const nowMs = clock.now();
   const { current, old, standby } = await findTargetContainers(docker, target);
   const actions: string[] = [];
   const removeAll = async (which: readonly SourceContainer[], action: string): Promise<void> => {
@@ -61,61 +63,75 @@ export async function maintainStandby(
     }
   };
 
-  const wanted = target.warmStandby;
-  if (wanted === undefined) {
-    await removeAll(standby, 'removed');
-    return report(target, 'not-needed', 'no warm standby configured', actions);
+  const need = standbyNeed(target, current, old.length > 0);
+  if (need.kind === 'none') {
+    if (need.removeStandbys) await removeAll(standby, 'removed');
+    return report(target, need.state, need.detail, actions);
   }
-  if (target.strategy !== 'start-first') {
-    await removeAll(standby, 'removed');
-    return report(target, 'not-needed', 'a warm standby needs strategy start-first', actions);
-  }
-  if (old.length > 0) return report(target, 'waiting', 'an unfinished switch is being reconciled', actions);
-  const primary = current.find((c) => c.State.Running);
-  if (primary === undefined) return report(target, 'waiting', 'no running container to stand by for', actions);
-  if (readEnvVariable(primary.Config.Env ?? [], target.variable) === wanted.value) {
-    await removeAll(standby, 'removed');
-    return report(target, 'not-needed', `${plainName(primary.Name)} already runs ${describeValue(target, wanted.value)}`, actions);
-  }
-  if (primary.HostConfig.NetworkMode === 'host') {
-    await removeAll(standby, 'removed');
-    return report(target, 'failed', 'host networking: a standby could not listen beside the current container', actions);
-  }
-
+  const { primary, value } = need;
   const mine = standby.filter((s) => s.Config.Labels?.[LABEL.standbyFor] === primary.Id);
   await removeAll(standby.filter((s) => !mine.includes(s)), 'removed-stale');
   const [kept, ...extra] = mine;
   await removeAll(extra, 'removed-extra');
   if (kept !== undefined) {
-    const fresh = readEnvVariable(kept.Config.Env ?? [], target.variable) === wanted.value;
-    if (!fresh) {
-      await removeAll([kept], 'removed-stale');
-    } else if (kept.State.Running && !kept.State.Restarting && kept.RestartCount === 0) {
-      const answer = await probe(kept, target, wanted.value);
+    const fate = keptStandbyFate(kept, target, value, nowMs);
+    if (fate === 'probe') {
+      const answer = await probe(kept, target, value, clock);
       return answer === undefined
-        ? report(target, 'ready', `serves ${expectedVariant(wanted.value, target.verify)}`, actions, kept)
+        ? report(target, 'ready', `serves ${expectedVariant(value, target.verify)}`, actions, kept)
         : report(target, 'starting', answer, actions, kept);
-    } else {
-      const finishedMs = Date.parse(kept.State.FinishedAt);
-      const why = `exited with code ${kept.State.ExitCode} after ${kept.RestartCount} restarts`;
-      if (Number.isFinite(finishedMs) && nowMs - finishedMs < STANDBY_RETRY_MS) {
-        // Stopped (not removed): its logs say why; `docker stop` also ends a restart loop.
-        if (kept.State.Running || kept.State.Restarting) await stopContainer(docker, kept.Id);
-        return report(target, 'failed', `${why}; replaced ${Math.round(STANDBY_RETRY_MS / 1000)} s after it ended`, actions, kept);
-      }
-      await removeAll([kept], 'removed-dead');
     }
+    if (fate === 'leave-dead') {
+      // Stopped (not removed): its logs say why; `docker stop` also ends a restart loop.
+      if (kept.State.Running || kept.State.Restarting) await stopContainer(docker, kept.Id);
+      const why = `exited with code ${kept.State.ExitCode} after ${kept.RestartCount} restarts`;
+      return report(target, 'failed', `${why}; replaced ${Math.round(STANDBY_RETRY_MS / 1000)} s after it ended`, actions, kept);
+    }
+    await removeAll([kept], fate === 'replace-stale' ? 'removed-stale' : 'removed-dead');
   }
 
-  const created = await createStandby(docker, target, primary, wanted.value, await imageOf(primary), composeNumberAbove(current));
+  const created = await createStandby(docker, target, primary, value, await imageOf(primary), composeNumberAbove(current));
   actions.push(`created ${created.name}`);
-  return {
-    target: target.name,
-    state: 'starting',
-    detail: `created for ${plainName(primary.Name)}`,
-    actions,
-    instance: created,
-  };
+  return { target: target.name, state: 'starting', detail: `created for ${plainName(primary.Name)}`, actions, instance: created };
+}
+
+type StandbyNeed =
+  | { readonly kind: 'none'; readonly state: StandbyReport['state']; readonly detail: string; readonly removeStandbys: boolean }
+  | { readonly kind: 'standby'; readonly primary: SourceContainer; readonly value: VariantValue };
+
+/** Whether the target wants a standby now, for which running container and value; if not, why. */
+function standbyNeed(target: ServiceSpec, current: readonly SourceContainer[], midSwitch: boolean): StandbyNeed {
+  const none = (state: StandbyReport['state'], detail: string, removeStandbys: boolean): StandbyNeed => ({ kind: 'none', state, detail, removeStandbys });
+  const wanted = target.warmStandby;
+  if (wanted === undefined) return none('not-needed', 'no warm standby configured', true);
+  if (target.strategy !== 'start-first') return none('not-needed', 'a warm standby needs strategy start-first', true);
+  if (midSwitch) return none('waiting', 'an unfinished switch is being reconciled', false);
+  const primary = current.find((c) => c.State.Running);
+  if (primary === undefined) return none('waiting', 'no running container to stand by for', false);
+  if (readEnvVariable(primary.Config.Env ?? [], target.variable) === wanted.value) {
+    return none('not-needed', `${plainName(primary.Name)} already runs ${describeValue(target, wanted.value)}`, true);
+  }
+  if (primary.HostConfig.NetworkMode === 'host') {
+    return none('failed', 'host networking: a standby could not listen beside the current container', true);
+  }
+  return { kind: 'standby', primary, value: wanted.value };
+}
+
+/**
+ * What becomes of the standby made for the current container: one of another value is replaced; a running
+ * one is probed; one that ended (exited, or restarted by its policy) is left stopped until STANDBY_RETRY_MS
+ * after it ended, then replaced.
+ */
+export function keptStandbyFate(
+  kept: SourceContainer,
+  target: ServiceSpec,
+  value: VariantValue,
+  nowMs: number,
+): 'replace-stale' | 'probe' | 'leave-dead' | 'replace-dead' {
+  if (readEnvVariable(kept.Config.Env ?? [], target.variable) !== value) return 'replace-stale';
+  if (kept.State.Running && !kept.State.Restarting && kept.RestartCount === 0) return 'probe';
+  const finishedMs = Date.parse(kept.State.FinishedAt);
+  return Number.isFinite(finishedMs) && nowMs - finishedMs < STANDBY_RETRY_MS ? 'leave-dead' : 'replace-dead';
 }
 
 /**
@@ -178,13 +194,14 @@ async function createStandby(
 }
 
 /** undefined when the standby answers with its variant now, else what it answered. */
-async function probe(info: SourceContainer, target: ServiceSpec, value: VariantValue): Promise<string | undefined> {
+async function probe(info: SourceContainer, target: ServiceSpec, value: VariantValue, clock: Clock): Promise<string | undefined> {
   try {
     await waitUntilServing({
       verify: { ...target.verify, timeoutMs: PROBE_TIMEOUT_MS },
       expectedVariant: expectedVariant(value, target.verify),
       baseUrls: () => Promise.resolve(containerBaseUrls(info, { ...target.verify, via: 'container-ip' })),
       pollIntervalMs: PROBE_TIMEOUT_MS, // one try
+      clock,
     });
     return undefined;
   } catch (error) {

@@ -4,6 +4,7 @@ import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core
 import type Docker from 'dockerode';
 import { ActuationError } from '../../ports/actuator.js';
 import type { InstanceRef, StepName, SwitchRequest } from '../../ports/actuator.js';
+import type { Clock } from '../../ports/clock.js';
 import { haltRestartLoop, isCrashLooping, renameContainer, restartPolicyName } from './crash-loop.js';
 import { planClone, UnsupportedContainerError } from './clone-config.js';
 import type { ClonePlan, SourceContainer } from './clone-config.js';
@@ -26,6 +27,7 @@ export type RecordStep = (name: StepName, detail: Record<string, string>) => Pro
 /** Everything the steps of one container's switch share; the steps fill in the new container. */
 export interface ContainerSwitch {
   readonly docker: Docker;
+  readonly clock: Clock;
   readonly target: ServiceSpec;
   readonly request: SwitchRequest;
   readonly record: RecordStep;
@@ -52,7 +54,7 @@ type Warn = (message: string, fields: Record<string, unknown>) => void;
  * failure leaves the renamed old container for reconcile (the switch still succeeded: the new one serves).
  */
 export async function switchContainer(
-  base: Pick<ContainerSwitch, 'docker' | 'target' | 'request' | 'record' | 'startFirstSettleMs'>,
+  base: Pick<ContainerSwitch, 'docker' | 'clock' | 'target' | 'request' | 'record' | 'startFirstSettleMs'>,
   old: SourceContainer,
   standbys: readonly SourceContainer[],
   warn: Warn,
@@ -85,14 +87,14 @@ export async function switchContainer(
  * refused as a precondition.
  */
 async function prepareSwitch(
-  base: Pick<ContainerSwitch, 'docker' | 'target' | 'request' | 'record' | 'startFirstSettleMs'>,
+  base: Pick<ContainerSwitch, 'docker' | 'clock' | 'target' | 'request' | 'record' | 'startFirstSettleMs'>,
   old: SourceContainer,
   standbys: readonly SourceContainer[],
 ): Promise<ContainerSwitch> {
   const { docker, target, request } = base;
   const name = plainName(old.Name);
   const expected = expectedVariant(request.value, target.verify);
-  const crashLooping = isCrashLooping(old);
+  const crashLooping = isCrashLooping(old, base.clock.now());
   let clone: ClonePlan;
   try {
     clone = planClone(old, {
@@ -126,8 +128,8 @@ async function renameOld(s: ContainerSwitch): Promise<void> {
   const oldId = s.old.Id;
   const oldName = oldContainerName(s.name, s.request.rollbackId);
   // The restart policy is left as it is: the successor is cloned with it, and undoing is a start.
-  if (s.crashLooping) await haltRestartLoop(s.docker, oldId);
-  const renamed = await renameContainer(s.docker, oldId, oldName);
+  if (s.crashLooping) await haltRestartLoop(s.docker, oldId, s.clock);
+  const renamed = await renameContainer(s.docker, oldId, oldName, s.clock);
   s.crashLooping ||= renamed.halted;
   const crashLoop = {
     crashLooping: 'true',
@@ -158,7 +160,7 @@ async function stopOld(s: ContainerSwitch, settled: Record<string, string> = {})
     await s.record('stopped-old', { oldId, ...settled });
     return;
   }
-  const stopped = await stopContainerWithSignal(s.docker, oldId, signal);
+  const stopped = await stopContainerWithSignal(s.docker, oldId, signal, s.clock);
   await s.record('stopped-old', {
     oldId,
     ...settled,
@@ -205,15 +207,15 @@ async function startNew(s: ContainerSwitch): Promise<void> {
 
 async function verifyNew(s: ContainerSwitch): Promise<void> {
   const newId = required(s.newId, 'verify-new');
-  const verified = await verifyContainer(s.docker, newId, s.target.verify, s.expected);
-  s.verifiedAtMs = Date.now();
+  const verified = await verifyContainer(s.docker, newId, s.target.verify, s.expected, s.clock);
+  s.verifiedAtMs = s.clock.now();
   await s.record('verified-new', { newId, variant: s.expected, elapsedMs: String(verified.elapsedMs) });
 }
 
 /** Not at once: clients may not reach the new container's address yet (settle.ts). */
 async function settleThenStopOld(s: ContainerSwitch): Promise<void> {
   const settleMs = s.target.settleMs ?? (s.standby === undefined ? s.startFirstSettleMs : STANDBY_SETTLE_MS);
-  const settledMs = await settleSince(required(s.verifiedAtMs, 'settle-then-stop-old'), settleMs);
+  const settledMs = await settleSince(s.clock, required(s.verifiedAtMs, 'settle-then-stop-old'), settleMs);
   await stopOld(s, { settledMs: String(settledMs) });
 }
 
@@ -278,8 +280,9 @@ async function restoreOld(s: ContainerSwitch, warn: Warn): Promise<boolean> {
     }
     // One that crashed during the switch (e.g. in its first run, before Docker had restarted it) was
     // crash-looping too.
-    const crashLooping = s.crashLooping || isCrashLooping(await s.docker.getContainer(oldId).inspect());
-    const state = await restoreOldContainer(s.docker, s.target, oldId, s.name, s.request.rollbackId, crashLooping);
+    const wasCrashLooping = s.crashLooping || isCrashLooping(await s.docker.getContainer(oldId).inspect(), s.clock.now());
+    const old = { id: oldId, originalName: s.name, rollbackId: s.request.rollbackId, wasCrashLooping };
+    const state = await restoreOldContainer(s.docker, s.target, old, s.clock);
     await s.record('restored-old', { oldId, name: s.name, state });
     return true;
   } catch (error) {

@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ActuationError, restoreVerifySpec } from '../../ports/actuator.js';
 import type { ActuationStep, Actuator, InstanceState, JournalEntry, ReconcileResult, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
 import { waitUntilServing } from '../verify/index.js';
 
 export interface ProcessTargetConfig {
@@ -27,6 +28,13 @@ export interface ProcessTarget {
   readonly process: ProcessTargetConfig;
 }
 
+export interface ProcessActuatorOptions {
+  /** The grace period before SIGKILL, verification and the step timestamps run on it. Default systemClock. */
+  readonly clock?: Clock;
+}
+
+type RecordStep = (name: StepName, detail: Record<string, string>) => Promise<void>;
+
 interface Running {
   readonly child: ChildProcess;
   readonly value: VariantValue;
@@ -35,13 +43,15 @@ interface Running {
 export class ProcessActuator implements Actuator {
   private readonly targets: ReadonlyMap<string, ProcessTarget>;
   private readonly running = new Map<string, Running>();
+  private readonly clock: Clock;
   // Synchronous by necessity: 'exit' listeners cannot await. SIGKILL so nothing outlives us.
   private readonly killAllOnExit = () => {
     for (const { child } of this.running.values()) if (isAlive(child)) child.kill('SIGKILL');
   };
 
-  constructor(targets: readonly ProcessTarget[]) {
+  constructor(targets: readonly ProcessTarget[], options: ProcessActuatorOptions = {}) {
     this.targets = new Map(targets.map((t) => [t.spec.name, t]));
+    this.clock = options.clock ?? systemClock;
     process.on('exit', this.killAllOnExit);
   }
 
@@ -58,14 +68,14 @@ export class ProcessActuator implements Actuator {
   async switchVariant(request: SwitchRequest): Promise<SwitchResult> {
     const target = this.configured(request.service.name);
     const spec = target.spec;
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
     const steps: ActuationStep[] = [];
     const record = async (name: StepName, detail: Record<string, string>) => {
       const step: ActuationStep = {
         name,
         target: spec.name,
         rollbackId: request.rollbackId,
-        atMs: Date.now(),
+        atMs: this.clock.now(),
         detail,
       };
       steps.push(step);
@@ -83,7 +93,10 @@ export class ProcessActuator implements Actuator {
       });
     }
     await record('inspected', { pid: String(old.child.pid) });
-    const result = (noop: boolean): SwitchResult => ({
+    const noop = old.value === request.value;
+    if (noop) await record('noop', { value: String(request.value) });
+    else await this.restartWith(target, request, old, record);
+    return {
       target: spec.name,
       rollbackId: request.rollbackId,
       containers: [{ id: String(this.running.get(spec.name)?.child.pid), name: spec.name }],
@@ -91,14 +104,14 @@ export class ProcessActuator implements Actuator {
       toValue: request.value,
       originalValue,
       noop,
-      durationMs: Date.now() - startedAt,
+      durationMs: this.clock.now() - startedAt,
       steps,
-    });
-    if (old.value === request.value) {
-      await record('noop', { value: String(request.value) });
-      return result(true);
-    }
+    };
+  }
 
+  /** stopped-old, started-new, verified-new; if any fails, the old value is started again (restored). */
+  private async restartWith(target: ProcessTarget, request: SwitchRequest, old: Running, record: RecordStep): Promise<void> {
+    const spec = target.spec;
     let step: StepName = 'stopped-old';
     try {
       await this.stop(spec.name, target);
@@ -113,16 +126,7 @@ export class ProcessActuator implements Actuator {
         variant: expectedVariant(request.value, spec.verify),
       });
     } catch (cause) {
-      let restored = false;
-      try {
-        await this.stop(spec.name, target);
-        await record('removed-new', {});
-        const back = await this.spawnVerified(target, old.value, 'restore');
-        await record('restored-old', { pid: String(back.child.pid) });
-        restored = true;
-      } catch {
-        restored = false;
-      }
+      const restored = await this.restore(target, old, record);
       throw new ActuationError({
         target: spec.name,
         step,
@@ -133,7 +137,19 @@ export class ProcessActuator implements Actuator {
         cause,
       });
     }
-    return result(false);
+  }
+
+  /** Stops the new process and starts the old value again, verified; false if that failed too. */
+  private async restore(target: ProcessTarget, old: Running, record: RecordStep): Promise<boolean> {
+    try {
+      await this.stop(target.spec.name, target);
+      await record('removed-new', {});
+      const back = await this.spawnVerified(target, old.value, 'restore');
+      await record('restored-old', { pid: String(back.child.pid) });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async inspect(target: ServiceSpec): Promise<ServiceState> {
@@ -216,6 +232,7 @@ export class ProcessActuator implements Actuator {
         isAlive(running.child)
           ? undefined
           : `process exited (code ${String(running.child.exitCode)}, signal ${String(running.child.signalCode)})`,
+      clock: this.clock,
     });
   }
 
@@ -228,9 +245,14 @@ export class ProcessActuator implements Actuator {
     if (!isAlive(child)) return;
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), target.process.stopTimeoutMs ?? 5000);
+    // The grace period, cancelled (its timer cleared) as soon as the process has exited.
+    const exitedInTime = new AbortController();
+    void this.clock.sleep(target.process.stopTimeoutMs ?? 5000, exitedInTime.signal).then(
+      () => child.kill('SIGKILL'),
+      () => undefined,
+    );
     await exited;
-    clearTimeout(timer);
+    exitedInTime.abort();
   }
 
   private describe(target: ProcessTarget, running: Running): InstanceState {

@@ -1,2 +1,2 @@
 // The process actuator (ports/actuator.ts): the service as the controller's own child process.
-export { ProcessActuator, type ProcessTarget, type ProcessTargetConfig } from './actuator.js';
+export { ProcessActuator, type ProcessActuatorOptions, type ProcessTarget, type ProcessTargetConfig } from './actuator.js';
