@@ -1,9 +1,11 @@
 // A Clock (controller/ports/clock.ts) that moves only when told: tests of timing logic (deadlines, polling
 // intervals, settles, grace periods) run on it without sleeping, and see every wait the code asked for.
 //   autoAdvance (default): a sleep moves the clock to its end at once — for code that waits in a loop
-//     (polling until a deadline), so a 10 s deadline costs as many polls as it has, not 10 s.
-//   autoAdvance = false: a sleep waits until the test calls advance() — for code that waits beside other
-//     work (a grace period before SIGKILL), so the test decides when the time is up.
+//     (polling until a deadline), so a 10 s deadline costs as many polls as it has, not 10 s. A sleep given
+//     an AbortSignal is a timer beside other work that the code may cancel (a grace period before SIGKILL):
+//     it is never advanced to on its own, only passed when the clock moves for another reason.
+//   autoAdvance = false: every sleep waits until the test calls advance(), so the test decides when the time
+//     is up.
 // Timeout signals (a probe's fetch limit) fire when the clock passes them, in either mode.
 import type { Clock } from '../../controller/ports/clock.js';
 
@@ -51,7 +53,7 @@ export class ManualClock implements Clock {
         reject(abortError());
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      if (this.autoAdvance) this.advance(ms);
+      if (this.autoAdvance && signal === undefined) this.advance(ms);
     });
   }
 

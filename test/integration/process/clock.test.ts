@@ -78,18 +78,23 @@ describe('process actuator on a manual clock', () => {
     expect(await serves(target)).toBe(false);
   });
 
-  it('a switch is timed on the clock: step timestamps, durationMs, verification', async () => {
+  it('a switch is timed on the clock: step timestamps, durationMs, the cancelled grace period', async () => {
     const target = await makeTarget({ SHUTDOWN_DELAY_MS: '0' });
     const clock = new ManualClock();
     const actuator = actuatorFor(target, clock);
     await actuator.start('svc');
     const startMs = clock.now();
+    const asked = clock.sleeps.length;
     const result = await actuator.switchVariant({ service: target.spec, value: 'baseline', rollbackId: 'rb-clock' });
     expect(result.steps.map((s) => s.name)).toEqual(['inspected', 'stopped-old', 'started-new', 'verified-new']);
     expect(result.steps[0]?.atMs).toBe(startMs);
-    // The verification's 25 ms polls are all the clock moved by.
-    const polled = clock.now() - startMs;
-    expect(polled % 25).toBe(0);
+    // The old process exited on SIGTERM: its 5 s grace period was cancelled, never spent; what the clock moved
+    // by is the new process's verification polls.
+    const [grace, ...polls] = clock.sleeps.slice(asked);
+    expect(grace).toBe(5_000);
+    expect(clock.pendingSleeps).toBe(0);
+    expect(result.steps[1]?.atMs).toBe(startMs);
+    const polled = polls.reduce((sum, ms) => sum + ms, 0);
     expect(result.steps.at(-1)?.atMs).toBe(startMs + polled);
     expect(result.durationMs).toBe(polled);
   });
