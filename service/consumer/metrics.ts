@@ -1,5 +1,6 @@
 // The consumer's Prometheus metrics. Lag is read from Redis at scrape time (XINFO GROUPS), so the gauge is
-// as fresh as the scrape and costs nothing between scrapes.
+// as fresh as the scrape and costs nothing between scrapes. A lag that cannot be read is not exported at
+// all: a frozen last value would look live (the policy would judge a backlog nobody measured).
 import { Gauge, type Registry } from 'prom-client';
 import type { ModelVariant } from '../contract.js';
 import { metricRegistrar, registerModelInfo } from '../metric-registry.js';
@@ -20,6 +21,9 @@ export const CONSUMER_METRIC = {
  */
 export const OUTCOMES = ['ok', 'invalid', 'model_error', 'duplicate'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
+
+/** How long a scrape waits for XINFO GROUPS; during an outage ioredis retries for seconds, the scrape must not. */
+export const LAG_READ_TIMEOUT_MS = 1_000;
 
 /** One batch, read to acknowledged: ~1 ms normally, seconds under an injected latency fault. */
 export const PROCESSING_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30] as const;
@@ -50,12 +54,14 @@ export function createConsumerMetrics(
   });
   new Gauge({
     name: CONSUMER_METRIC.lag,
-    help: 'Consumer group backlog: pending = delivered but not acknowledged, undelivered = not yet read by the group (NaN when Redis cannot tell)',
+    help: 'Consumer group backlog: pending = delivered but not acknowledged, undelivered = not yet read by the group (NaN when Redis cannot tell); absent while Redis cannot be read',
     labelNames: ['kind'] as const,
     registers: [registry],
     async collect() {
-      // A scrape during a Redis outage keeps the last values rather than failing the whole scrape.
-      const info = await readGroup().catch(() => undefined);
+      // A scrape during a Redis outage drops the series (the rest of the scrape still answers): Prometheus
+      // marks them stale, so a query sees no data (UNKNOWN) instead of the backlog from before the outage.
+      const info = await readWithin(readGroup, LAG_READ_TIMEOUT_MS);
+      this.reset();
       if (info === undefined) return;
       this.set({ kind: 'pending' }, info.pending);
       this.set({ kind: 'undelivered' }, info.lag ?? Number.NaN);
@@ -71,4 +77,17 @@ export function createConsumerMetrics(
     deadLettered: (reason) => deadLetters.inc({ variant, reason }),
     observeBatch: (seconds) => duration.observe({ variant }, seconds),
   };
+}
+
+/** The group's info, or undefined when Redis fails or does not answer within `timeoutMs`. */
+async function readWithin(read: () => Promise<GroupInfo | undefined>, timeoutMs: number): Promise<GroupInfo | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  try {
+    return await Promise.race([read().catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -104,10 +104,15 @@ describe('prediction consumer with bad events', () => {
     expect(await c.xlen('predictions-dead-letter')).toBe(3);
   });
 
-  it('answers /health 503 when Redis is gone', async () => {
+  it('answers /health 503 when Redis is gone, and stops exporting the backlog it can no longer read', async () => {
+    expect(await metricValue(url, 'consumer_lag_events{kind="pending"}')).toBe(0);
     await redis.daemon.kill();
     await waitFor('health 503', async () => (await fetch(`${url}/health`)).status === 503, 10_000);
     const body = (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
     expect(body).toMatchObject({ status: 'unavailable', redis: 'unreachable', model_variant: 'ml' });
+    // Issue #14 finding 8: the last value (0) used to stay exported, a backlog nobody measured any more.
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).not.toMatch(/^consumer_lag_events\{/m);
+    expect(text).toMatch(/^consumer_events_processed_total\{variant="ml",outcome="ok"\} 10$/m);
   });
 });
