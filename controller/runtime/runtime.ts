@@ -27,6 +27,7 @@ import { loadState, prepareTargets, reannounceActive, resumeInFlight } from './r
 import type { RuntimeState } from './runtime-state.js';
 import { Scheduler } from './scheduler.js';
 import { reconcileBatch } from './tick.js';
+import { policyReloadFailedAlert } from './reload-alert.js';
 import { policiesView, targetStatus } from './views.js';
 import { handleWebhook } from './webhook.js';
 
@@ -64,6 +65,8 @@ export class Runtime implements ControllerPort {
   private stopWatching: (() => void) | undefined;
   private stopped = false;
   private reloading: Promise<void> = Promise.resolve();
+  /** When the policy files stopped loading (the open GuardrailPolicyReloadFailed alert's start), or null. */
+  private reloadFailingSinceMs: number | null = null;
 
   constructor(options: RuntimeOptions) {
     this.options = options;
@@ -191,10 +194,17 @@ export class Runtime implements ControllerPort {
     const result = await this.options.policySource.load(this.options.policyPaths);
     const nowMs = this.ctx.ports.now();
     if (!result.ok) {
+      this.reloadFailingSinceMs ??= nowMs;
       this.ctx.lastReloadError = { atMs: nowMs, errors: result.errors.map(formatPolicyError) };
       this.options.logger.error({ errors: this.ctx.lastReloadError.errors }, 'policy reload failed; the previous set stays active');
+      this.ctx.ports.notifier.notify(policyReloadFailedAlert(this.ctx.lastReloadError.errors, this.ctx.policies.length, this.reloadFailingSinceMs));
       return;
     }
+    if (this.ctx.lastReloadError !== null && this.reloadFailingSinceMs !== null) {
+      const open = policyReloadFailedAlert(this.ctx.lastReloadError.errors, this.ctx.policies.length, this.reloadFailingSinceMs);
+      this.ctx.ports.notifier.notify({ ...open, resolvedAtMs: nowMs });
+    }
+    this.reloadFailingSinceMs = null;
     this.ctx.policies = result.policies;
     this.ctx.policyFiles = result.files;
     this.ctx.policiesLoadedAtMs = nowMs;

@@ -109,8 +109,30 @@ describe('restart', () => {
     expect(view.policies.map((p) => p.name)).toEqual(['demo']);
     expect(view.lastReloadError?.errors.join('\n')).toMatch(/demo\.yaml:\d+:\d+ /);
     expect(h.runtime.readiness()).toMatchObject({ ready: true, detail: expect.stringContaining('the last reload failed') });
+    // Not only logged: a WARNING naming file:line, and the previous set keeps ticking.
+    await h.runtime.idle();
+    const line = good.split('\n').findIndex((l) => l.includes('interval: 2s')) + 1;
+    const raised = h.sink.alerts.filter((a) => a.name === 'GuardrailPolicyReloadFailed');
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ severity: 'warning', target: 'guardrail', startsAtMs: h.clock });
+    expect(raised[0]?.summary).toMatch(new RegExp(`^Policy load failed at .*demo\\.yaml:${line}:\\d+ .*; the previous 1 policy stays active$`));
+    expect(raised[0]?.resolvedAtMs).toBeUndefined();
+    h.metrics.errorRatio(0.4);
+    for (let i = 0; i < 4; i++) await h.tick();
+    expect(h.actuator.calls.map((c) => c.value)).toEqual(['baseline']);
+
     await writeFile(file, good);
     await h.runtime.reloadPolicies();
+    await h.runtime.idle();
     expect(h.runtime.policies().lastReloadError).toBeNull();
+    expect(h.sink.names().filter((n) => n.startsWith('GuardrailPolicyReloadFailed'))).toEqual(['GuardrailPolicyReloadFailed', 'GuardrailPolicyReloadFailed:resolved']);
+  });
+
+  it('a policy set that does not load at startup raises the same WARNING: nothing is guarded', async () => {
+    h = await createHarness((yaml) => yaml.replace('interval: 2s', 'interval: soon'));
+    await h.runtime.idle();
+    expect(h.runtime.readiness()).toMatchObject({ ready: false, detail: expect.stringMatching(/^no policies loaded: .*demo\.yaml:\d+:\d+ /) });
+    const [alert] = h.sink.alerts.filter((a) => a.name === 'GuardrailPolicyReloadFailed');
+    expect(alert?.summary).toMatch(/demo\.yaml:\d+:\d+ .*; no policy is loaded: Guardrail guards nothing until the files load$/);
   });
 });
