@@ -10,6 +10,7 @@ import type { Verdict } from './verdict.js';
 import { assessTick, type TickAssessment } from './assess-tick.js';
 import { runTickSideSteps } from './tick-side-steps.js';
 import { applyEffects, currentHold, type EffectContext } from './effects.js';
+import { newBaselineBreach } from './baseline-breach.js';
 
 export const HOUR_MS = 3_600_000;
 
@@ -81,7 +82,7 @@ function contextOf(policy: Policy, event: EngineEvent, assessment: TickAssessmen
         conditions: top?.evidence ?? [],
         atMs: nowMs,
       };
-      return { event, evidence };
+      return { event, evidence, firing: assessment?.firing ?? [] };
     }
     case 'manual_rollback':
     case 'manual_rollforward':
@@ -129,6 +130,8 @@ function guardHolds(policy: Policy, state: TargetState, ctx: EffectContext, nowM
       return event.type !== 'manual_rollback' || event.policyReason === undefined || policy.reasons.some((r) => r.name === event.policyReason);
     case 'pause_in_future':
       return event.type === 'pause' && event.untilMs > nowMs;
+    case 'baseline_breach_new':
+      return newBaselineBreach(state, ctx.firing ?? [], nowMs) !== undefined;
   }
 }
 

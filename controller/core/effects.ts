@@ -1,6 +1,8 @@
 // What each transition row's effects do to the state, and which commands they emit. One small
 // function per effect; `applyEffects` runs a row's effects in order.
 
+import type { FiringReason } from './assess-tick.js';
+import { announceBaselineBreach } from './baseline-breach.js';
 import type { Command, Evidence } from './commands.js';
 import type { EngineEvent } from './events.js';
 import type { Effect, Transition } from './lifecycle.js';
@@ -21,6 +23,8 @@ export interface EffectContext {
   readonly event: EngineEvent;
   /** Evidence for a command this event may cause (reason, trigger, numbers). */
   readonly evidence: Evidence;
+  /** A tick's firing reasons, most severe first (absent for other events). */
+  readonly firing?: readonly FiringReason[];
 }
 
 interface Applied {
@@ -150,8 +154,12 @@ function applyEffect(policy: Policy, state: TargetState, effect: Effect, ctx: Ef
       return startRollforward(policy, state, ctx, nowMs);
     case 'announce_hold':
       return announceHold(policy, state, ctx, nowMs);
-    case 'rollback_verified':
-      return { state: { ...state, lastError: null, allOkSinceMs: null }, commands: [] };
+    case 'rollback_verified': {
+      const rollback = state.rollback === null ? null : { ...state.rollback, verifiedAtMs: nowMs };
+      return { state: { ...state, rollback, lastError: null, allOkSinceMs: null }, commands: [] };
+    }
+    case 'announce_baseline_breach':
+      return announceBaselineBreach(policy, state, ctx.firing ?? [], nowMs);
     case 'rollback_failed': {
       const error = errorOf(ctx);
       return { state: { ...state, lastError: error }, commands: [notify(rollbackFailedAlert(policy, recordOf(policy, state, nowMs), error, nowMs))] };

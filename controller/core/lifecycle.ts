@@ -27,6 +27,7 @@ export type Guard =
   | 'paused_from_rolled_back'
   | 'paused_from_failed'
   | 'known_reason' // a webhook/manual reason that names one of the policy's reasons (or none given)
+  | 'baseline_breach_new' // rolled back and verified, a reason still fires on the baseline's own data, not announced yet
   | 'pause_in_future'; // a pause's expiry is after now
 
 export type Effect =
@@ -38,7 +39,8 @@ export type Effect =
   | 'rollforward_verified' // INFO GuardrailRolledForward, resolves rollback alerts, starts cooldown
   | 'rollforward_failed' // CRITICAL GuardrailRollforwardFailed, stays rolled back
   | 'record_pause'
-  | 'clear_pause';
+  | 'clear_pause'
+  | 'announce_baseline_breach'; // CRITICAL GuardrailBaselineBreaching: the rollback did not help
 
 export type CommandType = 'rollback' | 'rollforward' | 'notify';
 
@@ -90,6 +92,7 @@ export const TRANSITIONS: readonly Transition[] = [
   // waiting for the actuator, or a human: ticks only update verdicts/alerts
   ...quietTicks('rolling_back'),
   { from: 'rolled_back', event: 'tick_clear', guard: 'rollforward_due', to: 'rolling_forward', ...ROLLFORWARD },
+  { from: 'rolled_back', event: 'tick_firing', guard: 'baseline_breach_new', to: 'rolled_back', effects: ['announce_baseline_breach'], commands: ['notify'] },
   ...quietTicks('rolled_back'),
   ...quietTicks('rolling_forward'),
   ...quietTicks('paused'),

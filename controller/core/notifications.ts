@@ -2,7 +2,7 @@
 // and dashboards can rely on them (documented in docs/lifecycle.md).
 
 import type { Alert, Severity } from './alert.js';
-import type { Evidence, NotifyCommand } from './commands.js';
+import type { ConditionEvidence, Evidence, NotifyCommand } from './commands.js';
 import type { AlertRule, Policy } from './policy.js';
 import type { HoldCause, RollbackRecord } from './state.js';
 
@@ -105,12 +105,32 @@ export function rolledForwardAlert(policy: Policy, record: RollbackRecord, evide
   };
 }
 
-/** Commands that close a rollback's open alerts: the start notice and the latest lasting warning. */
+/** The rollback did not help: a good reason keeps firing on the baseline (see baseline-breach.ts). */
+export function baselineBreachAlert(policy: Policy, record: RollbackRecord, conditions: readonly ConditionEvidence[], sinceMs: number): Alert {
+  const reason = record.baselineBreach?.reason ?? 'unknown';
+  const evidence: Evidence = { policy: policy.name, reason, trigger: { kind: 'automatic' }, conditions, atMs: sinceMs };
+  return {
+    dedupKey: `baseline-breaching:${policy.target.name}:${record.rollbackId}`,
+    name: 'GuardrailBaselineBreaching',
+    severity: 'critical',
+    target: policy.target.name,
+    summary: `${policy.target.name} still breaches ${reason} on ${policy.target.rollbackValue}: the rollback did not help — investigate the baseline`,
+    description:
+      `Rollback ${record.rollbackId} (${record.reason}) was verified, but ${reason} keeps firing on the baseline ` +
+      `(its for and its query window have passed since). Rolling back again cannot help: check the baseline ` +
+      `model, its dependencies and the input data.\n${describeEvidence(evidence)}`,
+    labels: baseLabels(policy, { rollbackId: record.rollbackId, reason }),
+    startsAtMs: sinceMs,
+  };
+}
+
+/** Commands that close a rollback's open alerts: the start notice, the latest lasting warning, a baseline breach. */
 export function resolveRollbackAlerts(policy: Policy, record: RollbackRecord, evidence: Evidence, nowMs: number): NotifyCommand[] {
   const out = [resolved(rollbackStartedAlert(policy, record, evidence), nowMs)];
   if (record.warningsSent > 0) {
     out.push(resolved(rollbackLastingAlert(policy, record, record.warningsSent, nowMs), nowMs));
   }
+  if (record.baselineBreach !== undefined) out.push(resolved(baselineBreachAlert(policy, record, [], record.baselineBreach.sinceMs), nowMs));
   return out;
 }
 

@@ -25,6 +25,10 @@ export interface RollbackRecord {
   readonly warningsSent: number;
   /** Set when a roll-forward was requested: who/what asked, for its evidence and INFO alert. */
   readonly rollforward?: { readonly trigger: Trigger; readonly requestedAtMs: number };
+  /** When the baseline was verified (rolled_back began); absent in states saved before it existed. */
+  readonly verifiedAtMs?: number;
+  /** Set while the "baseline breaches too" CRITICAL is open for this rollback: which reason, since when. */
+  readonly baselineBreach?: { readonly reason: string; readonly sinceMs: number };
 }
 
 export interface PauseRecord {

@@ -1,9 +1,10 @@
 // Per-tick work that is not a lifecycle transition: the "guardrail blind" warning, alert-only rules,
 // the hourly "rollback still active" warning, the all-OK clock for automatic roll-forward, vetoes seen,
-// and releasing a hold once nothing fires. Runs in every phase before the lifecycle row is applied.
+// releasing a hold once nothing fires, and resolving "the baseline breaches too" once its reason is OK. Runs in every phase before the lifecycle row is applied.
 
 import type { Command } from './commands.js';
 import { activeAlertRules, type TickAssessment } from './assess-tick.js';
+import { releaseBaselineBreach } from './baseline-breach.js';
 import { blindAlert, holdAlert, notify, resolved, rollbackLastingAlert, ruleAlert } from './notifications.js';
 import type { Policy } from './policy.js';
 import type { TargetState } from './state.js';
@@ -82,6 +83,7 @@ export function runTickSideSteps(policy: Policy, state: TargetState, a: TickAsse
     (s: TargetState) => alertRulesStep(policy, s, a, nowMs),
     (s: TargetState) => lastingStep(policy, s, nowMs),
     (s: TargetState) => holdReleaseStep(policy, s, a, nowMs),
+    (s: TargetState) => releaseBaselineBreach(policy, s, a, nowMs),
   ]) {
     const out = run(current);
     current = out.state;

@@ -12,6 +12,8 @@ export interface ActiveRollbackView {
   /** ISO 8601. The true start, kept across controller restarts. */
   readonly startedAt: string;
   readonly ageSeconds: number;
+  /** Set while "the baseline breaches too" (CRITICAL GuardrailBaselineBreaching) is open: the rollback did not help. */
+  readonly baselineBreach: { readonly reason: string; readonly since: string } | null;
 }
 
 export interface TargetStatusView {

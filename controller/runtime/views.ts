@@ -37,6 +37,8 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
             trigger: state.rollback.trigger,
             startedAt: iso(state.rollback.startedAtMs),
             ageSeconds: Math.max(0, Math.round((nowMs - state.rollback.startedAtMs) / 1000)),
+            baselineBreach:
+              state.rollback.baselineBreach === undefined ? null : { reason: state.rollback.baselineBreach.reason, since: iso(state.rollback.baselineBreach.sinceMs) },
           },
     pause: state.pause === null ? null : { until: iso(state.pause.untilMs), actor: state.pause.actor, reason: state.pause.reason },
     hold: state.hold === null ? null : { cause: state.hold.cause, detail: state.hold.detail, since: iso(state.hold.sinceMs) },

@@ -45,6 +45,8 @@ function states(phase: Phase): TargetState[] {
       { ...s, hold: { cause: 'cooldown', detail: 'd', sinceMs: NOW - MIN, dedupKey: 'rollback-held:svc:cooldown' }, cooldownUntilMs: NOW + 5 * MIN },
       { ...s, allOkSinceMs: NOW - HOUR },
     );
+    // The "baseline breaches too" CRITICAL already raised for this rollback (only once per episode).
+    if (s.rollback !== null) out.push({ ...s, rollback: { ...s.rollback, baselineBreach: { reason: 'errors', sinceMs: NOW - MIN } } });
   }
   return out;
 }

@@ -47,6 +47,7 @@ export function sampleStatus(target = 'prediction-service'): TargetStatusView {
       trigger: { kind: 'automatic' },
       startedAt: '2026-11-27T08:45:00.000Z',
       ageSeconds: 900,
+      baselineBreach: null,
     },
     pause: null,
     hold: null,

@@ -49,6 +49,28 @@ describe('runtime loop', () => {
     expect(metrics).toMatch(/guardrail_actuation_duration_seconds_count\{target="demo",action="rollback",result="succeeded"\} 1/);
   });
 
+  it('the baseline breaches too: one CRITICAL once max(for, window) has passed after the verification, no second switch', async () => {
+    h = await createHarness();
+    h.metrics.errorRatio(0.4);
+    for (let i = 0; i < 4; i++) await h.tick();
+    expect(h.runtime.status()[0]?.phase).toBe('rolled_back');
+    // The demo reason: for 6 s on a 15 s window → the baseline's own breach after 15 s (ticks at 2 s).
+    const names: string[][] = [];
+    for (let i = 0; i < 10; i++) {
+      await h.tick();
+      names.push(h.sink.names());
+    }
+    expect(names.findIndex((n) => n.includes('GuardrailBaselineBreaching'))).toBe(7);
+    expect(h.sink.names()).toEqual(['GuardrailRollbackStarted', 'GuardrailBaselineBreaching']);
+    expect(h.sink.alerts[1]).toMatchObject({ severity: 'critical', labels: { reason: 'high-error-rate' } });
+    expect(h.runtime.status()[0]?.rollback?.baselineBreach).toMatchObject({ reason: 'high-error-rate' });
+    expect(h.actuator.calls).toHaveLength(1);
+    h.metrics.errorRatio(0.01);
+    await h.tick();
+    expect(h.sink.names().at(-1)).toBe('GuardrailBaselineBreaching:resolved');
+    expect(h.runtime.status()[0]?.rollback?.baselineBreach).toBeNull();
+  });
+
   it('a breach that clears before `for` does nothing', async () => {
     h = await createHarness();
     h.metrics.errorRatio(0.4);
