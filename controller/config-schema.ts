@@ -41,6 +41,8 @@ export interface ControllerConfig {
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
   /** Deadline of one tick's queries. */
   readonly tickTimeoutMs: number;
+  /** Webhook alerts are remembered this long after their last re-send (default 8 h). */
+  readonly webhookDedupWindowMs?: number;
 }
 
 export const CONFIG_DEFAULTS = {
@@ -54,6 +56,7 @@ export const CONFIG_DEFAULTS = {
   actuator: 'docker',
   logLevel: 'info',
   tickTimeoutMs: 10_000,
+  webhookDedupWindowMs: 8 * 3_600_000,
 } as const;
 
 /** A configuration problem, naming where the value came from (file key or environment variable). */

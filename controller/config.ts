@@ -219,6 +219,7 @@ export function loadConfig(options: { configFile?: string; env?: Env; cwd?: stri
     actuator: parseActuator(reader),
     logLevel: logLevel as ControllerConfig['logLevel'],
     tickTimeoutMs: reader.durationMs('GUARDRAIL_TICK_TIMEOUT', 'tickTimeout', CONFIG_DEFAULTS.tickTimeoutMs),
+    webhookDedupWindowMs: reader.durationMs('GUARDRAIL_WEBHOOK_DEDUP_WINDOW', 'webhook.dedupWindow', CONFIG_DEFAULTS.webhookDedupWindowMs),
   };
   if (webhookToken !== undefined && webhookToken === token) reader.problems.push('GUARDRAIL_WEBHOOK_TOKEN must differ from GUARDRAIL_TOKEN');
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);

@@ -67,6 +67,7 @@ async function createRuntime(config: ControllerConfig, overrides: DaemonOverride
     history,
     logger: logger.child({ component: 'runtime' }),
     tickTimeoutMs: config.tickTimeoutMs,
+    webhookDedupWindowMs: config.webhookDedupWindowMs ?? CONFIG_DEFAULTS.webhookDedupWindowMs,
     schedule: overrides.schedule ?? true,
     ...(managed?.onPolicies === undefined ? {} : { onPolicies: managed.onPolicies }),
     ...(managed?.prepare === undefined ? {} : { prepare: managed.prepare }),

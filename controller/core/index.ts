@@ -54,7 +54,7 @@ export { decide, initialState } from './decide.js';
 export type { PolicyQuery, QueryPurpose } from './queries.js';
 export { queriesOf, conditionsOf } from './queries.js';
 export type { TriggerMatch } from './triggers.js';
-export { matchAlertmanager } from './triggers.js';
+export { matchAlertmanager, webhookFate } from './triggers.js';
 export type { CommandType, Effect, Guard, LifecycleEvent, Transition } from './lifecycle.js';
 export { TRANSITIONS } from './lifecycle.js';
 export { compare } from './judge.js';

@@ -33,6 +33,18 @@ export interface TargetStatusView {
   readonly inFlight: OperationView | null;
   /** Warm standbys (policy target.warmStandby), one per service: empty when none is configured. */
   readonly standbys: readonly StandbyView[];
+  /** Alertmanager alerts refused only for now (pause, hold, a switch in flight, safe mode): decided again after each tick. */
+  readonly heldTriggers: readonly HeldTriggerView[];
+}
+
+export interface HeldTriggerView {
+  readonly alertname: string;
+  readonly reason: string;
+  readonly fingerprint: string;
+  /** ISO 8601: when it first arrived. */
+  readonly since: string;
+  /** Why it does not act yet (the engine's answer). */
+  readonly why: string;
 }
 
 export interface StandbyView {

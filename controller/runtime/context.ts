@@ -12,6 +12,7 @@ import { emptyRuntimeState, type RuntimeState } from './runtime-state.js';
 import { SaveTracker } from './save-tracker.js';
 import { StandbyBook } from './standby-book.js';
 import { TargetQueues } from './target-queue.js';
+import type { WebhookMemoryLimits } from './webhook-memory.js';
 
 // The runtime's shared, mutable memory, passed to the small functions that do the work (tick, engine
 // step, restore, webhook). Only code running on a target's queue changes that target's state.
@@ -27,6 +28,8 @@ export interface RuntimePorts {
   readonly now: () => number;
   /** A tick's queries are cancelled after this long (they come back UNKNOWN timeout). */
   readonly tickTimeoutMs: number;
+  /** How long webhook alerts are remembered after their last re-send, and the caps (webhook-memory.ts). */
+  readonly webhookMemory: WebhookMemoryLimits;
 }
 
 export interface LastEvaluation {
@@ -48,6 +51,8 @@ export class RuntimeContext {
   readonly lastEvaluation = new Map<string, LastEvaluation>();
   /** Warm standby maintenance results, by actuator service (standby-keeper.ts). */
   readonly standbys = new StandbyBook();
+  /** `target fingerprint@startsAt` of webhook alerts queued and not decided yet: their re-sends are duplicates. */
+  readonly webhooksQueued = new Set<string>();
   /** Set when the state file cannot be trusted: no automatic action until an operator acts. */
   safeMode: string | null = null;
   restored = false;

@@ -2,7 +2,7 @@ import { decide, type Command, type Decision, type EngineEvent, type Policy, typ
 import { recordPhase } from '../metrics.js';
 import type { ActuationStep } from '../ports/actuator.js';
 import type { RuntimeContext } from './context.js';
-import type { InFlightSwitch } from './runtime-state.js';
+import type { InFlightSwitch, RuntimeState } from './runtime-state.js';
 import { switchAll } from './switch-all.js';
 
 // One event for one target, start to finish: decide → save the new state AND the switch intent in one
@@ -40,6 +40,8 @@ export interface StepOptions {
   readonly operationId?: string;
   /** A scheduled tick's time: the engine decides at it (see decision-clock.ts) instead of now(). */
   readonly scheduledAtMs?: number;
+  /** More to record about this decision in the SAME atomic save (a webhook's fate: webhook.ts). */
+  readonly alsoRecord?: (decision: Decision, state: RuntimeState) => RuntimeState;
 }
 
 /** Decides one event and carries out what the engine asked for. Returns the first decision. */
@@ -51,11 +53,10 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
   const decision = decide(policy, before, event, nowMs);
   const command = decision.commands.find(isSwitch);
   const intent = command === undefined ? undefined : intentOf(policy, command, nowMs);
-  ctx.update((s) => ({
-    ...s,
-    targets: { ...s.targets, [target]: decision.state },
-    inFlight: intent === undefined ? s.inFlight : { ...s.inFlight, [target]: intent },
-  }));
+  ctx.update((s) => {
+    const next = { ...s, targets: { ...s.targets, [target]: decision.state }, inFlight: intent === undefined ? s.inFlight : { ...s.inFlight, [target]: intent } };
+    return options.alsoRecord === undefined ? next : options.alsoRecord(decision, next);
+  });
   await ctx.persist();
 
   if (decision.transition !== undefined && decision.transition.from !== decision.transition.to) {

@@ -6,8 +6,6 @@ import type { StepName } from '../ports/actuator.js';
 // BEFORE the actuator is called, and every actuator step updates it.
 
 export const RUNTIME_STATE_VERSION = 1;
-/** How many webhook alerts (fingerprint + startsAt) are remembered, so a replay after restart is a no-op. */
-export const SEEN_WEBHOOKS_MAX = 1_000;
 
 export type SwitchAction = 'rollback' | 'rollforward';
 
@@ -34,8 +32,38 @@ export interface RuntimeState {
   readonly inFlight: Readonly<Record<string, InFlightSwitch>>;
   /** The variable's value each target runs as far as the controller switched it (absent = never switched). */
   readonly variants: Readonly<Record<string, VariantValue>>;
-  /** `fingerprint@startsAt` of webhook alerts already handled, oldest first, bounded. */
-  readonly seenWebhooks: readonly string[];
+  /** Webhook alerts acted on, refused for a lasting reason, or held for now (webhook-memory.ts), oldest first. */
+  readonly seenWebhooks: readonly SeenWebhook[];
+}
+
+/**
+ * acted: it started a rollback. refused: refused for a lasting reason (already rolled back, unknown
+ * reason). held: refused for now (pause, cooldown, limit, veto, a switch in flight, safe mode): retried
+ * after each tick of its target until it acts, is refused for good, resolves or expires.
+ */
+export type WebhookFate = 'acted' | 'refused' | 'held';
+
+/** What a held alert needs to be decided again. */
+export interface WebhookTrigger {
+  readonly reason: string;
+  readonly alertname: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly fingerprint: string;
+}
+
+export interface SeenWebhook {
+  /** `fingerprint@startsAt`: Alertmanager re-sends the same pair every repeat_interval while it fires. */
+  readonly key: string;
+  /** The policy target it matched; `*` for entries from a state file written before targets were kept. */
+  readonly target: string;
+  readonly fate: WebhookFate;
+  /** The engine's answer: the rollback id, the refusal, or why it is held. */
+  readonly note: string;
+  readonly firstSeenMs: number;
+  /** Refreshed by every re-send; the entry is forgotten a dedup window after it (0: adopted at first use). */
+  readonly lastSeenMs: number;
+  /** Held entries only. */
+  readonly trigger?: WebhookTrigger;
 }
 
 export function emptyRuntimeState(): RuntimeState {
@@ -55,8 +83,8 @@ export function validateRuntimeState(value: unknown): RuntimeState {
   for (const key of ['targets', 'inFlight', 'variants'] as const) {
     if (!isRecord(value[key])) throw new Error(`"${key}" is missing or not an object`);
   }
-  if (!Array.isArray(value['seenWebhooks']) || !value['seenWebhooks'].every((s) => typeof s === 'string')) {
-    throw new Error('"seenWebhooks" is missing or not a list of strings');
+  if (!Array.isArray(value['seenWebhooks']) || !value['seenWebhooks'].every(isSeenWebhook)) {
+    throw new Error('"seenWebhooks" is missing or not a list of webhook memories (or of `fingerprint@startsAt` strings)');
   }
   for (const [name, target] of Object.entries(value['targets'] as Record<string, unknown>)) {
     if (!isRecord(target) || typeof target['phase'] !== 'string' || typeof target['phaseSinceMs'] !== 'number') {
@@ -68,11 +96,24 @@ export function validateRuntimeState(value: unknown): RuntimeState {
       throw new Error(`in-flight switch of "${name}" has no rollbackId/action`);
     }
   }
-  return value as unknown as RuntimeState;
+  const seenWebhooks = (value['seenWebhooks'] as unknown[]).map(adoptLegacyWebhook);
+  return { ...(value as unknown as RuntimeState), seenWebhooks };
 }
 
-/** Adds a key to the bounded seen list (dropping the oldest). */
-export function rememberWebhook(seen: readonly string[], key: string): string[] {
-  const next = [...seen.filter((k) => k !== key), key];
-  return next.length > SEEN_WEBHOOKS_MAX ? next.slice(next.length - SEEN_WEBHOOKS_MAX) : next;
+const FATES: readonly string[] = ['acted', 'refused', 'held'];
+
+function isSeenWebhook(entry: unknown): boolean {
+  if (typeof entry === 'string') return true;
+  if (!isRecord(entry)) return false;
+  const textOk = ['key', 'target', 'note'].every((k) => typeof entry[k] === 'string');
+  const timesOk = ['firstSeenMs', 'lastSeenMs'].every((k) => typeof entry[k] === 'number');
+  const trigger = entry['trigger'];
+  const triggerOk = trigger === undefined || (isRecord(trigger) && isRecord(trigger['labels']) && ['reason', 'alertname', 'fingerprint'].every((k) => typeof trigger[k] === 'string'));
+  return textOk && timesOk && FATES.includes(String(entry['fate'])) && triggerOk && (entry['fate'] !== 'held' || trigger !== undefined);
+}
+
+/** A state file from before the time bound kept bare `fingerprint@startsAt` strings of every alert seen. */
+function adoptLegacyWebhook(entry: unknown): SeenWebhook {
+  if (typeof entry !== 'string') return entry as SeenWebhook;
+  return { key: entry, target: '*', fate: 'acted', note: 'remembered by an earlier version', firstSeenMs: 0, lastSeenMs: 0 };
 }

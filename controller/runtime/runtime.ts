@@ -30,6 +30,7 @@ import { reconcileBatch } from './tick.js';
 import { policyReloadFailedAlert } from './reload-alert.js';
 import { policiesView, targetStatus } from './views.js';
 import { handleWebhook } from './webhook.js';
+import { WEBHOOK_MEMORY_LIMITS } from './webhook-memory.js';
 
 // The controller runtime: the one loop observe → decide → act → record, and the ControllerPort the HTTP
 // API drives. Composition (which adapters) happens in controller/main.ts; this class only orchestrates.
@@ -47,6 +48,8 @@ export interface RuntimeOptions {
   readonly now?: () => number;
   /** Deadline for one tick's queries. Default: the policy interval would be natural, 10 s keeps it simple. */
   readonly tickTimeoutMs?: number;
+  /** Webhook alerts are remembered this long after their last re-send (default 8 h; above Alertmanager's repeat_interval). */
+  readonly webhookDedupWindowMs?: number;
   /** Run ticks on node-cron (default true). Tests drive `tickAll()` by hand with false. */
   readonly schedule?: boolean;
   /** Reload policies when their files change (default true). */
@@ -84,6 +87,7 @@ export class Runtime implements ControllerPort {
         notifier,
         now,
         tickTimeoutMs: options.tickTimeoutMs ?? 10_000,
+        webhookMemory: { ...WEBHOOK_MEMORY_LIMITS, windowMs: options.webhookDedupWindowMs ?? WEBHOOK_MEMORY_LIMITS.windowMs },
       },
       new Operations(now),
     );

@@ -2,6 +2,7 @@ import { queriesOf, type Policy, type Sample, type TickEvent } from '../core/ind
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
 import { keepStandbys } from './standby-keeper.js';
+import { retryHeldWebhooks } from './webhook.js';
 
 // One firing of the scheduler: the policies that share an evaluation interval are observed TOGETHER (one
 // queryAll() call, so the Prometheus adapter can group their queries, one deadline for the whole tick),
@@ -51,6 +52,9 @@ export function reconcileBatch(ctx: RuntimeContext, policies: readonly Policy[],
       if (current === undefined) return;
       const decision = await applyEvent(ctx, current, event, scheduledAtMs === undefined ? {} : { scheduledAtMs });
       ctx.lastEvaluation.set(target, { atMs: ctx.ports.now(), verdicts: decision.verdicts });
+      // A webhook alert refused for now (pause, hold, switch in flight) may act after this tick's state.
+      const latest = ctx.policyOf(target);
+      if (latest !== undefined) await retryHeldWebhooks(ctx, latest);
     });
     // After the decision (a rollback it started has run on the queue by now), not part of the tick.
     const current = ctx.policyOf(target);

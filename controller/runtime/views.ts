@@ -1,6 +1,7 @@
 import { type Policy, type TargetState, servicesOf } from '../core/index.js';
 import type { PoliciesView, PolicySummaryView, StandbyView, TargetStatusView } from '../ports/controller.js';
 import type { RuntimeContext } from './context.js';
+import { heldFor } from './webhook-memory.js';
 
 // Read models for the API: plain JSON built from the runtime's memory, never from the world.
 
@@ -46,6 +47,13 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
     lastError: state.lastError ?? ctx.safeMode,
     inFlight: ctx.operations.inFlight(policy.target.name),
     standbys: standbyViews(ctx, policy),
+    heldTriggers: heldFor(ctx.state.seenWebhooks, policy.target.name).map((e) => ({
+      alertname: e.trigger?.alertname ?? 'unknown',
+      reason: e.trigger?.reason ?? 'unknown',
+      fingerprint: e.trigger?.fingerprint ?? '',
+      since: iso(e.firstSeenMs),
+      why: e.note,
+    })),
   };
 }
 

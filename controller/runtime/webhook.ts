@@ -1,70 +1,148 @@
-import { matchAlertmanager } from '../core/index.js';
+import { decide, matchAlertmanager, webhookFate, type Decision, type Policy, type WebhookEvent } from '../core/index.js';
 import type { IncomingAlert, OperationView, WebhookOutcome } from '../ports/controller.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
-import { rememberWebhook } from './runtime-state.js';
+import type { RuntimeState, WebhookTrigger } from './runtime-state.js';
+import { forgetHeld, heldFor, prune, recall, remember, touch, webhookKey, type Remembered } from './webhook-memory.js';
 
-// Alertmanager webhooks: each firing alert is matched against the policies' triggers and queued as a
-// `webhook` event on its target's queue. Alertmanager re-sends the same alert every repeat_interval and
-// after its own restarts, so (fingerprint, startsAt) pairs already handled are remembered, persisted and
-// bounded: a replay, even after a controller restart, does nothing. Resolved alerts never roll back.
+// Alertmanager webhooks: each firing alert is matched against the policies' triggers and decided as a
+// `webhook` event on its target's queue. What is remembered (webhook-memory.ts) depends on the engine's
+// answer: an alert that acted, or was refused for a lasting reason, makes its re-sends duplicates (also
+// after a restart: it is saved with the decision, in one write); an alert refused only for now (pause,
+// hold, a switch in flight, safe mode) is HELD and decided again after each tick of its target, so the
+// trigger is not lost. A resolved alert never rolls back, and ends a held one.
 
-export function webhookKey(alert: IncomingAlert): string {
-  return `${alert.fingerprint}@${alert.startsAt}`;
+export { webhookKey } from './webhook-memory.js';
+
+interface Counts {
+  queued: OperationView[];
+  duplicates: number;
+  held: number;
+  resolvedIgnored: number;
+  unmatched: number;
 }
 
 export async function handleWebhook(ctx: RuntimeContext, alerts: readonly IncomingAlert[]): Promise<WebhookOutcome> {
-  const { logger, metrics } = ctx.ports;
-  const queued: OperationView[] = [];
-  let duplicates = 0;
-  let resolvedIgnored = 0;
-  let unmatched = 0;
+  const { logger, metrics, now, webhookMemory } = ctx.ports;
+  const counts: Counts = { queued: [], duplicates: 0, held: 0, resolvedIgnored: 0, unmatched: 0 };
+  ctx.update((s) => ({ ...s, seenWebhooks: prune(s.seenWebhooks, now(), webhookMemory) }));
   for (const alert of alerts) {
-    if (alert.status === 'resolved') {
-      resolvedIgnored += 1;
-      continue;
-    }
     const key = webhookKey(alert);
-    if (ctx.state.seenWebhooks.includes(key)) {
-      duplicates += 1;
+    if (alert.status === 'resolved') {
+      counts.resolvedIgnored += 1;
+      ctx.update((s) => ({ ...s, seenWebhooks: forgetHeld(s.seenWebhooks, key) }));
       continue;
     }
-    ctx.update((s) => ({ ...s, seenWebhooks: rememberWebhook(s.seenWebhooks, key) }));
     const matches = matchAlertmanager(ctx.policies, alert.labels);
     if (matches.length === 0) {
-      unmatched += 1;
+      counts.unmatched += 1;
       logger.info({ labels: alert.labels, fingerprint: alert.fingerprint }, 'webhook alert matches no policy trigger');
       continue;
     }
-    for (const match of matches) queued.push(queueWebhookEvent(ctx, alert, match.target, match.reason));
+    for (const match of matches) {
+      const trigger: WebhookTrigger = { reason: match.reason, alertname: alert.labels['alertname'] ?? 'unknown', labels: alert.labels, fingerprint: alert.fingerprint };
+      admit(ctx, counts, key, match.target, trigger);
+    }
   }
-  metrics.webhookAlerts.inc({ outcome: 'queued' }, queued.length);
-  metrics.webhookAlerts.inc({ outcome: 'duplicate' }, duplicates);
-  metrics.webhookAlerts.inc({ outcome: 'resolved_ignored' }, resolvedIgnored);
-  metrics.webhookAlerts.inc({ outcome: 'unmatched' }, unmatched);
-  // The seen set must be durable before we answer, or a replay after a crash would act twice.
-  await ctx.persist();
-  return { queued, duplicates, resolvedIgnored, unmatched };
+  metrics.webhookAlerts.inc({ outcome: 'queued' }, counts.queued.length);
+  metrics.webhookAlerts.inc({ outcome: 'duplicate' }, counts.duplicates);
+  metrics.webhookAlerts.inc({ outcome: 'held' }, counts.held);
+  metrics.webhookAlerts.inc({ outcome: 'resolved_ignored' }, counts.resolvedIgnored);
+  metrics.webhookAlerts.inc({ outcome: 'unmatched' }, counts.unmatched);
+  // Refreshed and forgotten entries; a decision saves its own fate. Safe mode writes nothing.
+  if (ctx.safeMode === null) await ctx.persist();
+  // A re-send of a held trigger is a duplicate for Alertmanager: nothing new was done now.
+  return { queued: counts.queued, duplicates: counts.duplicates + counts.held, resolvedIgnored: counts.resolvedIgnored, unmatched: counts.unmatched };
 }
 
-function queueWebhookEvent(ctx: RuntimeContext, alert: IncomingAlert, target: string, reason: string): OperationView {
+/** A firing alert for one target: a re-send of a remembered or queued one does nothing new, else it is queued. */
+function admit(ctx: RuntimeContext, counts: Counts, key: string, target: string, trigger: WebhookTrigger): void {
+  const known = recall(ctx.state.seenWebhooks, key, target);
+  if (known !== undefined) {
+    ctx.update((s) => ({ ...s, seenWebhooks: touch(s.seenWebhooks, known, ctx.ports.now()) }));
+    if (known.fate === 'held') counts.held += 1;
+    else counts.duplicates += 1;
+    return;
+  }
+  const queuedKey = `${target} ${key}`;
+  if (ctx.webhooksQueued.has(queuedKey)) {
+    counts.duplicates += 1;
+    return;
+  }
+  ctx.webhooksQueued.add(queuedKey);
   const op = ctx.operations.create('webhook', target);
+  counts.queued.push(op);
   void ctx.queues
     .for(target)
-    .run(async () => {
-      const policy = ctx.policyOf(target);
-      if (policy === undefined) return ctx.operations.update(op.id, 'refused', 'the policy is gone');
-      if (ctx.safeMode !== null) return ctx.operations.update(op.id, 'refused', `safe mode: ${ctx.safeMode}`);
-      ctx.operations.update(op.id, 'running');
-      const alertname = alert.labels['alertname'] ?? 'unknown';
-      const decision = await applyEvent(ctx, policy, { type: 'webhook', reason, alertname, labels: alert.labels, fingerprint: alert.fingerprint }, { operationId: op.id });
-      if (decision.refused !== undefined) return ctx.operations.update(op.id, 'refused', decision.refused.reason);
-      const current = ctx.operations.get(op.id);
-      return current?.status === 'running' ? ctx.operations.update(op.id, 'done', decision.commands.length === 0 ? 'nothing to do' : null) : current;
-    })
+    .run(() => decideWebhook(ctx, { key, target, trigger }, op.id))
     .catch((error: unknown) => {
       ctx.ports.logger.error({ target, err: error }, 'webhook event failed');
       ctx.operations.update(op.id, 'failed', error instanceof Error ? error.message : String(error));
-    });
-  return op;
+    })
+    .finally(() => ctx.webhooksQueued.delete(queuedKey));
+}
+
+interface Pending {
+  readonly key: string;
+  readonly target: string;
+  readonly trigger: WebhookTrigger;
+}
+
+function eventOf(trigger: WebhookTrigger): WebhookEvent {
+  return { type: 'webhook', reason: trigger.reason, alertname: trigger.alertname, labels: trigger.labels, fingerprint: trigger.fingerprint };
+}
+
+/** Decides one webhook alert on its target's queue, and remembers its fate with the decision. */
+async function decideWebhook(ctx: RuntimeContext, pending: Pending, opId: string): Promise<void> {
+  const policy = ctx.policyOf(pending.target);
+  if (policy === undefined) {
+    ctx.operations.update(opId, 'refused', 'the policy is gone');
+    return;
+  }
+  if (ctx.safeMode !== null) {
+    // Kept in memory only (safe mode never writes the state file): decided again once safe mode ends.
+    ctx.update((s) => rememberFate(ctx, s, { ...pending, fate: 'held', note: `safe mode: ${ctx.safeMode ?? ''}` }));
+    ctx.operations.update(opId, 'refused', `held until safe mode ends: ${ctx.safeMode}`);
+    return;
+  }
+  ctx.operations.update(opId, 'running');
+  let fate: ReturnType<typeof webhookFate> | undefined;
+  const alsoRecord = (decision: Decision, state: RuntimeState): RuntimeState => {
+    fate = webhookFate(decision);
+    return rememberFate(ctx, state, { ...pending, ...fate });
+  };
+  const decision = await applyEvent(ctx, policy, eventOf(pending.trigger), { operationId: opId, alsoRecord });
+  if (fate?.fate === 'held') {
+    ctx.ports.logger.info({ target: pending.target, alert: pending.trigger.alertname, why: fate.note }, 'webhook alert held: decided again after each tick');
+    ctx.operations.update(opId, 'refused', `held, decided again after each tick: ${fate.note}`);
+    return;
+  }
+  if (decision.refused !== undefined) {
+    ctx.operations.update(opId, 'refused', decision.refused.reason);
+    return;
+  }
+  if (ctx.operations.get(opId)?.status === 'running') ctx.operations.update(opId, 'done', decision.commands.length === 0 ? 'nothing to do' : null);
+}
+
+function rememberFate(ctx: RuntimeContext, state: RuntimeState, fact: Remembered): RuntimeState {
+  return { ...state, seenWebhooks: remember(state.seenWebhooks, fact, ctx.ports.now(), ctx.ports.webhookMemory) };
+}
+
+/**
+ * After a tick of `policy`'s target, on its queue: each held trigger the engine would now act on (or
+ * refuse for good) is decided for real, as a new `webhook` operation. A trigger still held stays as it
+ * is, silently: the dry run is pure and writes nothing.
+ */
+export async function retryHeldWebhooks(ctx: RuntimeContext, policy: Policy): Promise<void> {
+  if (ctx.safeMode !== null) return;
+  const target = policy.target.name;
+  ctx.update((s) => ({ ...s, seenWebhooks: prune(s.seenWebhooks, ctx.ports.now(), ctx.ports.webhookMemory) }));
+  for (const entry of heldFor(ctx.state.seenWebhooks, target)) {
+    if (entry.trigger === undefined) continue;
+    const dryRun = decide(policy, ctx.targetState(policy), eventOf(entry.trigger), ctx.ports.now());
+    if (webhookFate(dryRun).fate === 'held') continue;
+    const op = ctx.operations.create('webhook', target);
+    ctx.ports.logger.info({ target, alert: entry.trigger.alertname, heldSince: new Date(entry.firstSeenMs).toISOString() }, 'held webhook alert decided again');
+    await decideWebhook(ctx, { key: entry.key, target, trigger: entry.trigger }, op.id);
+  }
 }

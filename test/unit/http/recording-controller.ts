@@ -61,6 +61,7 @@ export function sampleStatus(target = 'prediction-service'): TargetStatusView {
     lastError: null,
     inFlight: null,
     standbys: [{ service: target, state: 'not-needed', detail: `${target} already runs MODEL_VARIANT=baseline`, container: null, checkedAt: '2026-11-27T08:59:45.000Z' }],
+    heldTriggers: [],
   };
 }
 

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       actuator: { kind: 'docker' },
       logLevel: 'info',
       tickTimeoutMs: 10_000,
+      webhookDedupWindowMs: 28_800_000,
     });
   });
 
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
         'auth: { protectReads: true }',
         'alerts: { alertmanagerUrl: "http://am:9093", resendInterval: 30s }',
         'actuator: { kind: process, process: { command: node, args: [dist/service/main.js], env: { PORT: 8000 } } }',
+        'webhook: { dedupWindow: 9h }',
       ].join('\n'),
     );
     const config = loadConfig({ configFile: file, cwd: '/srv/g', env: { GUARDRAIL_TOKEN: TOKEN, GUARDRAIL_LISTEN: '127.0.0.1:8091', GUARDRAIL_WEBHOOK_URL: 'https://hooks.example/x' } });
@@ -61,6 +63,8 @@ describe('loadConfig', () => {
     expect(config.auth.protectReads).toBe(true);
     expect(config.alerts).toEqual({ alertmanagerUrl: 'http://am:9093', webhookUrl: 'https://hooks.example/x', resendIntervalMs: 30_000 });
     expect(config.actuator).toEqual({ kind: 'process', process: { command: 'node', args: ['dist/service/main.js'], env: { PORT: '8000' }, stdio: 'inherit' } });
+    expect(config.webhookDedupWindowMs).toBe(9 * 3_600_000);
+    expect(loadConfig({ configFile: file, env: { GUARDRAIL_TOKEN: TOKEN, GUARDRAIL_WEBHOOK_DEDUP_WINDOW: '12h' } }).webhookDedupWindowMs).toBe(12 * 3_600_000);
   });
 
   it('the process command from GUARDRAIL_PROCESS_COMMAND is split on spaces', () => {

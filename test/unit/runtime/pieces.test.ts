@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type Policy, servicesOf } from '../../../controller/core/index.js';
 import { foldHistory, type HistoryRecord } from '../../../controller/runtime/history.js';
 import { watchPolicies } from '../../../controller/adapters/policy/watch.js';
-import { rememberWebhook, SEEN_WEBHOOKS_MAX, validateRuntimeState } from '../../../controller/runtime/runtime-state.js';
+import { validateRuntimeState } from '../../../controller/runtime/runtime-state.js';
 import { batchesOf, cronExpressionFor, Scheduler } from '../../../controller/runtime/scheduler.js';
 import { TargetQueue } from '../../../controller/runtime/target-queue.js';
 
@@ -133,15 +133,12 @@ describe('history and state helpers', () => {
     ]);
   });
 
-  it('the seen-webhook set is bounded, oldest dropped', () => {
-    let seen: string[] = [];
-    for (let i = 0; i < SEEN_WEBHOOKS_MAX + 5; i++) seen = rememberWebhook(seen, `k${i}`);
-    expect(seen).toHaveLength(SEEN_WEBHOOKS_MAX);
-    expect(seen[0]).toBe('k5');
-  });
-
-  it('validateRuntimeState rejects a state without its parts', () => {
+  it('validateRuntimeState rejects a state without its parts, and reads the older seen-webhook strings', () => {
     expect(() => validateRuntimeState({ targets: {}, inFlight: {}, variants: {} })).toThrow('"seenWebhooks" is missing');
+    expect(() => validateRuntimeState({ targets: {}, inFlight: {}, variants: {}, seenWebhooks: [{ key: 'f@t', target: 'a', fate: 'held', note: '', firstSeenMs: 1, lastSeenMs: 1 }] })).toThrow('"seenWebhooks"');
+    expect(validateRuntimeState({ targets: {}, inFlight: {}, variants: {}, seenWebhooks: ['f@t'] }).seenWebhooks).toEqual([
+      { key: 'f@t', target: '*', fate: 'acted', note: 'remembered by an earlier version', firstSeenMs: 0, lastSeenMs: 0 },
+    ]);
     expect(() => validateRuntimeState({ targets: { t: { phase: 'x' } }, inFlight: {}, variants: {}, seenWebhooks: [] })).toThrow('target "t" has no phase/phaseSinceMs');
   });
 });

@@ -27,7 +27,7 @@ describe('SaveTracker', () => {
     expect(tracker.changed({ ...base, targets: { ...base.targets, c: initialState(policy('c'), 1) } })).toBe(true);
     expect(tracker.changed({ ...base, targets: { a } })).toBe(true);
     expect(tracker.changed({ ...base, variants: { a: 'baseline' } })).toBe(true);
-    expect(tracker.changed({ ...base, seenWebhooks: ['f@t'] })).toBe(true);
+    expect(tracker.changed({ ...base, seenWebhooks: [{ key: 'f@t', target: 'a', fate: 'acted', note: '', firstSeenMs: 1, lastSeenMs: 1 }] })).toBe(true);
     expect(tracker.changed({ ...base, inFlight: { a: {} as never } })).toBe(true);
     expect(tracker.changed({ ...base, extra: 1 } as RuntimeState)).toBe(true);
     expect(tracker.changed({ ...base })).toBe(false);
