@@ -96,6 +96,20 @@ describe('docker/alertmanager/alertmanager.yml', () => {
     }
   });
 
+  it('sends every alert, the controller\'s own included, to the operators receiver, which delivers to the stack\'s alert inbox', () => {
+    const route = alertmanager['route'] as { receiver: string; routes: Route[] };
+    expect(route.receiver).toBe('operators');
+    // The controller's route continues, and the catch-all after it is operators: nothing ends up nowhere.
+    expect(toController[0]?.continue).toBe(true);
+    expect(routes.at(-1)).toEqual({ receiver: 'operators' });
+    const operators = (alertmanager['receivers'] as { name: string; webhook_configs?: Yaml[] }[]).find((r) => r.name === 'operators');
+    expect(operators?.webhook_configs).toEqual([{ url: 'http://alert-inbox:9095/alertmanager', send_resolved: true }]);
+    const compose = yaml('docker/compose.yaml');
+    const inbox = (compose['services'] as Record<string, Yaml>)['alert-inbox'];
+    expect(inbox?.['volumes']).toEqual(['./alert-inbox/inbox.mjs:/inbox/inbox.mjs:ro']);
+    expect(readRepoFile('docker/alert-inbox/inbox.mjs')).toContain("process.env.PORT ?? 9095");
+  });
+
   it('authenticates to the webhook with a bearer token read from the mounted secret', () => {
     const receiver = (alertmanager['receivers'] as { name: string; webhook_configs?: Yaml[] }[]).find((r) => r.name === 'guardrail-controller');
     const webhook = receiver?.webhook_configs?.[0] as { url: string; http_config: { authorization: Yaml } };
@@ -119,7 +133,7 @@ describe('docker/compose.yaml', () => {
   const services = compose['services'] as Record<string, Yaml>;
 
   it('has the stack\'s services, Grafana only behind its profile', () => {
-    expect(Object.keys(services).sort()).toEqual(['alertmanager', 'api', 'controller', 'grafana', 'prediction-consumer', 'prometheus', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['alert-inbox', 'alertmanager', 'api', 'controller', 'grafana', 'prediction-consumer', 'prometheus', 'redis']);
     expect(services['grafana']?.['profiles']).toEqual(['grafana']);
     for (const [name, s] of Object.entries(services)) if (name !== 'grafana') expect(s['profiles'], name).toBeUndefined();
   });
