@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { findBinary, launchOnFreePort, type Daemon } from './daemon.js';
+import { findBinary, launchOnFreePort, spawnDaemon, waitForHttpOk, type Daemon } from './daemon.js';
 
 // A real Alertmanager for integration tests, on a temp dir and a free loopback port. Clustering is
 // switched off (`--cluster.listen-address=`): otherwise it binds :9094 and two test instances collide.
@@ -47,6 +47,8 @@ export interface RealAlertmanager {
   alerts(filter?: { readonly active?: boolean; readonly silenced?: boolean; readonly inhibited?: boolean }): Promise<AlertmanagerAlert[]>;
   stop(): Promise<void>;
   kill(): Promise<void>;
+  /** Starts it again (after kill()) on the same port, config and storage: "Alertmanager is back". */
+  restart(): Promise<void>;
 }
 
 const ALERTMANAGER_BINARIES = ['/usr/bin/prometheus-alertmanager', 'alertmanager', 'prometheus-alertmanager'];
@@ -58,19 +60,21 @@ export async function startAlertmanager(options: StartAlertmanagerOptions = {}):
     const configPath = join(dir, 'alertmanager.yml');
     await writeFile(configPath, options.configYaml ?? buildConfig(options));
 
-    const { daemon, url, port } = await launchOnFreePort({
-      binary,
-      name: 'alertmanager',
-      readyTimeoutMs: options.readyTimeoutMs ?? 20_000,
-      argsFor: (port) => [
-        `--config.file=${configPath}`,
-        `--storage.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-        '--log.level=warn',
-      ],
-    });
-    return handle(daemon, url, port, dir);
+    const argsFor = (port: number): string[] => [
+      `--config.file=${configPath}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ];
+    const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
+    const { daemon, url, port } = await launchOnFreePort({ binary, name: 'alertmanager', readyTimeoutMs, argsFor });
+    const respawn = async (): Promise<Daemon> => {
+      const next = spawnDaemon(binary, argsFor(port));
+      await waitForHttpOk(next, `${url}/-/ready`, readyTimeoutMs, 'alertmanager (restarted)');
+      return next;
+    };
+    return handle(daemon, url, port, dir, respawn);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -100,8 +104,9 @@ function buildConfig(options: StartAlertmanagerOptions): string {
   });
 }
 
-function handle(daemon: Daemon, url: string, port: number, dir: string): RealAlertmanager {
+function handle(first: Daemon, url: string, port: number, dir: string, respawn: () => Promise<Daemon>): RealAlertmanager {
   let removed = false;
+  let daemon = first;
   return {
     url,
     port,
@@ -123,5 +128,9 @@ function handle(daemon: Daemon, url: string, port: number, dir: string): RealAle
       }
     },
     kill: () => daemon.kill(),
+    async restart() {
+      await daemon.terminate();
+      daemon = await respawn();
+    },
   };
 }
