@@ -133,7 +133,7 @@ export interface IncomingAlert {
 export interface WebhookOutcome {
   /** Firing alerts that matched a trigger and were queued as webhook events (one operation each). */
   readonly queued: readonly OperationView[];
-  /** Already seen (same fingerprint + startsAt): nothing new was done. */
+  /** Already acted on, refused for good, queued or held (same fingerprint + startsAt, per target): nothing new was done. */
   readonly duplicates: number;
   /** Resolved alerts: never roll anything back. */
   readonly resolvedIgnored: number;

@@ -10,7 +10,8 @@ import { forgetHeld, heldFor, prune, recall, remember, touch, webhookKey, type R
 // answer: an alert that acted, or was refused for a lasting reason, makes its re-sends duplicates (also
 // after a restart: it is saved with the decision, in one write); an alert refused only for now (pause,
 // hold, a switch in flight, safe mode) is HELD and decided again after each tick of its target, so the
-// trigger is not lost. A resolved alert never rolls back, and ends a held one.
+// trigger is not lost. A resolved alert never rolls back, and ends a held one. A check before acting
+// belongs in decideWebhook, before applyEvent: a refusal that may change later should leave it held.
 
 export { webhookKey } from './webhook-memory.js';
 
