@@ -55,6 +55,18 @@ describe('webhook alerts refused for now are held, not lost', () => {
     expect(h.actuator.calls).toHaveLength(1);
   });
 
+  it('held until the pause expires by itself: the first tick after the expiry acts on it', async () => {
+    h = await createHarness();
+    await pause(); // until clock + 60 s
+    await webhook(firing('fp1'));
+    h.clock += 56_000;
+    await h.tick(); // 58 s: still paused
+    expect(h.actuator.calls).toEqual([]);
+    await h.tick(); // 60 s: the pause has expired
+    expect(h.actuator.calls.map((c) => c.value)).toEqual(['baseline']);
+    expect(h.runtime.status()[0]).toMatchObject({ phase: 'rolled_back', pause: null, heldTriggers: [] });
+  });
+
   it('a held alert that Alertmanager resolves during the pause never acts', async () => {
     h = await createHarness();
     await pause();
