@@ -107,6 +107,9 @@ describe('docker/alertmanager/alertmanager.yml', () => {
     const compose = yaml('docker/compose.yaml');
     const inbox = (compose['services'] as Record<string, Yaml>)['alert-inbox'];
     expect(inbox?.['volumes']).toEqual(['./alert-inbox/inbox.mjs:/inbox/inbox.mjs:ro']);
+    // The image build-all.sh provides offline (the Dockerfile's base), so the inbox starts without a registry.
+    const base = /^ARG BASE_IMAGE=(\S+)$/m.exec(readRepoFile('docker/Dockerfile'))?.[1];
+    expect(inbox?.['image']).toBe(base);
     expect(readRepoFile('docker/alert-inbox/inbox.mjs')).toContain("process.env.PORT ?? 9095");
   });
 
