@@ -22,17 +22,23 @@ export function compare(condition: Pick<Condition, 'comparison' | 'threshold'>, 
   return beyond ? 'breach' : 'ok';
 }
 
+/**
+ * Traffic first: a condition that needs traffic is UNKNOWN `low_traffic` whenever the guard says too little,
+ * whatever its own query returned (NaN, empty or a number): with no requests, 0/0 is NaN and a ratio has no
+ * series, and a quiet night must not read as "blind". Blindness is left for a guard that itself failed, and
+ * for data that is missing while traffic flows.
+ */
 export function judgeSample(condition: Condition, sample: Sample | undefined, traffic: TrafficStatus): Status {
-  if (sample === undefined) return { status: 'unknown', cause: 'no_data', detail: 'no sample for this tick' };
-  if (sample.kind === 'unknown') return { status: 'unknown', cause: sample.cause, detail: sample.detail };
-  if (!Number.isFinite(sample.value)) {
-    return { status: 'unknown', cause: 'not_finite', detail: `value ${String(sample.value)}` };
-  }
   if (condition.needsTraffic && traffic.kind === 'low') {
     return { status: 'unknown', cause: 'low_traffic', detail: traffic.detail };
   }
   if (condition.needsTraffic && traffic.kind === 'unknown') {
     return { status: 'unknown', cause: traffic.cause, detail: `traffic guard: ${traffic.detail}` };
+  }
+  if (sample === undefined) return { status: 'unknown', cause: 'no_data', detail: 'no sample for this tick' };
+  if (sample.kind === 'unknown') return { status: 'unknown', cause: sample.cause, detail: sample.detail };
+  if (!Number.isFinite(sample.value)) {
+    return { status: 'unknown', cause: 'not_finite', detail: `value ${String(sample.value)}` };
   }
   return { status: compare(condition, sample.value), value: sample.value };
 }

@@ -132,6 +132,20 @@ describe('UNKNOWN', () => {
     expect(log.flatMap((l) => l.commands)).toEqual([]);
   });
 
+  it('a quiet night (no requests: the guard and the ratio both empty) never pages', () => {
+    const empty = { kind: 'unknown' as const, cause: 'no_data' as const, detail: 'empty vector' };
+    const quiet = tick({ 'evaluation.minRequests': empty, 'reasons.errors': empty });
+    const { log } = play(policy, every15s(0, 30 * MIN, quiet));
+    expect(log.flatMap((l) => l.commands)).toEqual([]);
+    expect(log.at(-1)?.phase).toBe('watching');
+  });
+
+  it('traffic flowing while the ratio has no data is blindness', () => {
+    const noData = tick({ 'evaluation.minRequests': v(500), 'reasons.errors': { kind: 'unknown', cause: 'no_data', detail: 'empty vector' } });
+    const { log } = play(policy, every15s(0, 45 * SEC, noData));
+    expect(log.map((l) => brief(l.commands))).toEqual([[], [], ['notify GuardrailBlind'], []]);
+  });
+
   it('a veto with onUnknown: block holds while it is unknown', () => {
     const blocking = testPolicy({ vetoes: [{ ...policy.vetoes[0]!, onUnknown: 'block' }] });
     const unknownVeto = { 'reasons.errors': v(0.2), 'vetoes.deploy': { kind: 'unknown' as const, cause: 'timeout' as const, detail: '' } };

@@ -36,6 +36,27 @@ describe('judgeSample: every UNKNOWN cause stays UNKNOWN', () => {
   it('low traffic does not affect needsTraffic: false (up == 0 needs no traffic)', () => {
     expect(judgeSample({ ...below, needsTraffic: false }, { kind: 'value', value: 0 }, { kind: 'low', detail: '' })).toEqual({ status: 'breach', value: 0 });
   });
+  // Traffic first: with too few requests, whatever the condition's own query returned is low_traffic.
+  it.each([
+    ['NaN (0/0 with no requests)', { kind: 'value', value: Number.NaN }],
+    ['+Inf', { kind: 'value', value: Number.POSITIVE_INFINITY }],
+    ['an empty result', { kind: 'unknown', cause: 'no_data', detail: 'empty vector' }],
+    ['no sample at all', undefined],
+    ['a finite value', { kind: 'value', value: 0 }],
+  ] as const)('low traffic wins over %s', (_name, sample) => {
+    expect(judgeSample(above, sample, { kind: 'low', detail: '0 requests < minRequests 100' })).toEqual({
+      status: 'unknown',
+      cause: 'low_traffic',
+      detail: '0 requests < minRequests 100',
+    });
+  });
+  it('with enough traffic, missing data is no_data (blind), not low traffic', () => {
+    expect(judgeSample(above, { kind: 'unknown', cause: 'no_data', detail: 'empty vector' }, enough)).toMatchObject({ status: 'unknown', cause: 'no_data' });
+    expect(judgeSample(above, { kind: 'value', value: Number.NaN }, enough)).toMatchObject({ status: 'unknown', cause: 'not_finite' });
+  });
+  it('needsTraffic: false still reports its own missing data under low traffic', () => {
+    expect(judgeSample({ ...below, needsTraffic: false }, undefined, { kind: 'low', detail: '' })).toMatchObject({ status: 'unknown', cause: 'no_data' });
+  });
   it('a failed traffic query passes its cause on', () => {
     expect(judgeSample(above, { kind: 'value', value: 0.9 }, { kind: 'unknown', cause: 'timeout', detail: 't' })).toMatchObject({ status: 'unknown', cause: 'timeout' });
   });
