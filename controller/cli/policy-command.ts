@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { formatPolicyError } from '../ports/policy-source.js';
 import { policySource } from '../wiring/policy.js';
-import { formatResults, runScenarioFile } from './policy-scenario-run.js';
+import { formatResults, runScenarioFile, type TestResult } from './policy-scenario-run.js';
 
 export function registerPolicyCommands(program: Command): void {
   const policy = program.command('policy').description('Check rollback policies');
@@ -27,7 +27,9 @@ export function registerPolicyCommands(program: Command): void {
     .description('Run offline scenario tests (series in promtool notation, expected phases/commands/alerts)')
     .argument('<files...>', 'scenario files (e.g. policies/tests/*.yaml)')
     .action(async (files: string[]) => {
-      const results = (await Promise.all(files.map((f) => runScenarioFile(f)))).flat();
+      // One file after the other: raw-series tests each start a throwaway Prometheus.
+      const results: TestResult[] = [];
+      for (const file of files) results.push(...(await runScenarioFile(file)));
       const { text, failed } = formatResults(results);
       (failed > 0 ? process.stderr : process.stdout).write(`${text}\n`);
       if (failed > 0) process.exitCode = 1;

@@ -34,8 +34,21 @@ export interface ScenarioTest {
   /** How the simulated actuator answers rollback/rollforward commands. */
   readonly actuator: { readonly result: 'succeed' | 'fail' | 'none'; readonly afterMs: number };
   readonly series: Readonly<Record<string, string>>;
+  /**
+   * Raw series in promtool's notation instead of `series`: every query of the policy is then evaluated on
+   * them by a real Prometheus at each tick's time.
+   */
+  readonly inputSeries?: readonly InputSeries[];
+  /** The step of `inputSeries` (promtool's `interval`); default: the tick interval. */
+  readonly inputIntervalMs?: number;
   readonly events: readonly ScenarioEvent[];
   readonly expect: readonly Expectation[];
+}
+
+/** One promtool `input_series` entry: `series: 'metric{label="v"}'`, `values: '0+10x40'`. */
+export interface InputSeries {
+  readonly series: string;
+  readonly values: string;
 }
 
 export interface ScenarioFile {
@@ -115,9 +128,31 @@ function expectation(raw: unknown, where: string): Expectation {
   return out;
 }
 
+function inputSeries(raw: unknown, where: string): InputSeries[] {
+  if (!Array.isArray(raw) || raw.length === 0) throw new Error(`${where}: must be a non-empty list of {series, values}`);
+  return raw.map((item: unknown, i) => {
+    const at = `${where}[${i}]`;
+    if (!isObj(item)) throw new Error(`${at}: must be a mapping with series: and values:`);
+    checkKeys(item, ['series', 'values'], at);
+    return { series: str(item, 'series', at), values: str(item, 'values', at) };
+  });
+}
+
+/** Raw mode: `input_series` (+ `input_interval`); per-condition `series` and `others` do not apply then. */
+function rawPart(raw: Obj, at: string): Pick<ScenarioTest, 'inputSeries' | 'inputIntervalMs'> {
+  if (raw['input_series'] === undefined) {
+    if (raw['input_interval'] !== undefined) throw new Error(`${at}: input_interval needs input_series`);
+    return {};
+  }
+  if (raw['series'] !== undefined) throw new Error(`${at}: give either series (one value per query id) or input_series (raw series for Prometheus), not both`);
+  if (raw['others'] !== undefined) throw new Error(`${at}: others does not apply to input_series: every query is evaluated by Prometheus`);
+  const series = inputSeries(raw['input_series'], `${at}.input_series`);
+  return raw['input_interval'] === undefined ? { inputSeries: series } : { inputSeries: series, inputIntervalMs: ms(raw, 'input_interval', at) };
+}
+
 function test(raw: unknown, where: string): ScenarioTest {
   if (!isObj(raw)) throw new Error(`${where}: must be a mapping`);
-  checkKeys(raw, ['name', 'interval', 'start', 'others', 'actuator', 'series', 'events', 'expect'], where);
+  checkKeys(raw, ['name', 'interval', 'start', 'others', 'actuator', 'series', 'input_series', 'input_interval', 'events', 'expect'], where);
   const name = str(raw, 'name', where);
   const at = `${where} (${name})`;
   const series = raw['series'] ?? {};
@@ -140,6 +175,7 @@ function test(raw: unknown, where: string): ScenarioTest {
     others,
     actuator: { result, afterMs: ms(act, 'after', `${at}.actuator`, 0) },
     series: seriesText,
+    ...rawPart(raw, at),
     events,
     expect,
   } as const;

@@ -7,7 +7,10 @@ import { decide, initialState, queriesOf, type Command, type EngineEvent, type P
 import { formatPolicyError } from '../ports/policy-source.js';
 import { policySource } from '../wiring/policy.js';
 import { formatDuration } from '../core/duration.js';
+import type { SeriesReplay } from '../ports/series-replay.js';
+import { seriesReplay } from '../wiring/series-replay.js';
 import { expandSeries } from './policy-series.js';
+import { replayedTickSamples, type TickSamples } from './policy-scenario-raw.js';
 import { parseScenario, type ScenarioEvent, type ScenarioTest } from './policy-scenario-format.js';
 
 export interface TestResult {
@@ -44,18 +47,25 @@ function healthyValue(policy: Policy, id: string): Sample {
   return { kind: 'value', value: all.find((c) => c.id === id)?.threshold ?? 0 };
 }
 
-function samplesAt(policy: Policy, test: ScenarioTest, series: ReadonlyMap<string, Sample[]>, tick: number): Record<string, Sample> {
-  const out: Record<string, Sample> = {};
-  for (const { id } of queriesOf(policy)) {
-    const values = series.get(id);
-    if (values !== undefined && values.length > 0) {
-      // A series shorter than the test holds its last sample.
-      out[id] = values[Math.min(tick, values.length - 1)] as Sample;
-    } else if (test.others === 'healthy') {
-      out[id] = healthyValue(policy, id);
+/** Per-condition mode: each listed query id reads its series; the others read `others`. */
+function conditionSamples(policy: Policy, test: ScenarioTest): TickSamples {
+  const ids = queriesOf(policy).map((q) => q.id);
+  const unknownIds = Object.keys(test.series).filter((id) => !ids.includes(id));
+  if (unknownIds.length > 0) throw new Error(`series for unknown query id(s) ${unknownIds.join(', ')}; the policy's ids are: ${ids.join(', ')}`);
+  const series = new Map(Object.entries(test.series).map(([id, text]) => [id, expandSeries(text)] as const));
+  return (tick) => {
+    const out: Record<string, Sample> = {};
+    for (const id of ids) {
+      const values = series.get(id);
+      if (values !== undefined && values.length > 0) {
+        // A series shorter than the test holds its last sample.
+        out[id] = values[Math.min(tick, values.length - 1)] as Sample;
+      } else if (test.others === 'healthy') {
+        out[id] = healthyValue(policy, id);
+      }
     }
-  }
-  return out;
+    return out;
+  };
 }
 
 function engineEvent(e: ScenarioEvent, state: TargetState, atMs: number): EngineEvent {
@@ -79,12 +89,13 @@ function engineEvent(e: ScenarioEvent, state: TargetState, atMs: number): Engine
   }
 }
 
+const intervalOf = (policy: Policy, test: ScenarioTest): number => test.intervalMs ?? policy.evaluation.intervalMs;
+const endOf = (test: ScenarioTest): number => Math.max(...test.expect.map((x) => x.atMs), ...test.events.map((x) => x.atMs));
+
 /** Plays one test and returns what happened at each time (relative ms → moment). */
-function play(policy: Policy, test: ScenarioTest): Map<number, Moment> {
-  const interval = test.intervalMs ?? policy.evaluation.intervalMs;
-  const series = new Map(Object.entries(test.series).map(([id, text]) => [id, expandSeries(text)] as const));
-  const ends = [...test.expect.map((x) => x.atMs), ...test.events.map((x) => x.atMs)];
-  const endMs = Math.max(...ends);
+function play(policy: Policy, test: ScenarioTest, samplesFor: TickSamples): Map<number, Moment> {
+  const interval = intervalOf(policy, test);
+  const endMs = endOf(test);
   const actuations = new Map<number, EngineEvent['type'][]>();
   const moments = new Map<number, Moment>();
   let state = initialState(policy, test.startMs);
@@ -115,7 +126,7 @@ function play(policy: Policy, test: ScenarioTest): Map<number, Moment> {
       }
     };
     for (const e of test.events.filter((x) => x.atMs === t)) apply(engineEvent(e, state, now));
-    if (t % interval === 0) apply({ type: 'tick', samples: samplesAt(policy, test, series, t / interval) });
+    if (t % interval === 0) apply({ type: 'tick', samples: samplesFor(t / interval) });
     // Answers due now (immediate ones are added while this loop runs).
     for (let i = 0; i < (actuations.get(t)?.length ?? 0); i++) {
       const kind = actuations.get(t)?.[i];
@@ -140,8 +151,14 @@ function momentAt(moments: Map<number, Moment>, atMs: number): Moment {
   return { phase, commands: [], refused: [] };
 }
 
-export function runTest(policy: Policy, test: ScenarioTest): string[] {
-  const moments = play(policy, test);
+/** Plays one test; raw-series tests are first evaluated by Prometheus (the series-replay port). */
+export async function runTest(policy: Policy, test: ScenarioTest, replay: SeriesReplay = seriesReplay): Promise<string[]> {
+  const interval = intervalOf(policy, test);
+  const samplesFor =
+    test.inputSeries === undefined
+      ? conditionSamples(policy, test)
+      : await replayedTickSamples(policy, test, replay, interval, Math.floor(endOf(test) / interval) + 1);
+  const moments = play(policy, test, samplesFor);
   const failures: string[] = [];
   for (const x of test.expect) {
     const m = momentAt(moments, x.atMs);
@@ -167,13 +184,16 @@ export async function runScenarioFile(file: string): Promise<TestResult[]> {
     const loaded = await policySource.load([policyPath]);
     if (!loaded.ok) return [{ file, name: '(policy)', failures: loaded.errors.map((e) => `  ${formatPolicyError(e)}`) }];
     const policy = loaded.policies[0] as Policy;
-    return scenario.tests.map((test) => {
+    const results: TestResult[] = [];
+    // One after the other: a raw-series test starts its own Prometheus.
+    for (const test of scenario.tests) {
       try {
-        return { file, name: test.name, failures: runTest(policy, test) };
+        results.push({ file, name: test.name, failures: await runTest(policy, test) });
       } catch (error) {
-        return { file, name: test.name, failures: [`  ${(error as Error).message}`] };
+        results.push({ file, name: test.name, failures: [`  ${(error as Error).message}`] });
       }
-    });
+    }
+    return results;
   } catch (error) {
     return [{ file, name: '(file)', failures: [`  ${(error as Error).message}`] }];
   }
