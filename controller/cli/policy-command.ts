@@ -24,7 +24,10 @@ export function registerPolicyCommands(program: Command): void {
 
   policy
     .command('test')
-    .description('Run offline scenario tests (series in promtool notation, expected phases/commands/alerts)')
+    .description(
+      'Run offline scenario tests (series in promtool notation, expected phases/commands/alerts); raw-series tests ' +
+        '(input_series) are evaluated by a throwaway Prometheus and need promtool and prometheus on PATH',
+    )
     .argument('<files...>', 'scenario files (e.g. policies/tests/*.yaml)')
     .action(async (files: string[]) => {
       // One file after the other: raw-series tests each start a throwaway Prometheus.

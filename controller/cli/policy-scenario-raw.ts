@@ -35,18 +35,16 @@ export function replayInput(test: ScenarioTest, tickIntervalMs: number): ReplayI
 export async function replayedTickSamples(policy: Policy, test: ScenarioTest, replay: SeriesReplay, intervalMs: number, ticks: number): Promise<TickSamples> {
   const input = replayInput(test, intervalMs);
   const queries = queriesOf(policy);
-  const perTick: Record<string, Sample>[] = [];
   const opened = await replay.open(input);
+  let answers: Sample[][];
   try {
-    for (let i = 0; i < ticks; i++) {
-      const answers = await opened.metrics.queryAll(
-        queries.map((q) => q.query),
-        { timeMs: test.startMs + i * intervalMs },
-      );
-      perTick.push(Object.fromEntries(queries.map((q, j) => [q.id, answers[j] as Sample])));
-    }
+    answers = await opened.evaluate(
+      queries.map((q) => q.query),
+      { startMs: test.startMs, stepMs: intervalMs, count: ticks },
+    );
   } finally {
     await opened.close();
   }
+  const perTick = Array.from({ length: ticks }, (_, i) => Object.fromEntries(queries.map((q, j) => [q.id, answers[j]?.[i] as Sample])));
   return (tick) => perTick[Math.min(tick, perTick.length - 1)] ?? {};
 }

@@ -3,7 +3,7 @@
 // a wrong label, a wrong aggregation or a window longer than the history shows up in the test.
 // Adapter: adapters/prometheus-replay (promtool backfill + a throwaway Prometheus on a free loopback port).
 
-import type { MetricsSource } from './metrics-source.js';
+import type { Sample } from '../core/observation.js';
 
 /** One input series: a metric name, its labels, and one value per step (`null`: no sample at that step). */
 export interface ReplaySeries {
@@ -19,9 +19,19 @@ export interface ReplayInput {
   readonly stepMs: number;
 }
 
-/** Instant queries over the replayed series at any time (`QueryOptions.timeMs`); close() frees everything. */
+/** The times a scenario's ticks are judged at: startMs + i * stepMs, for i in [0, count). */
+export interface TickTimes {
+  readonly startMs: number;
+  readonly stepMs: number;
+  readonly count: number;
+}
+
 export interface ReplayedMetrics {
-  readonly metrics: MetricsSource;
+  /**
+   * Every query at every tick time, as the daemon would see an instant query at that time: one Sample per
+   * query per tick (`result[query][tick]`), an empty vector no_data, NaN not_finite, two series several_series.
+   */
+  evaluate(promqls: readonly string[], ticks: TickTimes): Promise<Sample[][]>;
   close(): Promise<void>;
 }
 

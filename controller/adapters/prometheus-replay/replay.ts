@@ -14,7 +14,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReplayInput } from '../../ports/series-replay.js';
+import type { ReplayedMetrics, ReplayInput } from '../../ports/series-replay.js';
+import { evaluateAtTicks } from './evaluate.js';
 import { renderOpenMetrics } from './openmetrics.js';
 import { findReplayTools, type ReplayTools } from './tools.js';
 
@@ -22,11 +23,6 @@ const READY_TIMEOUT_MS = 20_000;
 const STOP_TIMEOUT_MS = 5_000;
 const START_ATTEMPTS = 3;
 
-export interface ReplayPrometheus {
-  /** e.g. `http://127.0.0.1:40123` */
-  readonly url: string;
-  close(): Promise<void>;
-}
 
 function run(binary: string, args: readonly string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -107,7 +103,7 @@ async function launch(tools: ReplayTools, dir: string, lookbackMs: number): Prom
 }
 
 /** Backfills `input` and serves it; the caller must close() (stops prometheus, removes the temp dir). */
-export async function startReplayPrometheus(input: ReplayInput): Promise<ReplayPrometheus> {
+export async function openReplay(input: ReplayInput): Promise<ReplayedMetrics> {
   const tools = await findReplayTools();
   const dir = await mkdtemp(join(tmpdir(), 'guardrail-replay-'));
   try {
@@ -119,7 +115,7 @@ export async function startReplayPrometheus(input: ReplayInput): Promise<ReplayP
     }
     const { child, url } = await launch(tools, dir, Math.max(1, input.stepMs - 1));
     return {
-      url,
+      evaluate: (promqls, ticks) => evaluateAtTicks(url, promqls, ticks),
       close: async () => {
         await stopProcess(child);
         await rm(dir, { recursive: true, force: true });
