@@ -31,8 +31,10 @@ export function run(program: string, args: readonly string[], options: { env?: N
  * The e2e stacks run images under their own tags: other suites rebuild `guardrail/*:dev` at any time, and
  * a rebuilt image under the tag a stack uses makes `compose up -d` recreate its containers (the image id
  * is part of compose's config hash), which would look like compose undoing a rollback.
+ * E2E_IMAGE_TAG (default `e2e`) gives a run tags of its own, e.g. when several clones share one Docker daemon.
  */
-export const E2E_IMAGES = { service: 'guardrail/service:e2e', controller: 'guardrail/controller:e2e' } as const;
+const E2E_TAG = process.env['E2E_IMAGE_TAG'] ?? 'e2e';
+export const E2E_IMAGES = { service: `guardrail/service:${E2E_TAG}`, controller: `guardrail/controller:${E2E_TAG}` } as const;
 
 /**
  * Builds the images once per vitest run: the first e2e file runs docker/offline/build-all.sh under the

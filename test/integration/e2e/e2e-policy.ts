@@ -31,7 +31,11 @@ export interface E2ePolicyOptions {
 export function generateE2ePolicy(options: E2ePolicyOptions): string {
   const doc = parseDocument(readFileSync(STACK_POLICY, 'utf8'));
   const window = `[${E2E_TIMING.windowS}s]`;
-  const scale = (query: string): string => query.replaceAll('[1m]', window).replaceAll('[5m]', window);
+  // Every rate/increase window ([30s], [1m], [5m], [30m] ...) becomes the e2e window. Left alone: the
+  // slow burn's `offset 30m` history check (a fresh e2e stack never has 30 minutes, so that reason stays
+  // quiet and the faster reasons decide, as in the first half hour of a real stack) and model-not-loaded's
+  // 10-minute memory of which jobs served a model (max_over_time: not a rate window).
+  const scale = (query: string): string => (/\b(rate|increase)\(/.test(query) ? query.replaceAll(/\[\d+[smhd]\]/g, window) : query);
 
   doc.setIn(['target', 'compose', 'project'], options.project);
   doc.setIn(['target', 'compose', 'services'], doc.createNode([...options.services]));
@@ -44,11 +48,17 @@ export function generateE2ePolicy(options: E2ePolicyOptions): string {
 
   const reasons = doc.get('reasons');
   if (!isSeq(reasons)) throw new Error(`${STACK_POLICY}: reasons is not a list`);
+  const scaleCondition = (condition: unknown): void => {
+    if (!isMap(condition)) return;
+    const query = condition.get('query');
+    if (typeof query === 'string') condition.set('query', scale(query));
+    if (condition.has('for')) condition.set('for', `${E2E_TIMING.forS}s`);
+  };
   for (const reason of reasons.items) {
-    if (!isMap(reason)) continue;
-    const query = reason.get('query');
-    if (typeof query === 'string') reason.set('query', scale(query));
-    if (reason.has('for')) reason.set('for', `${E2E_TIMING.forS}s`);
+    scaleCondition(reason);
+    // Multiwindow reasons (allOf: long AND short window): each condition scaled the same way.
+    const allOf = isMap(reason) ? reason.get('allOf') : undefined;
+    if (isSeq(allOf)) allOf.items.forEach(scaleCondition);
   }
   // A scenario may roll back by hand just before an automatic rollback is expected: no long cooldown.
   doc.setIn(['limits', 'cooldown'], '5s');
