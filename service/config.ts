@@ -44,6 +44,19 @@ function number(env: Env, name: string, fallback: number, check: (x: number) => 
   return x;
 }
 
+/** FAULT_ML_ERROR_CYCLE=ON_MS/PERIOD_MS, e.g. `7500/12000`: errors only in the first ON_MS of each period. */
+function errorCycle(env: Env): { errorCycle?: { onMs: number; periodMs: number } } {
+  const raw = env['FAULT_ML_ERROR_CYCLE'];
+  if (raw === undefined || raw.trim() === '') return {};
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+  const onMs = Number(m?.[1]);
+  const periodMs = Number(m?.[2]);
+  if (m === null || !(onMs > 0 && onMs < periodMs)) {
+    throw new EnvConfigError(`FAULT_ML_ERROR_CYCLE=${JSON.stringify(raw)} is not valid; it must be ON_MS/PERIOD_MS with 0 < ON_MS < PERIOD_MS, e.g. 7500/12000`);
+  }
+  return { errorCycle: { onMs, periodMs } };
+}
+
 /**
  * @param defaultModelDir models/artifacts under the package root (see package-root.ts).
  * @param cwd a relative MODEL_DIR is resolved against the working directory, as any path argument is.
@@ -63,6 +76,7 @@ export function loadConfig(env: Env, defaultModelDir: string, cwd: string): Serv
       errorRate: number(env, 'FAULT_ML_ERROR_RATE', 0, (x) => x >= 0 && x <= 1, 'a number from 0 to 1'),
       latencyMs: number(env, 'FAULT_ML_LATENCY_MS', 0, (x) => x >= 0 && x <= 600_000, 'a number of milliseconds from 0 to 600000'),
       seed: number(env, 'FAULT_SEED', 1, (x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff, 'an integer from 0 to 4294967295'),
+      ...errorCycle(env),
     },
     shutdownDrainMs: number(env, 'SHUTDOWN_DRAIN_MS', 500, (x) => Number.isInteger(x) && x >= 0 && x <= 5000, 'an integer number of milliseconds from 0 to 5000'),
   };

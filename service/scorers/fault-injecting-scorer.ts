@@ -12,6 +12,11 @@ export interface FaultConfig {
   readonly latencyMs: number;
   /** Seed of the error draw, so a drill's error pattern is reproducible. */
   readonly seed: number;
+  /**
+   * Errors only during the first `onMs` of every `periodMs` (counted from the scorer's start): a sawtooth of
+   * on/off failures for drills and bench:mitigation. Absent: errors all the time.
+   */
+  readonly errorCycle?: { readonly onMs: number; readonly periodMs: number };
 }
 
 export const NO_FAULTS: FaultConfig = { errorRate: 0, latencyMs: 0, seed: 1 };
@@ -37,10 +42,21 @@ class FaultInjectingScorer implements Scorer {
   readonly #faults: FaultConfig;
   readonly #random: () => number;
 
-  constructor(inner: Scorer, faults: FaultConfig) {
+  readonly #now: () => number;
+  readonly #startMs: number;
+
+  constructor(inner: Scorer, faults: FaultConfig, now: () => number) {
     this.#inner = inner;
     this.#faults = faults;
     this.#random = seededRandom(faults.seed);
+    this.#now = now;
+    this.#startMs = now();
+  }
+
+  /** Within the error cycle's "on" part (always, without a cycle). */
+  #errorsOn(): boolean {
+    const cycle = this.#faults.errorCycle;
+    return cycle === undefined || (this.#now() - this.#startMs) % cycle.periodMs < cycle.onMs;
   }
 
   get variant(): Scorer['variant'] {
@@ -56,7 +72,7 @@ class FaultInjectingScorer implements Scorer {
   async score(instances: readonly RawFeatures[]): Promise<readonly Score[]> {
     if (this.#faults.latencyMs > 0) await sleep(this.#faults.latencyMs);
     // Drawn per call (one request), so the share of failed requests is errorRate.
-    if (this.#faults.errorRate > 0 && this.#random() < this.#faults.errorRate) {
+    if (this.#faults.errorRate > 0 && this.#errorsOn() && this.#random() < this.#faults.errorRate) {
       throw new ModelError('injected fault (FAULT_ML_ERROR_RATE)');
     }
     return this.#inner.score(instances);
@@ -68,7 +84,7 @@ class FaultInjectingScorer implements Scorer {
 }
 
 /** Wraps an ML scorer with the configured faults; returns the baseline (and a fault-free config) as is. */
-export function applyFaults(scorer: Scorer, faults: FaultConfig): Scorer {
+export function applyFaults(scorer: Scorer, faults: FaultConfig, now: () => number = Date.now): Scorer {
   if (scorer.variant !== 'ml' || !faultsActive(faults)) return scorer;
-  return new FaultInjectingScorer(scorer, faults);
+  return new FaultInjectingScorer(scorer, faults, now);
 }

@@ -43,7 +43,8 @@ async function serves(image: string, name: string): Promise<boolean> {
 
 export async function chooseBenchImage(probeName: string): Promise<BenchImage> {
   const forced = process.env['BENCH_IMAGE'];
-  if (forced !== undefined && forced !== '') return { image: forced, realService: forced === SERVICE_IMAGE, note: 'BENCH_IMAGE' };
+  // Any tag of the service image is the real service (e.g. one built from a clone under its own tag).
+  if (forced !== undefined && forced !== '') return { image: forced, realService: forced.startsWith('guardrail/service:'), note: 'BENCH_IMAGE' };
   const built = await run('docker', ['image', 'inspect', SERVICE_IMAGE]).then(
     () => true,
     () => false,

@@ -6,6 +6,8 @@ import { createServer, type Server } from 'node:http';
 
 export interface DiyTimes {
   receivedAt?: number;
+  /** The alert names in the first firing notification (which rule fired). */
+  alertnames?: string[];
   commandDoneAt?: number;
   commandError?: string;
 }
@@ -23,14 +25,15 @@ export async function startDiyReceiver(rollback: () => Promise<unknown>): Promis
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       res.writeHead(200).end();
-      let status: unknown;
+      let payload: { status?: unknown; alerts?: { labels?: Record<string, string> }[] };
       try {
-        status = (JSON.parse(body) as { status?: unknown }).status;
+        payload = JSON.parse(body) as typeof payload;
       } catch {
         return;
       }
-      if (status !== 'firing' || times.receivedAt !== undefined) return;
+      if (payload.status !== 'firing' || times.receivedAt !== undefined) return;
       times.receivedAt = Date.now();
+      times.alertnames = (payload.alerts ?? []).map((a) => a.labels?.['alertname'] ?? '?');
       rollback().then(
         () => (times.commandDoneAt = Date.now()),
         (err: unknown) => (times.commandError = err instanceof Error ? err.message : String(err)),

@@ -41,6 +41,10 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads FAULT_ML_ERROR_CYCLE', () => {
+    expect(load({ FAULT_ML_ERROR_CYCLE: ' 7500 / 12000 ' }).faults).toEqual({ errorRate: 0, latencyMs: 0, seed: 1, errorCycle: { onMs: 7500, periodMs: 12000 } });
+  });
+
   it('resolves a relative MODEL_DIR against the working directory', () => {
     expect(load({ MODEL_DIR: 'artifacts' }).modelDir).toBe('/work/dir/artifacts');
   });
@@ -58,6 +62,8 @@ describe('loadConfig', () => {
     [{ FAULT_ML_LATENCY_MS: '-5' }, /FAULT_ML_LATENCY_MS="-5" is not valid/],
     [{ FAULT_ML_LATENCY_MS: 'Infinity' }, /FAULT_ML_LATENCY_MS="Infinity"/],
     [{ FAULT_SEED: '1.5' }, /FAULT_SEED="1.5"/],
+    [{ FAULT_ML_ERROR_CYCLE: '12000/7500' }, /FAULT_ML_ERROR_CYCLE="12000\/7500" is not valid; it must be ON_MS\/PERIOD_MS with 0 < ON_MS < PERIOD_MS/],
+    [{ FAULT_ML_ERROR_CYCLE: '75%' }, /FAULT_ML_ERROR_CYCLE="75%"/],
     [{ SHUTDOWN_DRAIN_MS: '9000' }, /SHUTDOWN_DRAIN_MS="9000" is not valid; it must be an integer number of milliseconds from 0 to 5000/],
   ])('refuses %o', (env, message) => {
     expect(() => load(env)).toThrow(EnvConfigError);

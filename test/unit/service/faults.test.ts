@@ -30,6 +30,19 @@ describe('fault injection', () => {
     expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
   });
 
+  it('FAULT_ML_ERROR_CYCLE fails requests only in the "on" part of each period (a sawtooth)', async () => {
+    let now = 1_000_000;
+    const cycled = applyFaults(ml, { ...NO_FAULTS, errorRate: 1, errorCycle: { onMs: 7_500, periodMs: 12_000 } }, () => now);
+    const { app } = testApp(cycled);
+    const statusAt = async (offsetMs: number) => {
+      now = 1_000_000 + offsetMs;
+      return (await postJson(app, '/predict', GOOD_INSTANCE)).statusCode;
+    };
+    expect([await statusAt(0), await statusAt(7_499), await statusAt(7_500), await statusAt(11_999), await statusAt(12_000), await statusAt(31_600)]).toEqual([
+      500, 500, 200, 200, 500, 200,
+    ]);
+  });
+
   it('leaves the baseline untouched even at rate 1 and 200 ms latency', async () => {
     const baseline = baselineScorer();
     expect(applyFaults(baseline, { errorRate: 1, latencyMs: 200, seed: 1 })).toBe(baseline);
