@@ -44,8 +44,9 @@
 // `group_wait: 0s`, as our stack routes its webhook — `diy-gw0`, the fair comparison.
 // Scenarios (the fault is injected into the ML variant only, so the baseline cures it):
 //   hard     — 60% errors; the shipped policy as is (15 s ticks): error-budget-fast-burn decides;
-//   seed     — 8% errors; the shipped policy with every duration ÷10 (the 5%/5m rule: 1m → 6s window,
-//              for 5m → 30s, ticks 15s → 2s): high-error-rate decides;
+//   seed     — 8% errors; the shipped policy with the traffic reasons' durations ÷10 (the 5%/5m rule:
+//              1m → 6s window, for 5m → 30s, ticks 15s → 2s; up/model_info reasons stay real time):
+//              high-error-rate decides;
 //   sawtooth — 15% errors for 6 s of every 12 s (FAULT_ML_ERROR_CYCLE), the shipped policy ÷10: the 6 s
 //              ratio dips under 5% every cycle, so high-error-rate's `for` restarts; error-budget-slow-burn
 //              (30m → 3m and 5m → 30s windows, after 3m of history) decides.
@@ -354,8 +355,10 @@ async function outcomeOf(m: Measured): Promise<Outcome> {
   const decisionAt = recorder !== undefined ? sw?.calledAt : parts.receiver?.times.receivedAt;
   const prometheusUrl = (parts.prometheus as RealPrometheus).url;
   const { expr, forMs } = breachingExpr(m.policy, s.reason);
-  const firstBreachAt = await firstTimeAbove(prometheusUrl, expr, 0, onsetAt - 2_000, decisionAt ?? Date.now());
-  const conditionHeldAt = await heldAboveFor(prometheusUrl, expr, 0, forMs, onsetAt - 2_000, (decisionAt ?? Date.now()) + 5_000);
+  // A decision before the onset (another reason, e.g. the bad deploy's own restart) leaves nothing to measure.
+  const searchEnd = Math.max(onsetAt, decisionAt ?? Date.now());
+  const firstBreachAt = await firstTimeAbove(prometheusUrl, expr, 0, onsetAt - 2_000, searchEnd);
+  const conditionHeldAt = await heldAboveFor(prometheusUrl, expr, 0, forMs, onsetAt - 2_000, searchEnd + 5_000);
   const firstBaselineAt = result.firstVariantAnsweredAt['baseline'];
   return {
     chain,

@@ -1,7 +1,7 @@
 // bench:mitigation runs the SHIPPED policy (policies/prediction-service.yaml): its reasons, windows,
 // thresholds and `for`s, with only the target moved to the bench's compose project. A scenario may scale
-// every duration down by a factor (windows, offsets, `for`, the tick), so a 30-minute burn window takes 3;
-// the thresholds never change. The DIY chain gets the same reasons as Prometheus alerting rules.
+// the traffic reasons' durations down by a factor (windows, offsets, `for`, the tick), so a 30-minute burn
+// window takes 3; the thresholds never change, and the health reasons (up, model_info) stay in real time. The DIY chain gets the same reasons as Prometheus alerting rules.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
@@ -53,6 +53,10 @@ function scaleDocument(doc: Document, factor: number): void {
     const list = doc.get(section);
     if (!isSeq(list)) continue;
     for (const item of list.items) {
+      // Health reasons (needsTraffic: false — up, model_info, the backlog gauge) keep their real-time `for`
+      // and windows: a container restart takes the same seconds at any scale, and a 6 s `for` would read the
+      // bad deploy's own restart gap as a model that will not load. Their `for` still covers the tick.
+      if (section === 'reasons' && isMap(item) && item.get('needsTraffic') === false) continue;
       // Reasons need `for` >= the tick; vetoes and alert rules may have none.
       scaleCondition(item, factor, section === 'reasons' ? intervalMs : 0);
       const allOf = isMap(item) ? item.get('allOf') : undefined;
