@@ -167,7 +167,7 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     const firing = recorder.requests.find(isFiring);
     const res = await fetch(`${apiUrl}/api/v1/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: firing?.rawBody ?? '' });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('GR_ERR_UNAUTHORIZED');
+    expect(((await res.json()) as { code: string }).code).toBe('GR_ERR_UNAUTHORIZED');
   });
 
   it('when the errors stop, the resolved notification arrives and changes nothing', async () => {
