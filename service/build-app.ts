@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ModelVariant } from './contract.js';
 import { InvalidInputError, errorBody } from './errors.js';
+import { handleClientError, redactedUrl, serverOptions } from './http-limits.js';
 import { UNMATCHED_ROUTE, createMetrics } from './metrics.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
 import { registerPredictRoutes } from './routes/predict-routes.js';
@@ -45,8 +46,14 @@ export function buildApp(opts: BuildAppOptions) {
   }
   const now = opts.now ?? Date.now;
   const app = fastify({
-    loggerInstance: opts.logger,
+    // Should a request line be logged, it carries the path only (no query string).
+    loggerInstance: opts.logger.child({}, { serializers: { req: (request: { method: string; url: string }) => ({ method: request.method, url: redactedUrl(request.url) }) } }),
     bodyLimit: config.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    // Headers 10 s, whole request 30 s, keep-alive 72 s, each closing within a second (http-limits.ts).
+    ...serverOptions(),
+    clientErrorHandler: handleClientError,
+    // Our own 503 while closing (below), in the catalogue's shape.
+    return503OnClosing: false,
     // One log line per request would cost more than the inference at 1000 rps; errors are logged below.
     logController: new LogController({ disableRequestLogging: true }),
   });
@@ -88,11 +95,17 @@ export function buildApp(opts: BuildAppOptions) {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    const url = request.url.length > 100 ? `${request.url.slice(0, 100)}…` : request.url;
-    return reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${url}`));
+    return reply.code(404).send(errorBody('NOT_FOUND', `no route ${request.method} ${redactedUrl(request.url).slice(0, 100)}`));
   });
 
+  // Requests refused because the process is closing: not counted, as Fastify's own 503 was not (they are
+  // not the model's doing, and would count against the old variant during every switch).
+  const refusedWhileClosing = new WeakSet<object>();
   app.addHook('onResponse', (request, reply, done) => {
+    if (refusedWhileClosing.has(request)) {
+      done();
+      return;
+    }
     // The route pattern, never the raw URL, so unknown paths share one label value.
     const labels = {
       method: request.method,
@@ -115,6 +128,11 @@ export function buildApp(opts: BuildAppOptions) {
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) void reply.header('connection', 'close');
     done(null, payload);
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    refusedWhileClosing.add(request);
+    return reply.code(503).send(errorBody('SHUTTING_DOWN', 'the service is shutting down; retry on another instance'));
   });
 
   registerPredictRoutes(app, { scorer, metrics, now });
