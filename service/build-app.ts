@@ -1,6 +1,6 @@
 // Builds the Fastify app without listening (tests drive it with inject(); main.ts listens). Everything it
 // touches comes in as an option: the scorer, the pino logger, the prom-client Registry and the config.
-import fastify, { LogController, type FastifyError } from 'fastify';
+import fastify, { LogController, type FastifyError, type FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ModelVariant } from './contract.js';
@@ -54,6 +54,10 @@ export function buildApp(opts: BuildAppOptions) {
     clientErrorHandler: handleClientError,
     // Our own 503 while closing (below), in the catalogue's shape.
     return503OnClosing: false,
+    // A URL whose %-escapes do not decode, refused by the router before any route runs.
+    frameworkErrors: (_err, _request, reply) => {
+      void (reply as FastifyReply).code(400).send(errorBody('BAD_REQUEST', 'malformed URL: a %-escape that does not decode'));
+    },
     // One log line per request would cost more than the inference at 1000 rps; errors are logged below.
     logController: new LogController({ disableRequestLogging: true }),
   });

@@ -41,6 +41,22 @@ function rawResponse(status: number, reason: string, code: string, message: stri
 /** Fastify's clientErrorHandler: 408, 431 or 400 in the catalogue's shape, then the socket is closed. */
 export function handleClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // Bytes after a request that said `Connection: close` (a DELETE body without a length, or more after the
+  // answer): no second answer, and no reset before the client has read the first (controller/http/error-handler.ts).
+  const inFlight = (socket as Socket & { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
+  if (err.code === 'HPE_CLOSED_CONNECTION') {
+    // Its request's answer is still to come: Node sends it, then closes.
+    if (inFlight !== undefined && inFlight !== null) return;
+    socket.resume();
+    socket.end();
+    setTimeout(() => socket.destroy(), 1_000).unref();
+    return;
+  }
+  // A response begun on this socket: another answer would corrupt it (Node's own default checks the same).
+  if (inFlight?._headerSent === true) {
+    socket.destroy();
+    return;
+  }
   const answer =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? rawResponse(408, 'Request Timeout', 'REQUEST_TIMEOUT', "the request (headers and body) did not arrive within the server's timeout")

@@ -50,8 +50,9 @@ export function buildApi(opts: BuildApiOptions): ApiInstance {
     // Our own 503 while closing (below), in the catalogue's format.
     return503OnClosing: false,
     // Errors the router raises before any route runs (a malformed %-escape) get the catalogue's shape too.
-    frameworkErrors: (err, _request, reply) => {
-      void sendProblem(reply as FastifyReply, new ApiError('GR_ERR_VALIDATION', err.message));
+    frameworkErrors: (_err, _request, reply) => {
+      // Fastify's message quotes the whole URL; the answer never echoes it.
+      void sendProblem(reply as FastifyReply, new ApiError('GR_ERR_VALIDATION', 'malformed URL: a %-escape that does not decode'));
     },
     clientErrorHandler: handleClientError,
   });

@@ -73,6 +73,34 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): Fa
   return sendProblem(reply, new ApiError('GR_ERR_NOT_FOUND', `no route ${capText(request.method, 20)} ${capText(pathOf(request.url), 100)}`));
 }
 
+type HttpSocket = Socket & { _httpMessage?: { _headerSent?: boolean } | null };
+
+/** A response on this socket has begun: another answer would corrupt it (Node's own default checks the same). */
+export function answerAlreadyStarted(socket: Socket): boolean {
+  return (socket as HttpSocket)._httpMessage?._headerSent === true;
+}
+
+/** A request on this socket still has its response to come. */
+function answerPending(socket: Socket): boolean {
+  const inFlight = (socket as HttpSocket)._httpMessage;
+  return inFlight !== undefined && inFlight !== null;
+}
+
+/** How long a client that keeps sending after `Connection: close` has to read the answer before the reset. */
+const CLOSED_CONNECTION_GRACE_MS = 1_000;
+
+/**
+ * The client kept sending after the server answered `Connection: close`. The answer is already on the
+ * wire: no second one (the wire fuzz found a second 400 behind the first), and no reset at once either,
+ * which can destroy the answer before the client reads it. The rest is read and dropped, the socket
+ * ended, and destroyed a second later whatever the client does.
+ */
+export function closeAfterAnswer(socket: Socket): void {
+  socket.resume();
+  socket.end();
+  setTimeout(() => socket.destroy(), CLOSED_CONNECTION_GRACE_MS).unref();
+}
+
 /**
  * Node's HTTP parser refuses some requests before Fastify has one: the headers or the whole request did
  * not arrive in time (408), the headers are over the limit (431), or they are malformed (400). These
@@ -80,6 +108,16 @@ export function handleNotFound(request: FastifyRequest, reply: FastifyReply): Fa
  */
 export function handleClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  if (err.code === 'HPE_CLOSED_CONNECTION') {
+    // Bytes after a request that said `Connection: close` (e.g. a DELETE body sent without a length). The
+    // request's own answer is pending or already sent: never a second one; Node closes after the first.
+    if (!answerPending(socket)) closeAfterAnswer(socket);
+    return;
+  }
+  if (answerAlreadyStarted(socket)) {
+    socket.destroy();
+    return;
+  }
   const answer =
     err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
       ? rawProblemResponse('GR_ERR_REQUEST_TIMEOUT', 'the request (headers and body) did not arrive within the server\'s timeout')
