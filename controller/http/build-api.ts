@@ -35,9 +35,9 @@ export interface BuildApiOptions {
   readonly now?: () => number;
 }
 
-export function buildApi(opts: BuildApiOptions): ApiInstance {
-  validateAuthConfig(opts.auth);
-  const app: ApiInstance = fastify({
+/** The Fastify instance with the API's limits, logging and catalogue-shaped framework errors; no routes. */
+function createInstance(opts: BuildApiOptions): ApiInstance {
+  return fastify({
     // Request lines are logged with the path only: a query string may carry a token (log-redact.ts).
     loggerInstance: opts.logger.child({}, { serializers: requestLogSerializers }),
     bodyLimit: opts.bodyLimit ?? WEBHOOK_BODY_LIMIT_BYTES,
@@ -56,6 +56,10 @@ export function buildApi(opts: BuildApiOptions): ApiInstance {
     },
     clientErrorHandler: handleClientError,
   });
+}
+
+/** A request that arrives once closing has begun gets GR_ERR_UNAVAILABLE and `Connection: close`. */
+function refuseWhileClosing(app: ApiInstance): void {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
@@ -64,13 +68,14 @@ export function buildApi(opts: BuildApiOptions): ApiInstance {
   app.addHook('onRequest', async (_request, reply) => {
     if (closing) return sendProblem(reply.header('connection', 'close'), new ApiError('GR_ERR_UNAVAILABLE', 'the controller is shutting down; try again in a moment'));
   });
-  app.setValidatorCompiler(createValidatorCompiler());
-  app.addSchema(ERROR_BODY_SCHEMA);
-  app.addSchema(operationSchema);
+}
 
-  // Only JSON is accepted (anything else: 415). Fastify's own JSON parser refuses `__proto__` and
-  // `constructor.prototype` keys (prototype poisoning); we only add that an empty body reads as {}, so a
-  // bare `POST .../resume` with a JSON Content-Type is not an error.
+/**
+ * Only JSON is accepted (anything else: 415). Fastify's own JSON parser refuses `__proto__` and
+ * `constructor.prototype` keys (prototype poisoning); we only add that an empty body reads as {}, so a
+ * bare `POST .../resume` with a JSON Content-Type is not an error.
+ */
+function acceptJsonOnly(app: ApiInstance): void {
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -84,7 +89,16 @@ export function buildApi(opts: BuildApiOptions): ApiInstance {
       else done(new ApiError('GR_ERR_INVALID_JSON', 'request body is not valid JSON (or carries a __proto__/constructor key)'), undefined);
     });
   });
+}
 
+export function buildApi(opts: BuildApiOptions): ApiInstance {
+  validateAuthConfig(opts.auth);
+  const app = createInstance(opts);
+  refuseWhileClosing(app);
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.addSchema(ERROR_BODY_SCHEMA);
+  app.addSchema(operationSchema);
+  acceptJsonOnly(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   instrumentRequests(app, opts.registry);

@@ -47,7 +47,17 @@ export class UnsupportedContainerError extends Error {
   override readonly name = 'UnsupportedContainerError';
 }
 
+/** The create options of `source`'s twin, refused when they are not a faithful clone (unclonedPowers). */
 export function planClone(source: SourceContainer, request: CloneRequest): ClonePlan {
+  const plan = planTwin(source, request);
+  const escalations = unclonedPowers(source, plan.create, request.variable);
+  if (escalations.length > 0) {
+    throw new UnsupportedContainerError(`refusing a create the actuator did not clone from ${source.Name}: ${escalations.join('; ')}`);
+  }
+  return plan;
+}
+
+function planTwin(source: SourceContainer, request: CloneRequest): ClonePlan {
   const hostConfig = source.HostConfig;
   const networkMode = hostConfig.NetworkMode ?? 'default';
   refuseUnsupported(hostConfig, networkMode);
@@ -99,10 +109,6 @@ export function planClone(source: SourceContainer, request: CloneRequest): Clone
     ...(primary ? { NetworkingConfig: { EndpointsConfig: { [primary.network]: primary.endpoint } } } : {}),
   };
 
-  const escalations = unclonedPowers(source, create, request.variable);
-  if (escalations.length > 0) {
-    throw new UnsupportedContainerError(`refusing a create the actuator did not clone from ${source.Name}: ${escalations.join('; ')}`);
-  }
   return { create, extraNetworks: extra, fromValue, originalValue };
 }
 
