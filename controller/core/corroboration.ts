@@ -98,7 +98,7 @@ export function notCorroboratedAlert(policy: Policy, claimed: { readonly alertna
       `${result.detail}. Nothing was done. Either someone who can post to Alertmanager sent it (a forged alert), ` +
       `or this Alertmanager is fed by a Prometheus the controller cannot query (then set corroborate: false on the trigger), ` +
       `or the alert had ended before it arrived.`,
-    labels: { policy: policy.name, target: policy.target.name, claimed_alertname: alertname, fingerprint, blind: String(!result.corroborated && result.blind) },
+    labels: { policy: policy.name, target: policy.target.name, claimed_alertname: alertname, fingerprint, blind: String('blind' in result && result.blind) },
     startsAtMs: nowMs,
   };
 }
