@@ -33,6 +33,9 @@ export interface ControllerConfig {
   };
   readonly alerts: {
     readonly alertmanagerUrl?: string;
+    /** Basic auth for an Alertmanager behind `--web.config.file` (the stack's): both or neither. */
+    readonly alertmanagerUsername?: string;
+    readonly alertmanagerPassword?: string;
     readonly webhookUrl?: string;
     readonly webhookBearerToken?: string;
     readonly resendIntervalMs: number;

@@ -196,6 +196,12 @@ export function loadConfig(options: { configFile?: string; env?: Env; cwd?: stri
   const alertmanagerUrl = reader.url('GUARDRAIL_ALERTMANAGER_URL', 'alerts.alertmanagerUrl');
   const webhookUrl = reader.url('GUARDRAIL_WEBHOOK_URL', 'alerts.webhookUrl');
   const webhookBearerToken = reader.string('GUARDRAIL_WEBHOOK_SINK_TOKEN', 'alerts.webhookBearerToken');
+  const alertmanagerUsername = reader.string('GUARDRAIL_ALERTMANAGER_USERNAME', 'alerts.alertmanagerUsername');
+  const alertmanagerPassword = reader.secret('GUARDRAIL_ALERTMANAGER_PASSWORD', 'alerts.alertmanagerPassword', 'GUARDRAIL_ALERTMANAGER_PASSWORD_FILE', 'alerts.alertmanagerPasswordFile');
+  if ((alertmanagerUsername === undefined) !== (alertmanagerPassword === undefined)) {
+    reader.problems.push('Alertmanager basic auth needs both GUARDRAIL_ALERTMANAGER_USERNAME and GUARDRAIL_ALERTMANAGER_PASSWORD(_FILE), or neither');
+  }
+  if (alertmanagerUsername?.includes(':') === true) reader.problems.push('GUARDRAIL_ALERTMANAGER_USERNAME: a basic-auth user name cannot contain ":"');
   const config: ControllerConfig = {
     prometheus: {
       url: reader.url('GUARDRAIL_PROMETHEUS_URL', 'prometheus.url') ?? CONFIG_DEFAULTS.prometheusUrl,
@@ -212,6 +218,7 @@ export function loadConfig(options: { configFile?: string; env?: Env; cwd?: stri
     },
     alerts: {
       ...(alertmanagerUrl === undefined ? {} : { alertmanagerUrl }),
+      ...(alertmanagerUsername === undefined || alertmanagerPassword === undefined ? {} : { alertmanagerUsername, alertmanagerPassword }),
       ...(webhookUrl === undefined ? {} : { webhookUrl }),
       ...(webhookBearerToken === undefined ? {} : { webhookBearerToken }),
       resendIntervalMs: reader.durationMs('GUARDRAIL_ALERT_RESEND_INTERVAL', 'alerts.resendInterval', CONFIG_DEFAULTS.resendIntervalMs),

@@ -78,7 +78,7 @@ export function createControllerMetrics(registry: Registry = new Registry()): Co
     }),
     webhookAlerts: new Counter({
       name: 'guardrail_webhook_alerts_total',
-      help: 'Alertmanager webhook alerts by outcome (queued|duplicate|held: a re-send of a trigger held for now|resolved_ignored|unmatched).',
+      help: 'Alertmanager webhook alerts by outcome (queued|duplicate|held: a re-send of a trigger held for now|resolved_ignored|unmatched|not_corroborated).',
       labelNames: ['outcome'],
       registers,
     }),

@@ -1,6 +1,7 @@
 // `npm run demo:incident`: injects an ML fault into the running demo (`npm start`) and follows what
 // Guardrail does about it, with timings: fault live → rollback decided → baseline verified → the INFO
 // alert in Alertmanager. `-- --clear` removes the fault again (before a roll-forward).
+import { escapeControl } from '../controller/core/display-text.js';
 import type { DemoInfo } from './demo-control.js';
 
 const controlPort = Number(process.env['GUARDRAIL_DEMO_CONTROL_PORT'] ?? 8099);
@@ -12,13 +13,15 @@ const TIMEOUT_MS = Number(process.env['GUARDRAIL_DEMO_INCIDENT_TIMEOUT_MS'] ?? 1
 
 const t0 = Date.now();
 const say = (line: string): void => {
-  process.stdout.write(`[+${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}\n`);
+  // Reasons and alert labels come from the controller and Alertmanager: shown, never acted on by the terminal.
+  process.stdout.write(`[+${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${escapeControl(line)}\n`);
 };
 
 async function json<T>(url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
-  const body = (await res.json()) as T & { error?: string };
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${body.error ?? ''}`);
+  // The controller answers errors as RFC 9457 problems (`detail`); the demo's control server as `{error}`.
+  const body = (await res.json()) as T & { error?: string; detail?: string };
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status} ${body.detail ?? body.error ?? ''}`);
   return body;
 }
 
@@ -84,6 +87,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`demo:incident failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`demo:incident failed: ${escapeControl(error instanceof Error ? error.message : String(error))}\n`);
   process.exitCode = 1;
 });

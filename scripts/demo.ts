@@ -15,12 +15,14 @@ import { findPackageRoot } from '../service/package-root.js';
 import { startControlServer } from './demo-control.js';
 import { demoPorts, ensureBinaries, startAlertmanager, startPrometheus, stopChild } from './demo-parts.js';
 import { watchStatus } from './demo-status.js';
+import { escapeControl } from '../controller/core/display-text.js';
 import { startTraffic } from './demo-traffic.js';
 
 type Cleanup = () => Promise<void>;
 
+// Status lines carry reasons and errors from outside: control and bidi characters are shown escaped.
 const say = (line: string): void => {
-  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${escapeControl(line)}\n`);
 };
 
 type Ports = ReturnType<typeof demoPorts>;

@@ -8,6 +8,9 @@ need=()
 command -v prometheus >/dev/null || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || need+=(prometheus-alertmanager)
 command -v redis-server >/dev/null || need+=(redis-server)
+# test/integration/docker/socket-proxy.test.ts runs docker/socket-proxy/haproxy.cfg; the stack's stand-in
+# haproxy image is built from this binary too (docker/offline/build-base-images.sh).
+command -v haproxy >/dev/null || need+=(haproxy)
 command -v dockerd >/dev/null || need+=(docker.io)
 # test/integration/stack brings docker/compose.yaml up: Compose v2 plugin or Debian's v1.29.
 command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
@@ -28,7 +31,7 @@ fi
 
 # Debian starts these as services on install; the tests start their own on temp dirs and loopback ports,
 # so stop the packaged ones if an init system started them.
-for svc in prometheus prometheus-alertmanager prometheus-node-exporter redis-server; do
+for svc in prometheus prometheus-alertmanager prometheus-node-exporter redis-server haproxy; do
   if command -v systemctl >/dev/null && systemctl is-active --quiet "$svc" 2>/dev/null; then systemctl stop "$svc" || true; fi
 done
 
@@ -44,4 +47,4 @@ if ! docker_ok; then
   for _ in $(seq 1 60); do docker_ok && break; sleep 0.5; done
   docker_ok || { echo "ensure-test-prereqs: dockerd did not come up; see /tmp/guardrail-dockerd.log" >&2; exit 1; }
 fi
-echo "ensure-test-prereqs: prometheus, alertmanager, redis and docker are ready"
+echo "ensure-test-prereqs: prometheus, alertmanager, redis, haproxy and docker are ready"

@@ -7,8 +7,9 @@
 #      then compose up -d without it -> ML;
 #   4. automatic: recreate api with FAULT_ML_ERROR_RATE=0.5 under traffic -> Guardrail rolls back by itself
 #      (errors stop), the INFO alert is in Alertmanager, the history has the entry;
-#   5. Alertmanager delivers a PredictionServiceDown alert to the controller's webhook with the bearer
-#      token, and, the target being rolled back already, nothing switches again.
+#   5. Alertmanager (behind its login) refuses an anonymous alert; a synthetic PredictionServiceDown posted
+#      with the operator login reaches the controller's webhook with the bearer token and is refused there
+#      (Prometheus does not corroborate it), and nothing switches again.
 # Self-contained: builds the images (docker/offline/build-all.sh), brings a separate compose project up on
 # free ports with a fast-window copy of the policy (docker/drill/drill-policy.mjs), and takes it down
 # again (down -v) on exit, failure or Ctrl-C. Exits non-zero on the first failed check.
@@ -64,6 +65,8 @@ compose() { "${compose_cmd[@]}" -p "$project" -f "$repo/docker/compose.yaml" "$@
 api=http://127.0.0.1:$API_PORT
 controller_url=http://127.0.0.1:$CONTROLLER_PORT
 token_file=$repo/docker/secrets/guardrail-token
+# Alertmanager's API needs a login in the stack (docs/security.md): the operator's, from make-secrets.sh.
+am_auth() { printf 'operator:%s' "$(cat "$repo/docker/secrets/alertmanager-password-operator")"; }
 guardrail() { node "$repo/bin/guardrail.js" "$@" --url "$controller_url" --token-file "$token_file"; }
 
 model_version() { curl -fsS --max-time 2 "$api/version" 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).model_version)}catch{console.log("")}})'; }
@@ -184,7 +187,7 @@ traffic_pid=
 
 alerts=
 for _ in $(seq 1 30); do
-  alerts=$(curl -fsS "http://127.0.0.1:$ALERTMANAGER_PORT/api/v2/alerts?filter=alertname%3D%22GuardrailRollbackStarted%22" || true)
+  alerts=$(curl -fsS -u "$(am_auth)" "http://127.0.0.1:$ALERTMANAGER_PORT/api/v2/alerts?filter=alertname%3D%22GuardrailRollbackStarted%22" || true)
   grep -q '"severity":"info"' <<<"$alerts" && break
   sleep 1
 done
@@ -197,28 +200,31 @@ grep -q 'high-error-rate' <<<"$history" || fail "the history has no high-error-r
 ok "history records the automatic rollback (high-error-rate)"
 guardrail status
 
-step "5. Alertmanager -> controller webhook (bearer token from the mounted secret)"
+step "5. Alertmanager -> controller webhook (Alertmanager login, bearer token, corroboration)"
 history_total() { guardrail history --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).total))'; }
-webhook_queued() {
+webhook_outcome() { # webhook_outcome OUTCOME: guardrail_webhook_alerts_total{outcome=OUTCOME}, 0 if absent
   local metrics
   metrics=$(curl -fsS --max-time 2 "$controller_url/metrics" 2>/dev/null || true)
-  awk '/^guardrail_webhook_alerts_total\{outcome="queued"\}/ { print $2 }' <<<"$metrics"
+  awk -v o="$1" '$1 == "guardrail_webhook_alerts_total{outcome=\"" o "\"}" { v = $2 } END { print v + 0 }' <<<"$metrics"
 }
 before_total=$(history_total)
-before_queued=$(webhook_queued); before_queued=${before_queued:-0}
-# The rule alert the policy maps to target-down, posted as Prometheus would post it.
-curl -fsS -X POST "http://127.0.0.1:$ALERTMANAGER_PORT/api/v2/alerts" -H 'Content-Type: application/json' \
-  -d '[{"labels":{"alertname":"PredictionServiceDown","severity":"critical","service":"prediction-service","source":"drill"},"annotations":{"summary":"drill: synthetic alert"}}]' >/dev/null ||
-  fail "Alertmanager refused the synthetic alert"
-queued=$before_queued
+before_refused=$(webhook_outcome not_corroborated)
+# The rule alert the policy maps to target-down, posted as Prometheus would post it: first without a login.
+synthetic='[{"labels":{"alertname":"PredictionServiceDown","severity":"critical","service":"prediction-service","source":"drill"},"annotations":{"summary":"drill: synthetic alert"}}]'
+anonymous=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$ALERTMANAGER_PORT/api/v2/alerts" -H 'Content-Type: application/json' -d "$synthetic")
+[ "$anonymous" = 401 ] || fail "Alertmanager accepted an alert without a login (HTTP $anonymous)"
+ok "Alertmanager refuses an alert posted without its login (HTTP 401)"
+curl -fsS -u "$(am_auth)" -X POST "http://127.0.0.1:$ALERTMANAGER_PORT/api/v2/alerts" -H 'Content-Type: application/json' -d "$synthetic" >/dev/null ||
+  fail "Alertmanager refused the synthetic alert posted with the operator login"
+refused=$before_refused
 for _ in $(seq 1 30); do
-  queued=$(webhook_queued); queued=${queued:-0}
-  node -e 'process.exit(Number(process.argv[1]) > Number(process.argv[2]) ? 0 : 1)' "$queued" "$before_queued" && break
+  refused=$(webhook_outcome not_corroborated)
+  [ "$refused" -gt "$before_refused" ] && break
   sleep 1
 done
-node -e 'process.exit(Number(process.argv[1]) > Number(process.argv[2]) ? 0 : 1)' "$queued" "$before_queued" ||
-  fail "the controller did not receive PredictionServiceDown from Alertmanager (guardrail_webhook_alerts_total{outcome=\"queued\"} = $queued)"
-ok "Alertmanager delivered PredictionServiceDown to the controller's webhook, authenticated (queued: $before_queued -> $queued)"
+[ "$refused" -gt "$before_refused" ] ||
+  fail "the controller did not refuse the synthetic PredictionServiceDown (guardrail_webhook_alerts_total{outcome=\"not_corroborated\"} = $refused)"
+ok "Alertmanager delivered PredictionServiceDown to the controller's webhook, which refused it: Prometheus does not corroborate it (not_corroborated: $before_refused -> $refused)"
 sleep 3
 wait_version 'baseline-*' 5 || fail "the webhook alert changed the serving model ($VERSION)"
 [ "$(history_total)" = "$before_total" ] || fail "the webhook alert started another switch while already rolled back"

@@ -21,6 +21,11 @@ export interface ParsedInstance {
   readonly missing: readonly ApiField[];
 }
 
+/** A client's key, quoted for a message: at most 64 characters, then `…` and its length. */
+function quoteKey(key: string): string {
+  return JSON.stringify(key.length <= 64 ? key : `${key.slice(0, 64)}… (${key.length} characters)`);
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
@@ -38,11 +43,8 @@ export function parseInstance(body: unknown, path = ''): ParsedInstance {
   const keys = Object.keys(record);
   const unknown = keys.find((k) => !KNOWN_FIELDS.has(k));
   if (unknown !== undefined) {
-    throw new InvalidInputError(
-      'unknown_field',
-      `unknown field ${JSON.stringify(unknown)} in ${where}; allowed fields: ${API_FIELDS.join(', ')}`,
-      `${path}${unknown}`,
-    );
+    // Named, not echoed: a 100 KB key appears with its first 64 characters.
+    throw new InvalidInputError('unknown_field', `unknown field ${quoteKey(unknown)} in ${where}; allowed fields: ${API_FIELDS.join(', ')}`, `${path}${unknown.slice(0, 64)}`);
   }
   const features: RawFeatures = {};
   const missing: ApiField[] = [];
@@ -79,7 +81,7 @@ export function parseBatch(body: unknown): ParsedInstance[] {
   const record = body as Record<string, unknown>;
   const unknown = Object.keys(record).find((k) => k !== 'instances');
   if (unknown !== undefined) {
-    throw new InvalidInputError('unknown_field', `unknown field ${JSON.stringify(unknown)}; the batch body has only "instances"`, unknown);
+    throw new InvalidInputError('unknown_field', `unknown field ${quoteKey(unknown)}; the batch body has only "instances"`, unknown.slice(0, 64));
   }
   const instances = Object.hasOwn(record, 'instances') ? record['instances'] : undefined;
   if (!Array.isArray(instances)) {

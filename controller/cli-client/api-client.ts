@@ -14,7 +14,10 @@ export interface ApiClientOptions {
   readonly timeoutMs?: number;
 }
 
-/** The server answered 4xx/5xx. `code` is a GR_ERR_* code when the body had the catalogue shape. */
+/**
+ * The server answered 4xx/5xx. When the body is the API's RFC 9457 problem, `code` is its GR_ERR_* code
+ * and the message its `detail`.
+ */
 export class ApiRequestError extends Error {
   override readonly name = 'ApiRequestError';
   readonly status: number;
@@ -118,9 +121,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 async function toRequestError(res: Response): Promise<ApiRequestError> {
   const text = await res.text().catch(() => '');
   try {
-    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown; details?: unknown } };
-    if (typeof body.error?.code === 'string' && typeof body.error.message === 'string') {
-      return new ApiRequestError(res.status, body.error.code, body.error.message, body.error.details);
+    const body = JSON.parse(text) as { code?: unknown; detail?: unknown; title?: unknown; details?: unknown };
+    if (typeof body.code === 'string' && (typeof body.detail === 'string' || typeof body.title === 'string')) {
+      return new ApiRequestError(res.status, body.code, typeof body.detail === 'string' ? body.detail : String(body.title), body.details);
     }
   } catch {
     // not our JSON: something else answered on that port (a proxy, another service)

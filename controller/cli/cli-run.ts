@@ -2,6 +2,7 @@
 //   0 ok · 1 the server refused or failed (4xx/5xx, its code and message printed) · 2 bad flags, nothing
 //   was sent · 3 the server could not be reached.
 import { ApiRequestError, ApiUnreachableError } from '../cli-client/api-client.js';
+import { terminalJson, writeErr, writeOut } from './terminal.js';
 
 export const EXIT = { ok: 0, serverError: 1, usage: 2, unreachable: 3 } as const;
 
@@ -16,7 +17,7 @@ export function runAction<A extends unknown[]>(action: (...args: A) => Promise<v
       await action(...args);
     } catch (err) {
       const { message, exitCode } = describeFailure(err);
-      process.stderr.write(`guardrail: ${message}\n`);
+      writeErr(`guardrail: ${message}\n`);
       process.exitCode = exitCode;
     }
   };
@@ -32,5 +33,5 @@ export function describeFailure(err: unknown): { readonly message: string; reado
 }
 
 export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  writeOut(`${terminalJson(value)}\n`);
 }

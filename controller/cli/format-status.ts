@@ -3,6 +3,7 @@
 import type { Verdict } from '../core/index.js';
 import type { TargetStatusView } from '../ports/controller.js';
 import { triggerText } from '../http/history-markdown.js';
+import { escapeControl } from '../core/display-text.js';
 import { humanDuration, shortTime, textTable } from './text-table.js';
 
 export function formatStatus(targets: readonly TargetStatusView[], nowMs: number): string {
@@ -16,7 +17,8 @@ export function formatStatus(targets: readonly TargetStatusView[], nowMs: number
     t.inFlight === null ? '-' : `${t.inFlight.kind} ${t.inFlight.id} (${t.inFlight.status})`,
   ]);
   const table = textTable(['TARGET', 'PHASE', 'VARIANT', 'ROLLBACK', 'PAUSE', 'IN FLIGHT'], rows);
-  const details = targets.flatMap((t) => detailLines(t, nowMs));
+  // Each detail line is one line: a newline or ESC inside a reason or detail is shown escaped.
+  const details = targets.flatMap((t) => detailLines(t, nowMs)).map((line) => escapeControl(line));
   return details.length === 0 ? table : `${table}\n\n${details.join('\n')}`;
 }
 

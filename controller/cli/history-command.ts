@@ -1,5 +1,6 @@
 // `guardrail history [--target T] [--limit N] [--markdown]`: past rollbacks and roll-forwards.
 import type { Command } from 'commander';
+import { writeOut } from './terminal.js';
 import { connect, withConnectionOptions, type ConnectionFlags } from './api-connection.js';
 import { CliUsageError, printJson, runAction } from './cli-run.js';
 import { formatHistory } from './format-history.js';
@@ -33,12 +34,12 @@ export function registerHistoryCommand(program: Command): void {
       };
       const client = await connect(flags);
       if (flags.markdown === true) {
-        process.stdout.write(await client.historyMarkdown(params));
+        writeOut(await client.historyMarkdown(params));
         return;
       }
       const page = await client.history(params);
       if (flags.json === true) printJson(page);
-      else process.stdout.write(`${formatHistory(page)}\n`);
+      else writeOut(`${formatHistory(page)}\n`);
     }),
   );
 }

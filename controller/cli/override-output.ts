@@ -1,6 +1,7 @@
 // What an accepted override prints: the operation id, so the operator can follow it.
 import type { OperationView } from '../ports/controller.js';
 import { printJson } from './cli-run.js';
+import { writeOut } from './terminal.js';
 
 const VERB = { rollback: 'Rollback', rollforward: 'Roll-forward', pause: 'Pause', resume: 'Resume', webhook: 'Webhook' } as const;
 
@@ -9,7 +10,7 @@ export function printAccepted(operation: OperationView, json: boolean, extra = '
     printJson({ operation });
     return;
   }
-  process.stdout.write(
+  writeOut(
     `${VERB[operation.kind]} of ${operation.target} accepted${extra}: operation ${operation.id} (${operation.status}).\n` + `Follow it with: guardrail status\n`,
   );
 }

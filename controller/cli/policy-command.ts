@@ -1,6 +1,7 @@
 // `guardrail policy validate [paths...]` and `guardrail policy test FILE...`.
 
 import type { Command } from 'commander';
+import { writeErr, writeOut } from './terminal.js';
 import { formatPolicyError } from '../ports/policy-source.js';
 import { policySource } from '../wiring/policy.js';
 import { formatResults, runScenarioFile, type TestResult } from './policy-scenario-run.js';
@@ -15,10 +16,10 @@ export function registerPolicyCommands(program: Command): void {
     .action(async (paths: string[]) => {
       const result = await policySource.load(paths);
       if (result.ok) {
-        process.stdout.write(`${result.files.length} policy file(s) valid: ${result.files.join(', ')}\n`);
+        writeOut(`${result.files.length} policy file(s) valid: ${result.files.join(', ')}\n`);
         return;
       }
-      process.stderr.write(`${result.errors.map(formatPolicyError).join('\n')}\n`);
+      writeErr(`${result.errors.map(formatPolicyError).join('\n')}\n`);
       process.exitCode = 1;
     });
 

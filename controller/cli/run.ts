@@ -2,6 +2,7 @@
 // the runtime and the HTTP API, and shuts down cleanly on SIGTERM/SIGINT; SIGHUP reloads the policies.
 
 import type { Command } from 'commander';
+import { writeErr } from './terminal.js';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -18,7 +19,7 @@ export function registerRunCommand(program: Command): void {
         config = loadConfig(options.config === undefined ? {} : { configFile: options.config });
       } catch (error) {
         if (!(error instanceof ConfigError)) throw error;
-        process.stderr.write(`guardrail run: ${error.message}\n`);
+        writeErr(`guardrail run: ${error.message}\n`);
         process.exitCode = 2;
         return;
       }

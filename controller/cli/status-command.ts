@@ -1,5 +1,6 @@
 // `guardrail status`: every target's phase, variant, active rollback, pause and last verdicts.
 import type { Command } from 'commander';
+import { writeOut } from './terminal.js';
 import { connect, withConnectionOptions, type ConnectionFlags } from './api-connection.js';
 import { printJson, runAction } from './cli-run.js';
 import { formatStatus } from './format-status.js';
@@ -12,8 +13,8 @@ export function registerStatusCommand(program: Command): void {
       if (flags.json === true) printJson({ ready, detail, targets });
       else {
         // A controller that is starting or in safe mode says so above the table.
-        if (ready === false && detail !== undefined) process.stdout.write(`controller not ready: ${detail}\n`);
-        process.stdout.write(`${formatStatus(targets, Date.now())}\n`);
+        if (ready === false && detail !== undefined) writeOut(`controller not ready: ${detail}\n`);
+        writeOut(`${formatStatus(targets, Date.now())}\n`);
       }
     }),
   );

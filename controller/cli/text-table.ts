@@ -1,6 +1,9 @@
 // Plain aligned columns for terminal output (no colours, no box drawing: it must survive pipes and logs).
+import { escapeControl } from '../core/display-text.js';
 
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function textTable(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  // Each cell on one line, shown as text (terminal.ts): escaped before the widths are measured.
+  const rows = rawRows.map((r) => r.map((c) => escapeControl(c)));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

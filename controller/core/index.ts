@@ -55,6 +55,8 @@ export type { PolicyQuery, QueryPurpose } from './queries.js';
 export { queriesOf, conditionsOf } from './queries.js';
 export type { TriggerMatch } from './triggers.js';
 export { matchAlertmanager, webhookFate } from './triggers.js';
+export type { Corroboration, CorroborationQuery } from './corroboration.js';
+export { NOT_CORROBORATED_ALERT_MS, corroborationQueries, firingAlertsSelector, judgeCorroboration, notCorroboratedAlert } from './corroboration.js';
 export type { CommandType, Effect, Guard, LifecycleEvent, Transition } from './lifecycle.js';
 export { TRANSITIONS } from './lifecycle.js';
 export { compare } from './judge.js';

@@ -96,6 +96,11 @@ export interface Rollforward {
 export interface AlertmanagerTrigger {
   readonly matchers: Readonly<Record<string, string>>;
   readonly reason: string;
+  /**
+   * Check a webhook alert against Prometheus before acting on it (default true): its rule must be firing
+   * in ALERTS, or the reason's own conditions must breach (core/corroboration.ts).
+   */
+  readonly corroborate: boolean;
 }
 
 export interface Policy {

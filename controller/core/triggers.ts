@@ -2,12 +2,14 @@
 // route calls this, then feeds a `webhook` event per match into `decide`.
 
 import type { Decision } from './decide.js';
-import type { Policy } from './policy.js';
+import type { AlertmanagerTrigger, Policy } from './policy.js';
 
 export interface TriggerMatch {
   readonly policy: string;
   readonly target: string;
   readonly reason: string;
+  /** The trigger that matched: its matchers select the alert in ALERTS when it is corroborated. */
+  readonly trigger: AlertmanagerTrigger;
 }
 
 /** Every trigger whose matchers are all equal to the alert's labels (first matching trigger per policy). */
@@ -15,7 +17,7 @@ export function matchAlertmanager(policies: readonly Policy[], labels: Readonly<
   const out: TriggerMatch[] = [];
   for (const policy of policies) {
     const hit = policy.triggers.alertmanager.find((t) => Object.entries(t.matchers).every(([k, v]) => labels[k] === v));
-    if (hit !== undefined) out.push({ policy: policy.name, target: policy.target.name, reason: hit.reason });
+    if (hit !== undefined) out.push({ policy: policy.name, target: policy.target.name, reason: hit.reason, trigger: hit });
   }
   return out;
 }

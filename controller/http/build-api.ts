@@ -9,9 +9,12 @@ import type { ControllerPort } from '../ports/controller.js';
 import type { ApiInstance } from './api-instance.js';
 import { instrumentRequests } from './api-metrics.js';
 import { validateAuthConfig, type AuthConfig } from './auth.js';
-import { handleError, handleNotFound } from './error-handler.js';
+import { handleClientError, handleError, handleNotFound, sendProblem } from './error-handler.js';
 import { ApiError, ERROR_BODY_SCHEMA } from './errors.js';
+import { HTTP_TIMEOUTS, MAX_PARAM_LENGTH, serverOptions } from './http-limits.js';
+import { requestLogSerializers } from './log-redact.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerProblemRoutes } from './routes/problem-routes.js';
 import { registerOverrideRoutes } from './routes/override-routes.js';
 import { registerReadRoutes } from './routes/read-routes.js';
 import { WEBHOOK_BODY_LIMIT_BYTES, registerWebhookRoutes } from './routes/webhook-routes.js';
@@ -32,27 +35,47 @@ export interface BuildApiOptions {
   readonly now?: () => number;
 }
 
-export function buildApi(opts: BuildApiOptions): ApiInstance {
-  validateAuthConfig(opts.auth);
-  const app: ApiInstance = fastify({
-    loggerInstance: opts.logger,
+/** The Fastify instance with the API's limits, logging and catalogue-shaped framework errors; no routes. */
+function createInstance(opts: BuildApiOptions): ApiInstance {
+  return fastify({
+    // Request lines are logged with the path only: a query string may carry a token (log-redact.ts).
+    loggerInstance: opts.logger.child({}, { serializers: requestLogSerializers }),
     bodyLimit: opts.bodyLimit ?? WEBHOOK_BODY_LIMIT_BYTES,
-    // Slow clients must not hold connections open forever (the API is tiny and answers at once).
-    requestTimeout: 30_000,
-    return503OnClosing: true,
-    // Errors the router raises before any route runs (a malformed %-escape, an over-long parameter)
-    // get the catalogue's shape too.
-    frameworkErrors: (err, _request, reply) => {
-      void (reply as FastifyReply).code(400).send(new ApiError('GR_ERR_VALIDATION', err.message).toBody());
+    // Slow clients must not hold connections open: headers, whole request and keep-alive timeouts, checked
+    // often enough that each closes at its documented second (http-limits.ts, docs/api.md).
+    ...serverOptions(HTTP_TIMEOUTS),
+    // A target name may have 128 characters, an operation id 200: the router must let both through to
+    // the schemas, which give the precise 400.
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Our own 503 while closing (below), in the catalogue's format.
+    return503OnClosing: false,
+    // Errors the router raises before any route runs (a malformed %-escape) get the catalogue's shape too.
+    frameworkErrors: (_err, _request, reply) => {
+      // Fastify's message quotes the whole URL; the answer never echoes it.
+      void sendProblem(reply as FastifyReply, new ApiError('GR_ERR_VALIDATION', 'malformed URL: a %-escape that does not decode'));
     },
+    clientErrorHandler: handleClientError,
   });
-  app.setValidatorCompiler(createValidatorCompiler());
-  app.addSchema(ERROR_BODY_SCHEMA);
-  app.addSchema(operationSchema);
+}
 
-  // Only JSON is accepted (anything else: 415). Fastify's own JSON parser refuses `__proto__` and
-  // `constructor.prototype` keys (prototype poisoning); we only add that an empty body reads as {}, so a
-  // bare `POST .../resume` with a JSON Content-Type is not an error.
+/** A request that arrives once closing has begun gets GR_ERR_UNAVAILABLE and `Connection: close`. */
+function refuseWhileClosing(app: ApiInstance): void {
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) return sendProblem(reply.header('connection', 'close'), new ApiError('GR_ERR_UNAVAILABLE', 'the controller is shutting down; try again in a moment'));
+  });
+}
+
+/**
+ * Only JSON is accepted (anything else: 415). Fastify's own JSON parser refuses `__proto__` and
+ * `constructor.prototype` keys (prototype poisoning); we only add that an empty body reads as {}, so a
+ * bare `POST .../resume` with a JSON Content-Type is not an error.
+ */
+function acceptJsonOnly(app: ApiInstance): void {
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -66,7 +89,16 @@ export function buildApi(opts: BuildApiOptions): ApiInstance {
       else done(new ApiError('GR_ERR_INVALID_JSON', 'request body is not valid JSON (or carries a __proto__/constructor key)'), undefined);
     });
   });
+}
 
+export function buildApi(opts: BuildApiOptions): ApiInstance {
+  validateAuthConfig(opts.auth);
+  const app = createInstance(opts);
+  refuseWhileClosing(app);
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.addSchema(ERROR_BODY_SCHEMA);
+  app.addSchema(operationSchema);
+  acceptJsonOnly(app);
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
   instrumentRequests(app, opts.registry);
@@ -87,6 +119,7 @@ export function buildApi(opts: BuildApiOptions): ApiInstance {
   const deps = { controller: opts.controller, registry: opts.registry, auth: opts.auth, now: opts.now ?? Date.now };
   void app.register(async (api: ApiInstance) => {
     registerHealthRoutes(api, deps);
+    registerProblemRoutes(api);
     registerReadRoutes(api, deps);
     registerOverrideRoutes(api, deps);
     registerWebhookRoutes(api, deps);

@@ -1,6 +1,7 @@
 // The seed guide's rollback history table (docs/rollback_history.md), rendered from history entries:
 //   # Rollback History
 //   | Date | Duration | Reason | Resolved | Notes |
+import { escapeControl } from '../core/display-text.js';
 import type { Evidence, Trigger } from '../core/index.js';
 import type { HistoryEntryView } from '../ports/controller.js';
 
@@ -69,8 +70,11 @@ function round(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
 }
 
-/** A table cell: one line, no pipe that would split the row. */
+/**
+ * A table cell: one line, no pipe that would split the row, no HTML a renderer would run or hide, and
+ * every other control or bidi character (ESC, NUL, U+202E) shown escaped.
+ */
 function cell(text: string): string {
-  const flat = text.replace(/[\r\n\t]+/g, ' ').replace(/\|/g, '\\|').trim();
+  const flat = escapeControl(text.replace(/[\r\n\t]+/g, ' ').replace(/\|/g, '\\|').replace(/</g, '&lt;').trim());
   return flat === '' ? '-' : flat;
 }

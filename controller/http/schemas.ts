@@ -186,8 +186,11 @@ export const webhookResponseSchema = {
 } as const;
 
 /** `{400: {$ref: 'ApiError#'}, ...}` for the statuses a route can answer with an error body. */
-export function errorResponses(...statuses: readonly number[]): Record<number, { readonly $ref: 'ApiError#' }> {
-  const out: Record<number, { readonly $ref: 'ApiError#' }> = {};
-  for (const status of statuses) out[status] = { $ref: 'ApiError#' };
+/** Error answers are RFC 9457 problems: `application/problem+json`, the ApiError schema (errors.ts). */
+export type ErrorResponse = { readonly content: { readonly 'application/problem+json': { readonly schema: { readonly $ref: 'ApiError#' } } } };
+
+export function errorResponses(...statuses: readonly number[]): Record<number, ErrorResponse> {
+  const out: Record<number, ErrorResponse> = {};
+  for (const status of statuses) out[status] = { content: { 'application/problem+json': { schema: { $ref: 'ApiError#' } } } };
   return out;
 }

@@ -8,6 +8,8 @@ import type { ControllerMetrics } from '../metrics.js';
 // and counted, and retryable ones are tried again on the next tick (bounded).
 
 const RETRY_MAX = 100;
+/** At most this many passing alerts wait for their end; past it the oldest is resolved early. */
+const PASSING_MAX = 100;
 
 interface SinkLane {
   readonly sink: AlertSink;
@@ -19,6 +21,8 @@ export class Notifier {
   private readonly lanes: SinkLane[];
   private readonly logger: Logger;
   private readonly metrics: ControllerMetrics;
+  /** Alerts about an event rather than a lasting condition (notifyPassing), with when to resolve them. */
+  private readonly passing: { alert: Alert; untilMs: number }[] = [];
 
   constructor(sinks: readonly AlertSink[], logger: Logger, metrics: ControllerMetrics) {
     this.lanes = sinks.map((sink) => ({ sink, chain: Promise.resolve(), retry: [] }));
@@ -31,8 +35,27 @@ export class Notifier {
     for (const lane of this.lanes) this.enqueue(lane, () => this.deliver(lane, alert));
   }
 
-  /** Once per tick: re-post what receivers would forget, and retry failed deliveries. */
+  /**
+   * An alert about something that happened (a refused webhook alert), not a condition that ends by itself:
+   * it fires now and is resolved at the first tick `forMs` later, so receivers show it for that long.
+   */
+  notifyPassing(alert: Alert, forMs: number): void {
+    this.notify(alert);
+    this.passing.push({ alert, untilMs: alert.startsAtMs + forMs });
+    if (this.passing.length > PASSING_MAX) {
+      const [oldest] = this.passing.splice(0, 1);
+      if (oldest !== undefined) this.notify({ ...oldest.alert, resolvedAtMs: alert.startsAtMs });
+    }
+  }
+
+  /** Once per tick: re-post what receivers would forget, retry failed deliveries, end passing alerts. */
   tick(nowMs: number): void {
+    for (let i = this.passing.length - 1; i >= 0; i -= 1) {
+      const entry = this.passing[i];
+      if (entry === undefined || entry.untilMs > nowMs) continue;
+      this.passing.splice(i, 1);
+      this.notify({ ...entry.alert, resolvedAtMs: nowMs });
+    }
     for (const lane of this.lanes) {
       const retry = lane.retry.splice(0);
       for (const alert of retry) this.enqueue(lane, () => this.deliver(lane, alert));

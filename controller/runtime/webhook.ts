@@ -1,6 +1,7 @@
 import { decide, matchAlertmanager, webhookFate, type Decision, type Policy, type WebhookEvent } from '../core/index.js';
 import type { IncomingAlert, OperationView, WebhookOutcome } from '../ports/controller.js';
 import type { RuntimeContext } from './context.js';
+import { refusalOfUncorroborated } from './corroborate.js';
 import { applyEvent } from './engine-step.js';
 import type { RuntimeState, WebhookTrigger } from './runtime-state.js';
 import { forgetHeld, heldFor, prune, recall, remember, touch, webhookKey, type Remembered } from './webhook-memory.js';
@@ -12,6 +13,8 @@ import { forgetHeld, heldFor, prune, recall, remember, touch, webhookKey, type R
 // hold, a switch in flight, safe mode) is HELD and decided again after each tick of its target, so the
 // trigger is not lost. A resolved alert never rolls back, and ends a held one. A check before acting
 // belongs in decideWebhook, before applyEvent: a refusal that may change later should leave it held.
+// Such a check: an alert the engine would act on must first be corroborated by Prometheus
+// (corroborate.ts); one that is not is refused for good (its re-sends are duplicates, one WARNING).
 
 export { webhookKey } from './webhook-memory.js';
 
@@ -107,6 +110,7 @@ async function decideWebhook(ctx: RuntimeContext, pending: Pending, opId: string
     return;
   }
   ctx.operations.update(opId, 'running');
+  if (await refusedAsUncorroborated(ctx, policy, pending, opId)) return;
   let fate: ReturnType<typeof webhookFate> | undefined;
   const alsoRecord = (decision: Decision, state: RuntimeState): RuntimeState => {
     fate = webhookFate(decision);
@@ -123,6 +127,22 @@ async function decideWebhook(ctx: RuntimeContext, pending: Pending, opId: string
     return;
   }
   if (ctx.operations.get(opId)?.status === 'running') ctx.operations.update(opId, 'done', decision.commands.length === 0 ? 'nothing to do' : null);
+}
+
+/**
+ * An alert is a claim: when the engine would act on it now, Prometheus must back it first. Refused for
+ * good when it does not (remembered, so Alertmanager's re-sends are duplicates). An alert the engine would
+ * hold or refuse anyway is not checked now: it is checked when it is decided for real.
+ */
+async function refusedAsUncorroborated(ctx: RuntimeContext, policy: Policy, pending: Pending, opId: string): Promise<boolean> {
+  const dryRun = decide(policy, ctx.targetState(policy), eventOf(pending.trigger), ctx.ports.now());
+  if (webhookFate(dryRun).fate !== 'acted') return false;
+  const refusal = await refusalOfUncorroborated(ctx, policy, pending.trigger);
+  if (refusal === undefined) return false;
+  ctx.update((s) => rememberFate(ctx, s, { ...pending, fate: 'refused', note: refusal }));
+  await ctx.persist();
+  ctx.operations.update(opId, 'refused', refusal);
+  return true;
 }
 
 function rememberFate(ctx: RuntimeContext, state: RuntimeState, fact: Remembered): RuntimeState {

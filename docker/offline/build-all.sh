@@ -44,5 +44,5 @@ done
 # Each rebuild leaves the previous images untagged; remove the dangling ones this script made.
 docker image prune -f --filter label=guardrail.image >/dev/null 2>&1 || true
 bash "$repo/docker/make-secrets.sh"
-echo "build-all: for the controller's socket access: export DOCKER_GID=$(stat -c %g /var/run/docker.sock 2>/dev/null || echo 0)"
+echo "build-all: for the Docker API proxy's socket access: export DOCKER_GID=$(stat -c %g /var/run/docker.sock 2>/dev/null || echo 0)"
 echo "build-all: done in $((($(date +%s%N) - start) / 1000000)) ms"

@@ -11,7 +11,7 @@
 # Adding a stand-in = one `build_stand_in TAG populate_fn CHANGES...` call at the bottom (and in ALL_TAGS).
 set -euo pipefail
 
-ALL_TAGS="node:24-bookworm-slim debian:bookworm-slim prom/prometheus:latest prom/alertmanager:latest redis:7-bookworm"
+ALL_TAGS="node:24-bookworm-slim debian:bookworm-slim prom/prometheus:latest prom/alertmanager:latest redis:7-bookworm haproxy:2.6-bookworm"
 FORCE=0
 WANTED=()
 for arg in "$@"; do
@@ -157,6 +157,26 @@ SH
   chmod 755 "$root/usr/local/bin/docker-entrypoint.sh"
 }
 
+# populate_haproxy ROOT: Debian's haproxy (2.6, the release haproxy:2.6-bookworm carries) where the official
+# image has it: /usr/local/sbin/haproxy, config in /usr/local/etc/haproxy, the haproxy user (uid/gid 99)
+# and the official entrypoint's behaviour (`haproxy ARGS` runs as `haproxy -W -db ARGS`). The stack's
+# Docker API proxy (docker/socket-proxy/haproxy.cfg) runs on it.
+populate_haproxy() {
+  local root=$1
+  add_base_files "$root"
+  copy_with_libs "$root" "$(command -v haproxy)" /usr/local/sbin/haproxy
+  printf 'haproxy:x:99:99::/var/lib/haproxy:/usr/sbin/nologin\n' >>"$root/etc/passwd"
+  printf 'haproxy:x:99:\n' >>"$root/etc/group"
+  mkdir -p "$root/usr/local/etc/haproxy" "$root/var/lib/haproxy" && chown 99:99 "$root/var/lib/haproxy"
+  cat >"$root/usr/local/bin/docker-entrypoint.sh" <<'SH'
+#!/bin/sh
+if [ "${1#-}" != "$1" ]; then set -- haproxy "$@"; fi
+if [ "$1" = haproxy ]; then shift; set -- haproxy -W -db "$@"; fi
+exec "$@"
+SH
+  chmod 755 "$root/usr/local/bin/docker-entrypoint.sh"
+}
+
 # build_stand_in TAG POPULATE_FN [--change ...]: skips an existing tag unless --force, and a tag not
 # asked for when TAGs were given.
 build_stand_in() {
@@ -216,3 +236,10 @@ build_stand_in redis:7-bookworm populate_redis \
   --change 'EXPOSE 6379' \
   --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
   --change 'CMD ["redis-server"]'
+
+build_stand_in haproxy:2.6-bookworm populate_haproxy \
+  --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'USER haproxy' \
+  --change 'WORKDIR /var/lib/haproxy' \
+  --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
+  --change 'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]'

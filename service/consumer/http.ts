@@ -4,6 +4,7 @@ import fastify, { LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { API_VERSION } from '../routes/info-routes.js';
+import { handleClientError, serverOptions } from '../http-limits.js';
 import type { Scorer } from '../scorers/scorer.js';
 
 export interface ConsumerHttpDeps {
@@ -20,7 +21,13 @@ export const REDIS_HEALTH_TIMEOUT_MS = 1_000;
 
 export function buildConsumerHttp(deps: ConsumerHttpDeps) {
   const { scorer, registry } = deps;
-  const app = fastify({ loggerInstance: deps.logger, logController: new LogController({ disableRequestLogging: true }) });
+  const app = fastify({
+    loggerInstance: deps.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    // The same connection limits as the API (headers 10 s, request 30 s, keep-alive 72 s).
+    ...serverOptions(),
+    clientErrorHandler: handleClientError,
+  });
 
   app.get('/health', async (_request, reply) => {
     const redis = await withTimeout(deps.redisAlive(), REDIS_HEALTH_TIMEOUT_MS).catch(() => false);

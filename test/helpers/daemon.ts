@@ -76,7 +76,7 @@ export function spawnDaemon(binary: string, args: readonly string[]): Daemon {
  * Polls `url` until it answers 200, the daemon exits, or `timeoutMs` passes. Throws with the daemon's
  * own output in the message so a failed start explains itself (bad config, port taken ...).
  */
-export async function waitForHttpOk(daemon: Daemon, url: string, timeoutMs: number, what: string): Promise<void> {
+export async function waitForHttpOk(daemon: Daemon, url: string, timeoutMs: number, what: string, headers: Readonly<Record<string, string>> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void daemon.exited().then(() => {
@@ -86,7 +86,7 @@ export async function waitForHttpOk(daemon: Daemon, url: string, timeoutMs: numb
   while (Date.now() < deadline) {
     if (exited) throw new Error(`${what} exited before it was ready:\n${daemon.output()}`);
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      const res = await fetch(url, { headers, signal: AbortSignal.timeout(1_000) });
       if (res.ok) return;
       lastError = `HTTP ${res.status}`;
     } catch (err) {
@@ -115,6 +115,8 @@ export interface LaunchOptions {
   /** The daemon's arguments for a port picked by freePort(). */
   readonly argsFor: (port: number) => readonly string[];
   readonly readyTimeoutMs: number;
+  /** Sent with the readiness probe (e.g. basic auth for a daemon behind --web.config.file). */
+  readonly readyHeaders?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -127,7 +129,7 @@ export async function launchOnFreePort(options: LaunchOptions): Promise<{ daemon
     const url = `http://127.0.0.1:${port}`;
     const daemon = spawnDaemon(options.binary, options.argsFor(port));
     try {
-      await waitForHttpOk(daemon, `${url}/-/ready`, options.readyTimeoutMs, options.name);
+      await waitForHttpOk(daemon, `${url}/-/ready`, options.readyTimeoutMs, options.name, options.readyHeaders);
       return { daemon, url, port };
     } catch (err) {
       await daemon.kill();

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import { stringify } from 'yaml';
 import { findBinary, launchOnFreePort, spawnDaemon, waitForHttpOk, type Daemon } from './daemon.js';
 
@@ -21,6 +22,16 @@ export interface StartAlertmanagerOptions {
   /** `global.resolve_timeout`; Alertmanager's default is 5m. */
   readonly resolveTimeout?: string;
   readonly readyTimeoutMs?: number;
+  /**
+   * Put the API behind basic auth (`--web.config.file` with bcrypt hashes, as the stack does): user name ->
+   * password. The first user is the one the helper's own calls (readiness, alerts()) use.
+   */
+  readonly basicAuthUsers?: Readonly<Record<string, string>>;
+}
+
+/** `Authorization: Basic …` for a user and password. */
+export function basicAuthHeader(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
 }
 
 /** One entry of GET /api/v2/alerts (gettableAlert). */
@@ -59,6 +70,14 @@ export async function startAlertmanager(options: StartAlertmanagerOptions = {}):
   try {
     const configPath = join(dir, 'alertmanager.yml');
     await writeFile(configPath, options.configYaml ?? buildConfig(options));
+    const users = Object.entries(options.basicAuthUsers ?? {});
+    const webConfigPath = join(dir, 'web.yml');
+    if (users.length > 0) {
+      // Cost 4: the lowest bcrypt allows, so each check stays cheap in tests; the stack uses the default 10.
+      await writeFile(webConfigPath, stringify({ basic_auth_users: Object.fromEntries(users.map(([user, password]) => [user, bcrypt.hashSync(password, 4)])) }));
+    }
+    const [firstUser] = users;
+    const headers: Record<string, string> = firstUser === undefined ? {} : { authorization: basicAuthHeader(firstUser[0], firstUser[1]) };
 
     const argsFor = (port: number): string[] => [
       `--config.file=${configPath}`,
@@ -66,15 +85,16 @@ export async function startAlertmanager(options: StartAlertmanagerOptions = {}):
       `--web.listen-address=127.0.0.1:${port}`,
       '--cluster.listen-address=',
       '--log.level=warn',
+      ...(users.length > 0 ? [`--web.config.file=${webConfigPath}`] : []),
     ];
     const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
-    const { daemon, url, port } = await launchOnFreePort({ binary, name: 'alertmanager', readyTimeoutMs, argsFor });
+    const { daemon, url, port } = await launchOnFreePort({ binary, name: 'alertmanager', readyTimeoutMs, argsFor, readyHeaders: headers });
     const respawn = async (): Promise<Daemon> => {
       const next = spawnDaemon(binary, argsFor(port));
-      await waitForHttpOk(next, `${url}/-/ready`, readyTimeoutMs, 'alertmanager (restarted)');
+      await waitForHttpOk(next, `${url}/-/ready`, readyTimeoutMs, 'alertmanager (restarted)', headers);
       return next;
     };
-    return handle(daemon, url, port, dir, respawn);
+    return handle(daemon, url, port, dir, respawn, headers);
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -104,7 +124,7 @@ function buildConfig(options: StartAlertmanagerOptions): string {
   });
 }
 
-function handle(first: Daemon, url: string, port: number, dir: string, respawn: () => Promise<Daemon>): RealAlertmanager {
+function handle(first: Daemon, url: string, port: number, dir: string, respawn: () => Promise<Daemon>, headers: Readonly<Record<string, string>>): RealAlertmanager {
   let removed = false;
   let daemon = first;
   return {
@@ -116,7 +136,7 @@ function handle(first: Daemon, url: string, port: number, dir: string, respawn: 
       for (const [key, value] of Object.entries(filter)) {
         if (typeof value === 'boolean') params.set(key, String(value));
       }
-      const res = await fetch(`${url}/api/v2/alerts?${params}`, { signal: AbortSignal.timeout(5_000) });
+      const res = await fetch(`${url}/api/v2/alerts?${params}`, { headers, signal: AbortSignal.timeout(5_000) });
       if (!res.ok) throw new Error(`alertmanager ${url}: GET /api/v2/alerts answered HTTP ${res.status}: ${await res.text()}`);
       return (await res.json()) as AlertmanagerAlert[];
     },

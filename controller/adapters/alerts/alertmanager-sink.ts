@@ -22,6 +22,8 @@ export interface AlertmanagerSinkOptions {
   /** Link shown in Alertmanager's UI, e.g. the controller's status page. */
   readonly generatorURL?: string;
   readonly headers?: Readonly<Record<string, string>>;
+  /** For an Alertmanager behind `--web.config.file` basic auth (the stack's). Sent as `Authorization: Basic`. */
+  readonly basicAuth?: { readonly username: string; readonly password: string };
   readonly name?: string;
 }
 
@@ -65,7 +67,11 @@ export class AlertmanagerSink implements AlertSink {
     this.resendIntervalMs = options.resendIntervalMs ?? ALERTMANAGER_DEFAULTS.resendIntervalMs;
     this.now = options.now ?? Date.now;
     this.generatorURL = options.generatorURL;
-    this.headers = options.headers ?? {};
+    const auth = options.basicAuth;
+    this.headers = {
+      ...(options.headers ?? {}),
+      ...(auth === undefined ? {} : { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`, 'utf8').toString('base64')}` }),
+    };
   }
 
   send(alert: Alert): Promise<void> {

@@ -47,7 +47,17 @@ export class UnsupportedContainerError extends Error {
   override readonly name = 'UnsupportedContainerError';
 }
 
+/** The create options of `source`'s twin, refused when they are not a faithful clone (unclonedPowers). */
 export function planClone(source: SourceContainer, request: CloneRequest): ClonePlan {
+  const plan = planTwin(source, request);
+  const escalations = unclonedPowers(source, plan.create, request.variable);
+  if (escalations.length > 0) {
+    throw new UnsupportedContainerError(`refusing a create the actuator did not clone from ${source.Name}: ${escalations.join('; ')}`);
+  }
+  return plan;
+}
+
+function planTwin(source: SourceContainer, request: CloneRequest): ClonePlan {
   const hostConfig = source.HostConfig;
   const networkMode = hostConfig.NetworkMode ?? 'default';
   refuseUnsupported(hostConfig, networkMode);
@@ -134,6 +144,51 @@ function cloneLabels(
   else labels[LABEL.originalValue] = originalValue;
   if (droppedLabel !== undefined) labels[LABEL.droppedPortBindings] = droppedLabel;
   return labels;
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+const notIn = (wanted: readonly string[] | undefined, had: readonly string[] | undefined): string[] => (wanted ?? []).filter((w) => !(had ?? []).includes(w));
+
+/**
+ * What a create may only carry when the container it clones carries it too: the actuator's last check on
+ * every create it plans (successors and warm standbys alike). A clone changes one environment variable and
+ * its own labels, nothing else; so the image, command and every other variable stay, and no privilege, host
+ * namespace, device, capability, security option or host path appears that the source did not have.
+ * Empty when the create is a faithful clone. A container that is itself privileged or host-mounted is
+ * cloned as it is: this refuses only what is new (docs/docker.md, "What the actuator refuses").
+ */
+export function unclonedPowers(source: SourceContainer, create: Docker.ContainerCreateOptions, variable: string): string[] {
+  const problems: string[] = [];
+  const was = source.HostConfig;
+  const now = create.HostConfig ?? {};
+  if (create.Image !== source.Config.Image && create.Image !== source.Image) problems.push(`image ${String(create.Image)} is not the container's own`);
+  if (!sameJson(create.Cmd, source.Config.Cmd) || !sameJson(create.Entrypoint ?? null, source.Config.Entrypoint ?? null)) problems.push('the command differs');
+  const others = (env: readonly string[] | undefined) => (env ?? []).filter((e) => !e.startsWith(`${variable}=`));
+  if (!sameJson(others(create.Env), others(source.Config.Env))) problems.push(`an environment variable other than ${variable} differs`);
+  if (now.Privileged === true && was.Privileged !== true) problems.push('privileged');
+  for (const mode of ['NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode'] as const) {
+    const value = (now as Record<string, unknown>)[mode];
+    if (typeof value === 'string' && (value === 'host' || value.startsWith('container:')) && value !== (was as Record<string, unknown>)[mode]) problems.push(`${mode} ${value}`);
+  }
+  const added = [
+    ...notIn(now.CapAdd, was.CapAdd).map((c) => `capability ${c}`),
+    ...notIn(now.SecurityOpt, was.SecurityOpt).map((o) => `security option ${o}`),
+    ...notIn(
+      (now.Devices ?? []).map((d: unknown) => JSON.stringify(d)),
+      (was.Devices ?? []).map((d: unknown) => JSON.stringify(d)),
+    ).map((d) => `device ${d}`),
+    ...notIn(now.Binds, [...(was.Binds ?? []), ...namedVolumeBinds(source)]).map((b) => `bind ${b}`),
+    ...notIn(
+      (now.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => `${m.Source}:${m.Target}`),
+      (was.Mounts ?? []).filter((m) => m.Type === 'bind').map((m) => `${m.Source}:${m.Target}`),
+    ).map((m) => `bind mount ${m}`),
+  ];
+  return [...problems, ...added];
+}
+
+/** The `name:/dest[:ro]` binds planVolumes re-mounts for the source's own (anonymous) volumes. */
+function namedVolumeBinds(source: SourceContainer): string[] {
+  return (source.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => `${m.Name}:${m.Destination}${m.RW ? '' : ':ro'}`);
 }
 
 type PortBindings = Record<string, Array<{ HostIp: string; HostPort: string }>>;

@@ -250,7 +250,7 @@ export function normalizePolicy(raw: RawPolicy, locate: Locator): { policy?: Pol
   const alertList = alertRules(c, raw);
   const triggers = (raw.triggers?.alertmanager ?? []).map((t, i) => {
     if (!reasonNames.has(t.reason)) c.fail(['triggers', 'alertmanager', i, 'reason'], `trigger refers to unknown reason "${t.reason}"`);
-    return { matchers: t.matchers, reason: t.reason };
+    return { matchers: t.matchers, reason: t.reason, corroborate: t.corroborate ?? true };
   });
   const mode = raw.rollforward?.mode ?? 'manual';
   if (mode === 'automatic' && raw.rollforward?.after === undefined) {

@@ -82,5 +82,5 @@ export interface RawPolicy {
   readonly rollforward?: { readonly mode: 'manual' | 'automatic'; readonly after?: string };
   readonly warnAfter?: string;
   readonly warnEvery?: string;
-  readonly triggers?: { readonly alertmanager?: readonly { readonly matchers: Readonly<Record<string, string>>; readonly reason: string }[] };
+  readonly triggers?: { readonly alertmanager?: readonly { readonly matchers: Readonly<Record<string, string>>; readonly reason: string; readonly corroborate?: boolean }[] };
 }

@@ -159,6 +159,30 @@ describe('AlertmanagerSink against a real Alertmanager', () => {
   });
 });
 
+describe('AlertmanagerSink against an Alertmanager behind basic auth (--web.config.file, as in the stack)', () => {
+  let alertmanager: RealAlertmanager;
+  beforeAll(async () => {
+    alertmanager = await startAlertmanager({ basicAuthUsers: { operator: 'operator-password-0123', controller: 'controller-password-0123' } });
+  });
+  afterAll(async () => alertmanager?.stop());
+
+  it('refuses an unauthenticated or wrongly authenticated post (401, not retried) and accepts the controller\'s credentials', async () => {
+    const anonymous = await fetch(`${alertmanager.url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ labels: { alertname: 'Forged' } }]) });
+    expect(anonymous.status).toBe(401);
+
+    const wrong = new AlertmanagerSink({ baseUrl: alertmanager.url, basicAuth: { username: 'controller', password: 'guessed-password' } });
+    const error = await wrong.send(makeAlert({ dedupKey: 'auth:wrong' })).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(AlertDeliveryError);
+    expect((error as AlertDeliveryError).message).toContain('answered HTTP 401');
+    expect((error as AlertDeliveryError).retryable).toBe(false);
+
+    const sink = new AlertmanagerSink({ baseUrl: alertmanager.url, basicAuth: { username: 'controller', password: 'controller-password-0123' } });
+    await sink.send(makeAlert({ dedupKey: 'auth:ok' }));
+    const listed = await alertmanager.alerts();
+    expect(listed.map((a) => a.labels['guardrail_dedup_key'])).toEqual(['auth:ok']);
+  });
+});
+
 describe('WebhookSink against a recording HTTP server', () => {
   let recorder: HttpRecorder;
   beforeAll(async () => {

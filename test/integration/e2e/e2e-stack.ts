@@ -190,10 +190,12 @@ export class E2eStack {
     return (await this.controllerGet<{ entries: HistoryEntry[] }>('/api/v1/history')).entries;
   }
 
-  /** Alerts of one name that Alertmanager holds (active, not silenced). */
+  /** Alerts of one name that Alertmanager holds (active, not silenced); as the `operator` user (basic auth). */
   async alertmanagerAlerts(alertname: string): Promise<AlertmanagerAlert[]> {
     const filter = encodeURIComponent(`alertname="${alertname}"`);
-    const response = await fetch(`${this.url.alertmanager}/api/v2/alerts?filter=${filter}`, { signal: AbortSignal.timeout(5_000) });
+    const password = readFileSync(join(REPO, 'docker/secrets/alertmanager-password-operator'), 'utf8').trim();
+    const authorization = `Basic ${Buffer.from(`operator:${password}`).toString('base64')}`;
+    const response = await fetch(`${this.url.alertmanager}/api/v2/alerts?filter=${filter}`, { headers: { authorization }, signal: AbortSignal.timeout(5_000) });
     if (response.status !== 200) throw new Error(`Alertmanager /api/v2/alerts: HTTP ${response.status}`);
     return (await response.json()) as AlertmanagerAlert[];
   }

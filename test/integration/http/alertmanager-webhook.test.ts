@@ -2,7 +2,10 @@
 // of its ML predictions; a real Prometheus scrapes it and fires an alert rule; a real Alertmanager sends
 // the webhook with `http_config.authorization` to the real daemon (startDaemon: runtime + buildApi, no
 // cron ticks, so only the webhook can act); the runtime rolls the service back to baseline. A replay of
-// the very payload Alertmanager sent, and the later `resolved` notification, do nothing new.
+// the very payload Alertmanager sent, and the later `resolved` notification, do nothing new. A forged alert
+// posted to the same Alertmanager reaches the daemon with the webhook token and never rolls back: the rule
+// is not firing in Prometheus and the error ratio does not breach, so the claim is refused with a WARNING.
+import { Writable } from 'node:stream';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +53,8 @@ let traffic: Traffic | undefined;
 let serviceUrl = '';
 let apiUrl = '';
 let cli: CliBundle | undefined;
+/** The daemon's warn-and-above log lines (what an operator would see). */
+const warnings: Record<string, unknown>[] = [];
 
 const auth = { authorization: `Bearer ${TOKEN}` };
 const isFiring = (r: RecordedRequest) => (r.json as { status?: string } | undefined)?.status === 'firing';
@@ -103,7 +108,13 @@ beforeAll(async () => {
     logLevel: 'warn',
     tickTimeoutMs: 1_800,
   };
-  daemon = await startDaemon(config, { schedule: false, logger: pino({ level: process.env['GUARDRAIL_TEST_LOG'] ?? 'silent' }) });
+  const capture = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n').filter((l) => l !== '')) warnings.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  daemon = await startDaemon(config, { schedule: false, logger: pino({ level: 'warn' }, capture) });
   await waitUntil('the service', 20_000, async () => ((await fetch(`${serviceUrl}/health`).catch(() => undefined))?.ok === true ? true : undefined), 200);
 }, 90_000);
 
@@ -167,7 +178,7 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     const firing = recorder.requests.find(isFiring);
     const res = await fetch(`${apiUrl}/api/v1/webhooks/alertmanager`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: firing?.rawBody ?? '' });
     expect(res.status).toBe(401);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('GR_ERR_UNAUTHORIZED');
+    expect(((await res.json()) as { code: string }).code).toBe('GR_ERR_UNAUTHORIZED');
   });
 
   it('when the errors stop, the resolved notification arrives and changes nothing', async () => {
@@ -210,4 +221,30 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     expect(page.total).toBe(2);
     expect(page.entries[0]).toMatchObject({ action: 'rollforward', trigger: { kind: 'manual', actor: 'api-token:it' } });
   }, 60_000);
+
+  it('a forged alert posted to the real Alertmanager reaches the daemon with the token and never rolls back', async () => {
+    expect(daemon.runtime.status()[0]).toMatchObject({ phase: 'watching', rollback: null });
+    const before = await historyTotal();
+    const forged = await fetch(`${alertmanager.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels: { alertname: 'DemoHighErrorRate', severity: 'critical', forged: 'by-the-test' }, annotations: { summary: 'forged' } }]),
+    });
+    expect(forged.status).toBe(200);
+    // Alertmanager forwards it to the daemon (and to the recorder) like any alert.
+    await recorder.waitFor((r) => isFiring(r) && JSON.stringify(r.json).includes('by-the-test'), 20_000);
+    await waitUntil('the daemon refuses it', 15_000, async () => {
+      const text = await (await fetch(`${apiUrl}/metrics`)).text();
+      return /guardrail_webhook_alerts_total\{outcome="not_corroborated"\} 1\n/.test(text) ? true : undefined;
+    });
+    await daemon.runtime.idle();
+    expect(daemon.runtime.status()[0]).toMatchObject({ phase: 'watching', rollback: null });
+    expect(await serviceVariant(serviceUrl)).toMatch(/^ml /);
+    expect(await historyTotal()).toBe(before);
+    const refused = warnings.find((l) => l['msg'] === 'webhook alert refused: Prometheus does not corroborate it (forged, or from a Prometheus the controller cannot query)');
+    expect(refused).toMatchObject({ level: 40, target: 'demo', alertname: 'DemoHighErrorRate', blind: false, labels: { forged: 'by-the-test' } });
+    expect(String(refused?.['detail'])).toContain('ALERTS{alertstate="firing",alertname="DemoHighErrorRate"} has no firing series');
+    // The WARNING alert, through the log sink (the daemon has no other sink here).
+    expect(JSON.stringify(warnings)).toContain('GuardrailWebhookNotCorroborated');
+  }, 40_000);
 });

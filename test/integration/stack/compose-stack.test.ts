@@ -3,8 +3,13 @@
 // prediction-consumer, redis, prometheus, alertmanager and controller (not grafana: it has no stand-in)
 // on free host ports. It checks each part answers and that they are wired: Prometheus scrapes the API
 // under the job the policy queries and has loaded the seed's rules, the consumer reaches Redis, the
-// controller loaded the stack's policy and reads its token file. `down -v` runs even when a check fails.
-import { execFile } from 'node:child_process';
+// controller loaded the stack's policy and reads its token file. Security of the stack (docs/security.md):
+// Alertmanager refuses an unauthenticated post; a forged alert posted WITH Alertmanager credentials reaches
+// the controller's webhook and is refused for want of corroboration, and the controller's WARNING reaches
+// Alertmanager with the controller's own credentials; the controller has no socket and no root group and
+// reaches Docker only through docker-proxy, which refuses exec; the API container cannot reach the proxy
+// at all. `down -v` runs even when a check fails.
+import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +20,21 @@ const BUILD_TIMEOUT_MS = 240_000;
 let project: ComposeProject;
 let ports: Record<'api' | 'consumer' | 'controller' | 'prometheus' | 'alertmanager', number>;
 let started = false;
+
+const secret = (name: string): string => readFileSync(join(REPO, 'docker/secrets', name), 'utf8').trim();
+const operatorAuth = (): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`operator:${secret('alertmanager-password-operator')}`).toString('base64')}` });
+
+/** `docker inspect` of a service's container in this project. */
+function inspectService(service: string): { Id: string; Config: { User: string; Env: string[] }; HostConfig: { GroupAdd: string[] | null; CapDrop: string[] | null }; Mounts: { Source: string; Destination: string }[] } {
+  const id = execFileSync('docker', ['ps', '-q', '--filter', `label=com.docker.compose.project=${project.name}`, '--filter', `label=com.docker.compose.service=${service}`], { encoding: 'utf8' }).trim();
+  return (JSON.parse(execFileSync('docker', ['inspect', id], { encoding: 'utf8' })) as ReturnType<typeof inspectService>[])[0] as ReturnType<typeof inspectService>;
+}
+
+/** What `fetch(url, {method})` gives inside a service's container (node is in both project images): a status or the error. */
+function fetchFrom(service: string, url: string, method = 'GET'): string {
+  const script = `fetch(${JSON.stringify(url)},{method:${JSON.stringify(method)},signal:AbortSignal.timeout(3000)}).then(r=>console.log(r.status),e=>console.log('error '+(e.cause?.code??e.message)))`;
+  return execFileSync('docker', ['exec', inspectService(service).Id, 'node', '-e', script], { encoding: 'utf8' }).trim();
+}
 
 function buildAll(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -51,7 +71,7 @@ beforeAll(async () => {
     },
   };
   started = true;
-  await compose(project, ['up', '-d', 'api', 'prediction-consumer', 'redis', 'prometheus', 'alertmanager', 'controller']);
+  await compose(project, ['up', '-d', 'api', 'prediction-consumer', 'redis', 'prometheus', 'alertmanager', 'docker-proxy', 'controller']);
 }, BUILD_TIMEOUT_MS + 120_000);
 
 afterAll(async () => {
@@ -97,13 +117,59 @@ describe('docker/compose.yaml on this machine', () => {
     expect(health).toMatchObject({ status: 'ok', redis: 'ok', model_variant: 'ml' });
   });
 
-  it('has Alertmanager up with the controller webhook receiver', async () => {
+  it('has Alertmanager up behind basic auth, with the controller webhook receiver', async () => {
     const status = await waitFor('alertmanager /api/v2/status', 30_000, async () => {
-      const { status: code, body } = await getJson(`http://127.0.0.1:${ports.alertmanager}/api/v2/status`);
+      const { status: code, body } = await getJson(`http://127.0.0.1:${ports.alertmanager}/api/v2/status`, operatorAuth());
       return code === 200 ? (body as { config: { original: string } }) : undefined;
     });
     expect(status.config.original).toContain('http://controller:8090/api/v1/webhooks/alertmanager');
-    expect(status.config.original).toContain('/run/secrets/guardrail_webhook_token');
+    expect(status.config.original).toContain('/run/secrets/alertmanager_webhook_token');
+    // Prometheus' password for Alertmanager is readable by Prometheus' own user in its container, and valid.
+    const prometheusPassword = execFileSync('docker', ['exec', inspectService('prometheus').Id, 'cat', '/run/secrets/alertmanager_password_prometheus'], { encoding: 'utf8' });
+    expect(prometheusPassword).toBe(secret('alertmanager-password-prometheus'));
+    const asPrometheus = await getJson(`http://127.0.0.1:${ports.alertmanager}/api/v2/status`, { authorization: `Basic ${Buffer.from(`prometheus:${prometheusPassword}`).toString('base64')}` });
+    expect(asPrometheus.status).toBe(200);
+  });
+
+  it('refuses an unauthenticated post to Alertmanager: no alert gets in that way', async () => {
+    const forged = [{ labels: { alertname: 'PredictionServiceHighErrorRate', service: 'api', severity: 'critical', forged: 'anonymous' } }];
+    const res = await fetch(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(forged) });
+    expect(res.status).toBe(401);
+    const wrong = await fetch(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from('operator:guess').toString('base64')}` }, body: JSON.stringify(forged) });
+    expect(wrong.status).toBe(401);
+    const { body } = await getJson(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts`, operatorAuth());
+    expect(JSON.stringify(body)).not.toContain('anonymous');
+  });
+
+  it('a forged alert posted with Alertmanager credentials reaches the controller and is refused, with a WARNING back in Alertmanager', async () => {
+    const forged = [{ labels: { alertname: 'PredictionServiceHighErrorRate', service: 'api', severity: 'critical', forged: 'with-credentials' } }];
+    const res = await fetch(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', ...operatorAuth() }, body: JSON.stringify(forged) });
+    expect(res.status).toBe(200);
+    // The controller posts its WARNING to Alertmanager with its own credentials.
+    const warning = await waitFor('GuardrailWebhookNotCorroborated in Alertmanager', 60_000, async () => {
+      const { body } = await getJson(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts?filter=${encodeURIComponent('alertname="GuardrailWebhookNotCorroborated"')}`, operatorAuth());
+      const alerts = body as { labels: Record<string, string>; annotations: Record<string, string> }[];
+      return alerts.length > 0 ? alerts[0] : undefined;
+    });
+    expect(warning.labels).toMatchObject({ claimed_alertname: 'PredictionServiceHighErrorRate', target: 'prediction-service', blind: 'false' });
+    const token = secret('guardrail-token');
+    const { body } = await getJson(`http://127.0.0.1:${ports.controller}/api/v1/status`, { authorization: `Bearer ${token}` });
+    expect((body as { targets: { phase: string; rollback: unknown }[] }).targets[0]).toMatchObject({ phase: 'watching', rollback: null });
+    expect(inspectService('api').Config.Env.some((e) => e.startsWith('MODEL_VARIANT=baseline'))).toBe(false);
+  });
+
+  it('runs the controller without the socket and without the root group; it reaches Docker only through the proxy, which refuses exec', async () => {
+    const controller = inspectService('controller');
+    expect(controller.Mounts.map((m) => m.Destination)).not.toContain('/var/run/docker.sock');
+    expect(controller.HostConfig.GroupAdd ?? []).toEqual([]);
+    expect(controller.Config.User).toBe('node');
+    expect(controller.Config.Env).toContain('DOCKER_HOST=tcp://docker-proxy:2375');
+    expect(fetchFrom('controller', 'http://docker-proxy:2375/v1.41/version')).toBe('200');
+    expect(fetchFrom('controller', 'http://docker-proxy:2375/v1.41/containers/json')).toBe('200');
+    expect(fetchFrom('controller', `http://docker-proxy:2375/v1.41/containers/${controller.Id}/exec`, 'POST')).toBe('403');
+    expect(fetchFrom('controller', 'http://docker-proxy:2375/v1.41/images/create?fromImage=alpine', 'POST')).toBe('403');
+    // The API container is not on the proxy's network: the name does not even resolve there.
+    expect(fetchFrom('api', 'http://docker-proxy:2375/v1.41/version')).toMatch(/^error (ENOTFOUND|EAI_AGAIN)/);
   });
 
   it('has the controller running the stack policy, with its token from the mounted secret', async () => {

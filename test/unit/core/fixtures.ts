@@ -62,7 +62,7 @@ export function testPolicy(overrides: Partial<Policy> = {}): Policy {
     rollforward: { mode: 'manual', afterMs: 0 },
     warnAfterMs: HOUR,
     warnEveryMs: HOUR,
-    triggers: { alertmanager: [{ matchers: { alertname: 'Down' }, reason: 'down' }] },
+    triggers: { alertmanager: [{ matchers: { alertname: 'Down' }, reason: 'down', corroborate: true }] },
     ...overrides,
   };
 }

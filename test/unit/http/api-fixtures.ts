@@ -6,6 +6,7 @@ import { Registry } from 'prom-client';
 import { buildApi } from '../../../controller/http/build-api.js';
 import { LOG_REDACT_CENSOR, LOG_REDACT_PATHS } from '../../../controller/http/log-redact.js';
 import type { AuthConfig } from '../../../controller/http/auth.js';
+import { API_ERRORS, type ApiErrorCode } from '../../../controller/http/errors.js';
 import { T0, createRecordingController, type RecordingController } from './recording-controller.js';
 
 export const TOKEN = 'operator-token-0123456789abcdef';
@@ -73,4 +74,10 @@ export function alertmanagerPayload(alerts: readonly { status?: 'firing' | 'reso
     externalURL: 'http://alertmanager:9093',
     alerts: built,
   };
+}
+
+/** The RFC 9457 body the API answers for `code` with this detail. */
+export function problem(code: ApiErrorCode, detail: string, details?: unknown) {
+  const body = { type: `/api/v1/problems/${code}`, title: API_ERRORS[code].title, status: API_ERRORS[code].status, detail, code };
+  return details === undefined ? body : { ...body, details };
 }

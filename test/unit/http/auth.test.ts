@@ -39,7 +39,7 @@ describe('mutating routes and the webhook require a token', () => {
         const { app, controller } = shared;
         const res = await app.inject({ method: 'POST', url: route.url, headers: bad.headers, payload: route.payload });
         expect(res.statusCode).toBe(401);
-        expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_UNAUTHORIZED' } });
+        expect(res.json()).toMatchObject({ code: 'GR_ERR_UNAUTHORIZED' });
         expect(res.headers['www-authenticate']).toBe('Bearer realm="guardrail"');
         expect(controller.calls).toEqual([]);
       });
@@ -58,7 +58,7 @@ describe('mutating routes and the webhook require a token', () => {
     for (const route of MUTATING.slice(0, 4)) {
       const res = await app.inject({ method: 'POST', url: route.url, headers: WEBHOOK_AUTH, payload: route.payload });
       expect(res.statusCode).toBe(403);
-      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_FORBIDDEN' } });
+      expect(res.json()).toMatchObject({ code: 'GR_ERR_FORBIDDEN' });
     }
     for (const url of READS) {
       const res = await app.inject({ method: 'GET', url, headers: WEBHOOK_AUTH });

@@ -21,9 +21,14 @@ const jsonish = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(field, tie('value'), { maxKeys: 6 })),
 })).value;
 
-async function expectWellFormed(res: { statusCode: number; json: <T>() => T }): Promise<void> {
+async function expectWellFormed(res: { statusCode: number; headers: Record<string, unknown>; json: <T>() => T }): Promise<void> {
   expect(res.statusCode).toBeLessThan(500);
-  if (res.statusCode >= 400) expect(isApiErrorCode(res.json<{ error: { code: string } }>().error.code)).toBe(true);
+  if (res.statusCode >= 400) {
+    const body = res.json<{ code: string; type: string; status: number; detail: string }>();
+    expect(isApiErrorCode(body.code)).toBe(true);
+    expect(body).toMatchObject({ type: `/api/v1/problems/${body.code}`, status: res.statusCode });
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+  }
 }
 
 describe('fuzz', () => {

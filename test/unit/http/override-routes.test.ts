@@ -1,7 +1,7 @@
 // Manual overrides through the port: 202 with an operation id, 404 unknown target, 409 naming the
 // operation in flight, 400 for every invalid body (and then the port is not called).
 import { beforeEach, describe, expect, it } from 'vitest';
-import { AUTH, makeApi, resetFixture } from './api-fixtures.js';
+import { AUTH, makeApi, problem, resetFixture } from './api-fixtures.js';
 import { T0 } from './recording-controller.js';
 
 const URL = '/api/v1/targets/prediction-service';
@@ -64,7 +64,7 @@ describe('refused operations', () => {
   it('unknown target -> 404 GR_ERR_UNKNOWN_TARGET', async () => {
     const res = await app.inject({ method: 'POST', url: '/api/v1/targets/no-such-target/rollback', headers: AUTH, payload: { reason: 'r' } });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ error: { code: 'GR_ERR_UNKNOWN_TARGET', message: 'no policy has target "no-such-target"' } });
+    expect(res.json()).toEqual(problem('GR_ERR_UNKNOWN_TARGET', 'no policy has target "no-such-target"'));
   });
 
   it('an operation in flight -> 409 GR_ERR_CONFLICT naming it', async () => {
@@ -72,10 +72,10 @@ describe('refused operations', () => {
     controller.inFlight.set('prediction-service', busy);
     const res = await post('rollforward', { reason: 'r' });
     expect(res.statusCode).toBe(409);
-    const body = res.json<{ error: { code: string; message: string; details: unknown } }>();
-    expect(body.error.code).toBe('GR_ERR_CONFLICT');
-    expect(body.error.message).toContain('op-99');
-    expect(body.error.details).toEqual({ inFlight: busy });
+    const body = res.json<{ code: string; detail: string; details: unknown }>();
+    expect(body.code).toBe('GR_ERR_CONFLICT');
+    expect(body.detail).toContain('op-99');
+    expect(body.details).toEqual({ inFlight: busy });
   });
 
   it('a conflict reason that already names the operation is not repeated', async () => {
@@ -85,7 +85,7 @@ describe('refused operations', () => {
     try {
       const res = await post('rollback', { reason: 'r' });
       expect(res.statusCode).toBe(409);
-      expect(res.json<{ error: { message: string } }>().error.message).toBe('operation op-5 (pause, queued) is in flight for prediction-service');
+      expect(res.json<{ detail: string }>().detail).toBe('operation op-5 (pause, queued) is in flight for prediction-service');
     } finally {
       controller.submit = original;
     }
@@ -97,7 +97,7 @@ describe('refused operations', () => {
     try {
       const res = await post('rollforward');
       expect(res.statusCode).toBe(409);
-      expect(res.json()).toEqual({ error: { code: 'GR_ERR_CONFLICT', message: 'nothing to roll forward: phase is watching', details: { inFlight: null } } });
+      expect(res.json()).toEqual(problem('GR_ERR_CONFLICT', 'nothing to roll forward: phase is watching', { inFlight: null }));
     } finally {
       controller.submit = original;
     }
@@ -107,7 +107,7 @@ describe('refused operations', () => {
     for (const target of ['..%2F..%2Fetc', '-x', '%20', 'a'.repeat(200), 'a%00b']) {
       const res = await app.inject({ method: 'POST', url: `/api/v1/targets/${target}/rollback`, headers: AUTH, payload: { reason: 'r' } });
       expect(res.statusCode, target).toBe(400);
-      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_VALIDATION' } });
+      expect(res.json()).toMatchObject({ code: 'GR_ERR_VALIDATION' });
     }
     expect(controller.calls).toEqual([]);
   });
@@ -139,7 +139,7 @@ describe('refused operations', () => {
     it(`${path}: ${name} -> 400 GR_ERR_VALIDATION, port not called`, async () => {
       const res = await app.inject({ method: 'POST', url: `${URL}/${path}`, headers: { ...AUTH, 'content-type': 'application/json' }, payload: JSON.stringify(payload) });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_VALIDATION' } });
+      expect(res.json()).toMatchObject({ code: 'GR_ERR_VALIDATION' });
       expect(controller.calls).toEqual([]);
     });
   }
@@ -147,7 +147,7 @@ describe('refused operations', () => {
   it('bad JSON -> 400 GR_ERR_INVALID_JSON', async () => {
     const res = await app.inject({ method: 'POST', url: `${URL}/rollback`, headers: { ...AUTH, 'content-type': 'application/json' }, payload: '{"reason": "x"' });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_INVALID_JSON' } });
+    expect(res.json()).toMatchObject({ code: 'GR_ERR_INVALID_JSON' });
     expect(controller.calls).toEqual([]);
   });
 
@@ -155,7 +155,7 @@ describe('refused operations', () => {
     for (const payload of ['{"reason":"r","__proto__":{"admin":true}}', '{"reason":"r","constructor":{"prototype":{"admin":true}}}']) {
       const res = await app.inject({ method: 'POST', url: `${URL}/rollback`, headers: { ...AUTH, 'content-type': 'application/json' }, payload });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_INVALID_JSON' } });
+      expect(res.json()).toMatchObject({ code: 'GR_ERR_INVALID_JSON' });
     }
     expect(controller.calls).toEqual([]);
   });
@@ -163,14 +163,14 @@ describe('refused operations', () => {
   it('a non-JSON Content-Type -> 415 GR_ERR_UNSUPPORTED_MEDIA', async () => {
     const res = await app.inject({ method: 'POST', url: `${URL}/rollback`, headers: { ...AUTH, 'content-type': 'text/plain' }, payload: 'reason=x' });
     expect(res.statusCode).toBe(415);
-    expect(res.json()).toEqual({ error: { code: 'GR_ERR_UNSUPPORTED_MEDIA', message: 'Content-Type must be application/json' } });
+    expect(res.json()).toEqual(problem('GR_ERR_UNSUPPORTED_MEDIA', 'Content-Type must be application/json'));
     expect(controller.calls).toEqual([]);
   });
 
   it('an override body over 64 KiB -> 413 GR_ERR_BODY_TOO_LARGE', async () => {
     const res = await post('rollback', { reason: 'r', pad: 'x'.repeat(70 * 1024) });
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_BODY_TOO_LARGE' } });
+    expect(res.json()).toMatchObject({ code: 'GR_ERR_BODY_TOO_LARGE' });
     expect(controller.calls).toEqual([]);
   });
 
@@ -181,7 +181,7 @@ describe('refused operations', () => {
     };
     const res = await broken.app.inject({ method: 'POST', url: `${URL}/rollback`, headers: AUTH, payload: { reason: 'r' } });
     expect(res.statusCode).toBe(500);
-    expect(res.json()).toEqual({ error: { code: 'GR_ERR_INTERNAL', message: 'internal error' } });
+    expect(res.json()).toEqual(problem('GR_ERR_INTERNAL', 'internal error'));
     expect(broken.logs.join('')).toContain('journal disk full');
   });
 });

@@ -2,7 +2,7 @@
 // unknown routes and the OpenAPI document.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { API_ERRORS } from '../../../controller/http/errors.js';
-import { AUTH, makeApi, resetFixture } from './api-fixtures.js';
+import { AUTH, makeApi, problem, resetFixture } from './api-fixtures.js';
 import { sampleEntry, sampleStatus } from './recording-controller.js';
 
 const fixture = makeApi();
@@ -65,14 +65,14 @@ describe('status, policies, operations', () => {
   it('GET /api/v1/operations/:id of an unknown id -> 404 GR_ERR_NOT_FOUND', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/operations/op-404' });
     expect(res.statusCode).toBe(404);
-    expect(res.json()).toEqual({ error: { code: 'GR_ERR_NOT_FOUND', message: 'no operation "op-404"' } });
+    expect(res.json()).toEqual(problem('GR_ERR_NOT_FOUND', 'no operation "op-404"'));
   });
 
   it('an unknown route or method -> 404 GR_ERR_NOT_FOUND in the catalogue shape', async () => {
     for (const [method, url] of [['GET', '/nope'], ['DELETE', '/api/v1/status'], ['GET', '/api/v1/targets/prediction-service/rollback']] as const) {
       const res = await app.inject({ method, url, headers: AUTH });
       expect(res.statusCode).toBe(404);
-      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_NOT_FOUND' } });
+      expect(res.json()).toMatchObject({ code: 'GR_ERR_NOT_FOUND' });
     }
   });
 });
@@ -96,7 +96,7 @@ describe('history', () => {
     it(`?${query} -> 400 GR_ERR_VALIDATION, port not called`, async () => {
       const res = await app.inject({ method: 'GET', url: `/api/v1/history?${query}` });
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_VALIDATION' } });
+      expect(res.json()).toMatchObject({ code: 'GR_ERR_VALIDATION' });
       expect(controller.calls).toEqual([]);
     });
   }
@@ -138,7 +138,7 @@ describe('OpenAPI', () => {
   it('documents every route, the bearer scheme and the error catalogue', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     expect(res.statusCode).toBe(200);
-    const doc = res.json<{ openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>; components: { securitySchemes: unknown; schemas: Record<string, { title?: string; properties?: { error?: { properties?: { code?: { enum?: string[] } } } } }> } }>();
+    const doc = res.json<{ openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown }>>; components: { securitySchemes: unknown; schemas: Record<string, { title?: string; required?: string[]; properties?: { code?: { enum?: string[] } } }> } }>();
     expect(doc.openapi).toBe('3.0.3');
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
@@ -154,12 +154,17 @@ describe('OpenAPI', () => {
         '/api/v1/targets/{target}/pause',
         '/api/v1/targets/{target}/resume',
         '/api/v1/webhooks/alertmanager',
+        '/api/v1/problems/{code}',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer' } });
     expect(doc.paths['/api/v1/targets/{target}/rollback']?.['post']?.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(doc.paths['/api/v1/targets/{target}/rollback']?.['post']?.responses ?? {})).toEqual(expect.arrayContaining(['202', '401', '404', '409', '413', '415']));
     const errorSchema = Object.values(doc.components.schemas).find((s) => s.title === 'ApiError');
-    expect(errorSchema?.properties?.error?.properties?.code?.enum).toEqual(Object.keys(API_ERRORS));
+    expect(errorSchema?.properties?.code?.enum).toEqual(Object.keys(API_ERRORS));
+    expect(errorSchema?.required).toEqual(['type', 'title', 'status', 'detail', 'code']);
+    // Error answers are declared as RFC 9457 problems.
+    const conflict = doc.paths['/api/v1/targets/{target}/rollback']?.['post']?.responses['409'] as { content?: Record<string, unknown> } | undefined;
+    expect(Object.keys(conflict?.content ?? {})).toEqual(['application/problem+json']);
   });
 });

@@ -83,7 +83,7 @@ describe('malformed payloads -> 400, port not called', () => {
     it(name, async () => {
       const res = await send(payload);
       expect(res.statusCode).toBe(400);
-      expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_VALIDATION' } });
+      expect(res.json()).toMatchObject({ code: 'GR_ERR_VALIDATION' });
       expect(controller.calls).toEqual([]);
     });
   }
@@ -91,14 +91,14 @@ describe('malformed payloads -> 400, port not called', () => {
   it('bad JSON -> 400 GR_ERR_INVALID_JSON', async () => {
     const res = await app.inject({ method: 'POST', url: URL, headers: { ...WEBHOOK_AUTH, 'content-type': 'application/json' }, payload: '{"version":"4",' });
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_INVALID_JSON' } });
+    expect(res.json()).toMatchObject({ code: 'GR_ERR_INVALID_JSON' });
     expect(controller.calls).toEqual([]);
   });
 
   it('a body over 1 MiB -> 413 GR_ERR_BODY_TOO_LARGE', async () => {
     const res = await send({ ...good, commonAnnotations: { blob: 'x'.repeat(1024 * 1024) } });
     expect(res.statusCode).toBe(413);
-    expect(res.json()).toMatchObject({ error: { code: 'GR_ERR_BODY_TOO_LARGE' } });
+    expect(res.json()).toMatchObject({ code: 'GR_ERR_BODY_TOO_LARGE' });
     expect(controller.calls).toEqual([]);
   });
 });

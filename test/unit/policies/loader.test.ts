@@ -25,6 +25,13 @@ describe('parsePolicyText', () => {
     expect(policy.limits).toEqual({ cooldownMs: 1_800_000, maxRollbacksPerHour: 2, onMissingData: 'reset' });
     expect(policy.warnAfterMs).toBe(3_600_000);
     expect(policy.warnEveryMs).toBe(3_600_000);
+    // Webhook alerts are corroborated against Prometheus unless the trigger says otherwise.
+    expect(policy.triggers.alertmanager).toEqual([{ matchers: { alertname: 'HighErrors' }, reason: 'errors', corroborate: true }]);
+  });
+
+  it('a trigger may turn corroboration off', () => {
+    const result = parsePolicyText(policyWith({ 37: '      reason: errors\n      corroborate: false' }), 'p.yaml');
+    expect(result.ok && result.loaded.policy.triggers.alertmanager[0]?.corroborate).toBe(false);
   });
 
   // One test per rejection, asserting the exact file:line:col and message.
@@ -62,6 +69,7 @@ describe('parsePolicyText', () => {
       ['p.yaml:28:43 PromQL syntax error near "by )"'],
     ],
     ['unknown reason reference', { 37: '      reason: error' }, ['p.yaml:37:15 trigger refers to unknown reason "error"']],
+    ['corroborate that is not a boolean', { 37: '      reason: errors\n      corroborate: no-thanks' }, ['p.yaml:38:20 triggers.alertmanager[0].corroborate: expected boolean, got string "no-thanks"']],
     ['duplicate reason names', { 29: '  - name: errors' }, ['p.yaml:29:11 duplicate reason name "errors"']],
     [
       'a reason sustained for less than one interval (acting on one scrape)',

@@ -81,6 +81,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('Alertmanager basic auth: user and password (or its file) together, never one alone', async () => {
+    const passwordFile = join(dir, 'am-password');
+    await writeFile(passwordFile, 'am-secret\n');
+    const env = { GUARDRAIL_TOKEN: TOKEN, GUARDRAIL_ALERTMANAGER_URL: 'http://am:9093' };
+    expect(loadConfig({ env: { ...env, GUARDRAIL_ALERTMANAGER_USERNAME: 'controller', GUARDRAIL_ALERTMANAGER_PASSWORD_FILE: passwordFile } }).alerts).toEqual({
+      alertmanagerUrl: 'http://am:9093',
+      alertmanagerUsername: 'controller',
+      alertmanagerPassword: 'am-secret',
+      resendIntervalMs: 60_000,
+    });
+    const oneOnly = 'Alertmanager basic auth needs both GUARDRAIL_ALERTMANAGER_USERNAME and GUARDRAIL_ALERTMANAGER_PASSWORD(_FILE), or neither';
+    expect(problemsOf(() => loadConfig({ env: { ...env, GUARDRAIL_ALERTMANAGER_USERNAME: 'controller' } }))).toEqual([oneOnly]);
+    expect(problemsOf(() => loadConfig({ env: { ...env, GUARDRAIL_ALERTMANAGER_PASSWORD: 'x' } }))).toEqual([oneOnly]);
+  });
+
   it('lists every problem at once, naming where each value came from', () => {
     const problems = problemsOf(() =>
       loadConfig({

@@ -26,10 +26,15 @@ const value = (v: number): Sample => ({ kind: 'value', value: v });
 /** Answers by what the PromQL measures; `metrics` is changed by the test between ticks. */
 export class ScriptedMetrics implements MetricsSource {
   metrics: Metrics = { errorRatio: value(0), latency: value(0.05), traffic: value(200) };
+  /** What `count(ALERTS{alertstate="firing",…})` answers: no_data (no firing series) unless a test sets it. */
+  firingAlerts: Sample = { kind: 'unknown', cause: 'no_data', detail: 'empty vector' };
   calls = 0;
+  readonly promqls: string[] = [];
 
   query(promql: string): Promise<Sample> {
     this.calls += 1;
+    this.promqls.push(promql);
+    if (promql.includes('ALERTS{')) return Promise.resolve(this.firingAlerts);
     if (promql.includes('increase(')) return Promise.resolve(this.metrics.traffic);
     if (promql.includes('status_code')) return Promise.resolve(this.metrics.errorRatio);
     if (promql.includes('histogram_quantile')) return Promise.resolve(this.metrics.latency);
@@ -51,6 +56,7 @@ export class ScriptedMetrics implements MetricsSource {
   blind(): void {
     const unknown: Sample = { kind: 'unknown', cause: 'unreachable', detail: 'connection refused' };
     this.metrics = { errorRatio: unknown, latency: unknown, traffic: unknown };
+    this.firingAlerts = unknown;
   }
 }
 

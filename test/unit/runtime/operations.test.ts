@@ -109,6 +109,7 @@ describe('manual operations', () => {
 describe('Alertmanager webhook', () => {
   it('a matching firing alert rolls back once; replays (also after a restart), resolved and unmatched alerts do nothing', async () => {
     h = await createHarness();
+    h.metrics.firingAlerts = { kind: 'value', value: 1 }; // the rule fires in Prometheus
     const first = await h.runtime.alertmanagerWebhook([firing('fp1'), { ...firing('fp2'), status: 'resolved' }, firing('fp3', { alertname: 'Other' })]);
     expect(first).toMatchObject({ duplicates: 0, resolvedIgnored: 1, unmatched: 1 });
     expect(first.queued).toHaveLength(1);
@@ -123,5 +124,67 @@ describe('Alertmanager webhook', () => {
     await settle();
     expect(h.actuator.calls).toHaveLength(1);
     expect(await h.runtime.metrics.registry.metrics()).toMatch(/guardrail_webhook_alerts_total\{outcome="duplicate"\} 1/);
+  });
+});
+
+describe('Alertmanager webhook: corroboration against Prometheus', () => {
+  const refusedOp = async (fingerprint: string) => {
+    const outcome = await h.runtime.alertmanagerWebhook([firing(fingerprint)]);
+    await settle();
+    const id = outcome.queued[0]?.id ?? '';
+    return h.runtime.operation(id);
+  };
+
+  it('a forged alert (rule not firing, reason OK) is refused: no switch, operation refused, WARNING, counted', async () => {
+    h = await createHarness();
+    const op = await refusedOp('forged-1');
+    expect(h.actuator.calls).toEqual([]);
+    expect(h.runtime.status()[0]).toMatchObject({ phase: 'watching', rollback: null });
+    expect(op).toMatchObject({ kind: 'webhook', status: 'refused' });
+    expect(op?.message).toBe(
+      'not corroborated by Prometheus: ALERTS{alertstate="firing",alertname="DemoHighErrorRate"} has no firing series; reason high-error-rate: reasons.high-error-rate 0 not > 0.05',
+    );
+    // The exact queries: the rule in ALERTS, the traffic guard, the reason's condition.
+    expect(h.metrics.promqls.filter((q) => q.includes('ALERTS{'))).toEqual(['count(ALERTS{alertstate="firing",alertname="DemoHighErrorRate"})']);
+    const warning = h.sink.alerts.find((a) => a.name === 'GuardrailWebhookNotCorroborated');
+    expect(warning).toMatchObject({ severity: 'warning', target: 'demo', labels: { claimed_alertname: 'DemoHighErrorRate', fingerprint: 'forged-1', blind: 'false' } });
+    expect(await h.runtime.metrics.registry.metrics()).toMatch(/guardrail_webhook_alerts_total\{outcome="not_corroborated"\} 1/);
+    const { entries } = await h.runtime.history({ limit: 5, offset: 0 });
+    expect(entries).toEqual([]);
+  });
+
+  it('the WARNING is resolved an hour later, at a tick', async () => {
+    h = await createHarness();
+    await refusedOp('forged-2');
+    h.clock += 3_600_000;
+    await h.tick();
+    expect(h.sink.names().filter((n) => n.startsWith('GuardrailWebhookNotCorroborated'))).toEqual(['GuardrailWebhookNotCorroborated', 'GuardrailWebhookNotCorroborated:resolved']);
+  });
+
+  it('the reason breaching now corroborates an alert whose rule Prometheus does not evaluate', async () => {
+    h = await createHarness();
+    h.metrics.errorRatio(0.5);
+    const op = await refusedOp('real-1');
+    expect(op).toMatchObject({ status: 'done' });
+    expect(h.actuator.calls.map((c) => c.value)).toEqual(['baseline']);
+  });
+
+  it('Prometheus unreachable: refused as blind (never acts on an unverified claim)', async () => {
+    h = await createHarness();
+    h.metrics.blind();
+    const op = await refusedOp('blind-1');
+    expect(op).toMatchObject({ status: 'refused' });
+    expect(op?.message).toContain('unknown (unreachable: connection refused)');
+    expect(h.actuator.calls).toEqual([]);
+    expect(h.sink.alerts.find((a) => a.name === 'GuardrailWebhookNotCorroborated')?.labels['blind']).toBe('true');
+  });
+
+  it('corroborate: false on the trigger acts without asking Prometheus', async () => {
+    h = await createHarness((yaml) => yaml.replace('reason: high-error-rate\n', 'reason: high-error-rate\n      corroborate: false\n'));
+    const before = h.metrics.promqls.length;
+    const op = await refusedOp('trusted-1');
+    expect(op).toMatchObject({ status: 'done' });
+    expect(h.actuator.calls.map((c) => c.value)).toEqual(['baseline']);
+    expect(h.metrics.promqls.slice(before).filter((q) => q.includes('ALERTS{'))).toEqual([]);
   });
 });

@@ -15,6 +15,10 @@ const STARTS = '2026-11-27T10:00:00.000Z';
 const firing = (fingerprint: string, alertname = 'DemoHighErrorRate'): IncomingAlert => ({ status: 'firing', labels: { alertname }, startsAt: STARTS, fingerprint });
 const resolved = (fingerprint: string): IncomingAlert => ({ ...firing(fingerprint), status: 'resolved' });
 
+// These tests are about holding and deduplication, so the trigger acts without asking Prometheus;
+// corroboration has its own tests (operations.test.ts).
+const uncorroborated = (yaml: string): string => yaml.replace('reason: high-error-rate\n', 'reason: high-error-rate\n      corroborate: false\n');
+
 async function webhook(...alerts: IncomingAlert[]) {
   const outcome = await h.runtime.alertmanagerWebhook(alerts);
   await h.runtime.idle();
@@ -28,7 +32,7 @@ async function pause(): Promise<void> {
 
 describe('webhook alerts refused for now are held, not lost', () => {
   it('during a pause: held (re-sends are duplicates), then acts at the first tick after the resume', async () => {
-    h = await createHarness();
+    h = await createHarness(uncorroborated);
     await pause();
     const first = await webhook(firing('fp1'));
     expect(first).toMatchObject({ queued: 1, ops: [{ status: 'refused', message: expect.stringMatching(/^held, decided again after each tick: automation is paused until /) }] });
@@ -56,7 +60,7 @@ describe('webhook alerts refused for now are held, not lost', () => {
   });
 
   it('held until the pause expires by itself: the first tick after the expiry acts on it', async () => {
-    h = await createHarness();
+    h = await createHarness(uncorroborated);
     await pause(); // until clock + 60 s
     await webhook(firing('fp1'));
     h.clock += 56_000;
@@ -68,7 +72,7 @@ describe('webhook alerts refused for now are held, not lost', () => {
   });
 
   it('a held alert that Alertmanager resolves during the pause never acts', async () => {
-    h = await createHarness();
+    h = await createHarness(uncorroborated);
     await pause();
     await webhook(firing('fp1'));
     await webhook(resolved('fp1'));
@@ -79,7 +83,7 @@ describe('webhook alerts refused for now are held, not lost', () => {
   });
 
   it('during the cooldown after a roll-forward: the hold is announced, and the alert acts once the cooldown ends', async () => {
-    h = await createHarness();
+    h = await createHarness(uncorroborated);
     await h.runtime.submit('demo', { kind: 'rollback', actor: 'ops', reason: 'test' });
     await h.runtime.idle();
     await h.runtime.submit('demo', { kind: 'rollforward', actor: 'ops', reason: 'fixed' });
@@ -98,7 +102,7 @@ describe('webhook alerts refused for now are held, not lost', () => {
   });
 
   it('while a switch is in flight: decided after it on the target queue, refused for good (one switch, re-sends duplicates)', async () => {
-    h = await createHarness();
+    h = await createHarness(uncorroborated);
     let release = (): void => undefined;
     h.actuator.behaviour = () => new Promise((resolve) => (release = resolve));
     await h.runtime.submit('demo', { kind: 'rollback', actor: 'ops', reason: 'test' });
@@ -113,7 +117,7 @@ describe('webhook alerts refused for now are held, not lost', () => {
   });
 
   it('in safe mode: held in memory only, the untrusted state file is not rewritten', async () => {
-    h = await createHarness();
+    h = await createHarness(uncorroborated);
     const stateFile = join(h.stateDir, 'state.json');
     await writeFile(stateFile, '{"format":"guardrail-state","version":1,"state":{"targets":');
     await h.restart();
@@ -128,7 +132,7 @@ describe('webhook alerts refused for now are held, not lost', () => {
 
 describe('replays are bounded', () => {
   it('1,000 distinct unmatched alerts, then 1,000 refused ones, do not flush the memory of the alert that acted', async () => {
-    h = await createHarness();
+    h = await createHarness(uncorroborated);
     await webhook(firing('fp-acted'));
     expect(h.actuator.calls).toHaveLength(1);
     const unmatched = Array.from({ length: 1_000 }, (_, i) => firing(`other-${i}`, 'SomethingElse'));
@@ -149,7 +153,7 @@ describe('replays are bounded', () => {
   });
 
   it('bounded by time: an alert not re-sent for the dedup window is forgotten', async () => {
-    h = await createHarness();
+    h = await createHarness(uncorroborated);
     await h.restart({ webhookDedupWindowMs: 3_600_000 });
     await webhook(firing('fp1'));
     await h.runtime.submit('demo', { kind: 'rollforward', actor: 'ops', reason: 'fixed' });

@@ -92,3 +92,45 @@ describe.each(MODEL_VARIANTS)('bad input on the %s variant', (variant: ModelVari
     await app.close();
   });
 });
+
+describe('error bodies stay small and printable', () => {
+  let scorer: Scorer;
+  beforeAll(async () => {
+    scorer = await scorerFor('baseline');
+  });
+  afterAll(async () => {
+    await scorer.close();
+  });
+
+  it('an unknown 100 KB key is named with its first 64 characters, once, not echoed twice', async () => {
+    const { app } = testApp(scorer);
+    const key = 'k'.repeat(100_000);
+    const res = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ price: 1, [key]: 1 }) });
+    expect(res.statusCode).toBe(400);
+    expect(res.body.length).toBeLessThan(600);
+    expect(res.json()).toEqual({
+      error: {
+        code: 'UNKNOWN_FIELD',
+        message: `unknown field "${'k'.repeat(64)}… (100000 characters)" in request body; allowed fields: price, midprice, return_1s, return_5s, volatility`,
+        field: 'k'.repeat(64),
+      },
+    });
+    await app.close();
+  });
+
+  it('control and bidi characters in a key are escaped in message and field', async () => {
+    const { app } = testApp(scorer);
+    const res = await app.inject({ method: 'POST', url: '/predict', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ 'a\u001b[2J\u202eb': 1 }) });
+    const body = res.json<{ error: { message: string; field: string } }>();
+    expect(body.error.field).toBe('a\\u001b[2J\\u202eb');
+    expect(body.error.message).toContain('"a\\u001b[2J\\u202eb"');
+    await app.close();
+  });
+
+  it('a 404 names the path, never the query string', async () => {
+    const { app } = testApp(scorer);
+    const res = await app.inject({ method: 'GET', url: '/nope?token=secret-0123456789' });
+    expect(res.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'no route GET /nope?[redacted]' } });
+    await app.close();
+  });
+});

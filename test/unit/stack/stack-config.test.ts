@@ -72,6 +72,11 @@ describe('docker/prometheus/prometheus.yml', () => {
     expect(targets['guardrail']).toEqual(['controller:8090']);
     expect(JSON.stringify(prometheus['alerting'])).toContain('alertmanager:9093');
   });
+
+  it('authenticates to Alertmanager with its own basic-auth password file', () => {
+    const [am] = (prometheus['alerting'] as { alertmanagers: Yaml[] }).alertmanagers;
+    expect(am?.['basic_auth']).toEqual({ username: 'prometheus', password_file: '/run/secrets/alertmanager_password_prometheus' });
+  });
 });
 
 describe('docker/alertmanager/alertmanager.yml', () => {
@@ -91,7 +96,7 @@ describe('docker/alertmanager/alertmanager.yml', () => {
     const matches = (name: string): boolean => new RegExp(`^(?:${regex ?? ''})$`).test(name);
     for (const name of policyTriggerAlertnames()) expect(matches(name), name).toBe(true);
     // What the controller itself posts to Alertmanager must not come back to its webhook.
-    for (const own of ['GuardrailRollbackStarted', 'GuardrailRollbackLasting', 'GuardrailRollbackFailed', 'GuardrailBlind', 'GuardrailRollbackHeld', 'GuardrailControllerDown']) {
+    for (const own of ['GuardrailRollbackStarted', 'GuardrailRollbackLasting', 'GuardrailRollbackFailed', 'GuardrailBlind', 'GuardrailRollbackHeld', 'GuardrailControllerDown', 'GuardrailWebhookNotCorroborated']) {
       expect(matches(own), own).toBe(false);
     }
   });
@@ -117,7 +122,7 @@ describe('docker/alertmanager/alertmanager.yml', () => {
     const receiver = (alertmanager['receivers'] as { name: string; webhook_configs?: Yaml[] }[]).find((r) => r.name === 'guardrail-controller');
     const webhook = receiver?.webhook_configs?.[0] as { url: string; http_config: { authorization: Yaml } };
     expect(webhook.url).toBe('http://controller:8090/api/v1/webhooks/alertmanager');
-    expect(webhook.http_config.authorization).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/guardrail_webhook_token' });
+    expect(webhook.http_config.authorization).toEqual({ type: 'Bearer', credentials_file: '/run/secrets/alertmanager_webhook_token' });
   });
 });
 
@@ -136,7 +141,7 @@ describe('docker/compose.yaml', () => {
   const services = compose['services'] as Record<string, Yaml>;
 
   it('has the stack\'s services, Grafana only behind its profile', () => {
-    expect(Object.keys(services).sort()).toEqual(['alert-inbox', 'alertmanager', 'api', 'controller', 'grafana', 'prediction-consumer', 'prometheus', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['alert-inbox', 'alertmanager', 'api', 'controller', 'docker-proxy', 'grafana', 'prediction-consumer', 'prometheus', 'redis']);
     expect(services['grafana']?.['profiles']).toEqual(['grafana']);
     for (const [name, s] of Object.entries(services)) if (name !== 'grafana') expect(s['profiles'], name).toBeUndefined();
   });
@@ -153,10 +158,39 @@ describe('docker/compose.yaml', () => {
     for (const name of ['api', 'prediction-consumer']) expect(services[name]?.['environment'], name).toContain('MODEL_VARIANT');
   });
 
-  it('mounts the Docker socket only into the controller', () => {
+  it('mounts the Docker socket only into the proxy; the controller reaches Docker through it, without the root group', () => {
     for (const [name, s] of Object.entries(services)) {
       const socket = ((s['volumes'] as string[] | undefined) ?? []).some((v) => v.startsWith('/var/run/docker.sock'));
-      expect(socket, name).toBe(name === 'controller');
+      expect(socket, name).toBe(name === 'docker-proxy');
     }
+    const controller = services['controller'] ?? {};
+    expect((controller['environment'] as Record<string, string>)['DOCKER_HOST']).toBe('tcp://docker-proxy:2375');
+    expect(controller['group_add']).toBeUndefined();
+    expect(controller['user']).toBeUndefined(); // the image's own `node` user
+    expect(controller['cap_drop']).toEqual(['ALL']);
+  });
+
+  it('puts the proxy on an internal network shared with the controller only, with no published port', () => {
+    const proxy = services['docker-proxy'] ?? {};
+    expect(proxy['ports']).toBeUndefined();
+    expect(proxy['networks']).toEqual(['docker-api']);
+    expect((compose['networks'] as Record<string, Yaml>)['docker-api']).toEqual({ internal: true });
+    for (const [name, s] of Object.entries(services)) {
+      const networks = (s['networks'] as string[] | undefined) ?? ['default'];
+      expect(networks.includes('docker-api'), name).toBe(name === 'docker-proxy' || name === 'controller');
+    }
+    expect(proxy['group_add']).toEqual(['${DOCKER_GID:-0}']);
+    expect(proxy['read_only']).toBe(true);
+    expect(proxy['cap_drop']).toEqual(['ALL']);
+  });
+
+  it('puts Alertmanager behind basic auth and gives Prometheus and the controller their own credentials', () => {
+    expect(services['alertmanager']?.['command']).toContain('--web.config.file=/run/secrets/alertmanager_web_config');
+    expect(services['alertmanager']?.['secrets']).toEqual(['alertmanager_web_config', 'alertmanager_webhook_token']);
+    expect(services['prometheus']?.['secrets']).toEqual(['alertmanager_password_prometheus']);
+    const env = services['controller']?.['environment'] as Record<string, string>;
+    expect(env['GUARDRAIL_ALERTMANAGER_USERNAME']).toBe('controller');
+    expect(env['GUARDRAIL_ALERTMANAGER_PASSWORD_FILE']).toBe('/run/secrets/alertmanager_password_controller');
+    expect(services['controller']?.['secrets']).toContain('alertmanager_password_controller');
   });
 });
