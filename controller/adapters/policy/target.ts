@@ -8,9 +8,13 @@ type RawTarget = RawPolicy['target'];
 
 function kindChecks(c: Checker, t: RawTarget): void {
   const kinds = [t.compose, t.containers, t.swarm].filter((kind) => kind !== undefined).length;
-  if (kinds !== 1) c.fail(['target'], `target "${t.name}": give exactly one of "compose", "containers" or "swarm"`);
+  if (kinds !== 1)
+    c.fail(['target'], `target "${t.name}": give exactly one of "compose", "containers" or "swarm"`);
   if (t.parallelism !== undefined && t.swarm === undefined) {
-    c.fail(['target', 'parallelism'], 'parallelism is for swarm targets (update_config.parallelism); compose services and containers are switched one container at a time');
+    c.fail(
+      ['target', 'parallelism'],
+      'parallelism is for swarm targets (update_config.parallelism); compose services and containers are switched one container at a time',
+    );
   }
 }
 
@@ -18,16 +22,28 @@ function kindChecks(c: Checker, t: RawTarget): void {
 function swarmChecks(c: Checker, t: RawTarget): void {
   if (t.swarm === undefined) return;
   if (t.warmStandby === true) {
-    c.fail(['target', 'warmStandby'], 'warmStandby is not supported for swarm targets: Swarm owns the tasks of a service and would remove a standby task it did not schedule');
+    c.fail(
+      ['target', 'warmStandby'],
+      'warmStandby is not supported for swarm targets: Swarm owns the tasks of a service and would remove a standby task it did not schedule',
+    );
   }
   if (t.stopSignal !== undefined) {
-    c.fail(['target', 'stopSignal'], 'stopSignal is not supported for swarm targets: Swarm stops the old tasks with the service\'s own stop signal (stop_signal in the stack file)');
+    c.fail(
+      ['target', 'stopSignal'],
+      "stopSignal is not supported for swarm targets: Swarm stops the old tasks with the service's own stop signal (stop_signal in the stack file)",
+    );
   }
   if (t.settle !== undefined) {
-    c.fail(['target', 'settle'], 'settle is not supported for swarm targets: Swarm stops an old task once its start-first successor runs (update_config.delay and monitor in the stack file)');
+    c.fail(
+      ['target', 'settle'],
+      'settle is not supported for swarm targets: Swarm stops an old task once its start-first successor runs (update_config.delay and monitor in the stack file)',
+    );
   }
   if (t.verify.via === 'published-port') {
-    c.fail(['target', 'verify', 'via'], 'verify.via published-port is not supported for swarm targets: a start-first task has no fixed published port; use container-ip (a controller on the stack\'s network) or auto');
+    c.fail(
+      ['target', 'verify', 'via'],
+      "verify.via published-port is not supported for swarm targets: a start-first task has no fixed published port; use container-ip (a controller on the stack's network) or auto",
+    );
   }
 }
 
@@ -39,14 +55,19 @@ function strategyChecks(c: Checker, t: RawTarget): void {
     );
   }
   if (t.settle !== undefined && t.strategy !== 'start-first') {
-    c.fail(['target', 'settle'], `settle is for strategy start-first (how long the old container keeps serving beside the verified new one); under ${t.strategy} the old one is stopped first`);
+    c.fail(
+      ['target', 'settle'],
+      `settle is for strategy start-first (how long the old container keeps serving beside the verified new one); under ${t.strategy} the old one is stopped first`,
+    );
   }
 }
 
 /** `swarm: guardrail_api` is one service by its full Swarm name; `swarm: {stack, services}` names a stack's services. */
 function swarmServices(t: RawTarget): Policy['target']['swarm'] {
   if (t.swarm === undefined) return undefined;
-  return typeof t.swarm === 'string' ? { services: [t.swarm] } : { stack: t.swarm.stack, services: t.swarm.services };
+  return typeof t.swarm === 'string'
+    ? { services: [t.swarm] }
+    : { stack: t.swarm.stack, services: t.swarm.services };
 }
 
 export function target(c: Checker, raw: RawPolicy): Policy['target'] {

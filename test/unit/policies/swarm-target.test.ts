@@ -20,7 +20,10 @@ const STACK = '  swarm: { stack: guardrail, services: [api, prediction-consumer]
 
 describe('target.swarm', () => {
   it('{stack, services}: one swarm service per entry, named <target>/<service>, selecting <stack>_<service>', () => {
-    const result = parsePolicyText(policyWith({ 4: STACK, 7: '  strategy: start-first\n  parallelism: 2' }), 'p.yaml');
+    const result = parsePolicyText(
+      policyWith({ 4: STACK, 7: '  strategy: start-first\n  parallelism: 2' }),
+      'p.yaml',
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const target = result.loaded.policy.target;
@@ -28,13 +31,21 @@ describe('target.swarm', () => {
     const services = servicesOf(target);
     expect(services.map((s) => [s.name, s.selector, s.parallelism, s.strategy])).toEqual([
       ['t/api', { swarmService: 'api', swarmStack: 'guardrail' }, 2, 'start-first'],
-      ['t/prediction-consumer', { swarmService: 'prediction-consumer', swarmStack: 'guardrail' }, 2, 'start-first'],
+      [
+        't/prediction-consumer',
+        { swarmService: 'prediction-consumer', swarmStack: 'guardrail' },
+        2,
+        'start-first',
+      ],
     ]);
     expect(services.map((s) => selectorKind(s.selector))).toEqual(['swarm', 'swarm']);
   });
 
-  it('a service name: one service by its full Swarm name, the target\'s name, parallelism absent', () => {
-    const result = parsePolicyText(policyWith({ 4: '  swarm: guardrail_api', 7: '  strategy: start-first' }), 'p.yaml');
+  it("a service name: one service by its full Swarm name, the target's name, parallelism absent", () => {
+    const result = parsePolicyText(
+      policyWith({ 4: '  swarm: guardrail_api', 7: '  strategy: start-first' }),
+      'p.yaml',
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const [only, ...rest] = servicesOf(result.loaded.policy.target);
@@ -46,12 +57,22 @@ describe('target.swarm', () => {
 
   it('compose and container targets keep the containers kind', () => {
     const result = parsePolicyText(policyWith(), 'p.yaml');
-    expect(result.ok && servicesOf(result.loaded.policy.target).map((s) => selectorKind(s.selector))).toEqual(['containers']);
+    expect(result.ok && servicesOf(result.loaded.policy.target).map((s) => selectorKind(s.selector))).toEqual(
+      ['containers'],
+    );
   });
 
   it.each([
-    ['two kinds', { 4: `  containers: [api]\n${STACK}` }, 'p.yaml:3:3 target "t": give exactly one of "compose", "containers" or "swarm"'],
-    ['parallelism without swarm', { 7: '  strategy: recreate\n  parallelism: 2' }, 'p.yaml:8:16 parallelism is for swarm targets (update_config.parallelism); compose services and containers are switched one container at a time'],
+    [
+      'two kinds',
+      { 4: `  containers: [api]\n${STACK}` },
+      'p.yaml:3:3 target "t": give exactly one of "compose", "containers" or "swarm"',
+    ],
+    [
+      'parallelism without swarm',
+      { 7: '  strategy: recreate\n  parallelism: 2' },
+      'p.yaml:8:16 parallelism is for swarm targets (update_config.parallelism); compose services and containers are switched one container at a time',
+    ],
     [
       'stopSignal',
       { 4: STACK, 7: '  strategy: start-first\n  stopSignal: SIGINT' },
@@ -77,7 +98,9 @@ describe('target.swarm', () => {
   });
 
   it('refuses a parallelism below 1 and a stack without services (schema)', () => {
-    expect(errorsOf(policyWith({ 4: STACK, 7: '  strategy: start-first\n  parallelism: 0' }))[0]).toMatch(/^p\.yaml:8:16 .*parallelism.*>= 1/);
+    expect(errorsOf(policyWith({ 4: STACK, 7: '  strategy: start-first\n  parallelism: 0' }))[0]).toMatch(
+      /^p\.yaml:8:16 .*parallelism.*>= 1/,
+    );
     expect(errorsOf(policyWith({ 4: '  swarm: { stack: guardrail }' }))[0]).toMatch(/^p\.yaml:4:/);
   });
 
@@ -85,7 +108,10 @@ describe('target.swarm', () => {
     const dir = await mkdtemp(join(tmpdir(), 'guardrail-swarm-claims-'));
     try {
       await writeFile(join(dir, 'a.yaml'), policyWith({ 4: STACK }));
-      await writeFile(join(dir, 'b.yaml'), policyWith({ 1: 'name: u', 3: '  name: u', 4: '  swarm: guardrail_api' }));
+      await writeFile(
+        join(dir, 'b.yaml'),
+        policyWith({ 1: 'name: u', 3: '  name: u', 4: '  swarm: guardrail_api' }),
+      );
       const loaded = await loadPolicies(dir);
       expect(loaded.ok).toBe(false);
       if (loaded.ok) return;
