@@ -107,7 +107,8 @@ export interface SwitchPlan {
 /**
  * The spec that switches the service: the variable set in the task template, Guardrail's labels on the
  * service, and an update that replaces `parallelism` tasks at a time in the strategy's order and, should a
- * new task fail, has Swarm roll back by itself (failure_action rollback) in the same order.
+ * new task fail, has Swarm roll back by itself (failure_action rollback) in the same order, all the way
+ * (a rollback's failure_action continue).
  */
 export function planSwitch(current: SwarmServiceSpec, input: SwitchPlanInput): SwitchPlan {
   const template = current.TaskTemplate ?? {};
@@ -139,7 +140,8 @@ export function planSwitch(current: SwarmServiceSpec, input: SwitchPlanInput): S
       Order: order,
       FailureAction: 'rollback',
     },
-    RollbackConfig: { ...current.RollbackConfig, Parallelism: input.parallelism, Order: order },
+    // A rollback that stopped at its first failed task would leave the service on two specs.
+    RollbackConfig: { ...current.RollbackConfig, Parallelism: input.parallelism, Order: order, FailureAction: 'continue' },
   };
   return { spec, fromValue, originalValue };
 }

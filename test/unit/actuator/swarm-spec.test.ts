@@ -100,7 +100,7 @@ describe('planSwitch', () => {
         Order: 'start-first',
         MaxFailureRatio: 0,
       },
-      RollbackConfig: { Parallelism: 2, Order: 'start-first' },
+      RollbackConfig: { Parallelism: 2, Order: 'start-first', FailureAction: 'continue' },
     });
   });
 
