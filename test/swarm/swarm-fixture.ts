@@ -196,10 +196,15 @@ export const blindMetrics: MetricsSource = {
 };
 
 /**
- * What each running task answers on /version (its `model_variant`), asked on the task's docker_gwbridge
- * address: the one way in from the host to a task on this node (its overlay address is not routed here).
+ * What each running task answers on /version (`field`: model_variant by default), asked on the task's
+ * docker_gwbridge address: the one way in from the host to a task on this node (its overlay address is
+ * not routed here).
  */
-export async function servedVariants(client: Docker, serviceName: string): Promise<string[]> {
+export async function servedVariants(
+  client: Docker,
+  serviceName: string,
+  field = 'model_variant',
+): Promise<string[]> {
   const tasks = (await client.listTasks({
     filters: { service: [serviceName], 'desired-state': ['running'] },
   })) as {
@@ -208,18 +213,18 @@ export async function servedVariants(client: Docker, serviceName: string): Promi
   const bridge = (await client.getNetwork('docker_gwbridge').inspect()) as {
     Containers?: Record<string, { IPv4Address?: string }>;
   };
-  const variants: string[] = [];
+  const answers: string[] = [];
   for (const task of tasks) {
     const ip =
       bridge.Containers?.[task.Status?.ContainerStatus?.ContainerID ?? '']?.IPv4Address?.split('/')[0];
     if (ip === undefined) {
-      variants.push('unreachable');
+      answers.push('unreachable');
       continue;
     }
     const body = (await fetch(`http://${ip}:8000/version`, { signal: AbortSignal.timeout(2_000) })
       .then((r) => r.json())
-      .catch(() => ({}))) as { model_variant?: string };
-    variants.push(body.model_variant ?? 'no answer');
+      .catch(() => ({}))) as Record<string, unknown>;
+    answers.push(typeof body[field] === 'string' ? body[field] : 'no answer');
   }
-  return variants.sort();
+  return answers.sort();
 }
