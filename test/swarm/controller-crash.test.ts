@@ -138,6 +138,21 @@ async function expectOneBaselineSpec(context: string): Promise<void> {
   }
 }
 
+/** No switch in flight, the rollback's start recorded once and its last end `succeeded`. */
+async function expectConsistentJournal(stateDir: string): Promise<void> {
+  const state = JSON.parse(await readFile(join(stateDir, 'state.json'), 'utf8')) as {
+    state: { inFlight: object; targets: Record<string, { phase: string; rollback: { rollbackId: string } }> };
+  };
+  expect(state.state.inFlight).toEqual({});
+  const records = (await readFile(join(stateDir, 'history.jsonl'), 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as { entry: { kind: string; id: string; result?: string } }).entry);
+  const id = state.state.targets['crash']?.rollback.rollbackId;
+  expect(records.filter((r) => r.kind === 'start').map((r) => r.id)).toEqual([id]);
+  expect(records.filter((r) => r.kind === 'end').at(-1)).toMatchObject({ id, result: 'succeeded' });
+}
+
 describe('the controller SIGKILLed after each journal step of a Swarm switch, then restarted', () => {
   it('always converges to one spec: every task on baseline, a consistent journal', async () => {
     const outcomes: string[] = [];
@@ -174,20 +189,7 @@ describe('the controller SIGKILLed after each journal step of a Swarm switch, th
       expect(done, second.lines.join('\n')).toMatchObject({ phase: 'rolled_back', variant: 'baseline' });
       await expectOneBaselineSpec(`after a kill at save ${n} (${killedSteps})`);
 
-      const state = JSON.parse(await readFile(join(dir, 'state/state.json'), 'utf8')) as {
-        state: {
-          inFlight: object;
-          targets: Record<string, { phase: string; rollback: { rollbackId: string } }>;
-        };
-      };
-      expect(state.state.inFlight).toEqual({});
-      const records = (await readFile(join(dir, 'state/history.jsonl'), 'utf8'))
-        .trim()
-        .split('\n')
-        .map((l) => (JSON.parse(l) as { entry: { kind: string; id: string; result?: string } }).entry);
-      const id = state.state.targets['crash']?.rollback.rollbackId;
-      expect(records.filter((r) => r.kind === 'start').map((r) => r.id)).toEqual([id]);
-      expect(records.filter((r) => r.kind === 'end').at(-1)).toMatchObject({ id, result: 'succeeded' });
+      await expectConsistentJournal(join(dir, 'state'));
       outcomes.push(
         `n=${n}: killed after ${killedSteps} with Swarm ${first.swarmStateAtKill ?? '?'}; converged`,
       );
