@@ -19,7 +19,8 @@ import { createDockerClient } from '../docker/client.js';
 import { guardrailLabels } from '../docker/labels.js';
 import { reconcileService } from './reconcile.js';
 import { findService } from './service-ops.js';
-import { switchService, type SwarmContext } from './switch.js';
+import type { SwarmContext } from './context.js';
+import { switchService } from './switch.js';
 import { desiredTasks, stoppingTasks, type SwarmTask } from './tasks.js';
 
 export interface SwarmActuatorOptions {

@@ -21,7 +21,8 @@ import { awaitRollout } from './rollout.js';
 import { findService } from './service-ops.js';
 import { isSwitchSpec, specValue } from './service-spec.js';
 import { StepJournal } from './step-journal.js';
-import { rollBack, type SwarmContext } from './switch.js';
+import type { SwarmContext } from './context.js';
+import { rollBack } from './rollback.js';
 
 const ROLLBACK_STATES: ReadonlySet<string> = new Set([
   'rollback_started',

@@ -141,7 +141,12 @@ export function planSwitch(current: SwarmServiceSpec, input: SwitchPlanInput): S
       FailureAction: 'rollback',
     },
     // A rollback that stopped at its first failed task would leave the service on two specs.
-    RollbackConfig: { ...current.RollbackConfig, Parallelism: input.parallelism, Order: order, FailureAction: 'continue' },
+    RollbackConfig: {
+      ...current.RollbackConfig,
+      Parallelism: input.parallelism,
+      Order: order,
+      FailureAction: 'continue',
+    },
   };
   return { spec, fromValue, originalValue };
 }

@@ -6,47 +6,16 @@
 // in time, the journal hook threw — the service goes back to its previous spec: `rollback-started` (by Swarm
 // or requested here), then `restored-old` once every task serves the previous value again. The
 // ActuationError says whether that worked (`restored`).
-import type Docker from 'dockerode';
-import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
-import {
-  ActuationError,
-  RESTORE_MIN_TIMEOUT_MS,
-  restoreVerifySpec,
-  type SwitchRequest,
-  type SwitchResult,
-} from '../../ports/actuator.js';
-import type { Clock } from '../../ports/clock.js';
+import { expectedVariant, type ServiceSpec } from '../../core/index.js';
+import { ActuationError, type SwitchRequest, type SwitchResult } from '../../ports/actuator.js';
+import type { SwarmContext } from './context.js';
 import type { VerifiedTask } from './probe-tasks.js';
-import { awaitRollout, type RolloutOutcome } from './rollout.js';
-import { findService, requestRollback, submitSpec, swarmFailure } from './service-ops.js';
+import { describeFailure, rollBack, taskList, type Failure } from './rollback.js';
+import { awaitRollout } from './rollout.js';
+import { findService, submitSpec, swarmFailure } from './service-ops.js';
 import { planSwitch, replicasOf, updateOrder, type SwarmService, type SwitchPlan } from './service-spec.js';
 import { StepJournal } from './step-journal.js';
 import { desiredTasks } from './tasks.js';
-
-export interface SwarmContext {
-  readonly docker: Docker;
-  readonly clock: Clock;
-}
-
-type Failure =
-  Exclude<RolloutOutcome, { kind: 'verified' }> | { readonly kind: 'error'; readonly message: string };
-
-function describeFailure(failure: Failure, timeoutMs: number): string {
-  switch (failure.kind) {
-    case 'rolled-back':
-      return `Swarm rolled the update back (${failure.state}: ${failure.message})`;
-    case 'paused':
-      return `Swarm paused the update (${failure.message})`;
-    case 'timeout':
-      return `not verified within ${timeoutMs} ms: ${failure.problem}`;
-    case 'error':
-      return failure.message;
-  }
-}
-
-export function taskList(tasks: readonly VerifiedTask[]): string {
-  return tasks.map((t) => `${t.task.name}@${new URL(t.baseUrl).host}`).join(',');
-}
 
 /** Swarm is rolling out something else, or a rollout is stuck half-way: Guardrail does not step in. */
 function refuseUnsettled(target: ServiceSpec, service: SwarmService): void {
@@ -229,57 +198,4 @@ async function undoAndThrow(
     restored: restored.ok,
     message: `switch of ${name} to ${target.variable}=${String(request.value)} failed: ${describeFailure(failure, target.verify.timeoutMs)}; previous spec ${outcome}`,
   });
-}
-
-interface RollbackInput {
-  readonly serviceId: string;
-  readonly since: string | undefined;
-  /** The value the previous spec runs. */
-  readonly value: VariantValue;
-  readonly failure: Failure;
-}
-
-/** Back to the previous spec (Swarm may already be on its way) and verified like an update. */
-export async function rollBack(
-  ctx: SwarmContext,
-  target: ServiceSpec,
-  journal: StepJournal,
-  input: RollbackInput,
-): Promise<{ ok: true } | { ok: false; problem: string }> {
-  try {
-    if (input.failure.kind === 'rolled-back') {
-      await journal.recordDuringRollback('rollback-started', {
-        by: 'swarm',
-        state: input.failure.state,
-        message: input.failure.message,
-      });
-    } else {
-      await requestRollback(ctx.docker, input.serviceId);
-      await journal.recordDuringRollback('rollback-started', {
-        by: 'guardrail',
-        why: describeFailure(input.failure, target.verify.timeoutMs),
-      });
-    }
-    const verify = restoreVerifySpec(target.verify);
-    const deadlineMs = ctx.clock.now() + Math.max(verify.timeoutMs, RESTORE_MIN_TIMEOUT_MS);
-    const outcome = await awaitRollout(ctx.docker, ctx.clock, {
-      serviceId: input.serviceId,
-      variable: target.variable,
-      value: input.value,
-      rollout: 'rollback',
-      since: input.since,
-      deadlineMs,
-      verify,
-    });
-    if (outcome.kind !== 'verified')
-      return { ok: false, problem: describeFailure(outcome, verify.timeoutMs) };
-    await journal.recordDuringRollback('restored-old', {
-      state: outcome.state,
-      value: String(input.value),
-      tasks: taskList(outcome.tasks),
-    });
-    return { ok: true };
-  } catch (error) {
-    return { ok: false, problem: error instanceof Error ? error.message : String(error) };
-  }
 }
