@@ -51,7 +51,7 @@ beforeAll(async () => {
   });
   await waitForRunning(client, serviceName, REPLICAS);
   dir = await mkdtemp(join(tmpdir(), 'guardrail-swarm-fail-'));
-  await writeSwarmPolicy(dir, { name: 'fail', stack, services: ['api'], parallelism: 1, timeout: '30s' });
+  await writeSwarmPolicy(dir, { name: 'fail', stack, services: ['api'], parallelism: 1, timeout: '60s' });
   sink = await startHttpRecorder();
   const logger = pino({ level: 'silent' });
   const actuator = new PolicyScopedActuator(logger);
@@ -97,9 +97,9 @@ describe('a rollback to a baseline whose tasks cannot start', () => {
     );
     const body = JSON.stringify(alert.json);
     console.log('alert:', body.slice(0, 600));
-    expect(body).toContain('critical');
-    expect(body).toContain('Swarm rolled the update back');
-    expect(body).toContain('previous spec restored and verified');
+    expect(body, body).toContain('critical');
+    expect(body, body).toContain('Swarm rolled the update back');
+    expect(body, body).toContain('previous spec restored and verified');
 
     expect((await updateStatus(client, serviceName))?.State).toBe('rollback_completed');
     expect(await taskValues(client, serviceName)).toEqual(Array(REPLICAS).fill(null));

@@ -160,6 +160,22 @@ export async function cleanupStack(client: Docker, prefix: string): Promise<void
     await sleep(250);
   }
   await cleanupContainers(client, prefix);
+  // An overlay network may be in use until the removed services' tasks are gone. Listed by label: for a
+  // swarm network the Engine's name filter matches only the exact name.
+  const networksDeadline = Date.now() + 60_000;
+  while (Date.now() < networksDeadline) {
+    const left = await client.listNetworks({ filters: { label: [`${STACK_LABEL}=${prefix}`] } });
+    if (left.length === 0) break;
+    await Promise.all(
+      left.map((n) =>
+        client
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined),
+      ),
+    );
+    await sleep(1_000);
+  }
 }
 
 /**
