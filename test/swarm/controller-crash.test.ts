@@ -5,7 +5,7 @@
 // and must converge to ONE spec: every task Swarm wants running on baseline and serving it, no update in
 // progress, the state without an in-flight switch, the history with the rollback's start and one outcome.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,8 +61,6 @@ beforeAll(async () => {
     'service/package-root.ts',
     'test/swarm/fixtures/crash-child.ts',
   ]);
-  // The policy loader finds policies/policy.schema.json from the package root: the package named guardrail.
-  await writeFile(join(childDir, 'package.json'), '{"name":"guardrail","type":"module"}\n');
   await symlink(join(REPO_ROOT, 'node_modules'), join(childDir, 'node_modules'));
   await symlink(join(REPO_ROOT, 'policies'), join(childDir, 'policies'));
   workDir = await mkdtemp(join(tmpdir(), 'guardrail-swarm-crash-'));

@@ -4,6 +4,7 @@
 // tried at the same time and the first that serves wins; the others stop at their next poll.
 import type Docker from 'dockerode';
 import type { VerifySpec } from '../../core/index.js';
+import type { Clock } from '../../ports/clock.js';
 import { waitUntilServing } from '../verify/index.js';
 import { gatewayAddresses, type SwarmTask } from './tasks.js';
 
@@ -28,20 +29,23 @@ function taskUrls(task: SwarmTask, verify: VerifySpec, gateways: ReadonlyMap<str
   return ips.map((ip) => `http://${ip}:${verify.port}`);
 }
 
-async function probeTask(
-  task: SwarmTask,
-  urls: readonly string[],
-  verify: VerifySpec,
-  expected: string,
-  budgetMs: number,
-): Promise<VerifiedTask> {
+/** One round of probes: what must answer, for how long, on which clock. */
+export interface ProbeRound {
+  readonly verify: VerifySpec;
+  readonly expected: string;
+  readonly budgetMs: number;
+  readonly clock: Clock;
+}
+
+async function probeTask(task: SwarmTask, urls: readonly string[], round: ProbeRound): Promise<VerifiedTask> {
   if (urls.length === 0)
     throw new Error(`${task.name}: no address to reach it (not attached to a network yet?)`);
   let won = false;
   const attempts = urls.map(async (url) => {
     await waitUntilServing({
-      verify: { ...verify, timeoutMs: budgetMs },
-      expectedVariant: expected,
+      verify: { ...round.verify, timeoutMs: round.budgetMs },
+      expectedVariant: round.expected,
+      clock: round.clock,
       baseUrls: () => Promise.resolve([url]),
       problem: () => Promise.resolve(won ? 'another address of the task answered' : undefined),
     });
@@ -56,17 +60,16 @@ async function probeTask(
   }
 }
 
-/** Probes every task at once, for at most `budgetMs`; ok only when each one served the expected variant. */
+/** Probes every task at once, for at most the round's budget; ok only when each one served the expected variant. */
 export async function probeTasks(
   docker: Docker,
   tasks: readonly SwarmTask[],
-  verify: VerifySpec,
-  expected: string,
-  budgetMs: number,
+  round: ProbeRound,
 ): Promise<ProbeOutcome> {
-  const gateways = verify.via === 'container-ip' ? new Map<string, string>() : await gatewayAddresses(docker);
+  const gateways =
+    round.verify.via === 'container-ip' ? new Map<string, string>() : await gatewayAddresses(docker);
   const results = await Promise.allSettled(
-    tasks.map((task) => probeTask(task, taskUrls(task, verify, gateways), verify, expected, budgetMs)),
+    tasks.map((task) => probeTask(task, taskUrls(task, round.verify, gateways), round)),
   );
   const failed = results.flatMap((r) => (r.status === 'rejected' ? [messageOf(r.reason)] : []));
   if (failed.length > 0) return { ok: false, problem: failed.join('; ') };

@@ -53,7 +53,7 @@ export async function awaitRollout(docker: Docker, clock: Clock, wait: RolloutWa
     if (view.kind === 'rolled-back' || view.kind === 'paused') return view;
     if (view.kind === 'converged') {
       const budgetMs = Math.max(MIN_PROBE_MS, Math.min(PROBE_ROUND_MS, wait.deadlineMs - clock.now()));
-      const probed = await probeTasks(docker, tasks, wait.verify, expected, budgetMs);
+      const probed = await probeTasks(docker, tasks, { verify: wait.verify, expected, budgetMs, clock });
       if (probed.ok)
         return { kind: 'verified', tasks: probed.tasks, state: service.UpdateStatus?.State ?? 'none' };
       problem = `Swarm is done but not every task serves ${expected}: ${probed.problem}`;
