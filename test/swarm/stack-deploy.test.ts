@@ -94,6 +94,7 @@ beforeAll(async () => {
     controller: await freePort(),
     prometheus: await freePort(),
     alertmanager: await freePort(),
+    inbox: await freePort(),
   };
   controllerUrl = `http://127.0.0.1:${ports.controller}`;
   env = {
@@ -102,6 +103,7 @@ beforeAll(async () => {
     CONTROLLER_PORT: String(ports.controller),
     PROMETHEUS_PORT: String(ports.prometheus),
     ALERTMANAGER_PORT: String(ports.alertmanager),
+    INBOX_PORT: String(ports.inbox),
     GUARDRAIL_POLICIES_PATH: policyDir,
     API_REPLICAS: String(REPLICAS),
     GUARDRAIL_URL: controllerUrl,

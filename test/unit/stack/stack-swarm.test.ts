@@ -53,6 +53,7 @@ describe('docker/stack-render.mjs', () => {
   it('gives the 20.10 CLI a version, leaves profiled services out unless asked for', () => {
     expect(stack['version']).toBe('3.8');
     expect(Object.keys(rendered).sort()).toEqual([
+      'alert-inbox',
       'alertmanager',
       'api',
       'controller',
