@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `unit` is fast and self-contained (pure core, inject() routes, fixtures);
+// Three projects: `unit` is fast and self-contained (pure core, inject() routes, fixtures);
 // `integration` starts real parts (Prometheus, Alertmanager, Docker, Redis) and runs files one at a time
-// because they share loopback ports and the Docker daemon.
+// because they share loopback ports and the Docker daemon; `swarm` runs on a single-node Docker Swarm
+// (initialised by its global set-up if none is active, and left again at its end), after `integration` in
+// `npm test` so that neither disturbs the other (docs/testing.md).
 export default defineConfig({
   test: {
     projects: [
@@ -23,6 +25,17 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'swarm',
+          include: ['test/swarm/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/swarm/global-setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
           fileParallelism: false,
         },
       },

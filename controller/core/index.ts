@@ -23,8 +23,8 @@ export type {
   TrafficGuard,
   Veto,
 } from './policy.js';
-export type { ServiceSelector, ServiceSpec, Strategy, TargetSpec, VariantValue, VerifySpec } from './target.js';
-export { expectedVariant, servicesOf } from './target.js';
+export type { ServiceSelector, ServiceSpec, Strategy, SwarmSelector, TargetSpec, VariantValue, VerifySpec } from './target.js';
+export { expectedVariant, selectorKind, servicesOf } from './target.js';
 export type {
   ActuationFailedEvent,
   ActuationSucceededEvent,

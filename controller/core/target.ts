@@ -1,7 +1,8 @@
 // What Guardrail switches, in one vocabulary from the policy to the container: a policy's target names
-// the services that roll back together; each service is switched on its own by the actuator port, by
-// setting its variant variable to a value. The loader builds TargetSpec; servicesOf derives the per-service
-// specs the actuator and the runtime use. Pure data and pure functions.
+// the services that roll back together (compose services, plain containers or Docker Swarm services);
+// each service is switched on its own by the actuator port, by setting its variant variable to a value.
+// The loader builds TargetSpec; servicesOf derives the per-service specs the actuator and the runtime use.
+// Pure data and pure functions.
 
 /** A value of the variant variable, or `null` for "the variable is absent" (the service's default). */
 export type VariantValue = string | null;
@@ -9,6 +10,7 @@ export type VariantValue = string | null;
 export type Strategy =
   | 'recreate' // stop the old instance first, keep published host ports; a short failure window
   | 'start-first'; // start and verify the new one beside the old one; zero failures through a network alias
+// A Swarm service is updated with `order: stop-first` for recreate and `order: start-first` for start-first.
 
 /** How the actuator proves a switch worked: health 2xx and the expected variant in the version document. */
 export interface VerifySpec {
@@ -26,7 +28,10 @@ export interface VerifySpec {
   readonly timeoutMs: number;
   /**
    * How the Docker actuator reaches a container: its published host port, its IP on its first network,
-   * or `auto` (the published port, then the IP, on every poll). Default `auto`.
+   * or `auto` (the published port, then the IP, on every poll). Default `auto`. For a Swarm service:
+   * `container-ip` is each task's address on the service's networks (a controller on the stack's overlay
+   * network), `auto` also tries a task on this node through its docker_gwbridge address (a controller on
+   * the host); `published-port` is refused (start-first tasks publish no fixed port).
    */
   readonly via?: 'auto' | 'published-port' | 'container-ip';
 }
@@ -48,6 +53,8 @@ interface SwitchSettings {
    * ARP for the new address, docs/actuators.md). Absent: the actuator's default, 1.5 s.
    */
   readonly settleMs?: number;
+  /** Swarm services only: how many tasks Swarm replaces at once (update_config.parallelism). Absent: 1. */
+  readonly parallelism?: number;
   readonly verify: VerifySpec;
 }
 
@@ -59,6 +66,11 @@ export interface TargetSpec extends SwitchSettings {
   readonly compose?: { readonly project: string; readonly services: readonly string[] };
   /** Or plain container names, when the stack is not run by compose. */
   readonly containers?: readonly string[];
+  /**
+   * Or Docker Swarm services: the services of stack `stack` (Swarm names them `<stack>_<service>`), or,
+   * without a stack, services by their full Swarm name.
+   */
+  readonly swarm?: { readonly stack?: string; readonly services: readonly string[] };
   /** Value while healthy (what a roll-forward restores), e.g. `ml`; `null` = the variable is absent. */
   readonly normalValue: VariantValue;
   /** Value a rollback sets, e.g. `baseline`. */
@@ -70,8 +82,21 @@ export interface TargetSpec extends SwitchSettings {
   readonly warmStandby?: true;
 }
 
+/** A Swarm service: `<swarmStack>_<swarmService>` labelled with the stack's namespace, or by its full name. */
+export interface SwarmSelector {
+  readonly swarmService: string;
+  readonly swarmStack?: string;
+}
+
 export type ServiceSelector =
-  { readonly composeService: string; readonly composeProject?: string } | { readonly containerName: string };
+  | { readonly composeService: string; readonly composeProject?: string }
+  | { readonly containerName: string }
+  | SwarmSelector;
+
+/** Which actuator adapter switches a service: containers through the Docker API, or a Swarm service update. */
+export function selectorKind(selector: ServiceSelector): 'containers' | 'swarm' {
+  return 'swarmService' in selector ? 'swarm' : 'containers';
+}
 
 /** One service of a target, as the actuator switches it. */
 export interface ServiceSpec extends SwitchSettings {
@@ -90,7 +115,10 @@ export function expectedVariant(value: VariantValue, verify: VerifySpec): string
   return value ?? verify.absentVariant;
 }
 
-/** The target's services in policy order (compose services, then containers), each with the target's settings. */
+/**
+ * The target's services in policy order (compose services, then containers, then Swarm services), each
+ * with the target's settings.
+ */
 export function servicesOf(target: TargetSpec): ServiceSpec[] {
   const settings: SwitchSettings = {
     variable: target.variable,
@@ -98,13 +126,16 @@ export function servicesOf(target: TargetSpec): ServiceSpec[] {
     verify: target.verify,
     ...(target.stopSignal === undefined ? {} : { stopSignal: target.stopSignal }),
     ...(target.settleMs === undefined ? {} : { settleMs: target.settleMs }),
+    ...(target.parallelism === undefined ? {} : { parallelism: target.parallelism }),
   };
   const standby = target.warmStandby === true ? { warmStandby: { value: target.rollbackValue } } : {};
   const composeServices = target.compose?.services ?? [];
   const containers = target.containers ?? [];
-  const many = composeServices.length + containers.length > 1;
+  const swarmServices = target.swarm?.services ?? [];
+  const many = composeServices.length + containers.length + swarmServices.length > 1;
   const nameOf = (part: string): string => (many ? `${target.name}/${part}` : target.name);
   const project = target.compose?.project;
+  const stack = target.swarm?.stack;
   return [
     ...composeServices.map((service) => ({
       ...settings,
@@ -113,5 +144,10 @@ export function servicesOf(target: TargetSpec): ServiceSpec[] {
       selector: project === undefined ? { composeService: service } : { composeService: service, composeProject: project },
     })),
     ...containers.map((containerName) => ({ ...settings, ...standby, name: nameOf(containerName), selector: { containerName } })),
+    ...swarmServices.map((swarmService) => ({ ...settings, ...standby, name: nameOf(swarmService), selector: swarmSelector(swarmService, stack) })),
   ];
+}
+
+function swarmSelector(swarmService: string, swarmStack: string | undefined): SwarmSelector {
+  return swarmStack === undefined ? { swarmService } : { swarmService, swarmStack };
 }

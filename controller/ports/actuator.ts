@@ -1,7 +1,8 @@
 // The actuator port: the only way the controller changes the world. It switches one configured service
 // (core/target.ts, ServiceSpec) between model variants by setting (or removing) one environment variable
 // and restarting what serves it, verifying the result before it lets go of the old instance. Adapters:
-// adapters/docker (Docker Engine) and adapters/process (a child process, for the demo and fast tests).
+// adapters/docker (containers through the Docker Engine API), adapters/swarm (a Docker Swarm service
+// update) and adapters/process (a child process, for the demo and fast tests).
 //
 // Safety rules every adapter keeps:
 // - it touches only what a configured ServiceSpec selects, never anything it merely finds;
@@ -23,7 +24,12 @@ export type StepName =
   | 'verified-new'
   | 'removed-old'
   | 'removed-new'
-  | 'restored-old';
+  | 'restored-old'
+  // A Swarm service (adapters/swarm): the spec update Swarm rolls out, Swarm's report that it is done, and
+  // a rollback to the previous spec (started by Swarm's failure_action or requested by the actuator).
+  | 'updated-service'
+  | 'update-completed'
+  | 'rollback-started';
 
 export interface ActuationStep {
   readonly name: StepName;

@@ -1,44 +1,60 @@
 import type { Logger } from 'pino';
 import { DockerActuator } from '../adapters/docker/index.js';
+import { SwarmActuator } from '../adapters/swarm/index.js';
 import type { ControllerConfig } from '../config.js';
-import { servicesOf, type Policy, type ServiceSpec } from '../core/index.js';
+import { selectorKind, servicesOf, type Policy, type ServiceSpec } from '../core/index.js';
 import type { Actuator, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../ports/actuator.js';
 import type { ManagedActuator } from './managed-actuator.js';
 import { createProcessActuator } from './process-actuator.js';
 
-// Chooses and builds the actuator from the configuration (the composition root's actuator half). The Docker actuator only ever touches the
-// targets it was built with, so it is rebuilt from each successfully loaded policy set.
+// Chooses and builds the actuator from the configuration (the composition root's actuator half). The
+// Docker and Swarm actuators only ever touch the services they were built with, so they are rebuilt from
+// each successfully loaded policy set; a policy set may mix compose/container targets and Swarm targets,
+// and each service goes to the adapter of its selector kind.
 
-/** Delegates to a DockerActuator that knows exactly the current policies' targets. */
-class PolicyScopedDockerActuator implements Actuator {
-  private inner = new DockerActuator([]);
+/** Routes each service to the DockerActuator (compose services, containers) or the SwarmActuator (Swarm services). */
+export class PolicyScopedActuator implements Actuator {
+  private containers: DockerActuator;
+  private swarm: SwarmActuator;
   private readonly logger: Logger;
 
   constructor(logger: Logger) {
     this.logger = logger;
+    this.containers = new DockerActuator([]);
+    this.swarm = new SwarmActuator([]);
   }
 
   setPolicies(policies: readonly Policy[]): void {
-    this.inner = new DockerActuator(
-      policies.flatMap((p) => servicesOf(p.target)),
+    const services = policies.flatMap((p) => servicesOf(p.target));
+    this.containers = new DockerActuator(
+      services.filter((s) => selectorKind(s.selector) === 'containers'),
       { warn: (message, fields) => this.logger.warn(fields, message) },
     );
+    this.swarm = new SwarmActuator(services.filter((s) => selectorKind(s.selector) === 'swarm'));
+  }
+
+  private adapterFor(service: ServiceSpec): Actuator {
+    return selectorKind(service.selector) === 'swarm' ? this.swarm : this.containers;
   }
 
   switchVariant(request: SwitchRequest): Promise<SwitchResult> {
-    return this.inner.switchVariant(request);
+    return this.adapterFor(request.service).switchVariant(request);
   }
 
-  inspect(target: ServiceSpec): Promise<ServiceState> {
-    return this.inner.inspect(target);
+  inspect(service: ServiceSpec): Promise<ServiceState> {
+    return this.adapterFor(service).inspect(service);
   }
 
-  reconcile(target: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {
-    return this.inner.reconcile(target, entry);
+  reconcile(service: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {
+    return this.adapterFor(service).reconcile(service, entry);
   }
 
-  maintainStandby(target: ServiceSpec): Promise<StandbyReport> {
-    return this.inner.maintainStandby(target);
+  maintainStandby(service: ServiceSpec): Promise<StandbyReport> {
+    // The policy loader refuses warmStandby for Swarm targets: there is never one to keep.
+    if (selectorKind(service.selector) === 'swarm') {
+      return Promise.resolve({ target: service.name, state: 'not-needed', detail: 'a Swarm service has no warm standby', actions: [] });
+    }
+    return this.containers.maintainStandby(service);
   }
 }
 
@@ -47,6 +63,6 @@ export async function createActuator(config: ControllerConfig, logger: Logger): 
     if (config.actuator.process === undefined) throw new Error('the process actuator needs a command (GUARDRAIL_PROCESS_COMMAND)');
     return createProcessActuator(config.actuator.process, config.policies, logger);
   }
-  const docker = new PolicyScopedDockerActuator(logger.child({ component: 'docker-actuator' }));
-  return { actuator: docker, onPolicies: (policies) => docker.setPolicies(policies), close: () => Promise.resolve() };
+  const actuator = new PolicyScopedActuator(logger.child({ component: 'docker-actuator' }));
+  return { actuator, onPolicies: (policies) => actuator.setPolicies(policies), close: () => Promise.resolve() };
 }

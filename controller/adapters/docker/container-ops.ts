@@ -2,7 +2,7 @@
 // configured selector), the image to clone, reach and verify a container, restore an old container, retire it.
 import { expectedVariant, type ServiceSpec, type VerifySpec } from '../../core/index.js';
 import type Docker from 'dockerode';
-import { restoreVerifySpec } from '../../ports/actuator.js';
+import { ActuationError, restoreVerifySpec } from '../../ports/actuator.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { dockerStatus } from './client.js';
 import { renameContainer } from './crash-loop.js';
@@ -33,6 +33,15 @@ function escapeRegExp(text: string): string {
 /** Lists (stopped ones too) and inspects exactly what the target's selector matches. */
 export async function findTargetContainers(docker: Docker, target: ServiceSpec): Promise<TargetContainers> {
   const selector = target.selector;
+  if ('swarmService' in selector) {
+    throw new ActuationError({
+      code: 'GR_ERR_TARGET_UNSUPPORTED',
+      target: target.name,
+      step: 'precondition',
+      restored: true,
+      message: 'a Swarm service is switched by a service update (adapters/swarm), not by recreating its containers',
+    });
+  }
   const filters: Record<string, string[]> =
     'containerName' in selector
       ? { name: [`^/${escapeRegExp(selector.containerName)}(-guardrail-old-.+|-guardrail-standby)?$`] }

@@ -50,7 +50,8 @@ function claims(policy: Policy): string[] {
   const t = policy.target;
   const services = t.compose?.services.map((s) => `compose service ${t.compose?.project ?? ''}/${s}`) ?? [];
   const containers = t.containers?.map((c) => `container ${c}`) ?? [];
-  return [`target name ${t.name}`, ...services, ...containers];
+  const swarm = t.swarm?.services.map((s) => `swarm service ${t.swarm?.stack === undefined ? s : `${t.swarm.stack}_${s}`}`) ?? [];
+  return [`target name ${t.name}`, ...services, ...containers, ...swarm];
 }
 
 /** Duplicate policy names and two policies claiming the same target (by name, service or container). */

@@ -4,9 +4,11 @@
 
 import type { AlertRule, Condition, Policy, Reason, ThresholdUnit, Veto } from '../../core/policy.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
+import { Checker, type LocatedError } from './checker.js';
 import type { Locator } from './locator.js';
 import type { YamlPath } from './positions.js';
-import { isTopLevelDivision, promqlProblems, rangeWindows, usesHistogramQuantile } from './promql.js';
+import { target } from './target.js';
+import { isTopLevelDivision, rangeWindows, usesHistogramQuantile } from './promql.js';
 import type { RawConditionFields, RawPolicy, RawThreshold } from './raw.js';
 
 /**
@@ -17,38 +19,6 @@ import type { RawConditionFields, RawPolicy, RawThreshold } from './raw.js';
 export const TOP_LATENCY_BUCKET_SECONDS = 30;
 /** A latency threshold this large was almost surely written in milliseconds. */
 const MILLISECONDS_HINT = 100;
-
-export interface LocatedError {
-  readonly line: number;
-  readonly col: number;
-  readonly message: string;
-}
-
-class Checker {
-  readonly errors: LocatedError[] = [];
-  readonly locate: Locator;
-  constructor(locate: Locator) {
-    this.locate = locate;
-  }
-  fail(path: YamlPath, message: string, where: 'key' | 'value' = 'value'): void {
-    this.errors.push({ ...this.locate.at(path, where), message });
-  }
-  failInString(path: YamlPath, offset: number, message: string): void {
-    this.errors.push({ ...this.locate.inString(path, offset), message });
-  }
-  duration(path: YamlPath, text: string | undefined, fallbackMs: number): number {
-    if (text === undefined) return fallbackMs;
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      this.fail(path, `bad duration ${JSON.stringify(text)} (write e.g. 30s, 5m, 1h, 1h30m)`);
-      return fallbackMs;
-    }
-    return ms;
-  }
-  promql(path: YamlPath, query: string): void {
-    for (const problem of promqlProblems(query)) this.failInString(path, problem.offset, problem.message);
-  }
-}
 
 function resolveThreshold(raw: RawPolicy, value: RawThreshold): number {
   if (value === 'slo.p95LatencySeconds') return raw.slo.p95LatencySeconds;
@@ -173,45 +143,6 @@ function alertRules(c: Checker, raw: RawPolicy): AlertRule[] {
     description: a.description ?? '',
     labels: a.labels ?? {},
   }));
-}
-
-function target(c: Checker, raw: RawPolicy): Policy['target'] {
-  const t = raw.target;
-  if ((t.compose === undefined) === (t.containers === undefined)) {
-    c.fail(['target'], `target "${t.name}": give exactly one of "compose" or "containers"`);
-  }
-  if (t.warmStandby === true && t.strategy !== 'start-first') {
-    c.fail(
-      ['target', 'warmStandby'],
-      `warmStandby needs strategy start-first: under ${t.strategy} the standby could not take over the old container's published ports while it runs`,
-    );
-  }
-  if (t.settle !== undefined && t.strategy !== 'start-first') {
-    c.fail(['target', 'settle'], `settle is for strategy start-first (how long the old container keeps serving beside the verified new one); under ${t.strategy} the old one is stopped first`);
-  }
-  const settleMs = t.settle === undefined ? undefined : c.duration(['target', 'settle'], t.settle, 0);
-  const verify = {
-    port: t.verify.port,
-    healthPath: t.verify.healthPath,
-    versionPath: t.verify.versionPath,
-    variantField: t.verify.variantField,
-    absentVariant: t.verify.absentVariant ?? 'ml',
-    timeoutMs: c.duration(['target', 'verify', 'timeout'], t.verify.timeout, 60_000),
-    ...(t.verify.via === undefined ? {} : { via: t.verify.via }),
-  };
-  return {
-    name: t.name,
-    ...(t.compose === undefined ? {} : { compose: t.compose }),
-    ...(t.containers === undefined ? {} : { containers: t.containers }),
-    variable: t.variable,
-    normalValue: t.normalValue ?? null,
-    rollbackValue: t.rollbackValue,
-    strategy: t.strategy,
-    ...(t.stopSignal === undefined ? {} : { stopSignal: t.stopSignal }),
-    ...(t.warmStandby === true ? { warmStandby: true } : {}),
-    ...(settleMs === undefined ? {} : { settleMs }),
-    verify,
-  };
 }
 
 function sloChecks(c: Checker, raw: RawPolicy): void {

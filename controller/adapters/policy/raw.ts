@@ -52,6 +52,7 @@ export interface RawPolicy {
     readonly name: string;
     readonly compose?: { readonly project: string; readonly services: readonly string[] };
     readonly containers?: readonly string[];
+    readonly swarm?: string | { readonly stack: string; readonly services: readonly string[] };
     readonly variable: string;
     readonly normalValue?: string | null;
     readonly rollbackValue: string;
@@ -59,6 +60,7 @@ export interface RawPolicy {
     readonly stopSignal?: string;
     readonly warmStandby?: boolean;
     readonly settle?: string;
+    readonly parallelism?: number;
     readonly verify: {
       readonly port: number;
       readonly healthPath: string;

@@ -131,6 +131,12 @@ describe('the Docker actuator through the filtering proxy', () => {
       raw('GET', '/v1.41/system/df'),
       raw('GET', '/v1.41/plugins'),
       raw('GET', '/v1.41/containers/x%2F..%2F..%2Finfo/json'),
+      // Swarm: only what the Swarm actuator does (inspect, update, tasks) passes; the rest of the API is refused.
+      raw('POST', '/v1.41/services/create', { Name: `${prefix}-evil` }),
+      raw('DELETE', '/v1.41/services/some-service'),
+      raw('POST', '/v1.41/swarm/leave?force=true'),
+      raw('GET', '/v1.41/secrets'),
+      raw('POST', '/v1.41/nodes/some-node/update'),
     ]);
     expect(rawRefusals.map((r) => r.status)).toEqual(Array(rawRefusals.length).fill(403));
     expect(rawRefusals[0]?.text).toContain('refused by the Guardrail Docker proxy');
@@ -139,5 +145,8 @@ describe('the Docker actuator through the filtering proxy', () => {
     expect(await client.listNetworks({ filters: { name: [`${prefix}-evil`] } })).toEqual([]);
     const execs = (await client.getContainer(target.Id).inspect()).ExecIDs ?? [];
     expect(execs).toEqual([]);
+    // The Swarm actuator's reads reach Docker (its answer, not the proxy's 403; this engine may be no manager).
+    const swarmReads = await Promise.all([raw('GET', '/v1.41/services/no-such-service'), raw('GET', '/v1.41/tasks'), raw('GET', '/v1.41/networks/bridge')]);
+    for (const answer of swarmReads) expect(answer.text).not.toContain('refused by the Guardrail Docker proxy');
   }, 60_000);
 });

@@ -56,7 +56,7 @@ describe('judgeCorroboration', () => {
       {
         corroborated: false,
         blind: true,
-        detail: 'ALERTS{alertstate="firing",alertname="HighErrors",service="api"}: unknown (unreachable: connection refused); reason errors: reasons.errors unknown (unreachable: connection refused)',
+        detail: 'ALERTS{alertstate="firing",alertname="HighErrors",service="api"}: unknown (unreachable: connection refused); reason errors: reasons.errors unknown (unreachable: traffic guard: connection refused)',
       },
     ],
   ])('%s', (_name, samples, expected) => {

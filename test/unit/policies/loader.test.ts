@@ -39,7 +39,7 @@ describe('parsePolicyText', () => {
     [
       'unknown key (points at the key)',
       { 7: '  strategy: recreate\n  colour: red' },
-      ['p.yaml:8:3 unknown key "colour" in target (allowed: name, compose, containers, variable, normalValue, rollbackValue, strategy, stopSignal, settle, warmStandby, verify)'],
+      ['p.yaml:8:3 unknown key "colour" in target (allowed: name, compose, containers, swarm, variable, normalValue, rollbackValue, strategy, stopSignal, settle, warmStandby, parallelism, verify)'],
     ],
     ['wrong type', { 18: '    min: many' }, ['p.yaml:18:10 evaluation.minRequests.min: expected number, got string "many"']],
     ['bad duration', { 28: '    for: 5 minutes' }, ['p.yaml:28:10 reasons[0].for: bad duration "5 minutes" (write e.g. 30s, 5m, 1h, 1h30m)']],

@@ -179,7 +179,8 @@ describe('docker/compose.yaml', () => {
       const networks = (s['networks'] as string[] | undefined) ?? ['default'];
       expect(networks.includes('docker-api'), name).toBe(name === 'docker-proxy' || name === 'controller');
     }
-    expect(proxy['group_add']).toEqual(['${DOCKER_GID:-0}']);
+    expect(proxy['user']).toBe('haproxy:${DOCKER_GID:-0}'); // the socket's group; `user`, since a stack has no group_add
+    expect(proxy['group_add']).toBeUndefined();
     expect(proxy['read_only']).toBe(true);
     expect(proxy['cap_drop']).toEqual(['ALL']);
   });
