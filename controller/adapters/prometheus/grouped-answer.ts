@@ -3,7 +3,7 @@ import type { GroupUnit } from './query-plan.js';
 import { interpretQueryJson } from './response.js';
 
 // Splits the answer of a grouped query into what each member's own query would have returned. A member
-// gets its series read exactly like its own answer would be (prometheus-response.ts), an empty result
+// gets its series read exactly like its own answer would be (response.ts), an empty result
 // reads as its own empty result would (no_data UNKNOWN, or c for a top-level `or on() vector(c)`), and
 // anything that is not clear-cut (two series for one member, a series without the label, an odd body)
 // sends that member, or the whole group, back to its own query.

@@ -1,7 +1,7 @@
 import { analyzeForLabel, candidateLabels, groupedQueryText, type GroupableQuery } from './grouping.js';
 
 // Plans one tick's queries: which are sent as they are, and which are asked together as one grouped
-// query (prometheus-grouping.ts). The analysis of a query text is cached: a controller asks the same
+// query (grouping.ts). The analysis of a query text is cached: a controller asks the same
 // queries every tick, and parsing hundreds of them each time would eat most of what grouping saves.
 
 export interface SingleUnit {
