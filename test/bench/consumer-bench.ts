@@ -3,11 +3,12 @@
 // time from its first to its last prediction (stream ids are millisecond timestamps), so process start-up
 // and model loading are not counted. Real redis-server on a free port, the compiled consumer as a child.
 import { execFileSync } from 'node:child_process';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import type { Redis } from 'ioredis';
 import { buildConsumer, startConsumer } from '../integration/consumer/consumer-process.js';
 import { startRedis } from '../integration/consumer/redis-server.js';
 import { publish, waitDrained } from '../integration/consumer/streams.js';
+import { BenchLoad } from './lib/machine.js';
 
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 50_000);
 const BATCH = Number(process.env['BENCH_BATCH'] ?? 100);
@@ -31,6 +32,8 @@ async function firstAndLastMs(client: Redis, stream: string): Promise<[number, n
 }
 
 async function main(): Promise<void> {
+  const load = new BenchLoad();
+  console.log(`bench:consumer — ${load.startLine()}`);
   await buildConsumer();
   const redis = await startRedis();
   const results: RunResult[] = [];
@@ -69,8 +72,7 @@ async function main(): Promise<void> {
     await redis.stop();
   }
   const redisVersion = execFileSync('redis-server', ['--version'], { encoding: 'utf8' }).trim();
-  const load = loadavg().map((x) => x.toFixed(1)).join(' ');
-  console.log(`\nmachine: load average ${load} at the end; ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${redisVersion.split(' ').slice(0, 3).join(' ')}`);
+  console.log(`\nmachine: ${load.endLine()}; ${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, ${redisVersion.split(' ').slice(0, 3).join(' ')}`);
   console.log(`command: BENCH_EVENTS=${EVENTS} BENCH_BATCH=${BATCH} BENCH_RUNS=${RUNS} npm run bench:consumer`);
   console.log('| variant | run | events | drain (ms) | events/s |');
   console.log('|---|---|---|---|---|');

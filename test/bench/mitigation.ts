@@ -70,7 +70,7 @@ import { chooseBenchImage } from './lib/bench-image.js';
 import { createComposeProject, removeLeftovers, type ComposeProject } from './lib/compose-project.js';
 import { startDiyReceiver, type DiyReceiver } from './lib/diy-webhook.js';
 import { startContainerLoad, startHostLoad, type LoadResult, type RunningLoad } from './lib/load.js';
-import { machineLine } from './lib/machine.js';
+import { BenchLoad, machineLine } from './lib/machine.js';
 import { firstTimeAbove, heldAboveFor } from './lib/prometheus-range.js';
 import { RecordingActuator } from './lib/recording-actuator.js';
 import { runBench } from './lib/run-bench.js';
@@ -487,6 +487,7 @@ function ratioRows(scenario: ScenarioName, stat: (chain: ChainName, pick: (o: Ou
 }
 
 async function benchmark(): Promise<void> {
+  const load = new BenchLoad();
   await removeLeftovers(PREFIX);
   const { image, note, realService } = await chooseBenchImage(`${PREFIX}-probe`);
   if (!realService) throw new Error(`bench:mitigation needs the real service image (fault injection): ${note}`);
@@ -498,7 +499,7 @@ async function benchmark(): Promise<void> {
   if (unknown.length > 0) throw new Error(`unknown BENCH_CHAINS ${unknown.join(',')}: the chains are ${CHAINS.join(', ')}`);
   console.log(
     `bench:mitigation — image ${image}; ${RPS} rps (guardrail-standby: from a container on the project network through the alias, ` +
-      `warmStandby ${WARM_STANDBY ? 'on' : 'OFF'}; the others: from the host); Prometheus scrape 1 s\n${machineLine()}`,
+      `warmStandby ${WARM_STANDBY ? 'on' : 'OFF'}; the others: from the host); Prometheus scrape 1 s\n${machineLine(load)}`,
   );
   for (const s of scenarios) console.log(`  ${s}: ${SCENARIOS[s].label}`);
   console.log('All times in seconds from fault onset (first 5xx answer), medians of the runs.\n');
@@ -518,7 +519,7 @@ async function benchmark(): Promise<void> {
       'the 5%/5m rule decided within one evaluation interval of its condition holding; the sawtooth rolled back. ' +
       'diy: Alertmanager defaults (group_wait 30s); diy-gw0: group_wait 0s, as our stack routes its webhook — the fair ratio.',
   );
-  console.log(`machine at the end: ${machineLine()}`);
+  console.log(load.endLine());
 }
 
 runBench(benchmark, () => removeLeftovers(PREFIX));

@@ -10,25 +10,30 @@
 // firing (all policies of one interval observed together, one queryAll). Two modes of the real adapter:
 //   grouping-off — prometheus.groupQueries false: each policy's 7 queries on their own, 7 × N per tick;
 //   grouping-on  — the default: each rule's N copies asked as one `by (service)` query, 7 per tick.
-// Figures for 10, 100 and 500 targets: tick duration p50/p99, queries per tick, controller CPU per tick and
-// its share of a 15 s interval, Prometheus CPU per tick, RSS.
-// Env: BENCH_SCALE_SIZES (default "10,100,500"), BENCH_SCALE_TICKS (default 20),
-//      BENCH_SCALE_MODES (default "grouping-off,grouping-on").
+// Figures for 10, 100, 500, 1000 and 5000 targets (grouping-off only up to 500: 7 × N HTTP queries per
+// tick take seconds beyond): tick duration p50/p99, queries per tick, controller CPU per tick and its share
+// of a 15 s interval, Prometheus CPU per tick, RSS, then (added at the end of the table) the controller CPU
+// per target, which shows at a glance whether the tick grows linearly, and the time the tick's queries took.
+// Env: BENCH_SCALE_SIZES (default "10,100,500,1000,5000"), BENCH_SCALE_TICKS (default 20),
+//      BENCH_SCALE_MODES (default "grouping-off,grouping-on"), BENCH_SCALE_OFF_MAX (largest size run
+//      with grouping-off, default 500), BENCH_SCALE_CPU_PROF=<dir> (a CPU profile of the measured ticks).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { rm, symlink } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { rm, symlink, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { startPrometheus, type RealPrometheus } from '../helpers/real-prometheus.js';
 import { transpileForChild } from '../helpers/transpile-for-child.js';
 import { LIB_DIR } from './lib/load.js';
-import { machineLine } from './lib/machine.js';
+import { BenchLoad, machineLine } from './lib/machine.js';
 import { cpuMsOf, findPid } from './lib/process-cpu.js';
 import { QUERIES_PER_POLICY } from './lib/scale-policy.js';
 import type { Mode, WorkerResult } from './lib/scale-worker.js';
 import { runBench } from './lib/run-bench.js';
 import { markdownTable } from './lib/stats.js';
 
-const SIZES = (process.env['BENCH_SCALE_SIZES'] ?? '10,100,500').split(',').map(Number);
+const SIZES = (process.env['BENCH_SCALE_SIZES'] ?? '10,100,500,1000,5000').split(',').map(Number);
+const OFF_MAX = Number(process.env['BENCH_SCALE_OFF_MAX'] ?? 500);
 const TICKS = Number(process.env['BENCH_SCALE_TICKS'] ?? 20);
 const MODES: readonly Mode[] = (process.env['BENCH_SCALE_MODES'] ?? 'grouping-off,grouping-on').split(',') as Mode[];
 const INTERVAL_MS = 15_000; // the shipped policy's evaluation interval: CPU share is per this interval
@@ -40,19 +45,28 @@ interface Row extends WorkerResult {
   readonly promCpuPerTick: number;
 }
 
-function tsFilesUnder(dir: string): string[] {
-  return readdirSync(join(REPO_ROOT, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts'))
-    .map((f) => join(dir, f));
+/** `entry` and every .ts file it imports, transitively, by relative path (so the worker never misses one). */
+function importClosure(entry: string): string[] {
+  const found = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (found.has(file)) continue;
+    found.add(file);
+    const text = readFileSync(join(REPO_ROOT, file), 'utf8');
+    for (const match of text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) {
+      pending.push(relative(REPO_ROOT, join(REPO_ROOT, dirname(file), `${match[1] ?? ''}.ts`)));
+    }
+  }
+  return [...found];
 }
 
 /** The worker and everything it imports, type-stripped into a temp dir that sees the repo's node_modules. */
 async function buildWorker(): Promise<string> {
-  const sources = [...tsFilesUnder('controller'), 'service/contract.ts', ...['run-bench', 'scale-policy', 'scale-worker', 'stats'].map((f) => relative(REPO_ROOT, join(LIB_DIR, `${f}.ts`)))];
-  const out = await transpileForChild(sources);
+  const out = await transpileForChild(importClosure(relative(REPO_ROOT, join(LIB_DIR, 'scale-worker.ts'))));
   await symlink(join(REPO_ROOT, 'node_modules'), join(out, 'node_modules'));
   await symlink(join(REPO_ROOT, 'policies'), join(out, 'policies')); // the policy loader reads its JSON schema
-
+  // ...found from the package root, which findPackageRoot() recognises by the package's name.
+  await writeFile(join(out, 'package.json'), '{"name":"guardrail","type":"module"}\n');
   return out;
 }
 
@@ -104,10 +118,16 @@ async function measure(workerDir: string, targets: number): Promise<Row[]> {
     const promPid = findPid(prometheus.dir);
     const rows: Row[] = [];
     for (const mode of MODES) {
+      if (mode === 'grouping-off' && targets > OFF_MAX) {
+        console.log(`${targets} targets, grouping-off: skipped (above BENCH_SCALE_OFF_MAX=${OFF_MAX})`);
+        continue;
+      }
       const row = await runWorker(workerDir, mode, targets, prometheus, promPid);
       rows.push(row);
       const agreement = row.groupedDifference === undefined ? '' : `; grouped vs own-query answers at one time= differ by at most ${row.groupedDifference.toExponential(1)} (relative)`;
-      console.log(`${targets} targets, ${mode}: tick p50 ${row.tickP50.toFixed(0)} ms, p99 ${row.tickP99.toFixed(0)} ms, CPU ${row.cpuP50.toFixed(0)} ms/tick, RSS ${row.rssPeakMiB.toFixed(0)} MiB${agreement}`);
+      console.log(
+        `${targets} targets, ${mode}: tick p50 ${row.tickP50.toFixed(0)} ms, p99 ${row.tickP99.toFixed(0)} ms, CPU ${row.cpuP50.toFixed(0)} ms/tick, RSS ${row.rssPeakMiB.toFixed(0)} MiB${agreement}; ${new Date().toISOString().slice(11, 19)} UTC, load average ${loadavg()[0]?.toFixed(2) ?? '?'}`,
+      );
     }
     return rows;
   } finally {
@@ -118,7 +138,8 @@ async function measure(workerDir: string, targets: number): Promise<Row[]> {
 
 function format(rows: readonly Row[]): string {
   return markdownTable(
-    ['targets', 'queries', 'HTTP queries/tick', 'tick p50 ms', 'tick p99 ms', 'controller CPU/tick ms (p50)', 'CPU share of 15 s', 'Prometheus CPU/tick ms', 'RSS peak MiB (at start)', 'UNKNOWN samples'],
+    // Scripts read this table: the first ten columns keep their order, new ones go at the end.
+    ['targets', 'queries', 'HTTP queries/tick', 'tick p50 ms', 'tick p99 ms', 'controller CPU/tick ms (p50)', 'CPU share of 15 s', 'Prometheus CPU/tick ms', 'RSS peak MiB (at start)', 'UNKNOWN samples', 'controller CPU/target µs', 'queries p50 ms'],
     rows.map((r) => [
       String(r.targets),
       r.mode,
@@ -130,19 +151,43 @@ function format(rows: readonly Row[]): string {
       r.promCpuPerTick.toFixed(0),
       `${r.rssPeakMiB.toFixed(0)} (${r.rssStartMiB.toFixed(0)})`,
       Object.keys(r.unknown).length === 0 ? '0' : JSON.stringify(r.unknown),
+      ((r.cpuP50 * 1000) / r.targets).toFixed(0),
+      r.queryP50.toFixed(0),
     ]),
   );
 }
 
+/** The issue-#17 targets at 1000 targets × 7 rules, and the original ones at 100 targets (grouping on). */
+function targetLines(rows: readonly Row[], load: BenchLoad): string[] {
+  const at = (targets: number): Row | undefined => rows.find((r) => r.targets === targets && r.mode === 'grouping-on');
+  const lines: string[] = [];
+  const hundred = at(100);
+  if (hundred !== undefined) {
+    const share = (hundred.cpuP50 / INTERVAL_MS) * 100;
+    lines.push(`  100 targets: tick p50 < 1 s: ${hundred.tickP50.toFixed(0)} ms ${load.verdict(hundred.tickP50 < 1000)}`);
+    lines.push(`  100 targets: CPU < 5% of a 15 s interval: ${share.toFixed(2)}% ${load.verdict(share < 5)}`);
+    lines.push(`  100 targets: RSS < 150 MB: ${hundred.rssPeakMiB.toFixed(0)} MiB ${load.verdict(hundred.rssPeakMiB * 2 ** 20 < 150e6)}`);
+  }
+  const thousand = at(1000);
+  if (thousand !== undefined) {
+    lines.push(`  1000 targets: tick p50 <= 250 ms: ${thousand.tickP50.toFixed(0)} ms ${load.verdict(thousand.tickP50 <= 250)}`);
+    lines.push(`  1000 targets: controller CPU <= 150 ms per tick: ${thousand.cpuP50.toFixed(0)} ms ${load.verdict(thousand.cpuP50 <= 150)}`);
+    lines.push(`  1000 targets: RSS <= 200 MiB: ${thousand.rssPeakMiB.toFixed(0)} MiB ${load.verdict(thousand.rssPeakMiB <= 200)}`);
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
-  console.log(`bench:scale — ${machineLine()}`);
+  const load = new BenchLoad();
+  console.log(`bench:scale — ${machineLine(load)}`);
   console.log(`${QUERIES_PER_POLICY} queries per policy, ${TICKS} measured ticks per size, ${TICK_SPACING_MS} ms apart, scrape every 1 s\n`);
   const workerDir = await buildWorker();
   try {
     const rows: Row[] = [];
     for (const size of SIZES) rows.push(...(await measure(workerDir, size)));
     console.log(`\n${format(rows)}\n`);
-    console.log('Targets at 100 targets: tick < 1 s, < 5% CPU at a 15 s interval, RSS < 150 MB.');
+    console.log(['targets (grouping on):', ...targetLines(rows, load)].join('\n'));
+    console.log(`\n${load.endLine()}`);
   } finally {
     await rm(workerDir, { recursive: true, force: true });
   }

@@ -4,83 +4,47 @@
 // service with MODEL_VARIANT=ml, then =baseline, then the seed's stack as a peer (FastAPI + uvicorn +
 // xgboost, test/bench/service_peer.py) serving the same model with the same feature derivation. Per target:
 // 2 s warm-up, then fixed rates of 500 and 1000 rps, then maximum throughput. Latency percentiles are
-// computed from every response time autocannon reports (it has no p95 of its own).
+// computed from every response time autocannon reports (it has no p95 of its own). Per scenario the
+// service's own histograms give the server-side request and inference means and the inference P95, and
+// /proc gives the service's CPU time per request.
+// Env: BENCH_SERVICE_TARGETS (default "ml,baseline,python"), BENCH_SERVICE_SECONDS (default 8),
+//      BENCH_SERVICE_CPU_PROF=<dir> (the Node services write a V8 CPU profile there when they stop).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import autocannon from 'autocannon';
 import { freePort } from '../helpers/free-port.js';
 import { PACKAGE_ROOT, buildService, startService } from '../integration/service/service-process.js';
+import { BenchLoad, machineLine } from './lib/machine.js';
+import { printReport, type Row } from './lib/service-report.js';
+import { load, type Scenario } from './lib/service-load.js';
+import { mean, readServer, serverDifference } from './lib/service-metrics.js';
+import { cpuMsOf } from './lib/process-cpu.js';
 
 const PYTHON = '/usr/bin/python3';
 const PEER_SCRIPT = join(PACKAGE_ROOT, 'test', 'bench', 'service_peer.py');
 const PEER_CACHE = join(tmpdir(), 'guardrail-bench');
-const SCENARIO_SECONDS = 8;
-const BODY = JSON.stringify({ price: 50_000, midprice: 50_001.5, return_1s: 0.0004, return_5s: -0.0011, volatility: 0.00031 });
+const SCENARIO_SECONDS = Number(process.env['BENCH_SERVICE_SECONDS'] ?? 8);
+const TARGETS = (process.env['BENCH_SERVICE_TARGETS'] ?? 'ml,baseline,python').split(',');
+const CPU_PROF_DIR = process.env['BENCH_SERVICE_CPU_PROF'];
+export const BODY = JSON.stringify({ price: 50_000, midprice: 50_001.5, return_1s: 0.0004, return_5s: -0.0011, volatility: 0.00031 });
 
-interface Scenario {
-  readonly name: string;
-  readonly overallRate?: number;
-  readonly connections: number;
-}
 const SCENARIOS: readonly Scenario[] = [
   { name: '500 rps', overallRate: 500, connections: 10 },
   { name: '1000 rps', overallRate: 1000, connections: 10 },
   { name: 'max', connections: 32 },
 ];
 
-interface Row {
-  readonly target: string;
-  readonly scenario: string;
-  readonly rps: number;
-  readonly p50: number;
-  readonly p95: number;
-  readonly p99: number;
-  readonly non2xx: number;
-  readonly errors: number;
-}
-
-function percentile(sorted: Float64Array, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-}
-
-async function load(url: string, scenario: Scenario, seconds: number): Promise<Omit<Row, 'target' | 'scenario'>> {
-  const times: number[] = [];
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: `${url}/predict`,
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: BODY,
-        connections: scenario.connections,
-        duration: seconds,
-        ...(scenario.overallRate === undefined ? {} : { overallRate: scenario.overallRate }),
-      },
-      (err, res) => (err === null || err === undefined ? resolve(res) : reject(err instanceof Error ? err : new Error(String(err)))),
-    );
-    instance.on('response', (_client, _status, _bytes, responseTime) => {
-      times.push(responseTime);
-    });
-  });
-  const sorted = Float64Array.from(times).sort();
-  return {
-    rps: times.length / seconds,
-    p50: percentile(sorted, 0.5),
-    p95: percentile(sorted, 0.95),
-    p99: percentile(sorted, 0.99),
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
-}
-
-async function runTarget(target: string, url: string): Promise<Row[]> {
-  await load(url, { name: 'warm-up', connections: 10 }, 2);
+async function runTarget(target: string, url: string, pid: number | undefined): Promise<Row[]> {
+  await load(url, BODY, { name: 'warm-up', connections: 10 }, 2);
   const rows: Row[] = [];
   for (const scenario of SCENARIOS) {
-    const row = { target, scenario: scenario.name, ...(await load(url, scenario, SCENARIO_SECONDS)) };
+    const before = await readServer(url);
+    const cpuBefore = pid === undefined ? Number.NaN : cpuMsOf(pid);
+    const client = await load(url, BODY, scenario, SCENARIO_SECONDS);
+    const cpuMs = pid === undefined ? Number.NaN : cpuMsOf(pid) - cpuBefore;
+    const server = serverDifference(await readServer(url), before);
+    const row: Row = { target, scenario: scenario.name, ...client, server, cpuUsPerRequest: (cpuMs * 1000) / Math.max(1, server.request.count) };
     console.log(`  ${target.padEnd(22)} ${scenario.name.padEnd(9)} ${fmtRow(row)}`);
     rows.push(row);
   }
@@ -88,30 +52,31 @@ async function runTarget(target: string, url: string): Promise<Row[]> {
   return rows;
 }
 
-/** Mean time inside the server (its own histograms), which the client's queueing does not inflate. */
+/** Mean time inside the server over the whole run (its own histograms), which the client's queueing does not inflate. */
 async function serverSideMeans(url: string): Promise<string> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const sum = (pattern: RegExp): number =>
-    [...text.matchAll(pattern)].reduce((acc, m) => acc + Number(m[1]), 0);
-  const mean = (name: string, filter: string): string => {
-    const s = sum(new RegExp(`^${name}_sum\\{[^}]*${filter}[^}]*\\} (\\S+)$`, 'gm'));
-    const c = sum(new RegExp(`^${name}_count\\{[^}]*${filter}[^}]*\\} (\\S+)$`, 'gm'));
-    return c > 0 ? `${((s / c) * 1000).toFixed(3)} ms` : 'n/a';
-  };
-  return `request ${mean('http_request_duration_seconds', 'route="/predict"')}, inference ${mean('model_inference_duration_seconds', '')}`;
+  const whole = await readServer(url);
+  const ms = (x: number): string => (Number.isNaN(x) ? 'n/a' : `${(x * 1000).toFixed(3)} ms`);
+  return `request ${ms(mean(whole.request))}, inference ${ms(mean(whole.inference))}`;
 }
 
 function fmtRow(r: Row): string {
-  return `rps ${r.rps.toFixed(0).padStart(6)}  p50 ${r.p50.toFixed(2).padStart(7)} ms  p95 ${r.p95.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  non-2xx ${r.non2xx}  errors ${r.errors}`;
+  const us = (x: number): string => (Number.isNaN(x) ? 'n/a' : (x * 1e6).toFixed(1));
+  return (
+    `rps ${r.rps.toFixed(0).padStart(6)}  p50 ${r.p50.toFixed(2).padStart(7)} ms  p95 ${r.p95.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  non-2xx ${r.non2xx}  errors ${r.errors}` +
+    `  server request mean ${us(mean(r.server.request))} µs  inference mean ${us(mean(r.server.inference))} µs  CPU ${r.cpuUsPerRequest.toFixed(1)} µs/request`
+  );
 }
 
 async function runNode(variant: 'ml' | 'baseline'): Promise<Row[]> {
-  const service = startService({ MODEL_VARIANT: variant });
+  const profile = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=service-${variant}.cpuprofile`];
+  // No drain on SIGTERM: a profile is written when the service exits on its own.
+  const service = startService({ MODEL_VARIANT: variant, SHUTDOWN_DRAIN_MS: '0' }, profile);
   try {
     const url = await service.listening();
-    return await runTarget(`node ${variant}`, url);
+    return await runTarget(`node ${variant}`, url, service.child.pid);
   } finally {
-    await service.kill();
+    if (CPU_PROF_DIR === undefined) await service.kill();
+    else await service.terminate();
   }
 }
 
@@ -139,7 +104,7 @@ async function runPeer(): Promise<{ rows: Row[]; note: string }> {
   try {
     const url = `http://127.0.0.1:${port}`;
     await waitHealthy(url, child, 30_000);
-    return { rows: await runTarget('python fastapi+xgboost', url), note };
+    return { rows: await runTarget('python fastapi+xgboost', url, child.pid), note };
   } finally {
     child.kill('SIGKILL');
   }
@@ -152,32 +117,21 @@ async function pythonVersions(): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  const loadWatch = new BenchLoad();
   const started = Date.now();
   await buildService();
-  const cpu = cpus();
-  console.log(`machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}; load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`peer: ${await pythonVersions()}`);
+  console.log(`machine: ${machineLine(loadWatch)}`);
+  if (TARGETS.includes('python')) console.log(`peer: ${await pythonVersions()}`);
   console.log(`body: ${BODY}; ${SCENARIO_SECONDS} s per scenario after a 2 s warm-up; fixed rates with 10 connections, max with 32`);
-  const rows = [...(await runNode('ml')), ...(await runNode('baseline'))];
-  const peer = await runPeer();
-  rows.push(...peer.rows);
-  console.log(`peer model: ${peer.note}`);
-
-  const find = (target: string, scenario: string): Row | undefined => rows.find((r) => r.target === target && r.scenario === scenario);
-  const mlMax = find('node ml', 'max')?.rps ?? Number.NaN;
-  const peerMax = find('python fastapi+xgboost', 'max')?.rps ?? Number.NaN;
-  const mlP95 = find('node ml', '1000 rps')?.p95 ?? Number.NaN;
-  const baseP95 = find('node baseline', '1000 rps')?.p95 ?? Number.NaN;
-  console.log('\n| target | load | achieved rps | p50 ms | p95 ms | p99 ms | non-2xx | errors |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
-  for (const r of rows) {
-    console.log(`| ${r.target} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} | ${r.errors} |`);
+  const rows: Row[] = [];
+  for (const variant of ['ml', 'baseline'] as const) if (TARGETS.includes(variant)) rows.push(...(await runNode(variant)));
+  if (TARGETS.includes('python')) {
+    const peer = await runPeer();
+    rows.push(...peer.rows);
+    console.log(`peer model: ${peer.note}`);
   }
-  console.log('\ntargets:');
-  console.log(`  ML P95 at 1000 rps <= 2 ms: ${mlP95.toFixed(2)} ms ${mlP95 <= 2 ? 'MET' : 'NOT MET'}`);
-  console.log(`  baseline P95 at 1000 rps <= 1 ms: ${baseP95.toFixed(2)} ms ${baseP95 <= 1 ? 'MET' : 'NOT MET'}`);
-  console.log(`  ML max throughput >= 5x the Python peer: ${(mlMax / peerMax).toFixed(1)}x (${mlMax.toFixed(0)} vs ${peerMax.toFixed(0)} rps) ${mlMax >= 5 * peerMax ? 'MET' : 'NOT MET'}`);
-  console.log(`\nload average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  printReport(rows, loadWatch);
+  console.log(`\n${loadWatch.endLine()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
 await main();

@@ -21,7 +21,7 @@ import { freePort } from '../helpers/free-port.js';
 import { chooseBenchImage } from './lib/bench-image.js';
 import { createComposeProject, removeLeftovers, type ComposeProject } from './lib/compose-project.js';
 import { failureWindowMs, startContainerLoad, startHostLoad, type LoadResult, type RunningLoad } from './lib/load.js';
-import { machineLine } from './lib/machine.js';
+import { BenchLoad, machineLine } from './lib/machine.js';
 import { runBench } from './lib/run-bench.js';
 import { markdownTable, median, minMax, sleep } from './lib/stats.js';
 
@@ -167,9 +167,10 @@ async function coldStartMs(image: string, name: string): Promise<number> {
 }
 
 async function benchmark(): Promise<void> {
+  const load = new BenchLoad();
   await removeLeftovers(PREFIX);
   const { image, note } = await chooseBenchImage(`${PREFIX}-probe`);
-  console.log(`bench:swap — image ${image} (${note})\n${machineLine()}`);
+  console.log(`bench:swap — image ${image} (${note})\n${machineLine(load)}`);
   console.log(`${RUNS} runs × rates ${RATES.join(', ')} rps × ${SCENARIOS.length} scenarios; lead ${LEAD_MS} ms, tail ${TAIL_MS} ms\n`);
   const coldStarts: number[] = [];
   for (let i = 1; i <= 3; i++) coldStarts.push(await coldStartMs(image, `${PREFIX}-coldstart-${i}`));
@@ -193,6 +194,7 @@ async function benchmark(): Promise<void> {
     if (ms.length > 0) console.log(`${DESCRIPTION[scenario]}: switch start → verified-new median ${median(ms)} ms (${minMax(ms)}), all ${ms.join(' ')}`);
   }
   console.log('Targets: start-first 0 failed requests; recreate failure window <= 500 ms; the seed says "5–10 seconds".');
+  console.log(load.endLine());
 }
 
 runBench(benchmark, () => removeLeftovers(PREFIX));

@@ -58,6 +58,8 @@ export interface NodeChildOptions {
   /** The start of the log message that carries the bound `address`. */
   readonly listeningMessage: string;
   readonly env: Record<string, string>;
+  /** Options for node itself, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  readonly nodeArgs?: readonly string[];
   /** Under injected faults every failed request logs a line: keep the first lines and the latest ones. */
   readonly maxLines?: number;
 }
@@ -65,7 +67,7 @@ export interface NodeChildOptions {
 const KEEP_FIRST = 50;
 
 export function startNodeChild(script: string, options: NodeChildOptions): NodeChild {
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script], {
     cwd: PACKAGE_ROOT,
     env: { PATH: process.env['PATH'] ?? '', HOST: '127.0.0.1', PORT: '0', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

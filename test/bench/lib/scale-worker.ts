@@ -7,6 +7,7 @@
 // Prometheus's CPU at those moments), then one JSON line with the figures.
 import { filePolicySource } from '../../../controller/adapters/policy/index.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import axios from 'axios';
@@ -31,6 +32,8 @@ export interface WorkerResult {
   readonly tickP50: number;
   readonly tickP99: number;
   readonly cpuP50: number;
+  /** How long the tick's one queryAll() took (Prometheus's evaluation, the HTTP and the answer splitting). */
+  readonly queryP50: number;
   /** RSS right after start-up (modules loaded, no policy yet), and the largest seen while ticking. */
   readonly rssStartMiB: number;
   readonly rssPeakMiB: number;
@@ -42,6 +45,7 @@ export interface WorkerResult {
 /** Counts the answers the runtime gets that were not numbers. */
 class CountingSource implements MetricsSource {
   unknown: Record<string, number> = {};
+  durations: number[] = [];
   private readonly inner: MetricsSource;
   constructor(inner: MetricsSource) {
     this.inner = inner;
@@ -50,7 +54,9 @@ class CountingSource implements MetricsSource {
     return this.queryAll([promql], opts).then((r) => r[0] ?? { kind: 'unknown', cause: 'bad_response', detail: 'none' });
   }
   async queryAll(promqls: readonly string[], opts?: QueryOptions): Promise<Sample[]> {
+    const started = performance.now();
     const samples = await this.inner.queryAll(promqls, opts);
+    this.durations.push(performance.now() - started);
     for (const s of samples) if (s.kind === 'unknown') this.unknown[s.cause] = (this.unknown[s.cause] ?? 0) + 1;
     return samples;
   }
@@ -84,6 +90,26 @@ async function groupedAgreement(prometheusUrl: string, services: readonly string
 }
 
 const mib = (bytes: number): number => bytes / 2 ** 20;
+
+/**
+ * BENCH_SCALE_CPU_PROF=<dir>: a V8 CPU profile of the measured ticks only (not start-up, policy loading or
+ * the warm-up), written to <dir>/scale-<mode>-<targets>.cpuprofile (open in Chrome DevTools or speedscope).
+ */
+async function startProfile(): Promise<((name: string) => Promise<void>) | undefined> {
+  const dir = process.env['BENCH_SCALE_CPU_PROF'];
+  if (dir === undefined || dir === '') return undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return async (name) => {
+    const { profile } = await session.post('Profiler.stop');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
 
 export async function runMode(mode: Mode, targets: number, prometheusUrl: string, ticks: number, spacingMs: number): Promise<WorkerResult> {
   const rssStart = process.memoryUsage().rss;
@@ -136,10 +162,12 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
     httpQueries = 0;
     fallbacks = 0;
     source.unknown = {};
+    source.durations = [];
     const durations: number[] = [];
     const cpus: number[] = [];
     let rssPeak = process.memoryUsage().rss;
     console.log('measuring');
+    const stopProfile = await startProfile();
     for (let i = 0; i < ticks; i++) {
       const cpu0 = process.cpuUsage();
       const t0 = performance.now();
@@ -151,6 +179,7 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
       await sleep(spacingMs);
     }
     console.log('measured');
+    await stopProfile?.(`scale-${mode}-${targets}`);
     const queriesPerTick = httpQueries / ticks;
     const unknown = { ...source.unknown };
     if (fallbacks > 0) unknown['fallbacks'] = fallbacks;
@@ -163,6 +192,7 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
       tickP50: percentile(durations, 0.5),
       tickP99: percentile(durations, 0.99),
       cpuP50: percentile(cpus, 0.5),
+      queryP50: percentile(source.durations, 0.5),
       rssStartMiB: mib(rssStart),
       rssPeakMiB: mib(rssPeak),
       unknown,

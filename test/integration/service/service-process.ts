@@ -11,6 +11,6 @@ export function buildService(): Promise<void> {
   return buildServiceDist(MAIN_JS);
 }
 
-export function startService(env: Record<string, string>): ServiceProcess {
-  return startNodeChild(MAIN_JS, { what: 'service', listeningMessage: 'prediction service listening', env });
+export function startService(env: Record<string, string>, nodeArgs: readonly string[] = []): ServiceProcess {
+  return startNodeChild(MAIN_JS, { what: 'service', listeningMessage: 'prediction service listening', env, nodeArgs });
 }
