@@ -8,9 +8,9 @@ import { DecisionClock } from './decision-clock.js';
 import type { HistoryRecord } from './history.js';
 import type { Notifier } from './notifier.js';
 import type { Operations } from './operations.js';
-import { emptyRuntimeState, type RuntimeState } from './runtime-state.js';
-import { SaveTracker } from './save-tracker.js';
+import { emptyRuntimeState, type InFlightSwitch, type RuntimeState } from './runtime-state.js';
 import { StandbyBook } from './standby-book.js';
+import { StateSaver } from './state-saver.js';
 import { TargetQueues } from './target-queue.js';
 import type { WebhookMemoryLimits } from './webhook-memory.js';
 
@@ -43,7 +43,6 @@ export class RuntimeContext {
   readonly operations: Operations;
   /** Dates each decision: a tick at its scheduled time, never before the target's previous decision. */
   readonly clock: DecisionClock;
-  policies: readonly Policy[] = [];
   policyFiles: readonly string[] = [];
   policiesLoadedAtMs: number | null = null;
   lastReloadError: { readonly atMs: number; readonly errors: readonly string[] } | null = null;
@@ -57,37 +56,59 @@ export class RuntimeContext {
   safeMode: string | null = null;
   restored = false;
 
+  private policyList: readonly Policy[] = [];
+  /** By target name: every decision looks its policy up, a scan would make a tick O(N²). */
+  private policyByTarget = new Map<string, Policy>();
+  private readonly saver: StateSaver;
+
   constructor(ports: RuntimePorts, operations: Operations) {
     this.ports = ports;
     this.operations = operations;
     this.clock = new DecisionClock(ports.now);
+    this.saver = new StateSaver(ports.store);
+  }
+
+  get policies(): readonly Policy[] {
+    return this.policyList;
+  }
+
+  set policies(policies: readonly Policy[]) {
+    this.policyList = policies;
+    // The first policy naming a target wins, as a scan in order would.
+    this.policyByTarget = new Map([...policies].reverse().map((p) => [p.target.name, p]));
   }
 
   policyOf(target: string): Policy | undefined {
-    return this.policies.find((p) => p.target.name === target);
+    return this.policyByTarget.get(target);
   }
 
   targetState(policy: Policy): TargetState {
     return this.state.targets[policy.target.name] ?? initialState(policy, this.ports.now());
   }
 
+  /** Replaces the state (intents, variants, webhooks, a whole restore): the rarer changes. */
   update(change: (state: RuntimeState) => RuntimeState): void {
     this.state = change(this.state);
   }
 
   /**
-   * Saves everything in one atomic write. In safe mode nothing is saved by automation; a manual
-   * operation is an operator's decision and its save replaces the untrusted file (a copy was kept).
+   * Sets one target's engine state, and its switch intent when a decision started one. The targets record
+   * is changed in place, in O(1): copying it per decision made a tick O(N²). Only this context writes it,
+   * and the saver writes a copy.
    */
-  async persist(): Promise<void> {
-    // Most ticks change nothing (watching, all OK). Skipping identical saves spares two fsyncs per target
-    // per tick, which bench:scale measured as a large share of a 500-target tick.
-    if (!this.saved.changed(this.state)) return;
-    const state = this.state;
-    await this.ports.store.save(state);
-    this.saved.remember(state);
+  setTarget(target: string, state: TargetState, intent?: InFlightSwitch): void {
+    (this.state.targets as Record<string, TargetState>)[target] = state;
+    this.saver.touch(target);
+    if (intent !== undefined) this.update((s) => ({ ...s, inFlight: { ...s.inFlight, [target]: intent } }));
   }
 
-  /** What persist() last wrote; a failed save leaves it as it was so the next call retries. */
-  private readonly saved = new SaveTracker();
+  /**
+   * Saves everything in one atomic write (shared with the other decisions of the same event-loop turn,
+   * state-saver.ts); resolves when it is on disk. A state equal to the last one saved writes nothing: most
+   * ticks change nothing. In safe mode automation does not run; a manual operation is an operator's
+   * decision and its save replaces the untrusted file (a copy was kept).
+   */
+  persist(): Promise<void> {
+    return this.saver.save(() => this.state);
+  }
 }

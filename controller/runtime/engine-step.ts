@@ -53,17 +53,18 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
   const decision = decide(policy, before, event, nowMs);
   const command = decision.commands.find(isSwitch);
   const intent = command === undefined ? undefined : intentOf(policy, command, nowMs);
-  ctx.update((s) => {
-    const next = { ...s, targets: { ...s.targets, [target]: decision.state }, inFlight: intent === undefined ? s.inFlight : { ...s.inFlight, [target]: intent } };
-    return options.alsoRecord === undefined ? next : options.alsoRecord(decision, next);
-  });
+  ctx.setTarget(target, decision.state, intent);
+  // In the same save as the decision, so a crash cannot keep one without the other.
+  const alsoRecord = options.alsoRecord;
+  if (alsoRecord !== undefined) ctx.update((s) => alsoRecord(decision, s));
   await ctx.persist();
 
   if (decision.transition !== undefined && decision.transition.from !== decision.transition.to) {
     logger.info({ target, from: decision.transition.from, to: decision.transition.to, event: event.type, row: decision.transition.row }, 'phase changed');
   }
   if (decision.refused !== undefined) logger.info({ target, refused: decision.refused }, 'event refused by the engine');
-  recordPhase(metrics, target, decision.state.phase);
+  // Eight gauge sets per target per tick otherwise; the gauge was set when the target was seeded.
+  if (decision.state.phase !== before.phase) recordPhase(metrics, target, decision.state.phase);
   metrics.rollbackActive.set({ target }, rollbackActive(decision.state.phase, decision.state.pause?.resumeTo === 'rolled_back') ? 1 : 0);
   for (const c of decision.commands) if (c.type === 'notify') notifier.notify(c.alert);
 

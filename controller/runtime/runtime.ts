@@ -226,7 +226,7 @@ export class Runtime implements ControllerPort {
     for (const policy of this.ctx.policies) {
       const name = policy.target.name;
       if (this.ctx.state.targets[name] === undefined) {
-        this.ctx.update((s) => ({ ...s, targets: { ...s.targets, [name]: initialState(policy, this.ctx.ports.now()) } }));
+        this.ctx.setTarget(name, initialState(policy, this.ctx.ports.now()));
       }
       recordPhase(this.metrics, name, this.ctx.targetState(policy).phase);
     }

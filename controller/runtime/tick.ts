@@ -1,4 +1,4 @@
-import { queriesOf, type Policy, type Sample, type TickEvent } from '../core/index.js';
+import { queriesOf, type Policy, type PolicyQuery, type Sample, type TickEvent } from '../core/index.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
 import { keepStandbys } from './standby-keeper.js';
@@ -9,10 +9,22 @@ import { retryHeldWebhooks } from './webhook.js';
 // then each target decides on its own queue. Queries run outside the queues so a slow Prometheus never
 // delays a manual operation; each decision is serialised with everything else for its target.
 
+/** A policy's queries never change (a reload makes new policy objects): worked out once, not per tick. */
+const queryCache = new WeakMap<Policy, readonly PolicyQuery[]>();
+
+function cachedQueriesOf(policy: Policy): readonly PolicyQuery[] {
+  let queries = queryCache.get(policy);
+  if (queries === undefined) {
+    queries = queriesOf(policy);
+    queryCache.set(policy, queries);
+  }
+  return queries;
+}
+
 /** Runs every policy's queries in one batch; the tick event of each policy, by policy name. */
 export async function observeAll(ctx: RuntimeContext, policies: readonly Policy[], scheduledAtMs?: number): Promise<Map<string, TickEvent>> {
   const { metricsSource, metrics, now, tickTimeoutMs } = ctx.ports;
-  const perPolicy = policies.map((policy) => ({ policy, queries: queriesOf(policy) }));
+  const perPolicy = policies.map((policy) => ({ policy, queries: cachedQueriesOf(policy) }));
   const startedMs = now();
   const results = await metricsSource.queryAll(
     perPolicy.flatMap(({ queries }) => queries.map((q) => q.query)),

@@ -29,17 +29,33 @@ export type QueryUnit = SingleUnit | GroupUnit;
 /** Grouped queries ask for at most this many label values (keeps the regex and the URL reasonable). */
 export const DEFAULT_MAX_GROUP_SIZE = 500;
 const MAX_CACHED_ANALYSES = 20_000;
+/** Plans kept for reuse: one per batch of policies (one per evaluation interval), asked every tick. */
+const MAX_CACHED_PLANS = 8;
 
 export class QueryPlanner {
   private readonly cache = new Map<string, readonly GroupableQuery[]>();
+  /** Recent plans with the exact query lists they answered, newest last. */
+  private readonly plans: { readonly promqls: readonly string[]; readonly units: readonly QueryUnit[] }[] = [];
   private readonly maxGroupSize: number;
 
   constructor(maxGroupSize = DEFAULT_MAX_GROUP_SIZE) {
     this.maxGroupSize = Math.max(2, maxGroupSize);
   }
 
-  /** Every distinct text of `promqls` appears in exactly one unit. */
-  plan(promqls: readonly string[]): QueryUnit[] {
+  /**
+   * Every distinct text of `promqls` appears in exactly one unit. A list asked before (the same queries
+   * in the same order: the next tick of the same policies) gets the same plan without redoing it.
+   */
+  plan(promqls: readonly string[]): readonly QueryUnit[] {
+    const known = this.plans.find((p) => sameList(p.promqls, promqls));
+    if (known !== undefined) return known.units;
+    const units = this.planAfresh(promqls);
+    if (this.plans.length >= MAX_CACHED_PLANS) this.plans.shift();
+    this.plans.push({ promqls: [...promqls], units });
+    return units;
+  }
+
+  private planAfresh(promqls: readonly string[]): QueryUnit[] {
     const unique = [...new Set(promqls)];
     const buckets = new Map<string, GroupableQuery[]>();
     for (const promql of unique) {
@@ -79,6 +95,12 @@ export class QueryPlanner {
     this.cache.set(promql, found);
     return found;
   }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function groupUnit(chunk: readonly GroupableQuery[]): GroupUnit {

@@ -43,7 +43,7 @@ export function interpretQueryJson(body: unknown, ctx: ResponseContext): Sample 
   }
   const resultType = data['resultType'];
   const result = data['result'];
-  if (resultType === 'scalar') return interpretPair(result, ctx, 'scalar');
+  if (resultType === 'scalar') return interpretPair(result, ctx, () => 'scalar');
   if (resultType === 'vector') return interpretVector(result, ctx);
   return unknown(
     'bad_response',
@@ -71,21 +71,22 @@ function interpretVector(result: unknown, ctx: ResponseContext): Sample {
   if (!isRecord(only)) {
     return unknown('bad_response', `${who(ctx)} answered a vector sample that is not an object for ${quote(ctx.promql)}`);
   }
-  return interpretPair(only['value'], ctx, `vector sample ${formatLabels(only['metric'])}`);
+  // The label text is only needed for a message: built when one is, not for every answer.
+  return interpretPair(only['value'], ctx, () => `vector sample ${formatLabels(only['metric'])}`);
 }
 
 /** `[unixSeconds, "value"]`, as in both scalar and vector results. */
-function interpretPair(pair: unknown, ctx: ResponseContext, what: string): Sample {
+function interpretPair(pair: unknown, ctx: ResponseContext, what: () => string): Sample {
   if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string') {
-    return unknown('bad_response', `${who(ctx)} answered a ${what} without a [time, "value"] pair for ${quote(ctx.promql)}`);
+    return unknown('bad_response', `${who(ctx)} answered a ${what()} without a [time, "value"] pair for ${quote(ctx.promql)}`);
   }
   const text: string = pair[1];
   if (text === 'NaN' || text === '+Inf' || text === '-Inf' || text === 'Inf') {
-    return unknown('not_finite', `query ${quote(ctx.promql)} evaluated to ${text} (${what}); e.g. 0/0 with no requests, or histogram_quantile with no observations`);
+    return unknown('not_finite', `query ${quote(ctx.promql)} evaluated to ${text} (${what()}); e.g. 0/0 with no requests, or histogram_quantile with no observations`);
   }
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value)) {
-    return unknown('bad_response', `${who(ctx)} answered a ${what} whose value ${quote(text)} is not a number for ${quote(ctx.promql)}`);
+    return unknown('bad_response', `${who(ctx)} answered a ${what()} whose value ${quote(text)} is not a number for ${quote(ctx.promql)}`);
   }
   return { kind: 'value', value };
 }
