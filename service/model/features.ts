@@ -22,6 +22,13 @@ const value = (x: number | undefined): number => (x === undefined ? Number.NaN :
  * as missing. Computed in float64 and rounded to float32 once, exactly like the Python twin.
  */
 export function deriveFeatures(raw: RawFeatures): Float32Array {
+  const out = new Float32Array(FEATURE_NAMES.length);
+  deriveFeaturesInto(raw, out, 0);
+  return out;
+}
+
+/** deriveFeatures written into `out` at `offset` (a row of a batch's input buffer): no allocation per row. */
+export function deriveFeaturesInto(raw: RawFeatures, out: Float32Array, offset: number): void {
   const price = value(raw.price);
   const mid = value(raw.midprice);
   const r1 = value(raw.return_1s);
@@ -34,11 +41,18 @@ export function deriveFeatures(raw: RawFeatures): Float32Array {
   // volatility into the spread, so a spread wide for the trailing volatility hints that it is rising.
   const spreadToVol = vol > 0 ? relSpread / vol : Number.NaN;
   const shock5s = vol > 0 ? Math.abs(r5) / vol : Number.NaN;
-  const out = Float32Array.from([relSpread, Math.abs(r1), Math.abs(r5), vol, shock, r5, spreadToVol, shock5s]);
+  // Each store rounds the float64 to float32, as Float32Array.from does.
+  out[offset] = relSpread;
+  out[offset + 1] = Math.abs(r1);
+  out[offset + 2] = Math.abs(r5);
+  out[offset + 3] = vol;
+  out[offset + 4] = shock;
+  out[offset + 5] = r5;
+  out[offset + 6] = spreadToVol;
+  out[offset + 7] = shock5s;
   // XGBoost refuses infinities, and a value that overflowed float32 (or came from x/0) has no comparable
   // magnitude: any non-finite result is missing, as in training.
-  for (let i = 0; i < out.length; i++) {
+  for (let i = offset; i < offset + FEATURE_NAMES.length; i++) {
     if (!Number.isFinite(out[i])) out[i] = Number.NaN;
   }
-  return out;
 }

@@ -1,4 +1,5 @@
-// POST /predict and POST /predict/batch: validate, score in one call, count, answer.
+// POST /predict and POST /predict/batch: validate, score (scoring.ts: micro-batched for the ML model),
+// count, answer.
 import type { FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import type { ApiField } from '../contract.js';
@@ -6,6 +7,7 @@ import { errorBody } from '../errors.js';
 import type { ServiceMetrics } from '../metrics.js';
 import type { Score, Scorer } from '../scorers/scorer.js';
 import { parseBatch, parseInstance, type ParsedInstance } from '../validate-input.js';
+import { scoringFor, type Scoring } from './scoring.js';
 
 export type AppInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>;
 
@@ -29,14 +31,8 @@ function toBody(score: Score, parsed: ParsedInstance): PredictionBody {
 export function registerPredictRoutes(app: AppInstance, deps: PredictDeps): void {
   const { scorer, metrics, now } = deps;
 
-  async function scoreAll(model: Scorer, parsed: readonly ParsedInstance[]): Promise<readonly Score[]> {
-    const start = process.hrtime.bigint();
-    try {
-      return await model.score(parsed.map((p) => p.features));
-    } finally {
-      metrics.inferenceDuration.observe({ variant: model.variant }, Number(process.hrtime.bigint() - start) / 1e9);
-    }
-  }
+  const scoring = scorer === undefined ? undefined : scoringFor(scorer, metrics);
+  const scoreAll = (model: Scoring, parsed: readonly ParsedInstance[]): Promise<readonly Score[]> => model.score(parsed.map((p) => p.features));
 
   function countPredictions(model: Scorer, scores: readonly Score[]): void {
     let spikes = 0;
@@ -48,9 +44,9 @@ export function registerPredictRoutes(app: AppInstance, deps: PredictDeps): void
   const notLoaded = errorBody('MODEL_NOT_LOADED', 'the model is not loaded');
 
   app.post('/predict', async (request, reply) => {
-    if (scorer === undefined) return reply.code(503).send(notLoaded);
+    if (scorer === undefined || scoring === undefined) return reply.code(503).send(notLoaded);
     const parsed = parseInstance(request.body);
-    const [score] = await scoreAll(scorer, [parsed]);
+    const [score] = await scoreAll(scoring, [parsed]);
     if (score === undefined) throw new Error('scorer returned no score');
     countPredictions(scorer, [score]);
     return {
@@ -62,9 +58,9 @@ export function registerPredictRoutes(app: AppInstance, deps: PredictDeps): void
   });
 
   app.post('/predict/batch', async (request, reply) => {
-    if (scorer === undefined) return reply.code(503).send(notLoaded);
+    if (scorer === undefined || scoring === undefined) return reply.code(503).send(notLoaded);
     const parsed = parseBatch(request.body);
-    const scores = await scoreAll(scorer, parsed);
+    const scores = await scoreAll(scoring, parsed);
     if (scores.length !== parsed.length) throw new Error(`scorer returned ${scores.length} scores for ${parsed.length} instances`);
     countPredictions(scorer, scores);
     return {

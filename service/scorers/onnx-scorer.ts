@@ -1,11 +1,14 @@
 // The ML variant: the XGBoost model exported to ONNX (TreeEnsembleClassifier), run in-process by
 // onnxruntime-node. One thread per session: with the default thread pool, single-row p99 stalls to
-// milliseconds on this 2-core machine (docs/notes/feasibility), and one row takes ~8 µs on one thread.
+// milliseconds on this 2-core machine (docs/notes/feasibility). Rows are scored through onnxruntime's
+// native session, synchronously (onnx-native.ts), from one input buffer reused by every call; the public
+// async run() is the fallback when the native session cannot be opened.
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import type { RawFeatures } from '../contract.js';
-import { FEATURE_NAMES, deriveFeatures } from '../model/features.js';
+import { FEATURE_NAMES, deriveFeaturesInto } from '../model/features.js';
+import { openNativeSession, type NativeSession } from './onnx-native.js';
 import { ModelError, type Score, type Scorer } from './scorer.js';
 
 export interface ModelCard {
@@ -16,25 +19,38 @@ export interface ModelCard {
 
 const INPUT_NAME = 'features';
 const N_FEATURES = FEATURE_NAMES.length;
+const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1 };
 
 export class OnnxScorer implements Scorer {
   readonly variant = 'ml' as const;
   readonly version: string;
   readonly loadedAtMs: number;
   readonly threshold: number;
+  /** Defined when the native session is open: scores synchronously (the routes micro-batch through it). */
+  readonly scoreNow?: (instances: readonly RawFeatures[]) => readonly Score[];
   readonly #session: ort.InferenceSession;
+  readonly #native: NativeSession | undefined;
   readonly #probabilityOutput: string;
+  /** The native run's input, reused by every call (grown to the largest batch seen). */
+  #input = new Float32Array(64 * N_FEATURES);
 
-  private constructor(session: ort.InferenceSession, probabilityOutput: string, card: ModelCard, loadedAtMs: number) {
+  private constructor(session: ort.InferenceSession, native: NativeSession | undefined, probabilityOutput: string, card: ModelCard, loadedAtMs: number) {
     this.#session = session;
+    this.#native = native;
     this.#probabilityOutput = probabilityOutput;
     this.version = card.model_version;
     this.threshold = card.serving_threshold;
     this.loadedAtMs = loadedAtMs;
+    if (native !== undefined) this.scoreNow = (instances) => this.#scoreNative(native, instances);
+  }
+
+  /** Scoring through the native session (false: the public async run, as a fallback). */
+  get native(): boolean {
+    return this.#native !== undefined;
   }
 
   /** Opens the model and checks its signature; throws an Error naming the file and the problem. */
-  static async load(modelPath: string, card: ModelCard, nowMs: number): Promise<OnnxScorer> {
+  static async load(modelPath: string, card: ModelCard, nowMs: number, options: { readonly native?: boolean } = {}): Promise<OnnxScorer> {
     let session: ort.InferenceSession;
     try {
       // onnxruntime's own "file doesn't exist" message repeats the path three times; say it once.
@@ -44,7 +60,7 @@ export class OnnxScorer implements Scorer {
       throw new Error(`cannot load ONNX model ${modelPath}: ${code === 'ENOENT' ? 'no such file' : code}`, { cause: err });
     }
     try {
-      session = await ort.InferenceSession.create(modelPath, { intraOpNumThreads: 1, interOpNumThreads: 1 });
+      session = await ort.InferenceSession.create(modelPath, SESSION_OPTIONS);
     } catch (err) {
       throw new Error(`cannot load ONNX model ${modelPath}: ${err instanceof Error ? err.message : String(err)}`, {
         cause: err,
@@ -63,7 +79,8 @@ export class OnnxScorer implements Scorer {
       const found = session.outputMetadata.map((m) => `${m.name}${m.isTensor ? `:${m.type}` : ':non-tensor'}`);
       throw new Error(`${modelPath}: no float tensor output of class probabilities, found [${found.join(', ')}]`);
     }
-    const scorer = new OnnxScorer(session, output, card, nowMs);
+    const native = options.native === false ? undefined : openNativeSession({ modelPath, options: SESSION_OPTIONS, input: INPUT_NAME, output });
+    const scorer = new OnnxScorer(session, native, output, card, nowMs);
     // A smoke inference at load: a model whose width does not match deriveFeatures fails here, at start-up,
     // not on the first user request.
     await scorer.score([{}]).catch((err: unknown) => {
@@ -73,34 +90,60 @@ export class OnnxScorer implements Scorer {
   }
 
   async score(instances: readonly RawFeatures[]): Promise<readonly Score[]> {
+    if (this.#native !== undefined) return this.#scoreNative(this.#native, instances);
     const n = instances.length;
     const data = new Float32Array(n * N_FEATURES);
-    instances.forEach((raw, i) => data.set(deriveFeatures(raw), i * N_FEATURES));
+    instances.forEach((raw, i) => deriveFeaturesInto(raw, data, i * N_FEATURES));
     let probabilities: Float32Array;
     try {
       const feeds = { [INPUT_NAME]: new ort.Tensor('float32', data, [n, N_FEATURES]) };
       const out = await this.#session.run(feeds, [this.#probabilityOutput]);
       const tensor = out[this.#probabilityOutput];
-      if (tensor === undefined || !(tensor.data instanceof Float32Array) || tensor.data.length !== n * 2) {
-        throw new Error(`output ${this.#probabilityOutput} is not a [${n}, 2] float tensor`);
-      }
-      probabilities = tensor.data;
+      probabilities = checkedProbabilities(tensor?.data, n, this.#probabilityOutput);
     } catch (err) {
-      throw new ModelError(`ONNX inference failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw modelError(err);
     }
-    const scores: Score[] = [];
+    return this.#toScores(probabilities, n);
+  }
+
+  #scoreNative(native: NativeSession, instances: readonly RawFeatures[]): readonly Score[] {
+    const n = instances.length;
+    if (this.#input.length < n * N_FEATURES) this.#input = new Float32Array(2 ** Math.ceil(Math.log2(n)) * N_FEATURES);
+    const input = this.#input;
+    for (let i = 0; i < n; i++) deriveFeaturesInto(instances[i] ?? {}, input, i * N_FEATURES);
+    let probabilities: Float32Array;
+    try {
+      probabilities = checkedProbabilities(native.run(input, n, N_FEATURES), n, this.#probabilityOutput);
+    } catch (err) {
+      throw modelError(err);
+    }
+    return this.#toScores(probabilities, n);
+  }
+
+  #toScores(probabilities: Float32Array, n: number): Score[] {
+    const scores: Score[] = new Array<Score>(n);
     for (let i = 0; i < n; i++) {
       // Column 1 is the positive class ("spike"); column 0 is its complement.
       const p = probabilities[i * 2 + 1] ?? Number.NaN;
       if (!Number.isFinite(p)) throw new ModelError(`ONNX model returned a non-finite probability for row ${i}`);
-      scores.push({ prediction: p >= this.threshold ? 1 : 0, probability: p });
+      scores[i] = { prediction: p >= this.threshold ? 1 : 0, probability: p };
     }
     return scores;
   }
 
   close(): Promise<void> {
+    this.#native?.release();
     return this.#session.release();
   }
+}
+
+function checkedProbabilities(data: unknown, n: number, output: string): Float32Array {
+  if (!(data instanceof Float32Array) || data.length !== n * 2) throw new Error(`output ${output} is not a [${n}, 2] float tensor`);
+  return data;
+}
+
+function modelError(err: unknown): ModelError {
+  return new ModelError(`ONNX inference failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
 /**
