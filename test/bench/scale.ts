@@ -16,7 +16,8 @@
 // per target, which shows at a glance whether the tick grows linearly, and the time the tick's queries took.
 // Env: BENCH_SCALE_SIZES (default "10,100,500,1000,5000"), BENCH_SCALE_TICKS (default 20),
 //      BENCH_SCALE_MODES (default "grouping-off,grouping-on"), BENCH_SCALE_OFF_MAX (largest size run
-//      with grouping-off, default 500), BENCH_SCALE_CPU_PROF=<dir> (a CPU profile of the measured ticks).
+//      with grouping-off, default 500), BENCH_SCALE_CPU_PROF=<dir> (a CPU profile of the measured ticks),
+//      BENCH_SCALE_TICK_TIMEOUT_MS (the runtime's tick deadline, default its own 10 s).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm, symlink, writeFile } from 'node:fs/promises';
@@ -34,6 +35,7 @@ import { markdownTable } from './lib/stats.js';
 
 const SIZES = (process.env['BENCH_SCALE_SIZES'] ?? '10,100,500,1000,5000').split(',').map(Number);
 const OFF_MAX = Number(process.env['BENCH_SCALE_OFF_MAX'] ?? 500);
+const TICK_TIMEOUT_MS = process.env['BENCH_SCALE_TICK_TIMEOUT_MS'] ?? '';
 const TICKS = Number(process.env['BENCH_SCALE_TICKS'] ?? 20);
 const MODES: readonly Mode[] = (process.env['BENCH_SCALE_MODES'] ?? 'grouping-off,grouping-on').split(',') as Mode[];
 const INTERVAL_MS = 15_000; // the shipped policy's evaluation interval: CPU share is per this interval
@@ -81,7 +83,7 @@ async function startExporter(services: number): Promise<{ child: ChildProcess; p
 
 function runWorker(workerDir: string, mode: Mode, targets: number, prometheus: RealPrometheus, promPid: number | undefined): Promise<Row> {
   const script = join(workerDir, relative(REPO_ROOT, join(LIB_DIR, 'scale-worker.js')));
-  const child = spawn(process.execPath, [script, mode, String(targets), prometheus.url, String(TICKS), String(TICK_SPACING_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [script, mode, String(targets), prometheus.url, String(TICKS), String(TICK_SPACING_MS), TICK_TIMEOUT_MS], { stdio: ['ignore', 'pipe', 'inherit'] });
   let promCpuStart = Number.NaN;
   let promCpuEnd = Number.NaN;
   let last = '';
@@ -112,9 +114,9 @@ async function measure(workerDir: string, targets: number): Promise<Row[]> {
   let prometheus: RealPrometheus | undefined;
   try {
     prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${exporter.port}`], scrapeIntervalSec: 1 });
-    await prometheus.waitForSample(`count(model_info) == ${targets}`, 30_000);
+    await prometheus.waitForSample(`count(model_info) == ${targets}`, Math.max(30_000, targets * 20));
     // rate() needs two samples in its window.
-    await prometheus.waitForSample('count(rate(http_requests_total[1m]) > 0) > 0', 30_000);
+    await prometheus.waitForSample('count(rate(http_requests_total[1m]) > 0) > 0', Math.max(30_000, targets * 20));
     const promPid = findPid(prometheus.dir);
     const rows: Row[] = [];
     for (const mode of MODES) {
@@ -180,7 +182,8 @@ function targetLines(rows: readonly Row[], load: BenchLoad): string[] {
 async function main(): Promise<void> {
   const load = new BenchLoad();
   console.log(`bench:scale — ${machineLine(load)}`);
-  console.log(`${QUERIES_PER_POLICY} queries per policy, ${TICKS} measured ticks per size, ${TICK_SPACING_MS} ms apart, scrape every 1 s\n`);
+  const deadline = TICK_TIMEOUT_MS === '' ? "the runtime's default tick deadline" : `tick deadline ${TICK_TIMEOUT_MS} ms`;
+  console.log(`${QUERIES_PER_POLICY} queries per policy, ${TICKS} measured ticks per size, ${TICK_SPACING_MS} ms apart, scrape every 1 s, ${deadline}\n`);
   const workerDir = await buildWorker();
   try {
     const rows: Row[] = [];

@@ -1,6 +1,6 @@
 // bench:scale's measuring process: ONE controller Runtime over N generated policies, run by plain node
 // (scale.ts transpiles it and the controller code, type-stripped, so tsx's loader does not inflate RSS).
-//   node scale-worker.js <grouping-off|grouping-on> <targets> <prometheusUrl> <ticks> <tickSpacingMs>
+//   node scale-worker.js <grouping-off|grouping-on> <targets> <prometheusUrl> <ticks> <tickSpacingMs> [tickTimeoutMs]
 // The two modes are the runtime's Prometheus adapter with `groupQueries` false (every query on its own)
 // and true (the default: each rule's N copies asked as one `by (service)` query).
 // Prints `measuring` when the measured ticks start, `measured` when they end (the parent reads
@@ -111,7 +111,7 @@ async function startProfile(): Promise<((name: string) => Promise<void>) | undef
   };
 }
 
-export async function runMode(mode: Mode, targets: number, prometheusUrl: string, ticks: number, spacingMs: number): Promise<WorkerResult> {
+export async function runMode(mode: Mode, targets: number, prometheusUrl: string, ticks: number, spacingMs: number, tickTimeoutMs?: number): Promise<WorkerResult> {
   const rssStart = process.memoryUsage().rss;
   const dir = await mkdtemp(join(tmpdir(), 'guardrail-bench-scale-'));
   let runtime: Runtime | undefined;
@@ -150,6 +150,7 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
       logger: pino({ level: 'silent' }),
       schedule: false,
       watch: false,
+      ...(tickTimeoutMs === undefined ? {} : { tickTimeoutMs }),
     });
     await runtime.start();
     if (runtime.status().length !== targets) throw new Error(`loaded ${runtime.status().length} policies, expected ${targets}`);
@@ -206,8 +207,9 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
 
 // Run as a process (not when imported for its types).
 if (process.argv[1]?.endsWith('scale-worker.js') === true) {
-  const [mode, targets, url, ticks, spacing] = process.argv.slice(2);
+  const [mode, targets, url, ticks, spacing, timeout] = process.argv.slice(2);
   runBench(async () => {
-    console.log(JSON.stringify(await runMode(mode as Mode, Number(targets), url ?? '', Number(ticks), Number(spacing))));
+    const tickTimeoutMs = timeout === undefined || timeout === '' ? undefined : Number(timeout);
+    console.log(JSON.stringify(await runMode(mode as Mode, Number(targets), url ?? '', Number(ticks), Number(spacing), tickTimeoutMs)));
   });
 }

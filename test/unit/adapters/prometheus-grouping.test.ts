@@ -160,6 +160,19 @@ describe('QueryPlanner', () => {
       ['single', '', q('a', 'baseline')],
     ]);
   });
+
+  it('the next tick of the same query list reuses its plan; any other list is planned afresh', () => {
+    const planner = new QueryPlanner();
+    const list = [traffic('a'), traffic('b'), 'up'];
+    const first = planner.plan(list);
+    expect(planner.plan([...list])).toBe(first);
+    const shorter = planner.plan([traffic('a'), 'up']);
+    expect(shorter).not.toBe(first);
+    expect(shorter.map((u) => u.promql)).toEqual([traffic('a'), 'up']);
+    const reordered = planner.plan([traffic('b'), traffic('a'), 'up']);
+    expect(reordered).not.toBe(first);
+    expect(planner.plan(list)).toBe(first);
+  });
 });
 
 describe('splitGroupedAnswer', () => {

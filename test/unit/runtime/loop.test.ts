@@ -46,6 +46,8 @@ describe('runtime loop', () => {
     expect(metrics).toMatch(/guardrail_rollbacks_total\{target="demo",reason="high-error-rate",trigger="automatic"\} 1/);
     expect(metrics).toMatch(/guardrail_rollback_active\{target="demo"\} 1/);
     expect(metrics).toMatch(/guardrail_target_phase\{target="demo",phase="rolled_back"\} 1/);
+    // The gauge is set when the phase changes (not every tick): exactly one phase is 1.
+    expect(metrics.match(/guardrail_target_phase\{target="demo",phase="\w+"\} 1/g)).toHaveLength(1);
     expect(metrics).toMatch(/guardrail_actuation_duration_seconds_count\{target="demo",action="rollback",result="succeeded"\} 1/);
   });
 
