@@ -185,7 +185,9 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
     const unknown = { ...source.unknown };
     if (fallbacks > 0) unknown['fallbacks'] = fallbacks;
     // Nothing breached: every target still watches.
-    for (const view of runtime.status()) if (view.phase !== 'watching') throw new Error(`${view.target} is ${view.phase}`);
+    for (const view of runtime.status()) {
+      if (view.phase !== 'watching') throw new Error(`${view.target} is ${view.phase}: ${JSON.stringify({ rollback: view.rollback, lastError: view.lastError, verdicts: view.lastEvaluation?.verdicts.filter((v) => v.status !== 'ok') })}`);
+    }
     return {
       targets,
       mode,

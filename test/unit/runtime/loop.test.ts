@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, failWith, type Harness } from './harness.js';
 
@@ -15,6 +17,19 @@ describe('runtime loop', () => {
     const [status] = h.runtime.status();
     expect(status?.phase).toBe('watching');
     expect(status?.lastEvaluation?.verdicts.map((v) => v.status)).toEqual(['ok', 'ok']);
+  });
+
+  it('a tick that decides nothing new writes nothing; a changed state is written', async () => {
+    h = await createHarness();
+    const savedAt = async (): Promise<string> => (JSON.parse(await readFile(join(h.stateDir, 'state.json'), 'utf8')) as { savedAt: string }).savedAt;
+    await h.tick();
+    await h.tick();
+    const settled = await savedAt();
+    for (let i = 0; i < 3; i++) await h.tick();
+    expect(await savedAt()).toBe(settled);
+    h.metrics.errorRatio(0.4); // a breach starts the reason's `for` timer: a new state
+    await h.tick();
+    expect(await savedAt()).not.toBe(settled);
   });
 
   it('rolls back exactly once after the breach is sustained for `for` (6 s at 2 s ticks), then stays put', async () => {
