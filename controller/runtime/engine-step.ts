@@ -57,7 +57,7 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
   // In the same save as the decision, so a crash cannot keep one without the other.
   const alsoRecord = options.alsoRecord;
   if (alsoRecord !== undefined) ctx.update((s) => alsoRecord(decision, s));
-  await ctx.persist();
+  await ctx.persistTarget(target);
 
   if (decision.transition !== undefined && decision.transition.from !== decision.transition.to) {
     logger.info({ target, from: decision.transition.from, to: decision.transition.to, event: event.type, row: decision.transition.row }, 'phase changed');

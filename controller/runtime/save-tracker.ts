@@ -70,6 +70,23 @@ export class SaveTracker {
     return undefined;
   }
 
+  /**
+   * True when `name`'s stored state is the very object last written (or found equal to it), it was not set
+   * since, and no other part changed since that write: a save now would write nothing new for it.
+   */
+  written(name: string, state: RuntimeState): boolean {
+    const saved = this.saved;
+    if (saved === undefined || this.touched.has(name) || state.targets !== saved.targetsRef) return false;
+    const current = state.targets[name];
+    return (
+      current !== undefined &&
+      saved.targets.get(name)?.ref === current &&
+      saved.rest.inFlight.ref === state.inFlight &&
+      saved.rest.variants.ref === state.variants &&
+      saved.rest.seenWebhooks.ref === state.seenWebhooks
+    );
+  }
+
   /** Call after the pending save was written. */
   remember(save: PendingSave): void {
     const targets = save.full ? new Map<string, Part>() : (this.saved?.targets ?? new Map<string, Part>());

@@ -27,6 +27,11 @@ export class StateSaver {
     this.tracker.touch(target);
   }
 
+  /** `target`'s stored state, and everything else, is what the last write wrote (see SaveTracker.written). */
+  written(target: string, state: RuntimeState): boolean {
+    return this.tracker.written(target, state);
+  }
+
   /** Resolves once the state as it is now (read through `current` later) is on disk, or was already. */
   save(current: () => RuntimeState): Promise<void> {
     this.next ??= this.writeNext(current);

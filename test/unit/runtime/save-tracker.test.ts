@@ -59,6 +59,22 @@ describe('SaveTracker', () => {
     expect(tracker.pending(base)).toBeDefined();
   });
 
+  it('written: only a target whose stored object was written, untouched since, with nothing else changed', () => {
+    const base = fresh();
+    expect(new SaveTracker().written('a', base)).toBe(false); // nothing written yet
+    const tracker = saved(base);
+    expect(tracker.written('a', base)).toBe(true);
+    const targets = base.targets as Record<string, TargetState>;
+    targets['a'] = streak(targets['a'], 1);
+    expect(tracker.written('a', base)).toBe(false); // another object than the one written
+    tracker.touch('b');
+    expect(tracker.written('b', base)).toBe(false); // set since the write
+    expect(tracker.written('b', { ...base, targets: { ...base.targets } })).toBe(false); // the record was replaced
+    const other = saved(base);
+    expect(other.written('a', { ...base, variants: { a: 'baseline' } })).toBe(false); // another part changed
+    expect(other.written('a', base)).toBe(true);
+  });
+
   it('a failed write gives its targets back: the next save compares them again', () => {
     const base = fresh();
     const tracker = saved(base);
