@@ -23,55 +23,12 @@ type OverrideRequest = FastifyRequest<{ Params: { target: string }; Body: Overri
 
 const DEFAULT_REASON = { rollforward: 'manual roll-forward', resume: 'manual resume' } as const;
 
+type ToRequest = (request: OverrideRequest, actor: string) => OperationRequest;
+
 export function registerOverrideRoutes(app: ApiInstance, deps: RouteDeps): void {
-  const { controller, auth, now } = deps;
-
-  const route = (action: OperationRequest['kind'], summary: string, body: object, toRequest: (request: OverrideRequest, actor: string) => OperationRequest) => {
-    app.post<{ Params: { target: string }; Body: OverrideBody }>(
-      `/api/v1/targets/:target/${action}`,
-      {
-        bodyLimit: OVERRIDE_BODY_LIMIT_BYTES,
-        onRequest: [requireToken(auth, 'operator')],
-        // A bare POST (no body, no Content-Type) means "no reason given", not a malformed request.
-        preValidation: (request, _reply, done) => {
-          if (request.body === undefined || request.body === null) request.body = {};
-          done();
-        },
-        schema: {
-          tags: ['override'],
-          summary,
-          security: [{ bearer: [] }],
-          params: targetParamsSchema,
-          body,
-          headers: { type: 'object', properties: { 'x-guardrail-actor': { type: 'string', description: 'who acts (sanitised: letters, digits, ._@- up to 64)' } } },
-          response: { 202: operationResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 500) },
-        },
-      },
-      async (request, reply) => {
-        const identity = request.tokenIdentity ?? 'api-token';
-        const operation = toRequest(request, actorOf(identity, request.headers['x-guardrail-actor']));
-        return submit(request, reply, operation);
-      },
-    );
-  };
-
-  const submit = async (request: OverrideRequest, reply: FastifyReply, operation: OperationRequest) => {
-    const { target } = request.params;
-    const outcome = await controller.submit(target, operation);
-    switch (outcome.outcome) {
-      case 'accepted':
-        request.log.info({ target, kind: operation.kind, actor: operation.actor, operation: outcome.operation.id }, 'manual operation accepted');
-        return reply.code(202).send({ operation: outcome.operation });
-      case 'unknown_target':
-        throw new ApiError('GR_ERR_UNKNOWN_TARGET', `no policy has target ${JSON.stringify(outcome.target)}`);
-      case 'conflict': {
-        // Name the operation in flight, unless the port's reason already does.
-        const busy = outcome.inFlight;
-        const named = busy === null || outcome.reason.includes(busy.id) ? '' : ` (operation ${busy.id}, ${busy.kind}, ${busy.status})`;
-        throw new ApiError('GR_ERR_CONFLICT', `${outcome.reason}${named}`, { inFlight: busy });
-      }
-    }
-  };
+  const { now } = deps;
+  const route = (action: OperationRequest['kind'], summary: string, body: object, toRequest: ToRequest): void =>
+    registerOverride(app, deps, { action, summary, body, toRequest });
 
   route('rollback', 'Roll the target back to its rollback value now (reason required)', rollbackBodySchema, (request, actor) => ({
     kind: 'rollback',
@@ -96,4 +53,58 @@ export function registerOverrideRoutes(app: ApiInstance, deps: RouteDeps): void 
     actor,
     reason: request.body.reason ?? DEFAULT_REASON.resume,
   }));
+}
+
+interface OverrideRoute {
+  readonly action: OperationRequest['kind'];
+  readonly summary: string;
+  readonly body: object;
+  readonly toRequest: ToRequest;
+}
+
+function registerOverride(app: ApiInstance, deps: RouteDeps, { action, summary, body, toRequest }: OverrideRoute): void {
+  app.post<{ Params: { target: string }; Body: OverrideBody }>(
+    `/api/v1/targets/:target/${action}`,
+    {
+      bodyLimit: OVERRIDE_BODY_LIMIT_BYTES,
+      onRequest: [requireToken(deps.auth, 'operator')],
+      // A bare POST (no body, no Content-Type) means "no reason given", not a malformed request.
+      preValidation: (request, _reply, done) => {
+        if (request.body === undefined || request.body === null) request.body = {};
+        done();
+      },
+      schema: {
+        tags: ['override'],
+        summary,
+        security: [{ bearer: [] }],
+        params: targetParamsSchema,
+        body,
+        headers: { type: 'object', properties: { 'x-guardrail-actor': { type: 'string', description: 'who acts (sanitised: letters, digits, ._@- up to 64)' } } },
+        response: { 202: operationResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 500) },
+      },
+    },
+    async (request, reply) => {
+      const identity = request.tokenIdentity ?? 'api-token';
+      const operation = toRequest(request, actorOf(identity, request.headers['x-guardrail-actor']));
+      return submit(deps.controller, request, reply, operation);
+    },
+  );
+}
+
+async function submit(controller: RouteDeps['controller'], request: OverrideRequest, reply: FastifyReply, operation: OperationRequest) {
+  const { target } = request.params;
+  const outcome = await controller.submit(target, operation);
+  switch (outcome.outcome) {
+    case 'accepted':
+      request.log.info({ target, kind: operation.kind, actor: operation.actor, operation: outcome.operation.id }, 'manual operation accepted');
+      return reply.code(202).send({ operation: outcome.operation });
+    case 'unknown_target':
+      throw new ApiError('GR_ERR_UNKNOWN_TARGET', `no policy has target ${JSON.stringify(outcome.target)}`);
+    case 'conflict': {
+      // Name the operation in flight, unless the port's reason already does.
+      const busy = outcome.inFlight;
+      const named = busy === null || outcome.reason.includes(busy.id) ? '' : ` (operation ${busy.id}, ${busy.kind}, ${busy.status})`;
+      throw new ApiError('GR_ERR_CONFLICT', `${outcome.reason}${named}`, { inFlight: busy });
+    }
+  }
 }
