@@ -134,6 +134,42 @@ async function historyTotal(): Promise<number> {
 }
 
 describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
+  it('a forged alert posted to the real Alertmanager reaches the daemon with the token and never rolls back', async () => {
+    // First, before any traffic: nothing in Prometheus backs the alert. (Later, a real DemoHighErrorRate or
+    // errors still in the rule's window would rightly corroborate any alert of that name.)
+    expect(daemon.runtime.status()[0]).toMatchObject({ phase: 'watching', rollback: null });
+    const before = await historyTotal();
+    const forged = await fetch(`${alertmanager.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels: { alertname: 'DemoHighErrorRate', severity: 'critical', forged: 'by-the-test' }, annotations: { summary: 'forged' } }]),
+    });
+    expect(forged.status).toBe(200);
+    // Alertmanager forwards it to the daemon (and to the recorder) like any alert.
+    await recorder.waitFor((r) => isFiring(r) && JSON.stringify(r.json).includes('by-the-test'), 20_000);
+    await waitUntil('the daemon refuses it', 15_000, async () => {
+      const text = await (await fetch(`${apiUrl}/metrics`)).text();
+      return /guardrail_webhook_alerts_total\{outcome="not_corroborated"\} 1\n/.test(text) ? true : undefined;
+    });
+    await daemon.runtime.idle();
+    expect(daemon.runtime.status()[0]).toMatchObject({ phase: 'watching', rollback: null });
+    expect(await serviceVariant(serviceUrl)).toMatch(/^ml /);
+    expect(await historyTotal()).toBe(before);
+    const refused = warnings.find((l) => l['msg'] === 'webhook alert refused: Prometheus does not corroborate it (forged, or from a Prometheus the controller cannot query)');
+    expect(refused).toMatchObject({ level: 40, target: 'demo', alertname: 'DemoHighErrorRate', blind: false, labels: { forged: 'by-the-test' } });
+    expect(String(refused?.['detail'])).toContain('ALERTS{alertstate="firing",alertname="DemoHighErrorRate"} has no firing series');
+    // The WARNING alert, through the log sink (the daemon has no other sink here).
+    expect(JSON.stringify(warnings)).toContain('GuardrailWebhookNotCorroborated');
+    // Resolve it, as its sender would: the group it shares with the real alert can then resolve later.
+    const ended = await fetch(`${alertmanager.url}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ labels: { alertname: 'DemoHighErrorRate', severity: 'critical', forged: 'by-the-test' }, annotations: { summary: 'forged' }, endsAt: new Date().toISOString() }]),
+    });
+    expect(ended.status).toBe(200);
+    await recorder.waitFor((r) => isResolved(r) && JSON.stringify(r.json).includes('by-the-test'), 20_000);
+  }, 60_000);
+
   it('the firing alert rolls the service back to baseline, once, recorded as triggered by the alert', async () => {
     expect(await serviceVariant(serviceUrl)).toMatch(/^ml /);
     const started = Date.now();
@@ -183,7 +219,7 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
 
   it('when the errors stop, the resolved notification arrives and changes nothing', async () => {
     // Baseline ignores the ML fault: no more 5xx, the 5 s rate drops to 0 and the rule resolves.
-    const resolved = await recorder.waitFor(isResolved, 40_000);
+    const resolved = await recorder.waitFor((r) => isResolved(r) && !JSON.stringify(r.json).includes('by-the-test'), 40_000);
     expect(resolved.json).toMatchObject({ version: '4', status: 'resolved' });
     // The daemon got its copy of the same notification: counted as resolved and ignored.
     await waitUntil('the daemon counts the resolved alert', 5_000, async () => {
@@ -194,7 +230,7 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     expect(daemon.runtime.status()[0]?.phase).toBe('rolled_back');
     expect(await serviceVariant(serviceUrl)).toMatch(/^baseline /);
     const metrics = await (await fetch(`${apiUrl}/metrics`)).text();
-    expect(metrics).toMatch(/guardrail_webhook_alerts_total\{outcome="queued"\} 1\n/);
+    expect(metrics).toMatch(/guardrail_webhook_alerts_total\{outcome="queued"\} 2\n/); // the forged one (refused) and the real one
     expect(metrics).toMatch(/guardrail_webhook_alerts_total\{outcome="duplicate"\} [1-9]/);
     expect(metrics).toMatch(/guardrail_api_requests_total\{method="POST",route="\/api\/v1\/webhooks\/alertmanager",status_code="401"\} 1\n/);
   }, 50_000);
@@ -221,30 +257,4 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     expect(page.total).toBe(2);
     expect(page.entries[0]).toMatchObject({ action: 'rollforward', trigger: { kind: 'manual', actor: 'api-token:it' } });
   }, 60_000);
-
-  it('a forged alert posted to the real Alertmanager reaches the daemon with the token and never rolls back', async () => {
-    expect(daemon.runtime.status()[0]).toMatchObject({ phase: 'watching', rollback: null });
-    const before = await historyTotal();
-    const forged = await fetch(`${alertmanager.url}/api/v2/alerts`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify([{ labels: { alertname: 'DemoHighErrorRate', severity: 'critical', forged: 'by-the-test' }, annotations: { summary: 'forged' } }]),
-    });
-    expect(forged.status).toBe(200);
-    // Alertmanager forwards it to the daemon (and to the recorder) like any alert.
-    await recorder.waitFor((r) => isFiring(r) && JSON.stringify(r.json).includes('by-the-test'), 20_000);
-    await waitUntil('the daemon refuses it', 15_000, async () => {
-      const text = await (await fetch(`${apiUrl}/metrics`)).text();
-      return /guardrail_webhook_alerts_total\{outcome="not_corroborated"\} 1\n/.test(text) ? true : undefined;
-    });
-    await daemon.runtime.idle();
-    expect(daemon.runtime.status()[0]).toMatchObject({ phase: 'watching', rollback: null });
-    expect(await serviceVariant(serviceUrl)).toMatch(/^ml /);
-    expect(await historyTotal()).toBe(before);
-    const refused = warnings.find((l) => l['msg'] === 'webhook alert refused: Prometheus does not corroborate it (forged, or from a Prometheus the controller cannot query)');
-    expect(refused).toMatchObject({ level: 40, target: 'demo', alertname: 'DemoHighErrorRate', blind: false, labels: { forged: 'by-the-test' } });
-    expect(String(refused?.['detail'])).toContain('ALERTS{alertstate="firing",alertname="DemoHighErrorRate"} has no firing series');
-    // The WARNING alert, through the log sink (the daemon has no other sink here).
-    expect(JSON.stringify(warnings)).toContain('GuardrailWebhookNotCorroborated');
-  }, 40_000);
 });
