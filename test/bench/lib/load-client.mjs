@@ -27,6 +27,8 @@ const firstVariantAt = {};
 const firstVariantAnsweredAt = {};
 /** Send times (epoch ms) of failed requests, for windows and for "error rate per second" timelines. */
 const failedAt = [];
+/** Send-to-last-byte time (ms, fractional) of every 2xx answer, for latency percentiles. */
+const okLatencyMs = [];
 /** Send times of every request, bucketed per 100 ms: [bucketStartMs, sent, failed]. */
 const buckets = new Map();
 const startedAt = Date.now();
@@ -44,6 +46,7 @@ function bucketOf(at) {
 
 function once() {
   const sentAt = Date.now();
+  const sentHr = process.hrtime.bigint();
   counts.sent += 1;
   bucketOf(sentAt)[1] += 1;
   return new Promise((resolve) => {
@@ -75,6 +78,7 @@ function once() {
           if (settled) return;
           settled = true;
           counts.ok += 1;
+          okLatencyMs.push(Number(process.hrtime.bigint() - sentHr) / 1e6);
           try {
             const parsed = JSON.parse(text);
             const v = parsed.model_variant ?? parsed.variant ?? 'unknown';
@@ -92,6 +96,14 @@ function once() {
     req.on('error', (e) => fail(e.code ?? e.message));
     req.end(body);
   });
+}
+
+/** P50/P95/P99 of the 2xx answers' latencies, ms with 0.01 precision (null without answers). */
+function latencyPercentiles(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] * 100) / 100;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
 const stop = () => (stopping = true);
@@ -120,5 +132,6 @@ console.log(
     firstFailureAt: failedAt.length === 0 ? null : failedAt.reduce((a, b) => Math.min(a, b)),
     lastFailureAt: failedAt.length === 0 ? null : failedAt.reduce((a, b) => Math.max(a, b)),
     buckets: [...buckets.values()].sort((a, b) => a[0] - b[0]),
+    latencyMs: latencyPercentiles(okLatencyMs),
   }),
 );

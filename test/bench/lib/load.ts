@@ -30,6 +30,8 @@ export interface LoadResult {
   readonly lastFailureAt: number | null;
   /** Per 100 ms of send time: [bucketStartMs, sent, failed]. */
   readonly buckets: readonly (readonly [number, number, number])[];
+  /** Send to last byte of the 2xx answers, ms; null when none succeeded. */
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number } | null;
 }
 
 export interface RunningLoad {
