@@ -113,7 +113,7 @@ node docker/drill/drill-policy.mjs docker/controller/policies/prediction-service
 # The controller runs as an unprivileged user: the mounted policy must be readable to it.
 chmod 755 "$workdir" "$GUARDRAIL_POLICIES_PATH" && chmod 644 "$GUARDRAIL_POLICIES_PATH/prediction-service.yaml"
 compose down -v --remove-orphans --timeout 5 >/dev/null 2>&1 || true
-compose up -d api prediction-consumer redis prometheus alertmanager controller >/dev/null 2>&1 || fail "compose up failed"
+compose up -d api prediction-consumer redis prometheus alertmanager controller front-door >/dev/null 2>&1 || fail "compose up failed"
 ok "stack up: api $api, controller $controller_url, Prometheus :$PROMETHEUS_PORT, Alertmanager :$ALERTMANAGER_PORT"
 
 step "1. Testing ML model (normal mode)"

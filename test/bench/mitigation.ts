@@ -430,9 +430,15 @@ function describe(o: Outcome): string {
     `breach +${s1(since(o.onsetAt, o.firstBreachAt))} s, condition held +${s1(since(o.onsetAt, o.conditionHeldAt))} s, decision +${s1(since(o.onsetAt, o.decisionAt))} s ` +
     `(${s1(since(o.conditionHeldAt ?? Number.NaN, o.decisionAt))} s after the condition held), verified +${s1(since(o.onsetAt, o.verifiedAt))} s, ` +
     `first baseline +${s1(since(o.onsetAt, o.firstBaselineAt))} s, <1% errors +${s1(since(o.onsetAt, o.recoveredAt))} s; ` +
-    `failed after onset ${failedFrom(o.load, o.onsetAt)}, errors of the whole run ${JSON.stringify(o.load.errors)}; decided by ${o.decidedBy}` +
+    `failed after onset ${failedFrom(o.load, o.onsetAt)}, errors of the whole run ${JSON.stringify(o.load.errors)} ${errorSpans(o)}; decided by ${o.decidedBy}` +
     (o.standby === undefined ? '' : `\n  ${describeStandby(o.standby)}`)
   );
+}
+
+/** When each kind of error was sent, s from onset: which phase (deploy, fault, switch) it belongs to. */
+function errorSpans(o: Outcome): string {
+  const spans = Object.keys(o.load.errors).map((kind) => `${kind} ${s1(since(o.onsetAt, o.load.firstErrorAt[kind]))}…${s1(since(o.onsetAt, o.load.lastErrorAt[kind]))}`);
+  return `(sent, s from onset: ${spans.join(', ')})`;
 }
 
 function describeStandby(sb: StandbyOutcome): string {

@@ -6,7 +6,7 @@ import { startHostLoad, type LoadResult } from './load.js';
 import { waitStandbyReady } from './standby-ready.js';
 import { median, sleep } from './stats.js';
 
-// The stack's front door in the benchmarks (docs/docker.md "The front door"): a compose project whose `api`
+// The stack's front door in the benchmarks (docs/front-door.md): a compose project whose `api`
 // is reached on the host only through HAProxy (docker/front-door/haproxy.cfg, the stack's image), switched
 // the way the shipped policy does it (start-first, warm standby, stopSignal SIGINT), under load on the
 // front door's host port: a rollback (the standby takes over) then a roll-forward (a new ML container boots),

@@ -22,6 +22,7 @@ const agent = new http.Agent({ keepAlive: false });
 const counts = { sent: 0, ok: 0, failed: 0, errors: {}, variants: {} };
 /** Send time of the first request that failed with each error kind / succeeded with each variant. */
 const firstErrorAt = {};
+const lastErrorAt = {};
 const firstVariantAt = {};
 /** When the first answer from each variant ARRIVED (a request can wait in Docker's proxy during a switch). */
 const firstVariantAnsweredAt = {};
@@ -57,6 +58,7 @@ function once() {
       counts.failed += 1;
       counts.errors[why] = (counts.errors[why] ?? 0) + 1;
       firstErrorAt[why] = Math.min(firstErrorAt[why] ?? sentAt, sentAt);
+      lastErrorAt[why] = Math.max(lastErrorAt[why] ?? sentAt, sentAt);
       failedAt.push(sentAt);
       bucketOf(sentAt)[2] += 1;
       resolve();
@@ -125,6 +127,7 @@ console.log(
   JSON.stringify({
     ...counts,
     firstErrorAt,
+    lastErrorAt,
     firstVariantAt,
     firstVariantAnsweredAt,
     startedAt,

@@ -1,4 +1,4 @@
-// The stack's front door (docker/front-door/haproxy.cfg, docs/docker.md "The front door") on a real Docker
+// The stack's front door (docker/front-door/haproxy.cfg, docs/front-door.md) on a real Docker
 // Engine with the stack's own HAProxy image (the offline stand-in haproxy:2.6-bookworm): a host port served
 // by HAProxy, which sends to the network alias `api`. The shipped policy's switch — start-first, warm
 // standby, stopSignal SIGINT — runs under load on that host port, a rollback (the standby takes over) and

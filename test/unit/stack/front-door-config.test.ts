@@ -1,4 +1,4 @@
-// The stack's front door (docker/front-door/haproxy.cfg, docs/docker.md "The front door") checked against
+// The stack's front door (docker/front-door/haproxy.cfg, docs/front-door.md) checked against
 // compose.yaml and the stack's policy: it alone publishes the API's and the consumer's host ports, it sends to
 // the compose aliases the policy switches, re-resolves them quickly and retries a failed request on another
 // address; the policy's start-first switch relies on exactly that, so its strategy and standbys are checked
@@ -61,6 +61,13 @@ describe('docker/front-door/haproxy.cfg', () => {
     expect(defaults).toContain('retry-on conn-failure empty-response 503');
     expect(defaults).toContain('option redispatch 1');
     expect(defaults).toContain('retries 2');
+  });
+
+  it('exports its own metrics on :8405, which Prometheus scrapes as job front-door', () => {
+    expect(section('frontend', 'metrics')).toEqual(expect.arrayContaining(['bind :8405', 'http-request use-service prometheus-exporter if { path /metrics }']));
+    const prometheus = parseYaml(readRepoFile('docker/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+    const job = prometheus.scrape_configs.find((j) => j.job_name === 'front-door');
+    expect(job?.static_configs.flatMap((c) => c.targets)).toEqual(['front-door:8405']);
   });
 
   it('fronts every service the stack policy switches with start-first, and that policy keeps a standby for the api only', () => {
