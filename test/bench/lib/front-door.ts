@@ -1,4 +1,6 @@
 import type { ServiceSpec } from '../../../controller/core/index.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { DockerActuator } from '../../../controller/adapters/docker/actuator.js';
 import { freePort } from '../../helpers/free-port.js';
 import { createComposeProject, type ComposeProject } from './compose-project.js';
@@ -11,6 +13,8 @@ import { median, sleep } from './stats.js';
 // the way the shipped policy does it (start-first, warm standby, stopSignal SIGINT), under load on the
 // front door's host port: a rollback (the standby takes over) then a roll-forward (a new ML container boots),
 // one load across both. And the proxy's own cost: latency through it against the api's published port.
+
+const run = promisify(execFile);
 
 export const FRONT_DOOR_IMAGE = process.env['BENCH_FRONT_DOOR_IMAGE'] ?? 'haproxy:2.6-bookworm';
 
@@ -65,8 +69,10 @@ export async function frontDoorSwitches(options: { name: string; image: string; 
     await sleep(options.tailMs);
     const forward = await switchTo(actuator, target, null, `${options.name}-forward`);
     await sleep(options.tailMs);
+    const result = await load.stop();
+    if (result.failed > 0) await printFrontDoorLog(project);
     return {
-      load: await load.stop(),
+      load: result,
       rollbackVerifiedMs: back.verifiedMs,
       forwardVerifiedMs: forward.verifiedMs,
       rollbackFromStandby: back.fromStandby,
@@ -75,6 +81,12 @@ export async function frontDoorSwitches(options: { name: string; image: string; 
   } finally {
     await project.remove();
   }
+}
+
+/** HAProxy logs only abnormal requests (option dontlog-normal): the failed ones, with their termination state. */
+async function printFrontDoorLog(project: ComposeProject): Promise<void> {
+  const { stdout, stderr } = await run('docker', ['logs', '--tail', '30', `${project.name}_front-door_1`]).catch((e: unknown) => ({ stdout: '', stderr: String(e) }));
+  console.log(`  front door log (last 30 lines):\n${`${stdout}${stderr}`.trim().replaceAll(/^/gm, '    ')}`);
 }
 
 export interface LatencyComparison {
