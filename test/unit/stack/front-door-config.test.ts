@@ -33,6 +33,9 @@ describe('the front door in docker/compose.yaml', () => {
   it('runs the offline HAProxy image with the stack config, read-only and without capabilities', () => {
     const door = services['front-door'] ?? {};
     expect(door['image']).toBe('haproxy:2.6-bookworm');
+    // The same stand-in as the Docker API proxy's, built offline from Debian's haproxy.
+    expect(services['docker-proxy']?.['image']).toBe(door['image']);
+    expect(/^ALL_TAGS="([^"]*)"/m.exec(readRepoFile('docker/offline/build-base-images.sh'))?.[1]?.split(' ')).toContain(door['image']);
     expect(door['volumes']).toEqual(['./front-door/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro']);
     expect(door['read_only']).toBe(true);
     expect(door['cap_drop']).toEqual(['ALL']);
