@@ -9,7 +9,8 @@
 # STACK defaults to guardrail, the stack docker/controller/swarm-policies/ selects.
 # Env: API_REPLICAS (3), SERVICE_HEALTHCHECK_INTERVAL (3s), STACK_PROFILES (e.g. grafana), the port and
 # image variables of compose.yaml. Ports are host-mode ports on every address of the node (Swarm has no
-# host IP): CONTROLLER_PORT 8090, PROMETHEUS_PORT 9090, ALERTMANAGER_PORT 9093.
+# host IP): CONTROLLER_PORT 8090, PROMETHEUS_PORT 9090, ALERTMANAGER_PORT 9093, and the front door's
+# API_PORT 8000 and CONSUMER_PORT 8001 (docs/front-door.md).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)

@@ -113,7 +113,7 @@ node docker/drill/drill-policy.mjs docker/controller/policies/prediction-service
 # The controller runs as an unprivileged user: the mounted policy must be readable to it.
 chmod 755 "$workdir" "$GUARDRAIL_POLICIES_PATH" && chmod 644 "$GUARDRAIL_POLICIES_PATH/prediction-service.yaml"
 compose down -v --remove-orphans --timeout 5 >/dev/null 2>&1 || true
-compose up -d api prediction-consumer redis prometheus alertmanager controller >/dev/null 2>&1 || fail "compose up failed"
+compose up -d api prediction-consumer redis prometheus alertmanager controller front-door >/dev/null 2>&1 || fail "compose up failed"
 ok "stack up: api $api, controller $controller_url, Prometheus :$PROMETHEUS_PORT, Alertmanager :$ALERTMANAGER_PORT"
 
 step "1. Testing ML model (normal mode)"
@@ -128,6 +128,9 @@ step "2a. Rollback to baseline through Guardrail's CLI"
 guardrail rollback "$target" --reason "drill: manual rollback (scripts/test_rollback.sh)" || fail "guardrail rollback was refused"
 wait_version 'baseline-*' 90 || fail "still serving $VERSION 90 s after the manual rollback"
 ok "rolled back to $VERSION in ${WAITED}s"
+# start-first: the old container serves beside the new one until the switch ends (the settle), and the
+# front door sends to both meanwhile; the switch is over when the status says so.
+for _ in $(seq 1 30); do has_phase rolled_back && break; sleep 1; done
 check_prediction "$VERSION"
 # Read the whole log first: `grep -q` on a pipe exits at the first match and, with pipefail, the
 # SIGPIPE it gives `compose logs` would count as a failure.
@@ -142,8 +145,9 @@ step "2b. Roll forward to ML through Guardrail's CLI"
 guardrail rollforward "$target" --reason "drill: roll forward" || fail "guardrail rollforward was refused"
 wait_version 'xgb-*' 90 || fail "still serving $VERSION 90 s after the roll-forward"
 ok "rolled forward to $VERSION in ${WAITED}s"
-check_prediction "$VERSION"
 for _ in $(seq 1 30); do has_phase watching && break; sleep 1; done
+has_phase watching || fail "guardrail status does not say watching after the roll-forward"
+check_prediction "$VERSION"
 
 step "3a. The seed's way: MODEL_VARIANT=baseline compose up -d api prediction-consumer"
 MODEL_VARIANT=baseline compose up -d api prediction-consumer >/dev/null 2>&1 || fail "compose up with MODEL_VARIANT=baseline failed"
@@ -177,6 +181,7 @@ ok "fault visible: $errors of 20 requests answered 500"
 fault_at=$(date +%s)
 wait_version 'baseline-*' 120 || fail "Guardrail did not roll back within 120 s of the fault (still $VERSION)"
 ok "Guardrail rolled back by itself to $VERSION, $(($(date +%s) - fault_at))s after the fault was visible"
+for _ in $(seq 1 30); do has_phase rolled_back && break; sleep 1; done
 sleep 2
 errors=0
 for _ in $(seq 1 20); do code=$(predict -o /dev/null -w '%{http_code}' 2>/dev/null || true); [ "$code" = 200 ] || errors=$((errors + 1)); done

@@ -78,8 +78,10 @@ export interface TargetSpec extends SwitchSettings {
   /**
    * `start-first` only: keep one container of `rollbackValue` running beside the current one, off the
    * network alias, so a rollback only renames, connects and verifies it (docs/actuators.md, "Warm standby").
+   * `true`: for every service of the target; a list: for the named services only (compose services or
+   * container names), e.g. not for a stream consumer, whose standby would read the stream beside the one serving.
    */
-  readonly warmStandby?: true;
+  readonly warmStandby?: true | readonly string[];
 }
 
 /** A Swarm service: `<swarmStack>_<swarmService>` labelled with the stack's namespace, or by its full name. */
@@ -128,7 +130,8 @@ export function servicesOf(target: TargetSpec): ServiceSpec[] {
     ...(target.settleMs === undefined ? {} : { settleMs: target.settleMs }),
     ...(target.parallelism === undefined ? {} : { parallelism: target.parallelism }),
   };
-  const standby = target.warmStandby === true ? { warmStandby: { value: target.rollbackValue } } : {};
+  const standbyOf = (part: string) =>
+    target.warmStandby === true || target.warmStandby?.includes(part) === true ? { warmStandby: { value: target.rollbackValue } } : {};
   const composeServices = target.compose?.services ?? [];
   const containers = target.containers ?? [];
   const swarmServices = target.swarm?.services ?? [];
@@ -139,12 +142,12 @@ export function servicesOf(target: TargetSpec): ServiceSpec[] {
   return [
     ...composeServices.map((service) => ({
       ...settings,
-      ...standby,
+      ...standbyOf(service),
       name: nameOf(service),
       selector: project === undefined ? { composeService: service } : { composeService: service, composeProject: project },
     })),
-    ...containers.map((containerName) => ({ ...settings, ...standby, name: nameOf(containerName), selector: { containerName } })),
-    ...swarmServices.map((swarmService) => ({ ...settings, ...standby, name: nameOf(swarmService), selector: swarmSelector(swarmService, stack) })),
+    ...containers.map((containerName) => ({ ...settings, ...standbyOf(containerName), name: nameOf(containerName), selector: { containerName } })),
+    ...swarmServices.map((swarmService) => ({ ...settings, ...standbyOf(swarmService), name: nameOf(swarmService), selector: swarmSelector(swarmService, stack) })),
   ];
 }
 

@@ -59,8 +59,8 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
 
 /** Only services that are configured with a standby and were looked at since the policy was loaded. */
 function standbyViews(ctx: RuntimeContext, policy: Policy): StandbyView[] {
-  if (policy.target.warmStandby !== true) return [];
   return servicesOf(policy.target).flatMap((service) => {
+    if (service.warmStandby === undefined) return [];
     const record = ctx.standbys.latest.get(service.name);
     if (record === undefined) return [];
     return [

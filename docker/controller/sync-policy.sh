@@ -4,7 +4,7 @@
 #   `verify.via: container-ip` (the controller runs in a container; see docs/docker.md);
 # - docker/controller/swarm-policies/prediction-service.yaml (the Swarm stack, docker/stack.sh): also the
 #   target as `swarm: {stack: guardrail, ...}` with strategy start-first and parallelism 1, and without the
-#   stopSignal Swarm does not take (docs/swarm.md).
+#   stopSignal and warmStandby Swarm does not take (docs/swarm.md).
 # Run it after editing the shipped policy; test/unit/stack/stack-config.test.ts fails until you do.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,16 +53,18 @@ write('policies', [
 const swarm = [...compose];
 replaceLine(swarm, /^ {2}compose:\s*$/, ['  swarm:']);
 replaceLine(swarm, /^ {4}project: guardrail\s*$/, ['    stack: guardrail']);
-replaceLine(swarm, /^ {2}strategy: recreate\b/, ['  strategy: start-first      # Swarm update_config.order: each new task beside the old one', '  parallelism: 1             # tasks replaced at a time']);
+replaceLine(swarm, /^ {2}strategy: start-first\b/, ['  strategy: start-first      # Swarm update_config.order: each new task beside the old one', '  parallelism: 1             # tasks replaced at a time']);
 replaceLine(swarm, /^ {2}stopSignal:/, []);
+replaceLine(swarm, /^ {2}warmStandby:/, []);
 write('swarm-policies', [
   '# yaml-language-server: $schema=../../../policies/policy.schema.json',
   '#',
   "# THE SWARM STACK'S COPY of policies/prediction-service.yaml (docker/stack.sh mounts it through",
   '# GUARDRAIL_POLICIES_PATH), made by docker/controller/sync-policy.sh. It differs in the target only: the',
   '# services of stack `guardrail` (swarm:), switched by a Swarm service update start-first one task at a',
-  '# time, without stopSignal (Swarm stops old tasks with their own stop signal), verified on each task\'s',
-  "# address on the stack's overlay network (via: container-ip). docs/swarm.md. Edit the shipped policy,",
-  '# then re-run the script; test/unit/stack/stack-config.test.ts fails if they drift apart in anything else.',
+  '# time, without stopSignal (Swarm stops old tasks with their own stop signal) or warmStandby (Swarm owns',
+  "# the tasks), verified on each task's address on the stack's overlay network (via: container-ip).",
+  '# docs/swarm.md. Edit the shipped policy, then re-run the script; test/unit/stack/stack-config.test.ts',
+  '# fails if they drift apart in anything else.',
 ], swarm);
 JS

@@ -28,6 +28,11 @@
 //                       outcome says whether the switch took the standby over (`created-new` fromStandby)
 //                       and what the runtime last reported about the standby before the decision.
 //                       BENCH_WARM_STANDBY=0 drops the warmStandby line: plain start-first, for comparison;
+//   front-door        — guardrail-standby as the compose stack ships it: the project's api is reached on the
+//                       host only through the front door (HAProxy, docker/front-door/haproxy.cfg; the api
+//                       publishes no port), and the load and Prometheus's scrape go through it. The fault's
+//                       onset is its first http_500 (HAProxy answers 503 while the bad deploy's recreate
+//                       leaves no api at all: that gap is the deploy's, before the fault serves);
 //   diy               — a Prometheus alerting rule with the same expression, `for` and evaluation interval →
 //                       Alertmanager with its DEFAULT timings (group_wait 30s, group_interval 5m) → a node:http
 //                       webhook receiver that runs `MODEL_VARIANT=baseline docker-compose up -d api` (Compose v1).
@@ -51,7 +56,7 @@
 //              ratio dips under 5% every cycle, so high-error-rate's `for` restarts; error-budget-slow-burn
 //              (30m → 3m and 5m → 30s windows, after 3m of history) decides.
 // Env: BENCH_RUNS (default 1), BENCH_SCENARIOS (default "hard,seed,sawtooth"),
-//      BENCH_CHAINS (default "guardrail,guardrail-standby,diy,diy-gw0"), BENCH_WARM_STANDBY (default 1).
+//      BENCH_CHAINS (default "guardrail,guardrail-standby,front-door,diy,diy-gw0"), BENCH_WARM_STANDBY (default 1).
 import { filePolicySource } from '../../controller/adapters/policy/index.js';
 import { servicesOf, type Policy } from '../../controller/core/index.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -69,6 +74,7 @@ import { startPrometheus, type RealPrometheus } from '../helpers/real-prometheus
 import { chooseBenchImage } from './lib/bench-image.js';
 import { createComposeProject, removeLeftovers, type ComposeProject } from './lib/compose-project.js';
 import { startDiyReceiver, type DiyReceiver } from './lib/diy-webhook.js';
+import { FRONT_DOOR_IMAGE } from './lib/front-door.js';
 import { startContainerLoad, startHostLoad, type LoadResult, type RunningLoad } from './lib/load.js';
 import { BenchLoad, machineLine } from './lib/machine.js';
 import { firstTimeAbove, heldAboveFor } from './lib/prometheus-range.js';
@@ -89,9 +95,11 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 1);
 /** BENCH_WARM_STANDBY=0: the guardrail-standby chain without the warmStandby line (plain start-first). */
 const WARM_STANDBY = process.env['BENCH_WARM_STANDBY'] !== '0';
 
-const CHAINS = ['guardrail', 'guardrail-standby', 'diy', 'diy-gw0'] as const;
+const CHAINS = ['guardrail', 'guardrail-standby', 'front-door', 'diy', 'diy-gw0'] as const;
 type ChainName = (typeof CHAINS)[number];
-type GuardrailChain = 'guardrail' | 'guardrail-standby';
+type GuardrailChain = 'guardrail' | 'guardrail-standby' | 'front-door';
+/** The chains that switch start-first with a warm standby. */
+const withStandby = (chain: ChainName): boolean => chain === 'guardrail-standby' || chain === 'front-door';
 const isDiy = (chain: ChainName): chain is 'diy' | 'diy-gw0' => chain === 'diy' || chain === 'diy-gw0';
 type ScenarioName = 'hard' | 'seed' | 'sawtooth';
 
@@ -175,7 +183,7 @@ interface Outcome {
   readonly load: LoadResult;
   /** The reason that decided: Guardrail's rollback evidence, or the DIY rule(s) Alertmanager sent first. */
   readonly decidedBy: string;
-  /** guardrail-standby only: how the switch went with respect to the warm standby. */
+  /** guardrail-standby and front-door: how the switch went with respect to the warm standby. */
   readonly standby?: StandbyOutcome;
 }
 
@@ -287,9 +295,10 @@ async function runOnce(chain: ChainName, s: Scenario, image: string, run: number
       image,
       hostPort: await freePort(),
       environment: { FAULT_ML_ERROR_RATE: '${FAULT_ML_ERROR_RATE:-0}', FAULT_ML_ERROR_CYCLE: '${FAULT_ML_ERROR_CYCLE:-}', FAULT_SEED: '7' },
+      ...(chain === 'front-door' ? { frontDoor: { image: FRONT_DOOR_IMAGE } } : {}),
     });
     parts.project = project;
-    await project.compose(['up', '-d', 'api']);
+    await project.compose(['up', '-d', 'api', ...(chain === 'front-door' ? ['front-door'] : [])]);
     await project.waitServing('ml');
     const target = project.baseUrl.replace('http://', '');
     const { yaml, policy } = benchPolicy(chain, s, name);
@@ -311,7 +320,7 @@ async function runOnce(chain: ChainName, s: Scenario, image: string, run: number
     await sleep(HEALTHY_MS);
     let readyWaitMs: number | undefined;
     const service = servicesOf(policy.target)[0];
-    if (chain === 'guardrail-standby' && WARM_STANDBY && recorder !== undefined && service !== undefined) {
+    if (withStandby(chain) && WARM_STANDBY && recorder !== undefined && service !== undefined) {
       // A fault injected before the standby serves would measure a switch without one.
       readyWaitMs = (await waitStandbyReady(recorder, service, 'baseline', STANDBY_READY_MS)).waitedMs;
     }
@@ -347,7 +356,7 @@ interface Measured {
 
 async function outcomeOf(m: Measured): Promise<Outcome> {
   const { chain, s, parts, recorder, result } = m;
-  const onsetAt = firstServerErrorAt(result);
+  const onsetAt = firstServerErrorAt(result, chain === 'front-door' ? /^http_500$/ : undefined);
   if (onsetAt === undefined) throw new Error(`${m.name}: the fault never produced a 5xx`);
   const sw = recorder?.switches[0];
   if (sw?.error !== undefined) console.warn(`${m.name}: the switch failed: ${sw.error}`);
@@ -372,7 +381,7 @@ async function outcomeOf(m: Measured): Promise<Outcome> {
     recoveredAt: firstBaselineAt === undefined ? undefined : errorRateBackUnder(result, 0.01, onsetAt),
     load: result,
     decidedBy: recorder !== undefined ? await guardrailReason(parts.dir as string) : (parts.receiver?.times.alertnames ?? []).join('+') || '—',
-    ...(chain === 'guardrail-standby' && recorder !== undefined ? { standby: standbyOutcome(recorder, m.readyWaitMs, result, onsetAt) } : {}),
+    ...(withStandby(chain) && recorder !== undefined ? { standby: standbyOutcome(recorder, m.readyWaitMs, result, onsetAt) } : {}),
   };
 }
 
@@ -421,9 +430,15 @@ function describe(o: Outcome): string {
     `breach +${s1(since(o.onsetAt, o.firstBreachAt))} s, condition held +${s1(since(o.onsetAt, o.conditionHeldAt))} s, decision +${s1(since(o.onsetAt, o.decisionAt))} s ` +
     `(${s1(since(o.conditionHeldAt ?? Number.NaN, o.decisionAt))} s after the condition held), verified +${s1(since(o.onsetAt, o.verifiedAt))} s, ` +
     `first baseline +${s1(since(o.onsetAt, o.firstBaselineAt))} s, <1% errors +${s1(since(o.onsetAt, o.recoveredAt))} s; ` +
-    `failed after onset ${failedFrom(o.load, o.onsetAt)}, errors of the whole run ${JSON.stringify(o.load.errors)}; decided by ${o.decidedBy}` +
+    `failed after onset ${failedFrom(o.load, o.onsetAt)}, errors of the whole run ${JSON.stringify(o.load.errors)} ${errorSpans(o)}; decided by ${o.decidedBy}` +
     (o.standby === undefined ? '' : `\n  ${describeStandby(o.standby)}`)
   );
+}
+
+/** When each kind of error was sent, s from onset: which phase (deploy, fault, switch) it belongs to. */
+function errorSpans(o: Outcome): string {
+  const spans = Object.keys(o.load.errors).map((kind) => `${kind} ${s1(since(o.onsetAt, o.load.firstErrorAt[kind]))}…${s1(since(o.onsetAt, o.load.lastErrorAt[kind]))}`);
+  return `(sent, s from onset: ${spans.join(', ')})`;
 }
 
 function describeStandby(sb: StandbyOutcome): string {
@@ -475,7 +490,7 @@ function ratioRows(scenario: ScenarioName, stat: (chain: ChainName, pick: (o: Ou
   for (const diy of ['diy', 'diy-gw0'] as const) {
     const d = stat(diy, (o) => since(o.onsetAt, o.decisionAt));
     const dr = stat(diy, (o) => since(o.onsetAt, o.recoveredAt));
-    for (const chain of ['guardrail', 'guardrail-standby'] as const) {
+    for (const chain of ['guardrail', 'guardrail-standby', 'front-door'] as const) {
       const g = stat(chain, (o) => since(o.onsetAt, o.decisionAt));
       const gr = stat(chain, (o) => since(o.onsetAt, o.recoveredAt));
       if (g !== undefined && d !== undefined && gr !== undefined && dr !== undefined) {

@@ -9,10 +9,16 @@
 //   - Guardrail start-first  — the Docker actuator, load from a container on the project network through
 //                              the alias `api` (an alias only resolves inside the network);
 //   - seed manual            — the seed guide's `docker compose stop` + `MODEL_VARIANT=baseline docker
-//                              compose up -d` (Compose v1 here), load through the published port.
+//                              compose up -d` (Compose v1 here), load through the published port;
+//   - front door             — the shipped stack: HAProxy (docker/front-door/haproxy.cfg) publishes the port,
+//                              the api none; the shipped policy's switch (start-first, warm standby, SIGINT),
+//                              a rollback (standby takeover) AND a roll-forward under one load on the host
+//                              port (lib/front-door.ts). Then the proxy's added latency: P50/P95 at
+//                              BENCH_LATENCY_RPS (1000) straight to the api's published port vs through HAProxy.
 // Runs are interleaved (every scenario once, then again) so machine-load drift hits all of them alike.
 // Env: BENCH_RUNS (default 3), BENCH_RATES (default "100,500"),
-//      BENCH_SCENARIOS (default "recreate,recreate-sigint,start-first,seed-manual"), BENCH_IMAGE (force an image).
+//      BENCH_SCENARIOS (default "recreate,recreate-sigint,start-first,seed-manual,front-door"), BENCH_IMAGE (force
+//      an image), BENCH_LATENCY_RPS (default 1000; 0 skips the latency comparison), BENCH_LATENCY_ROUNDS (4).
 import type { ServiceSpec } from '../../controller/core/index.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -20,6 +26,7 @@ import { DockerActuator } from '../../controller/adapters/docker/actuator.js';
 import { freePort } from '../helpers/free-port.js';
 import { chooseBenchImage } from './lib/bench-image.js';
 import { createComposeProject, removeLeftovers, type ComposeProject } from './lib/compose-project.js';
+import { frontDoorLatency, frontDoorSwitches } from './lib/front-door.js';
 import { failureWindowMs, startContainerLoad, startHostLoad, type LoadResult, type RunningLoad } from './lib/load.js';
 import { BenchLoad, machineLine } from './lib/machine.js';
 import { runBench } from './lib/run-bench.js';
@@ -33,13 +40,16 @@ const TAIL_MS = 1_500; // steady load after the new variant is verified
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const RATES = (process.env['BENCH_RATES'] ?? '100,500').split(',').map(Number);
 
-type ScenarioName = 'recreate' | 'recreate-sigint' | 'start-first' | 'seed-manual';
-const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'recreate,recreate-sigint,start-first,seed-manual').split(',') as ScenarioName[];
+type ScenarioName = 'recreate' | 'recreate-sigint' | 'start-first' | 'seed-manual' | 'front-door';
+const SCENARIOS = (process.env['BENCH_SCENARIOS'] ?? 'recreate,recreate-sigint,start-first,seed-manual,front-door').split(',') as ScenarioName[];
+const LATENCY_RPS = Number(process.env['BENCH_LATENCY_RPS'] ?? 1000);
+const LATENCY_ROUNDS = Number(process.env['BENCH_LATENCY_ROUNDS'] ?? 4);
 const DESCRIPTION: Record<ScenarioName, string> = {
   recreate: 'Guardrail recreate, published port',
   'recreate-sigint': 'Guardrail recreate + stopSignal SIGINT, published port',
   'start-first': 'Guardrail start-first, network alias',
   'seed-manual': 'seed: compose stop + MODEL_VARIANT=baseline up -d',
+  'front-door': 'front door (HAProxy) + shipped start-first/standby, rollback AND roll-forward, host port',
 };
 
 interface Measurement {
@@ -52,7 +62,7 @@ interface Measurement {
   readonly load: LoadResult;
 }
 
-function targetOf(project: ComposeProject, scenario: Exclude<ScenarioName, 'seed-manual'>): ServiceSpec {
+function targetOf(project: ComposeProject, scenario: Exclude<ScenarioName, 'seed-manual' | 'front-door'>): ServiceSpec {
   return {
     name: 'api',
     selector: { composeService: 'api', composeProject: project.name },
@@ -63,7 +73,7 @@ function targetOf(project: ComposeProject, scenario: Exclude<ScenarioName, 'seed
   };
 }
 
-async function switchOnce(scenario: ScenarioName, project: ComposeProject, runId: string): Promise<number> {
+async function switchOnce(scenario: Exclude<ScenarioName, 'front-door'>, project: ComposeProject, runId: string): Promise<number> {
   const started = Date.now();
   if (scenario === 'seed-manual') {
     await project.compose(['stop', 'api']);
@@ -91,7 +101,22 @@ async function warmUp(url: string): Promise<void> {
   }
 }
 
+/** The front door scenario: rollback and roll-forward under one load; switchMs is the rollback's. */
+async function measureFrontDoor(rps: number, image: string, run: number): Promise<Measurement> {
+  const m = await frontDoorSwitches({ name: `${PREFIX}-frontdoor-${rps}-${run}`, image, rps, body: BODY, leadMs: LEAD_MS, tailMs: TAIL_MS });
+  console.log(`  front-door steps: ${m.steps}${m.rollbackFromStandby ? '' : ' (WARNING: the rollback did not take the standby over)'}`);
+  decisionToVerified.push({ scenario: 'front-door', ms: m.rollbackVerifiedMs });
+  forwardToVerified.push(m.forwardVerifiedMs);
+  const firstSwitchAt = m.load.startedAt + LEAD_MS;
+  const failedBeforeSwitch = m.load.buckets.filter(([at]) => at + 100 <= firstSwitchAt).reduce((n, [, , failed]) => n + failed, 0);
+  return { scenario: 'front-door', rps, switchMs: m.rollbackVerifiedMs, failedBeforeSwitch, load: m.load };
+}
+
+/** Roll-forward (a new ML container, no standby for ml) → verified-new, front door scenario. */
+const forwardToVerified: number[] = [];
+
 async function measure(scenario: ScenarioName, rps: number, image: string, run: number): Promise<Measurement> {
+  if (scenario === 'front-door') return measureFrontDoor(rps, image, run);
   const name = `${PREFIX}-${scenario.replace('-', '')}-${rps}-${run}`;
   const project = await createComposeProject({ name, image, hostPort: await freePort() });
   try {
@@ -193,8 +218,24 @@ async function benchmark(): Promise<void> {
     const ms = decisionToVerified.filter((d) => d.scenario === scenario).map((d) => d.ms);
     if (ms.length > 0) console.log(`${DESCRIPTION[scenario]}: switch start → verified-new median ${median(ms)} ms (${minMax(ms)}), all ${ms.join(' ')}`);
   }
-  console.log('Targets: start-first 0 failed requests; recreate failure window <= 500 ms; the seed says "5–10 seconds".');
+  if (forwardToVerified.length > 0) console.log(`front door roll-forward (new ML container): switch start → verified-new median ${median(forwardToVerified)} ms (${minMax(forwardToVerified)})`);
+  if (LATENCY_RPS > 0) await printLatency(image, load);
+  console.log('Targets: start-first and front door 0 failed requests; front door rollback → verified <= 200 ms median; recreate failure window <= 500 ms; the seed says "5–10 seconds".');
   console.log(load.endLine());
+}
+
+/** The proxy's added latency, P50/P95 straight to the api's published port vs through the front door. */
+async function printLatency(image: string, load: BenchLoad): Promise<void> {
+  const l = await frontDoorLatency({ name: `${PREFIX}-latency`, image, rps: LATENCY_RPS, seconds: 5, rounds: LATENCY_ROUNDS, body: BODY });
+  const row = (what: string, v: { p50: number; p95: number; failed: number }) => [what, v.p50.toFixed(2), v.p95.toFixed(2), String(v.failed)];
+  console.log(`\nPOST /predict at ${l.rps} rps, ${l.rounds} alternating rounds of 5 s per path (medians of the rounds' percentiles); ${load.endLine()}`);
+  console.log(
+    markdownTable(['path', 'P50 ms', 'P95 ms', 'failed'], [
+      row('direct (api published port)', l.direct),
+      row('front door (HAProxy)', l.frontDoor),
+      ['added by the front door', (l.frontDoor.p50 - l.direct.p50).toFixed(2), (l.frontDoor.p95 - l.direct.p95).toFixed(2), ''],
+    ]),
+  );
 }
 
 runBench(benchmark, () => removeLeftovers(PREFIX));

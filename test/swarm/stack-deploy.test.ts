@@ -95,6 +95,9 @@ beforeAll(async () => {
     prometheus: await freePort(),
     alertmanager: await freePort(),
     inbox: await freePort(),
+    // The front door's host-mode ports (docs/front-door.md): never the default 8000/8001 on a shared host.
+    api: await freePort(),
+    consumer: await freePort(),
   };
   controllerUrl = `http://127.0.0.1:${ports.controller}`;
   env = {
@@ -104,6 +107,8 @@ beforeAll(async () => {
     PROMETHEUS_PORT: String(ports.prometheus),
     ALERTMANAGER_PORT: String(ports.alertmanager),
     INBOX_PORT: String(ports.inbox),
+    API_PORT: String(ports.api),
+    CONSUMER_PORT: String(ports.consumer),
     GUARDRAIL_POLICIES_PATH: policyDir,
     API_REPLICAS: String(REPLICAS),
     GUARDRAIL_URL: controllerUrl,

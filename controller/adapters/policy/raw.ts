@@ -58,7 +58,7 @@ export interface RawPolicy {
     readonly rollbackValue: string;
     readonly strategy: 'recreate' | 'start-first';
     readonly stopSignal?: string;
-    readonly warmStandby?: boolean;
+    readonly warmStandby?: boolean | readonly string[];
     readonly settle?: string;
     readonly parallelism?: number;
     readonly verify: {

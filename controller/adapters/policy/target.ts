@@ -21,7 +21,7 @@ function kindChecks(c: Checker, t: RawTarget): void {
 /** What Swarm does itself, or cannot do, and is therefore refused for a swarm target (docs/swarm.md). */
 function swarmChecks(c: Checker, t: RawTarget): void {
   if (t.swarm === undefined) return;
-  if (t.warmStandby === true) {
+  if (t.warmStandby !== undefined && t.warmStandby !== false) {
     c.fail(
       ['target', 'warmStandby'],
       'warmStandby is not supported for swarm targets: Swarm owns the tasks of a service and would remove a standby task it did not schedule',
@@ -48,7 +48,7 @@ function swarmChecks(c: Checker, t: RawTarget): void {
 }
 
 function strategyChecks(c: Checker, t: RawTarget): void {
-  if (t.warmStandby === true && t.strategy !== 'start-first') {
+  if (t.warmStandby !== undefined && t.warmStandby !== false && t.strategy !== 'start-first') {
     c.fail(
       ['target', 'warmStandby'],
       `warmStandby needs strategy start-first: under ${t.strategy} the standby could not take over the old container's published ports while it runs`,
@@ -60,6 +60,29 @@ function strategyChecks(c: Checker, t: RawTarget): void {
       `settle is for strategy start-first (how long the old container keeps serving beside the verified new one); under ${t.strategy} the old one is stopped first`,
     );
   }
+}
+
+/**
+ * target.warmStandby: `true` (every service), a list naming some of the target's services (compose services
+ * or containers), or off (`false` or absent). An empty list, a name the target does not switch, or a name
+ * listed twice is refused at its position (the strategy and swarm checks above refuse it where it cannot be).
+ */
+function standbySetting(c: Checker, t: RawTarget): true | readonly string[] | undefined {
+  const setting = t.warmStandby;
+  if (setting === undefined || setting === false) return undefined;
+  if (setting === true) return true;
+  const services = [...(t.compose?.services ?? []), ...(t.containers ?? [])];
+  if (setting.length === 0) {
+    c.fail(['target', 'warmStandby'], 'warmStandby: an empty list; write false for no standby, or name the services to keep one for');
+  }
+  setting.forEach((name, i) => {
+    if (!services.includes(name)) {
+      c.fail(['target', 'warmStandby', i], `warmStandby: "${name}" is not one of the target's services (${services.join(', ')})`);
+    } else if (setting.indexOf(name) !== i) {
+      c.fail(['target', 'warmStandby', i], `warmStandby: "${name}" is listed twice`);
+    }
+  });
+  return setting;
 }
 
 /** `swarm: guardrail_api` is one service by its full Swarm name; `swarm: {stack, services}` names a stack's services. */
@@ -76,6 +99,7 @@ export function target(c: Checker, raw: RawPolicy): Policy['target'] {
   strategyChecks(c, t);
   swarmChecks(c, t);
   const settleMs = t.settle === undefined ? undefined : c.duration(['target', 'settle'], t.settle, 0);
+  const warmStandby = t.swarm === undefined ? standbySetting(c, t) : undefined;
   const swarm = swarmServices(t);
   const verify = {
     port: t.verify.port,
@@ -96,7 +120,7 @@ export function target(c: Checker, raw: RawPolicy): Policy['target'] {
     rollbackValue: t.rollbackValue,
     strategy: t.strategy,
     ...(t.stopSignal === undefined ? {} : { stopSignal: t.stopSignal }),
-    ...(t.warmStandby === true ? { warmStandby: true } : {}),
+    ...(warmStandby === undefined ? {} : { warmStandby }),
     ...(settleMs === undefined ? {} : { settleMs }),
     ...(t.parallelism === undefined ? {} : { parallelism: t.parallelism }),
     verify,

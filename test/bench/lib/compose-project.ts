@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sleep } from './stats.js';
 
@@ -11,6 +12,7 @@ import { sleep } from './stats.js';
 // This machine has Compose v1 (`docker-compose` 1.29.2); the commands are the same as v2's.
 
 const run = promisify(execFile);
+const FRONT_DOOR_CONFIG = fileURLToPath(new URL('../../../docker/front-door/haproxy.cfg', import.meta.url));
 
 export interface ComposeProjectOptions {
   /** Project name: lower case letters, digits, dashes. Also prefixes every container and network. */
@@ -20,6 +22,12 @@ export interface ComposeProjectOptions {
   readonly hostPort: number;
   /** Extra `environment:` entries, compose syntax (`${VAR:-default}` is interpolated from the shell). */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * The stack's front door (docker/compose.yaml's `front-door`: HAProxy, docker/front-door/haproxy.cfg) as a
+   * second service publishing `hostPort`; the api then publishes `directPort` only when given (to compare
+   * against), and `up -d` must name `front-door` too.
+   */
+  readonly frontDoor?: { readonly image: string; readonly directPort?: number };
 }
 
 export interface ComposeProject {
@@ -38,6 +46,8 @@ export interface ComposeProject {
 
 function composeYaml(options: ComposeProjectOptions): string {
   const env: Record<string, string> = { MODEL_VARIANT: '${MODEL_VARIANT:-ml}', LOG_LEVEL: 'warn', ...options.environment };
+  const door = options.frontDoor;
+  const apiPort = door === undefined ? options.hostPort : door.directPort;
   return [
     'version: "3.8"',
     'services:',
@@ -45,8 +55,18 @@ function composeYaml(options: ComposeProjectOptions): string {
     `    image: ${options.image}`,
     '    environment:',
     ...Object.entries(env).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`),
-    '    ports:',
-    `      - "127.0.0.1:${options.hostPort}:8000"`,
+    ...(apiPort === undefined ? [] : ['    ports:', `      - "127.0.0.1:${apiPort}:8000"`]),
+    ...(door === undefined
+      ? []
+      : [
+          '  front-door:',
+          `    image: ${door.image}`,
+          '    command: ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]',
+          `    volumes: ["${FRONT_DOOR_CONFIG}:/usr/local/etc/haproxy/haproxy.cfg:ro"]`,
+          '    read_only: true',
+          '    cap_drop: [ALL]',
+          `    ports: ["127.0.0.1:${options.hostPort}:8000"]`,
+        ]),
     '',
   ].join('\n');
 }

@@ -22,11 +22,14 @@ const agent = new http.Agent({ keepAlive: false });
 const counts = { sent: 0, ok: 0, failed: 0, errors: {}, variants: {} };
 /** Send time of the first request that failed with each error kind / succeeded with each variant. */
 const firstErrorAt = {};
+const lastErrorAt = {};
 const firstVariantAt = {};
 /** When the first answer from each variant ARRIVED (a request can wait in Docker's proxy during a switch). */
 const firstVariantAnsweredAt = {};
 /** Send times (epoch ms) of failed requests, for windows and for "error rate per second" timelines. */
 const failedAt = [];
+/** Send-to-last-byte time (ms, fractional) of every 2xx answer, for latency percentiles. */
+const okLatencyMs = [];
 /** Send times of every request, bucketed per 100 ms: [bucketStartMs, sent, failed]. */
 const buckets = new Map();
 const startedAt = Date.now();
@@ -44,6 +47,7 @@ function bucketOf(at) {
 
 function once() {
   const sentAt = Date.now();
+  const sentHr = process.hrtime.bigint();
   counts.sent += 1;
   bucketOf(sentAt)[1] += 1;
   return new Promise((resolve) => {
@@ -54,6 +58,7 @@ function once() {
       counts.failed += 1;
       counts.errors[why] = (counts.errors[why] ?? 0) + 1;
       firstErrorAt[why] = Math.min(firstErrorAt[why] ?? sentAt, sentAt);
+      lastErrorAt[why] = Math.max(lastErrorAt[why] ?? sentAt, sentAt);
       failedAt.push(sentAt);
       bucketOf(sentAt)[2] += 1;
       resolve();
@@ -75,6 +80,7 @@ function once() {
           if (settled) return;
           settled = true;
           counts.ok += 1;
+          okLatencyMs.push(Number(process.hrtime.bigint() - sentHr) / 1e6);
           try {
             const parsed = JSON.parse(text);
             const v = parsed.model_variant ?? parsed.variant ?? 'unknown';
@@ -92,6 +98,14 @@ function once() {
     req.on('error', (e) => fail(e.code ?? e.message));
     req.end(body);
   });
+}
+
+/** P50/P95/P99 of the 2xx answers' latencies, ms with 0.01 precision (null without answers). */
+function latencyPercentiles(values) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q) => Math.round(sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] * 100) / 100;
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
 const stop = () => (stopping = true);
@@ -113,6 +127,7 @@ console.log(
   JSON.stringify({
     ...counts,
     firstErrorAt,
+    lastErrorAt,
     firstVariantAt,
     firstVariantAnsweredAt,
     startedAt,
@@ -120,5 +135,6 @@ console.log(
     firstFailureAt: failedAt.length === 0 ? null : failedAt.reduce((a, b) => Math.min(a, b)),
     lastFailureAt: failedAt.length === 0 ? null : failedAt.reduce((a, b) => Math.max(a, b)),
     buckets: [...buckets.values()].sort((a, b) => a[0] - b[0]),
+    latencyMs: latencyPercentiles(okLatencyMs),
   }),
 );

@@ -19,6 +19,8 @@ export interface LoadResult {
   readonly variants: Readonly<Record<string, number>>;
   /** Send time (epoch ms) of the first request that failed with each error kind, e.g. `http_500`. */
   readonly firstErrorAt: Readonly<Record<string, number>>;
+  /** Send time of the last request that failed with each error kind. */
+  readonly lastErrorAt: Readonly<Record<string, number>>;
   /** Send time of the first request each variant answered with a 2xx. */
   readonly firstVariantAt: Readonly<Record<string, number>>;
   /** When the first answer from each variant arrived (epoch ms). */
@@ -30,6 +32,8 @@ export interface LoadResult {
   readonly lastFailureAt: number | null;
   /** Per 100 ms of send time: [bucketStartMs, sent, failed]. */
   readonly buckets: readonly (readonly [number, number, number])[];
+  /** Send to last byte of the 2xx answers, ms; null when none succeeded. */
+  readonly latencyMs: { readonly p50: number; readonly p95: number; readonly p99: number } | null;
 }
 
 export interface RunningLoad {

@@ -24,10 +24,13 @@ export function errorRateBackUnder(load: LoadResult, bound: number, fromMs: numb
   return recovered;
 }
 
-/** Send time of the first 5xx answer: the moment the faulty model started hurting clients. */
-export function firstServerErrorAt(load: LoadResult): number | undefined {
+/**
+ * Send time of the first 5xx answer (or of the first error of a kind matching `kinds`): the moment the faulty
+ * model started hurting clients.
+ */
+export function firstServerErrorAt(load: LoadResult, kinds: RegExp = /^http_5\d\d$/): number | undefined {
   const times = Object.entries(load.firstErrorAt)
-    .filter(([kind]) => /^http_5\d\d$/.test(kind))
+    .filter(([kind]) => kinds.test(kind))
     .map(([, at]) => at);
   return times.length === 0 ? undefined : Math.min(...times);
 }

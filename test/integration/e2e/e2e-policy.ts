@@ -24,6 +24,8 @@ export interface E2ePolicyOptions {
   readonly project: string;
   readonly services: readonly string[];
   readonly strategy?: 'recreate' | 'start-first';
+  /** false: no warm standby (the stack policy keeps one for the api); also dropped under `recreate`. */
+  readonly warmStandby?: false;
   readonly warnAfter?: string;
   readonly warnEvery?: string;
 }
@@ -40,6 +42,11 @@ export function generateE2ePolicy(options: E2ePolicyOptions): string {
   doc.setIn(['target', 'compose', 'project'], options.project);
   doc.setIn(['target', 'compose', 'services'], doc.createNode([...options.services]));
   if (options.strategy !== undefined) doc.setIn(['target', 'strategy'], options.strategy);
+  // The stack policy's standby list names services; keep those the test switches, none under recreate.
+  const standby = doc.getIn(['target', 'warmStandby']);
+  const kept = isSeq(standby) ? standby.items.map(String).filter((name) => options.services.includes(name)) : [];
+  if (options.warmStandby === false || options.strategy === 'recreate' || kept.length === 0) doc.deleteIn(['target', 'warmStandby']);
+  else doc.setIn(['target', 'warmStandby'], doc.createNode(kept));
   doc.setIn(['evaluation', 'interval'], `${E2E_TIMING.intervalS}s`);
   doc.setIn(['evaluation', 'blindAfter'], E2E_TIMING.blindAfterTicks);
   doc.setIn(['evaluation', 'minRequests', 'query'], scale(String(doc.getIn(['evaluation', 'minRequests', 'query']))));

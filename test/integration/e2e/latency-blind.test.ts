@@ -9,7 +9,7 @@ import { E2E_TIMING } from './e2e-policy.js';
 import { E2eStack, versionAt } from './e2e-stack.js';
 import { PREDICT_BODY, startHostTraffic, type HostTraffic } from './e2e-traffic.js';
 
-const SERVICES = ['api', 'prometheus', 'alertmanager', 'controller'];
+const SERVICES = ['api', 'prometheus', 'alertmanager', 'controller', 'front-door'];
 const LATENCY_MS = 1_500;
 const SCRAPE_INTERVAL_S = 5;
 

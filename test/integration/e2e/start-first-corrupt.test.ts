@@ -15,7 +15,7 @@ import { buildImagesOnce, E2E_IMAGES, REPO, sleep, waitFor } from './e2e-compose
 import { E2eStack, versionAt, type ContainerInfo } from './e2e-stack.js';
 import { runNetworkLoad } from './e2e-traffic.js';
 
-const SERVICES = ['api', 'prometheus', 'alertmanager', 'controller'];
+const SERVICES = ['api', 'prometheus', 'alertmanager', 'controller', 'front-door'];
 const LOAD_RPS = 50;
 const LOAD_SECONDS = 20;
 
@@ -61,7 +61,9 @@ beforeAll(async () => {
   stack = await E2eStack.create({
     name: 'startfirst',
     services: SERVICES,
-    policy: { services: ['api'], strategy: 'start-first' },
+    // Plain start-first without the shipped policy's warm standby: what a switch does when it must boot the
+    // baseline, and a corrupt model's crash loop; clients reach the api through the alias, not the front door.
+    policy: { services: ['api'], strategy: 'start-first', warmStandby: false },
     overrides: ['compose.corrupt-model.yaml'],
     env: { E2E_MODEL_DIR: modelDir(false) },
   });

@@ -1,6 +1,6 @@
 // The compose stack comes up here, offline: docker/offline/build-all.sh builds the stand-in base images
 // and the project images, then `compose -p <unique> -f docker/compose.yaml up -d` starts api,
-// prediction-consumer, redis, prometheus, alertmanager and controller (not grafana: it has no stand-in)
+// prediction-consumer, redis, prometheus, alertmanager, docker-proxy, controller and the front door (not grafana)
 // on free host ports. It checks each part answers and that they are wired: Prometheus scrapes the API
 // under the job the policy queries and has loaded the seed's rules, the consumer reaches Redis, the
 // controller loaded the stack's policy and reads its token file. Security of the stack (docs/security.md):
@@ -71,7 +71,7 @@ beforeAll(async () => {
     },
   };
   started = true;
-  await compose(project, ['up', '-d', 'api', 'prediction-consumer', 'redis', 'prometheus', 'alertmanager', 'docker-proxy', 'controller']);
+  await compose(project, ['up', '-d', 'api', 'prediction-consumer', 'redis', 'prometheus', 'alertmanager', 'docker-proxy', 'controller', 'front-door']);
 }, BUILD_TIMEOUT_MS + 120_000);
 
 afterAll(async () => {
@@ -80,7 +80,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('docker/compose.yaml on this machine', () => {
-  it('serves the ML model on the API\'s host port', async () => {
+  it('serves the ML model on the API\'s host port (through the front door)', async () => {
     const version = await waitFor('api /version', 60_000, async () => {
       const { status, body } = await getJson(`http://127.0.0.1:${ports.api}/version`);
       return status === 200 ? (body as { model_variant: string; model_version: string }) : undefined;

@@ -89,6 +89,11 @@ describe('target.swarm', () => {
       'p.yaml:8:16 warmStandby is not supported for swarm targets: Swarm owns the tasks of a service and would remove a standby task it did not schedule',
     ],
     [
+      'a warmStandby list',
+      { 4: STACK, 7: '  strategy: start-first\n  warmStandby: [api]' },
+      'p.yaml:8:16 warmStandby is not supported for swarm targets: Swarm owns the tasks of a service and would remove a standby task it did not schedule',
+    ],
+    [
       'via published-port',
       { 4: STACK, 7: '  strategy: start-first', 13: '    timeout: 30s\n    via: published-port' },
       "p.yaml:14:10 verify.via published-port is not supported for swarm targets: a start-first task has no fixed published port; use container-ip (a controller on the stack's network) or auto",

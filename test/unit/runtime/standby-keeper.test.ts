@@ -40,6 +40,25 @@ describe('warm standby maintenance', () => {
     expect(await h.runtime.metrics.registry.metrics()).not.toMatch(/guardrail_standby_ready\{/);
   });
 
+  it('a list keeps a standby for the named services only; the others are checked once for a leftover', async () => {
+    h = await createHarness((yaml) =>
+      yaml
+        .replace('services: [api]', 'services: [api, prediction-consumer]')
+        .replace('  strategy: recreate', '  strategy: start-first\n  warmStandby: [api]'),
+    );
+    for (let i = 0; i < 3; i++) await h.tick();
+    expect(h.actuator.standbyCalls.map((t) => [t.name, t.warmStandby])).toEqual([
+      ['demo/api', { value: 'baseline' }],
+      ['demo/prediction-consumer', undefined],
+      ['demo/api', { value: 'baseline' }],
+      ['demo/api', { value: 'baseline' }],
+    ]);
+    expect(h.runtime.status()[0]?.standbys.map((s) => [s.service, s.state])).toEqual([['demo/api', 'ready']]);
+    const metrics = await h.runtime.metrics.registry.metrics();
+    expect(metrics).toMatch(/guardrail_standby_ready\{target="demo\/api"\} 1/);
+    expect(metrics).not.toMatch(/guardrail_standby_ready\{target="demo\/prediction-consumer"\}/);
+  });
+
   it('a failing maintenance is reported and counted, retried next tick, and does not stop a rollback', async () => {
     h = await createHarness(warm);
     h.actuator.standbyBehaviour = () => Promise.reject(new Error('Docker socket gone'));

@@ -141,7 +141,7 @@ describe('docker/compose.yaml', () => {
   const services = compose['services'] as Record<string, Yaml>;
 
   it('has the stack\'s services, Grafana only behind its profile', () => {
-    expect(Object.keys(services).sort()).toEqual(['alert-inbox', 'alertmanager', 'api', 'controller', 'docker-proxy', 'grafana', 'prediction-consumer', 'prometheus', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['alert-inbox', 'alertmanager', 'api', 'controller', 'docker-proxy', 'front-door', 'grafana', 'prediction-consumer', 'prometheus', 'redis']);
     expect(services['grafana']?.['profiles']).toEqual(['grafana']);
     for (const [name, s] of Object.entries(services)) if (name !== 'grafana') expect(s['profiles'], name).toBeUndefined();
   });

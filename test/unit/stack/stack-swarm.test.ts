@@ -59,6 +59,7 @@ describe('docker/stack-render.mjs', () => {
       'api',
       'controller',
       'docker-proxy',
+      'front-door',
       'prediction-consumer',
       'prometheus',
       'redis',
@@ -80,6 +81,11 @@ describe('docker/stack-render.mjs', () => {
   it('publishes host-mode ports with the same variables, none for the start-first services', () => {
     expect(rendered['api']?.['ports']).toBeUndefined();
     expect(rendered['prediction-consumer']?.['ports']).toBeUndefined();
+    // The front door publishes the api's and the consumer's host ports (docs/front-door.md).
+    expect(rendered['front-door']?.['ports']).toEqual([
+      { target: 8000, published: '${API_PORT:-8000}', protocol: 'tcp', mode: 'host' },
+      { target: 8001, published: '${CONSUMER_PORT:-8001}', protocol: 'tcp', mode: 'host' },
+    ]);
     expect(rendered['controller']?.['ports']).toEqual([
       { target: 8090, published: '${CONTROLLER_PORT:-8090}', protocol: 'tcp', mode: 'host' },
     ]);
@@ -119,11 +125,12 @@ describe('docker/prometheus/prometheus.swarm.yml', () => {
 });
 
 describe('docker/controller/swarm-policies/prediction-service.yaml', () => {
-  it("is the stack policy with the target as stack guardrail's services, start-first, parallelism 1, no stopSignal", () => {
+  it("is the stack policy with the target as stack guardrail's services, start-first, parallelism 1, no stopSignal or warmStandby", () => {
     const stackPolicy = yaml('docker/controller/policies/prediction-service.yaml');
     const swarmPolicy = yaml('docker/controller/swarm-policies/prediction-service.yaml');
     const target = stackPolicy['target'] as Yaml;
-    const { compose: composeTarget, stopSignal: _signal, strategy: _strategy, ...rest } = target;
+    // Swarm takes neither a stop signal nor a warm standby (it owns the tasks): both go.
+    const { compose: composeTarget, stopSignal: _signal, strategy: _strategy, warmStandby: _standby, ...rest } = target;
     expect(composeTarget).toMatchObject({ project: 'guardrail' });
     const expected = {
       ...stackPolicy,
