@@ -213,7 +213,10 @@ webhook_outcome() { # webhook_outcome OUTCOME: guardrail_webhook_alerts_total{ou
   awk -v o="$1" '$1 == "guardrail_webhook_alerts_total{outcome=\"" o "\"}" { v = $2 } END { print v + 0 }' <<<"$metrics"
 }
 before_total=$(history_total)
-before_refused=$(webhook_outcome not_corroborated)
+# While rolled back the engine refuses the alert before asking Prometheus (nothing to do: already on the
+# baseline); otherwise Prometheus does not corroborate it. Either way it is delivered, counted, and refused.
+delivered() { echo $(($(webhook_outcome not_corroborated) + $(webhook_outcome queued))); }
+before_delivered=$(delivered)
 # The rule alert the policy maps to target-down, posted as Prometheus would post it: first without a login.
 synthetic='[{"labels":{"alertname":"PredictionServiceDown","severity":"critical","service":"prediction-service","source":"drill"},"annotations":{"summary":"drill: synthetic alert"}}]'
 anonymous=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$ALERTMANAGER_PORT/api/v2/alerts" -H 'Content-Type: application/json' -d "$synthetic")
@@ -221,15 +224,15 @@ anonymous=$(curl -sS -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$A
 ok "Alertmanager refuses an alert posted without its login (HTTP 401)"
 curl -fsS -u "$(am_auth)" -X POST "http://127.0.0.1:$ALERTMANAGER_PORT/api/v2/alerts" -H 'Content-Type: application/json' -d "$synthetic" >/dev/null ||
   fail "Alertmanager refused the synthetic alert posted with the operator login"
-refused=$before_refused
+now_delivered=$before_delivered
 for _ in $(seq 1 30); do
-  refused=$(webhook_outcome not_corroborated)
-  [ "$refused" -gt "$before_refused" ] && break
+  now_delivered=$(delivered)
+  [ "$now_delivered" -gt "$before_delivered" ] && break
   sleep 1
 done
-[ "$refused" -gt "$before_refused" ] ||
-  fail "the controller did not refuse the synthetic PredictionServiceDown (guardrail_webhook_alerts_total{outcome=\"not_corroborated\"} = $refused)"
-ok "Alertmanager delivered PredictionServiceDown to the controller's webhook, which refused it: Prometheus does not corroborate it (not_corroborated: $before_refused -> $refused)"
+[ "$now_delivered" -gt "$before_delivered" ] ||
+  fail "the synthetic PredictionServiceDown never reached the controller's webhook (guardrail_webhook_alerts_total queued + not_corroborated = $now_delivered)"
+ok "Alertmanager delivered PredictionServiceDown to the controller's webhook (queued + not_corroborated: $before_delivered -> $now_delivered; not_corroborated $(webhook_outcome not_corroborated))"
 sleep 3
 wait_version 'baseline-*' 5 || fail "the webhook alert changed the serving model ($VERSION)"
 [ "$(history_total)" = "$before_total" ] || fail "the webhook alert started another switch while already rolled back"
