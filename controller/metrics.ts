@@ -4,7 +4,7 @@ import type { Phase } from './core/index.js';
 // The controller's own metrics, on their own Registry (the HTTP API exposes it at /metrics) so they
 // never mix with a host application's default registry. Names are the contract docs/runtime.md lists.
 
-export const PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'rolling_forward', 'paused', 'failed'];
+export const PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'partially_rolled_back', 'rolling_forward', 'paused', 'failed'];
 
 export interface ControllerMetrics {
   readonly registry: Registry;

@@ -31,6 +31,8 @@ export function formatCommand(command: Command): string {
       return command.alert.resolvedAtMs === undefined
         ? `notify ${command.alert.severity} ${command.alert.name}`
         : `resolve ${command.alert.name}`;
+    case 'record':
+      return `record ${command.action} ${command.reason}`;
   }
 }
 

@@ -47,6 +47,8 @@ export interface RollbackCommand {
   readonly value: string;
   readonly strategy: Strategy;
   readonly evidence: Evidence;
+  /** 1 for the first attempt; a partial or failed rollback is retried with the same id. */
+  readonly attempt: number;
 }
 
 export interface RollforwardCommand {
@@ -64,4 +66,16 @@ export interface NotifyCommand {
   readonly alert: Alert;
 }
 
-export type Command = RollbackCommand | RollforwardCommand | NotifyCommand;
+/** A change Guardrail did not make, found in what runs: recorded in history with actor `out-of-band`. */
+export interface RecordCommand {
+  readonly type: 'record';
+  /** Toward the rollback value (`rollback`) or the normal value (`rollforward`). */
+  readonly action: 'rollback' | 'rollforward';
+  readonly trigger: Trigger;
+  readonly reason: string;
+  /** What was observed, per service. */
+  readonly notes: string;
+  readonly atMs: number;
+}
+
+export type Command = RollbackCommand | RollforwardCommand | NotifyCommand | RecordCommand;

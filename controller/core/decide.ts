@@ -11,6 +11,7 @@ import { assessTick, type TickAssessment } from './assess-tick.js';
 import { runTickSideSteps } from './tick-side-steps.js';
 import { applyEffects, currentHold, type EffectContext } from './effects.js';
 import { newBaselineBreach } from './baseline-breach.js';
+import { classifyObserved, driftIsNew, observeSideStep } from './out-of-band.js';
 
 export const HOUR_MS = 3_600_000;
 
@@ -132,10 +133,19 @@ function guardHolds(policy: Policy, state: TargetState, ctx: EffectContext, nowM
       return event.type === 'pause' && event.untilMs > nowMs;
     case 'baseline_breach_new':
       return newBaselineBreach(state, ctx.firing ?? [], nowMs) !== undefined;
+    case 'retry_due': {
+      const retryAtMs = state.rollback?.retryAtMs;
+      return retryAtMs !== undefined && retryAtMs !== null && nowMs >= retryAtMs;
+    }
+    case 'drift_new':
+      return event.type === 'observed' && driftIsNew(state, event);
   }
 }
 
-function lifecycleEventOf(event: Exclude<EngineEvent, { type: 'tick' }>): LifecycleEvent {
+function lifecycleEventOf(policy: Policy, event: Exclude<EngineEvent, { type: 'tick' }>): LifecycleEvent {
+  if (event.type === 'observed') return classifyObserved(policy, event);
+  // A rollback that reached some services, not all, is partial: they stay there and the rest is retried.
+  if (event.type === 'actuation_failed' && event.action === 'rollback' && (event.services ?? []).some((s) => s.onValue)) return 'actuation_partial';
   return event.type;
 }
 
@@ -179,7 +189,12 @@ export function decide(policy: Policy, state: TargetState, event: EngineEvent, n
     if (event.type === 'webhook' && !policy.reasons.some((r) => r.name === event.reason)) {
       return { state: current, commands, verdicts: [], refused: { event: event.type, phase: current.phase, reason: `unknown reason ${event.reason}` } };
     }
-    const result = step(policy, current, lifecycleEventOf(event), contextOf(policy, event, undefined, nowMs), nowMs);
+    if (event.type === 'observed') {
+      const side = observeSideStep(policy, current, event, nowMs);
+      current = side.state;
+      commands.push(...side.commands);
+    }
+    const result = step(policy, current, lifecycleEventOf(policy, event), contextOf(policy, event, undefined, nowMs), nowMs);
     return { ...result, commands: [...commands, ...result.commands], verdicts: [] };
   }
 

@@ -1,38 +1,40 @@
 // What each transition row's effects do to the state, and which commands they emit. One small
 // function per effect; `applyEffects` runs a row's effects in order.
 
-import type { FiringReason } from './assess-tick.js';
 import { announceBaselineBreach } from './baseline-breach.js';
 import type { Command, Evidence } from './commands.js';
-import type { EngineEvent } from './events.js';
+import type { EffectContext } from './effect-context.js';
+import { completeRollback, recordIncomplete, retryRollback } from './incomplete-rollback.js';
 import type { Effect, Transition } from './lifecycle.js';
+import { announceDrift, outOfBandForward, outOfBandPartial, outOfBandRollback, rollbackCompletedOutOfBand } from './out-of-band.js';
 import {
   holdAlert,
   notify,
+  resolveIncomplete,
   resolveRollbackAlerts,
   resolved,
   rolledForwardAlert,
-  rollbackFailedAlert,
   rollbackStartedAlert,
   rollforwardFailedAlert,
 } from './notifications.js';
 import type { Policy } from './policy.js';
 import type { HoldCause, PauseRecord, RollbackRecord, TargetState } from './state.js';
 
-export interface EffectContext {
-  readonly event: EngineEvent;
-  /** Evidence for a command this event may cause (reason, trigger, numbers). */
-  readonly evidence: Evidence;
-  /** A tick's firing reasons, most severe first (absent for other events). */
-  readonly firing?: readonly FiringReason[];
-}
+export type { EffectContext } from './effect-context.js';
 
 interface Applied {
   readonly state: TargetState;
   readonly commands: readonly Command[];
 }
 
-/** Why an automatic (or webhook) rollback for `reason` would be held right now, or null. */
+const HOUR_MS = 3_600_000;
+
+/**
+ * Why an automatic (or webhook) rollback for `reason` would be held right now, or null. The cooldown
+ * after a roll-forward is a baking window, not a blind spot: it holds only non-critical reasons, so a
+ * still-broken model is rolled back at once; maxRollbacksPerHour is the guard against flapping. Each
+ * detail says which limit holds it and until when.
+ */
 export function currentHold(
   policy: Policy,
   state: TargetState,
@@ -42,13 +44,18 @@ export function currentHold(
   const veto = policy.vetoes.find(
     (v) => state.blockingVetoes.includes(v.name) && (v.appliesTo.length === 0 || v.appliesTo.includes(reason)),
   );
-  if (veto !== undefined) return { cause: 'veto', detail: `${veto.name}: ${veto.message}` };
-  if (state.cooldownUntilMs !== null && nowMs < state.cooldownUntilMs) {
-    return { cause: 'cooldown', detail: `cooldown after roll-forward until ${new Date(state.cooldownUntilMs).toISOString()}` };
+  if (veto !== undefined) return { cause: 'veto', detail: `veto ${veto.name}: ${veto.message} (until the veto clears)` };
+  const critical = policy.reasons.find((r) => r.name === reason)?.severity === 'critical';
+  if (!critical && state.cooldownUntilMs !== null && nowMs < state.cooldownUntilMs) {
+    return { cause: 'cooldown', detail: `limits.cooldown after the roll-forward, until ${new Date(state.cooldownUntilMs).toISOString()}` };
   }
   const count = state.automaticRollbacksMs.length;
   if (count >= policy.limits.maxRollbacksPerHour) {
-    return { cause: 'rate_limit', detail: `${count} automatic rollbacks in the last hour (max ${policy.limits.maxRollbacksPerHour})` };
+    const freeAtMs = Math.min(...state.automaticRollbacksMs.slice(count - policy.limits.maxRollbacksPerHour)) + HOUR_MS;
+    return {
+      cause: 'rate_limit',
+      detail: `limits.maxRollbacksPerHour: ${count} automatic rollbacks in the last hour (max ${policy.limits.maxRollbacksPerHour}), until ${new Date(freeAtMs).toISOString()}`,
+    };
   }
   return null;
 }
@@ -78,6 +85,7 @@ function startRollback(policy: Policy, state: TargetState, ctx: EffectContext, n
       value: policy.target.rollbackValue,
       strategy: policy.target.strategy,
       evidence: ctx.evidence,
+      attempt: 1,
     },
     notify(rollbackStartedAlert(policy, record, ctx.evidence)),
   ];
@@ -155,15 +163,26 @@ function applyEffect(policy: Policy, state: TargetState, effect: Effect, ctx: Ef
     case 'announce_hold':
       return announceHold(policy, state, ctx, nowMs);
     case 'rollback_verified': {
-      const rollback = state.rollback === null ? null : { ...state.rollback, verifiedAtMs: nowMs };
-      return { state: { ...state, rollback, lastError: null, allOkSinceMs: null }, commands: [] };
+      const completed = completeRollback(policy, state, nowMs);
+      return { state: { ...completed.state, allOkSinceMs: null }, commands: completed.commands };
     }
     case 'announce_baseline_breach':
       return announceBaselineBreach(policy, state, ctx.firing ?? [], nowMs);
-    case 'rollback_failed': {
-      const error = errorOf(ctx);
-      return { state: { ...state, lastError: error }, commands: [notify(rollbackFailedAlert(policy, recordOf(policy, state, nowMs), error, nowMs))] };
-    }
+    case 'rollback_failed':
+    case 'rollback_partial':
+      return recordIncomplete(policy, state, recordOf(policy, state, nowMs), ctx, nowMs);
+    case 'retry_rollback':
+      return retryRollback(policy, state, recordOf(policy, state, nowMs), ctx);
+    case 'out_of_band_forward':
+      return outOfBandForward(policy, state, ctx, nowMs);
+    case 'out_of_band_rollback':
+      return outOfBandRollback(policy, state, ctx, nowMs);
+    case 'out_of_band_partial':
+      return outOfBandPartial(policy, state, ctx, nowMs);
+    case 'rollback_completed':
+      return rollbackCompletedOutOfBand(policy, state, ctx, nowMs);
+    case 'announce_drift':
+      return announceDrift(policy, state, ctx, nowMs);
     case 'rollforward_verified': {
       const record = recordOf(policy, state, nowMs);
       const rollbackEvidence: Evidence = { ...ctx.evidence, reason: record.reason, trigger: record.trigger };
@@ -171,6 +190,7 @@ function applyEffect(policy: Policy, state: TargetState, effect: Effect, ctx: Ef
       const commands = [
         notify(rolledForwardAlert(policy, record, forwardEvidence, nowMs)),
         ...resolveRollbackAlerts(policy, record, rollbackEvidence, nowMs),
+        ...resolveIncomplete(policy, record, nowMs),
       ];
       const next: TargetState = { ...state, rollback: null, timers: {}, cooldownUntilMs: nowMs + policy.limits.cooldownMs, lastError: null, allOkSinceMs: null };
       return { state: next, commands };

@@ -56,12 +56,39 @@ export interface ActuationSucceededEvent {
   readonly rollbackId: string;
 }
 
-/** The actuator failed (or verification timed out). */
+/** Where one service of the target stands after a switch: on the switch's value or not, and why. */
+export interface ServiceOutcome {
+  readonly service: string;
+  readonly onValue: boolean;
+  readonly detail: string;
+}
+
+/**
+ * The actuator failed (or verification timed out). `services`: per service, whether it reached the value;
+ * a rollback with some services on the baseline is partial (they stay there, the rest is retried).
+ */
 export interface ActuationFailedEvent {
   readonly type: 'actuation_failed';
   readonly action: 'rollback' | 'rollforward';
   readonly rollbackId: string;
   readonly error: string;
+  readonly services?: readonly ServiceOutcome[];
+}
+
+/** What one service actually runs, as read from the world (containers, their variable, /version). */
+export interface ObservedService {
+  readonly service: string;
+  /** False when it could not be read (actuator down, no container, values disagree): UNKNOWN never acts. */
+  readonly known: boolean;
+  /** The variable's value its serving instances run (null = absent); meaningless when !known. */
+  readonly value: string | null;
+  readonly detail: string;
+}
+
+/** Level-triggered truth: what runs for every service of the target, read each tick. */
+export interface ObservedEvent {
+  readonly type: 'observed';
+  readonly services: readonly ObservedService[];
 }
 
 export type EngineEvent =
@@ -73,4 +100,5 @@ export type EngineEvent =
   | PauseExpiredEvent
   | WebhookEvent
   | ActuationSucceededEvent
-  | ActuationFailedEvent;
+  | ActuationFailedEvent
+  | ObservedEvent;

@@ -32,6 +32,9 @@ export type {
   EngineEvent,
   ManualRollbackEvent,
   ManualRollforwardEvent,
+  ObservedEvent,
+  ObservedService,
+  ServiceOutcome,
   PauseEvent,
   PauseExpiredEvent,
   ResumeEvent,
@@ -43,11 +46,14 @@ export type {
   ConditionEvidence,
   Evidence,
   NotifyCommand,
+  RecordCommand,
   RollbackCommand,
   RollforwardCommand,
   Trigger,
 } from './commands.js';
-export type { BreachTimer, HoldCause, HoldRecord, PauseRecord, RollbackRecord, TargetState } from './state.js';
+export type { BreachTimer, HoldCause, HoldRecord, ObservedRecord, PauseRecord, RollbackRecord, TargetState } from './state.js';
+export { MAX_ROLLBACK_ATTEMPTS, RETRY_BASE_MS, RETRY_MAX_MS, retryAt } from './incomplete-rollback.js';
+export { describeObserved } from './out-of-band.js';
 export type { Verdict, VerdictStatus } from './verdict.js';
 export type { AppliedTransition, Decision, Refusal } from './decide.js';
 export { decide, initialState } from './decide.js';

@@ -17,7 +17,13 @@ export type LifecycleEvent =
   | 'pause_expired'
   | 'webhook'
   | 'actuation_succeeded'
-  | 'actuation_failed';
+  | 'actuation_failed'
+  | 'actuation_partial' // a rollback reached some services, not all
+  // what runs, as observed (an `observed` event is classified by the values its services run)
+  | 'observed_normal' // every service runs the normal value
+  | 'observed_rollback' // every service runs the rollback value
+  | 'observed_mixed' // some run one, some another
+  | 'observed_unknown'; // some service could not be read: never acts
 
 export type Guard =
   | 'auto_allowed' // no veto, no cooldown, under the hourly limit
@@ -28,7 +34,9 @@ export type Guard =
   | 'paused_from_failed'
   | 'known_reason' // a webhook/manual reason that names one of the policy's reasons (or none given)
   | 'baseline_breach_new' // rolled back and verified, a reason still fires on the baseline's own data, not announced yet
-  | 'pause_in_future'; // a pause's expiry is after now
+  | 'pause_in_future' // a pause's expiry is after now
+  | 'retry_due' // a partial or failed rollback's next attempt is due
+  | 'drift_new'; // this out-of-band drift was not announced yet
 
 export type Effect =
   | 'start_rollback' // rollback command + INFO GuardrailRollbackStarted
@@ -40,9 +48,16 @@ export type Effect =
   | 'rollforward_failed' // CRITICAL GuardrailRollforwardFailed, stays rolled back
   | 'record_pause'
   | 'clear_pause'
-  | 'announce_baseline_breach'; // CRITICAL GuardrailBaselineBreaching: the rollback did not help
+  | 'announce_baseline_breach' // CRITICAL GuardrailBaselineBreaching: the rollback did not help
+  | 'rollback_partial' // CRITICAL GuardrailRollbackPartial naming the services and causes; retry scheduled
+  | 'retry_rollback' // the same rollback again: services on the baseline are no-ops
+  | 'out_of_band_forward' // record + WARNING GuardrailOutOfBandChange; the rollback ends, the rules guard ML
+  | 'out_of_band_rollback' // record + WARNING; what runs is the baseline: a rollback (actor out-of-band)
+  | 'out_of_band_partial' // record + WARNING; a service left the baseline: retried at once
+  | 'rollback_completed' // record + WARNING; every service is on the baseline now
+  | 'announce_drift'; // record + WARNING; what runs differs from the phase, nothing to do
 
-export type CommandType = 'rollback' | 'rollforward' | 'notify';
+export type CommandType = 'rollback' | 'rollforward' | 'notify' | 'record';
 
 export interface Transition {
   readonly from: Phase;
@@ -76,6 +91,39 @@ function refuse(from: Phase, event: LifecycleEvent, reason: string): Transition 
   return { from, event, to: from, effects: [], commands: [], refuse: reason };
 }
 
+const ALL_PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'partially_rolled_back', 'rolling_forward', 'paused', 'failed'];
+const OBSERVED = ['observed_normal', 'observed_rollback', 'observed_mixed', 'observed_unknown'] as const;
+
+/** A retry of an incomplete rollback, due on any tick (the backoff is in the guard). */
+function retryRows(from: Phase): Transition[] {
+  return TICKS.map((event) => ({ from, event, guard: 'retry_due', to: 'rolling_back', effects: ['retry_rollback'], commands: ['rollback'] }));
+}
+
+const OUT_OF_BAND: Pick<Transition, 'commands'> = { commands: ['record', 'notify'] };
+
+const OBSERVED_ROWS: readonly Transition[] = [
+  // What runs, observed each tick (level-triggered truth): a change Guardrail did not make is recorded
+  // (actor out-of-band) and announced, and from then on the normal rules guard what runs
+  { from: 'watching', event: 'observed_rollback', to: 'rolled_back', effects: ['out_of_band_rollback'], ...OUT_OF_BAND },
+  { from: 'pending', event: 'observed_rollback', to: 'rolled_back', effects: ['out_of_band_rollback'], ...OUT_OF_BAND },
+  { from: 'watching', event: 'observed_mixed', guard: 'drift_new', to: 'watching', effects: ['announce_drift'], ...OUT_OF_BAND },
+  { from: 'pending', event: 'observed_mixed', guard: 'drift_new', to: 'pending', effects: ['announce_drift'], ...OUT_OF_BAND },
+  { from: 'rolled_back', event: 'observed_normal', to: 'watching', effects: ['out_of_band_forward'], commands: ['record', 'notify', 'notify'] },
+  { from: 'rolled_back', event: 'observed_mixed', to: 'partially_rolled_back', effects: ['out_of_band_partial'], ...OUT_OF_BAND },
+  { from: 'partially_rolled_back', event: 'observed_normal', to: 'watching', effects: ['out_of_band_forward'], commands: ['record', 'notify', 'notify'] },
+  { from: 'partially_rolled_back', event: 'observed_rollback', to: 'rolled_back', effects: ['rollback_completed'], ...OUT_OF_BAND },
+  { from: 'failed', event: 'observed_rollback', to: 'rolled_back', effects: ['rollback_completed'], ...OUT_OF_BAND },
+];
+
+/** Everything else observed: what runs is what the phase expects, or in flight, paused, unknown. */
+function observedFallbacks(): Transition[] {
+  return ALL_PHASES.flatMap((from) =>
+    OBSERVED.filter((event) => !OBSERVED_ROWS.some((t) => t.from === from && t.event === event && t.guard === undefined)).map(
+      (event): Transition => ({ from, event, to: from, effects: [], commands: [] }),
+    ),
+  );
+}
+
 export const TRANSITIONS: readonly Transition[] = [
   // watching
   { from: 'watching', event: 'tick_clear', to: 'watching', effects: [], commands: [] },
@@ -96,6 +144,10 @@ export const TRANSITIONS: readonly Transition[] = [
   ...quietTicks('rolled_back'),
   ...quietTicks('rolling_forward'),
   ...quietTicks('paused'),
+  // an incomplete rollback moves on toward safety: retried with backoff
+  ...retryRows('partially_rolled_back'),
+  ...quietTicks('partially_rolled_back'),
+  ...retryRows('failed'),
   ...quietTicks('failed'),
 
   // manual rollback: never vetoed or rate-limited (a human decided)
@@ -111,10 +163,12 @@ export const TRANSITIONS: readonly Transition[] = [
   refuse('rolling_back', 'manual_rollback', 'a rollback is already in progress'),
   refuse('rolled_back', 'manual_rollback', 'already rolled back'),
   refuse('rolling_forward', 'manual_rollback', 'a roll-forward is in progress; wait for its result'),
+  { from: 'partially_rolled_back', event: 'manual_rollback', to: 'rolling_back', effects: ['retry_rollback'], commands: ['rollback'] },
 
   // manual roll-forward
   { from: 'rolled_back', event: 'manual_rollforward', to: 'rolling_forward', ...ROLLFORWARD },
   { from: 'failed', event: 'manual_rollforward', to: 'rolling_forward', ...ROLLFORWARD },
+  { from: 'partially_rolled_back', event: 'manual_rollforward', to: 'rolling_forward', ...ROLLFORWARD },
   { from: 'paused', event: 'manual_rollforward', guard: 'paused_from_rolled_back', to: 'rolling_forward', effects: ['clear_pause', 'start_rollforward'], commands: ['rollforward'] },
   { from: 'paused', event: 'manual_rollforward', guard: 'paused_from_failed', to: 'rolling_forward', effects: ['clear_pause', 'start_rollforward'], commands: ['rollforward'] },
   refuse('paused', 'manual_rollforward', 'not rolled back'),
@@ -136,11 +190,12 @@ export const TRANSITIONS: readonly Transition[] = [
   refuse('paused', 'pause', 'the pause expiry must be in the future'),
   refuse('rolling_back', 'pause', 'an actuation is in progress; pause after it has finished'),
   refuse('rolling_forward', 'pause', 'an actuation is in progress; pause after it has finished'),
+  refuse('partially_rolled_back', 'pause', 'a rollback is incomplete and retried; roll forward, or pause once it has finished'),
   ...(['resume', 'pause_expired'] as const).flatMap((event): Transition[] => [
     { from: 'paused', event, guard: 'paused_from_rolled_back', to: 'rolled_back', effects: ['clear_pause'], commands: [] },
     { from: 'paused', event, guard: 'paused_from_failed', to: 'failed', effects: ['clear_pause'], commands: [] },
     { from: 'paused', event, to: 'watching', effects: ['clear_pause'], commands: [] },
-    ...(['watching', 'pending', 'rolling_back', 'rolled_back', 'rolling_forward', 'failed'] as const).map((from) =>
+    ...(['watching', 'pending', 'rolling_back', 'rolled_back', 'partially_rolled_back', 'rolling_forward', 'failed'] as const).map((from) =>
       refuse(from, event, 'not paused'),
     ),
   ]),
@@ -154,6 +209,7 @@ export const TRANSITIONS: readonly Transition[] = [
   refuse('pending', 'webhook', 'held (already announced)'),
   refuse('rolling_back', 'webhook', 'a rollback is already in progress'),
   refuse('rolled_back', 'webhook', 'already rolled back'),
+  refuse('partially_rolled_back', 'webhook', 'a rollback is active (incomplete, retried)'),
   refuse('rolling_forward', 'webhook', 'a roll-forward is in progress'),
   refuse('paused', 'webhook', 'automation is paused'),
   refuse('failed', 'webhook', 'the last rollback failed; a human must act'),
@@ -161,14 +217,16 @@ export const TRANSITIONS: readonly Transition[] = [
   // actuator results
   { from: 'rolling_back', event: 'actuation_succeeded', guard: 'matches_rollback', to: 'rolled_back', effects: ['rollback_verified'], commands: [] },
   { from: 'rolling_back', event: 'actuation_failed', guard: 'matches_rollback', to: 'failed', effects: ['rollback_failed'], commands: ['notify'] },
+  { from: 'rolling_back', event: 'actuation_partial', guard: 'matches_rollback', to: 'partially_rolled_back', effects: ['rollback_partial'], commands: ['notify'] },
   // INFO rolled forward + resolve of the start notice (+ resolve of the last lasting warning, if any)
   { from: 'rolling_forward', event: 'actuation_succeeded', guard: 'matches_rollback', to: 'watching', effects: ['rollforward_verified'], commands: ['notify', 'notify'] },
   { from: 'rolling_forward', event: 'actuation_failed', guard: 'matches_rollback', to: 'rolled_back', effects: ['rollforward_failed'], commands: ['notify'] },
-  ...(['actuation_succeeded', 'actuation_failed'] as const).flatMap((event) =>
-    (['watching', 'pending', 'rolling_back', 'rolled_back', 'rolling_forward', 'paused', 'failed'] as const).map((from) =>
-      refuse(from, event, 'stale actuation result: no matching action in progress'),
-    ),
+  ...(['actuation_succeeded', 'actuation_failed', 'actuation_partial'] as const).flatMap((event) =>
+    ALL_PHASES.map((from) => refuse(from, event, 'stale actuation result: no matching action in progress')),
   ),
+
+  ...OBSERVED_ROWS,
+  ...observedFallbacks(),
 ];
 
 /** The first row that matches; every (phase, event) pair has an unguarded fallback row. */

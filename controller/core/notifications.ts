@@ -66,6 +66,13 @@ export function rollbackLastingAlert(policy: Policy, record: RollbackRecord, n: 
   };
 }
 
+/** What happens next after an incomplete attempt: the retry's time, or that a human must act. */
+function nextStep(record: RollbackRecord): string {
+  const attempt = record.attempts ?? 1;
+  if (record.retryAtMs === undefined || record.retryAtMs === null) return `Attempt ${attempt} was the last: a human must act.`;
+  return `Attempt ${attempt}; attempt ${attempt + 1} at ${new Date(record.retryAtMs).toISOString()}.`;
+}
+
 export function rollbackFailedAlert(policy: Policy, record: RollbackRecord, error: string, nowMs: number): Alert {
   return {
     dedupKey: `rollback-failed:${policy.target.name}:${record.rollbackId}`,
@@ -73,8 +80,51 @@ export function rollbackFailedAlert(policy: Policy, record: RollbackRecord, erro
     severity: 'critical',
     target: policy.target.name,
     summary: `Rollback of ${policy.target.name} to ${policy.target.rollbackValue} FAILED: ${error}`,
-    description: `Rollback ${record.rollbackId} (${record.reason}) did not verify. A human must act.`,
+    description: `Rollback ${record.rollbackId} (${record.reason}) reached no service. ${nextStep(record)}`,
     labels: baseLabels(policy, { rollbackId: record.rollbackId, reason: record.reason }),
+    startsAtMs: nowMs,
+  };
+}
+
+/** Some services serve the rollback value (they stay there), the others do not: named with their causes. */
+export function rollbackPartialAlert(policy: Policy, record: RollbackRecord, nowMs: number): Alert {
+  const services = record.services ?? [];
+  const failed = services.filter((s) => !s.onValue);
+  const reached = services.filter((s) => s.onValue).map((s) => s.service);
+  return {
+    dedupKey: `rollback-partial:${policy.target.name}:${record.rollbackId}`,
+    name: 'GuardrailRollbackPartial',
+    severity: 'critical',
+    target: policy.target.name,
+    summary:
+      `Rollback of ${policy.target.name} INCOMPLETE: ${failed.map((s) => `${s.service} not on ${policy.target.rollbackValue} (${s.detail})`).join('; ')}`,
+    description:
+      `Rollback ${record.rollbackId} (${record.reason}): ${reached.join(', ') || 'no service'} serve ${policy.target.rollbackValue} and stay there. ` +
+      nextStep(record),
+    labels: baseLabels(policy, { rollbackId: record.rollbackId, reason: record.reason }),
+    startsAtMs: nowMs,
+  };
+}
+
+/** The open CRITICAL of an incomplete rollback, resolved (the rollback completed, or ended). */
+export function resolveIncomplete(policy: Policy, record: RollbackRecord, nowMs: number): NotifyCommand[] {
+  if (record.incompleteAlert === 'partial') return [resolved(rollbackPartialAlert(policy, record, nowMs), nowMs)];
+  if (record.incompleteAlert === 'failed') return [resolved(rollbackFailedAlert(policy, record, 'resolved', nowMs), nowMs)];
+  return [];
+}
+
+/** A change Guardrail did not make, found in what runs. */
+export function outOfBandAlert(policy: Policy, what: string, nowMs: number): Alert {
+  return {
+    dedupKey: `out-of-band:${policy.target.name}:${nowMs}`,
+    name: 'GuardrailOutOfBandChange',
+    severity: 'warning',
+    target: policy.target.name,
+    summary: `${policy.target.name} was changed outside Guardrail: ${what}`,
+    description:
+      'Recorded in history (actor out-of-band). Guardrail now guards what runs with the usual rules: a model ' +
+      'that breaches is rolled back after `for`, within the limits.',
+    labels: baseLabels(policy, { actor: 'out-of-band', since: String(nowMs) }),
     startsAtMs: nowMs,
   };
 }

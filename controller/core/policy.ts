@@ -131,6 +131,7 @@ export type Phase =
   | 'pending' // a reason breaches, its `for` timer is running
   | 'rolling_back' // rollback command issued, waiting for the actuator's verdict
   | 'rolled_back' // baseline serving and verified
+  | 'partially_rolled_back' // some services serve the baseline and stay there; the others are retried with backoff
   | 'rolling_forward' // roll-forward command issued, waiting for the actuator
   | 'paused' // a human paused automation until an expiry
   | 'failed'; // the rollback (or its verification) failed: a human must act

@@ -3,6 +3,7 @@
 // survive restarts.
 
 import type { Trigger } from './commands.js';
+import type { ObservedService, ServiceOutcome } from './events.js';
 import type { Phase } from './policy.js';
 
 /** A `for` timer: breach time observed so far, gaps excluded. */
@@ -29,6 +30,24 @@ export interface RollbackRecord {
   readonly verifiedAtMs?: number;
   /** Set while the "baseline breaches too" CRITICAL is open for this rollback: which reason, since when. */
   readonly baselineBreach?: { readonly reason: string; readonly sinceMs: number };
+  /** Attempts made so far (absent = 1). A partial or failed rollback is retried with backoff. */
+  readonly attempts?: number;
+  /** When the next attempt is due; null or absent when none is (done, or given up). */
+  readonly retryAtMs?: number | null;
+  /** Where each service stood after the last attempt that did not reach every service. */
+  readonly services?: readonly ServiceOutcome[];
+  /** The CRITICAL raised for the last incomplete attempt (resolved when the rollback completes or ends). */
+  readonly incompleteAlert?: 'partial' | 'failed';
+}
+
+/** What the last observation found running (level-triggered truth), and the drift last announced. */
+export interface ObservedRecord {
+  readonly atMs: number;
+  readonly services: readonly ObservedService[];
+  /** The out-of-band change last announced (WARNING), so the same drift is announced once. */
+  readonly driftKey: string | null;
+  /** When that WARNING was raised (it resolves after an hour, or when what runs is as expected again). */
+  readonly driftSinceMs: number | null;
 }
 
 export interface PauseRecord {
@@ -76,4 +95,6 @@ export interface TargetState {
   readonly allOkSinceMs: number | null;
   /** Last failure message from the actuator (phase `failed`). */
   readonly lastError: string | null;
+  /** What runs, as last observed (absent until the first observation). */
+  readonly observed?: ObservedRecord;
 }

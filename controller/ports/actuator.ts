@@ -47,6 +47,12 @@ export interface SwitchRequest {
   readonly rollbackId: string;
   /** Journal hook: called and awaited after each step, so the runtime can persist progress. */
   readonly onStep?: (step: ActuationStep) => Promise<void>;
+  /**
+   * What verifies the new instance: `healthy` (default) health 2xx and the variant; `serving` the variant,
+   * health failing only because a dependency is down (a rollback moves toward safety: a baseline that
+   * serves beats the faulty model; the failing health is reported in SwitchResult.degraded).
+   */
+  readonly accept?: 'healthy' | 'serving';
 }
 
 export interface InstanceRef {
@@ -64,6 +70,8 @@ export interface SwitchResult {
   /** The value before Guardrail first touched the target: what a roll-forward restores. */
   readonly originalValue: VariantValue;
   readonly noop: boolean;
+  /** Instances that serve the value while their health check fails (accept `serving`): `name: why`. */
+  readonly degraded: readonly string[];
   readonly durationMs: number;
   readonly steps: readonly ActuationStep[];
 }
@@ -135,13 +143,28 @@ export interface Actuator {
 }
 
 /**
- * Restoring the old instance gets at least this long to verify, whatever `timeoutMs` says: the old one is
- * known to work, and giving up on it early turns a failed switch into an outage (restored=false).
+ * The policy's verify.timeoutMs bounds a whole switch of one instance: verifying the new one gets the
+ * timeout less a reserve for restoring the old one if it fails. The reserve is a quarter of the timeout,
+ * at least RESTORE_MIN_TIMEOUT_MS (the old one is known to work: giving up on it early turns a failed
+ * switch into an outage) and at most RESTORE_MAX_TIMEOUT_MS. A restore asks only that the old instance
+ * serves its variant (SwitchRequest.accept `serving`), which it does within a second or two of starting.
  */
-export const RESTORE_MIN_TIMEOUT_MS = 15_000;
+export const RESTORE_MIN_TIMEOUT_MS = 5_000;
+export const RESTORE_MAX_TIMEOUT_MS = 15_000;
 
+export function switchBudget(verify: VerifySpec): { readonly verifyNewMs: number; readonly restoreMs: number } {
+  const restoreMs = Math.min(RESTORE_MAX_TIMEOUT_MS, Math.max(RESTORE_MIN_TIMEOUT_MS, Math.round(verify.timeoutMs / 4)));
+  return { verifyNewMs: Math.max(Math.round(verify.timeoutMs / 2), verify.timeoutMs - restoreMs), restoreMs };
+}
+
+/** The VerifySpec for the new instance of a switch. */
+export function newInstanceVerifySpec(verify: VerifySpec): VerifySpec {
+  return { ...verify, timeoutMs: switchBudget(verify).verifyNewMs };
+}
+
+/** The VerifySpec for restoring the old instance after a failed switch. */
 export function restoreVerifySpec(verify: VerifySpec): VerifySpec {
-  return { ...verify, timeoutMs: Math.max(verify.timeoutMs, RESTORE_MIN_TIMEOUT_MS) };
+  return { ...verify, timeoutMs: switchBudget(verify).restoreMs };
 }
 
 export type ActuationErrorCode = 'GR_ERR_ACTUATION' | 'GR_ERR_TARGET_NOT_FOUND' | 'GR_ERR_TARGET_UNSUPPORTED';

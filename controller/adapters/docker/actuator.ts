@@ -105,6 +105,7 @@ export class DockerActuator implements Actuator {
     const fromValue = readEnvVariable(first.Config.Env ?? [], target.variable);
     let originalValue: VariantValue = originalValueFromLabels(first.Config.Labels ?? {}, fromValue);
     const containers: InstanceRef[] = [];
+    const degraded: string[] = [];
     let changed = false;
     // One container at a time, so a replicated service never loses more than one replica at once.
     for (const info of running) {
@@ -116,6 +117,7 @@ export class DockerActuator implements Actuator {
       const outcome = await switchContainer(base, info, standby, this.warn);
       originalValue = outcome.originalValue;
       containers.push(outcome.instance);
+      if (outcome.degraded !== undefined) degraded.push(outcome.degraded);
       changed = true;
     }
     if (!changed) await record('noop', { value: String(request.value) });
@@ -128,6 +130,7 @@ export class DockerActuator implements Actuator {
       toValue: request.value,
       originalValue,
       noop: !changed,
+      degraded,
       durationMs: this.clock.now() - started,
       steps,
     };

@@ -3,6 +3,7 @@
 import { expectedVariant, type ServiceSpec, type VerifySpec } from '../../core/index.js';
 import type Docker from 'dockerode';
 import { ActuationError, restoreVerifySpec } from '../../ports/actuator.js';
+import type { ServingResult } from '../verify/index.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { dockerStatus } from './client.js';
 import { renameContainer } from './crash-loop.js';
@@ -109,14 +110,18 @@ export function containerBaseUrls(info: SourceContainer, verify: VerifySpec): st
   return urls;
 }
 
-/** Waits until the container serves `expected` (health 200 + version field), failing fast if it exits. */
+/**
+ * Waits until the container serves `expected` (version field, and health 200 unless `accept` is `serving`),
+ * failing fast if it exits.
+ */
 export async function verifyContainer(
   docker: Docker,
   id: string,
   verify: VerifySpec,
   expected: string,
   clock: Clock = systemClock,
-): Promise<{ elapsedMs: number }> {
+  accept: 'healthy' | 'serving' = 'healthy',
+): Promise<ServingResult> {
   let latest: SourceContainer | undefined;
   const refresh = async (): Promise<SourceContainer> => (latest = await docker.getContainer(id).inspect());
   return waitUntilServing({
@@ -131,6 +136,7 @@ export async function verifyContainer(
     },
     baseUrls: async () => containerBaseUrls(latest ?? (await refresh()), verify),
     clock,
+    accept,
   });
 }
 
@@ -268,6 +274,7 @@ export async function restoreOldContainer(
       restoreVerifySpec(target.verify),
       containerExpectedVariant(info, target),
       clock,
+      'serving',
     );
     return 'serving';
   } catch (error) {
@@ -277,4 +284,17 @@ export async function restoreOldContainer(
     if (now.State.Restarting || now.RestartCount > 0) return 'crash-looping';
     throw error;
   }
+}
+
+/** After a failed restore: the old container's state in words (it may run again even if it did not verify). */
+export async function whatRunsInstead(docker: Docker, oldId: string, name: string): Promise<string> {
+  const info: SourceContainer | undefined = await docker
+    .getContainer(oldId)
+    .inspect()
+    .catch(() => undefined);
+  if (info === undefined) return 'old container NOT restored (it is gone)';
+  const where = plainName(info.Name) === name ? name : `renamed ${plainName(info.Name)}`;
+  return info.State.Running
+    ? `old container runs again as ${where} but did not verify (see the log)`
+    : `old container NOT restored: ${where} is ${info.State.Status}`;
 }

@@ -2,7 +2,7 @@
 // recording its journal step with the detail fields reconcile and the runtime's journal read; and the undo.
 import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
-import { ActuationError } from '../../ports/actuator.js';
+import { ActuationError, newInstanceVerifySpec } from '../../ports/actuator.js';
 import type { InstanceRef, StepName, SwitchRequest } from '../../ports/actuator.js';
 import type { Clock } from '../../ports/clock.js';
 import { haltRestartLoop, isCrashLooping, renameContainer, restartPolicyName } from './crash-loop.js';
@@ -12,6 +12,7 @@ import {
   imageToClone,
   removeContainer,
   restoreOldContainer,
+  whatRunsInstead,
   stopContainer,
   stopContainerWithSignal,
   verifyContainer,
@@ -44,6 +45,8 @@ export interface ContainerSwitch {
   crashLooping: boolean;
   newId?: string;
   verifiedAtMs?: number;
+  /** Why the new container's health check failed while it served the variant (accept `serving`). */
+  degraded?: string;
 }
 
 type Warn = (message: string, fields: Record<string, unknown>) => void;
@@ -58,7 +61,7 @@ export async function switchContainer(
   old: SourceContainer,
   standbys: readonly SourceContainer[],
   warn: Warn,
-): Promise<{ instance: InstanceRef; originalValue: VariantValue }> {
+): Promise<{ instance: InstanceRef; originalValue: VariantValue; degraded?: string }> {
   const s = await prepareSwitch(base, old, standbys);
   let step: SwitchStep = 'rename-old'; // the step in progress: what a failure is reported at
   let plan: SwitchPlan;
@@ -79,7 +82,8 @@ export async function switchContainer(
   } catch (error) {
     warn('old container left behind after a verified switch', { target: s.target.name, oldId: old.Id, error });
   }
-  return { instance: { id: required(s.newId, 'verify-new'), name: s.name }, originalValue: s.clone.originalValue };
+  const instance = { id: required(s.newId, 'verify-new'), name: s.name };
+  return { instance, originalValue: s.clone.originalValue, ...(s.degraded === undefined ? {} : { degraded: s.degraded }) };
 }
 
 /**
@@ -207,9 +211,11 @@ async function startNew(s: ContainerSwitch): Promise<void> {
 
 async function verifyNew(s: ContainerSwitch): Promise<void> {
   const newId = required(s.newId, 'verify-new');
-  const verified = await verifyContainer(s.docker, newId, s.target.verify, s.expected, s.clock);
+  const accept = s.request.accept ?? 'healthy';
+  const verified = await verifyContainer(s.docker, newId, newInstanceVerifySpec(s.target.verify), s.expected, s.clock, accept);
   s.verifiedAtMs = s.clock.now();
-  await s.record('verified-new', { newId, variant: s.expected, elapsedMs: String(verified.elapsedMs) });
+  if (verified.health !== 'ok') s.degraded = `${s.name}: serves ${s.expected}, but ${verified.health}`;
+  await s.record('verified-new', { newId, variant: s.expected, elapsedMs: String(verified.elapsedMs), health: verified.health });
 }
 
 /** Not at once: clients may not reach the new container's address yet (settle.ts). */
@@ -259,19 +265,26 @@ async function undoSwitch(
   warn: Warn,
 ): Promise<ActuationError> {
   const { target, request, name } = s;
-  const restored = await restoreOld(s, warn);
+  const restore = await restoreOld(s, warn);
   return new ActuationError({
     target: target.name,
     step: failedAt,
-    restored,
+    restored: restore.restored,
     message: `switch of ${name} to ${target.variable}=${String(request.value)} failed at ${failedAt}: ${
       cause instanceof Error ? cause.message : String(cause)
-    }; old container ${restored ? 'restored' : 'NOT restored'}`,
+    }; ${restore.note}`,
     cause,
   });
 }
 
-async function restoreOld(s: ContainerSwitch, warn: Warn): Promise<boolean> {
+/** Restores the old container; says what actually runs when that did not fully work. */
+async function restoreOld(s: ContainerSwitch, warn: Warn): Promise<{ restored: boolean; note: string }> {
+  const restored = await restoreOldAttempt(s, warn);
+  if (restored) return { restored, note: 'old container restored' };
+  return { restored, note: await whatRunsInstead(s.docker, s.old.Id, s.name) };
+}
+
+async function restoreOldAttempt(s: ContainerSwitch, warn: Warn): Promise<boolean> {
   const oldId = s.old.Id;
   try {
     if (s.newId !== undefined) {

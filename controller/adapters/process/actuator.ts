@@ -7,7 +7,7 @@ import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { ActuationError, restoreVerifySpec } from '../../ports/actuator.js';
+import { ActuationError, newInstanceVerifySpec, restoreVerifySpec } from '../../ports/actuator.js';
 import type { ActuationStep, Actuator, InstanceState, JournalEntry, ReconcileResult, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { waitUntilServing } from '../verify/index.js';
@@ -94,8 +94,9 @@ export class ProcessActuator implements Actuator {
     }
     await record('inspected', { pid: String(old.child.pid) });
     const noop = old.value === request.value;
+    let degraded: string[] = [];
     if (noop) await record('noop', { value: String(request.value) });
-    else await this.restartWith(target, request, old, record);
+    else degraded = await this.restartWith(target, request, old, record);
     return {
       target: spec.name,
       rollbackId: request.rollbackId,
@@ -104,13 +105,14 @@ export class ProcessActuator implements Actuator {
       toValue: request.value,
       originalValue,
       noop,
+      degraded,
       durationMs: this.clock.now() - startedAt,
       steps,
     };
   }
 
   /** stopped-old, started-new, verified-new; if any fails, the old value is started again (restored). */
-  private async restartWith(target: ProcessTarget, request: SwitchRequest, old: Running, record: RecordStep): Promise<void> {
+  private async restartWith(target: ProcessTarget, request: SwitchRequest, old: Running, record: RecordStep): Promise<string[]> {
     const spec = target.spec;
     let step: StepName = 'stopped-old';
     try {
@@ -120,11 +122,10 @@ export class ProcessActuator implements Actuator {
       const fresh = this.spawn(target, request.value);
       await record(step, { pid: String(fresh.child.pid) });
       step = 'verified-new';
-      await this.verify(target, fresh);
-      await record(step, {
-        pid: String(fresh.child.pid),
-        variant: expectedVariant(request.value, spec.verify),
-      });
+      const health = await this.verify(target, fresh, 'switch', request.accept ?? 'healthy');
+      const variant = expectedVariant(request.value, spec.verify);
+      await record(step, { pid: String(fresh.child.pid), variant, health });
+      return health === 'ok' ? [] : [`${spec.name}: serves ${variant}, but ${health}`];
     } catch (cause) {
       const restored = await this.restore(target, old, record);
       throw new ActuationError({
@@ -206,7 +207,7 @@ export class ProcessActuator implements Actuator {
   private async spawnVerified(
     target: ProcessTarget,
     value: VariantValue,
-    purpose: 'switch' | 'restore' = 'switch',
+    purpose: 'restore' | 'start' = 'start',
   ): Promise<Running> {
     const running = this.spawn(target, value);
     try {
@@ -221,10 +222,12 @@ export class ProcessActuator implements Actuator {
   private async verify(
     target: ProcessTarget,
     running: Running,
-    purpose: 'switch' | 'restore' = 'switch',
-  ): Promise<void> {
-    const verify = purpose === 'restore' ? restoreVerifySpec(target.spec.verify) : target.spec.verify;
-    await waitUntilServing({
+    purpose: 'switch' | 'restore' | 'start' = 'switch',
+    accept: 'healthy' | 'serving' = purpose === 'restore' ? 'serving' : 'healthy',
+  ): Promise<string> {
+    const spec = target.spec.verify;
+    const verify = purpose === 'restore' ? restoreVerifySpec(spec) : purpose === 'switch' ? newInstanceVerifySpec(spec) : spec;
+    const verified = await waitUntilServing({
       verify,
       expectedVariant: expectedVariant(running.value, verify),
       baseUrls: async () => [`http://127.0.0.1:${verify.port}`],
@@ -233,7 +236,9 @@ export class ProcessActuator implements Actuator {
           ? undefined
           : `process exited (code ${String(running.child.exitCode)}, signal ${String(running.child.signalCode)})`,
       clock: this.clock,
+      accept,
     });
+    return verified.health;
   }
 
   /** SIGTERM, then SIGKILL after the grace period; resolves once the process is gone. */

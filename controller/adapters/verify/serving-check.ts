@@ -21,6 +21,19 @@ export interface VerifyOptions {
   readonly pollIntervalMs?: number;
   /** The deadline, the polling intervals and each probe's timeout run on it. Default systemClock. */
   readonly clock?: Clock;
+  /**
+   * `healthy` (default): /health 2xx AND the expected variant. `serving`: the expected variant is enough once
+   * /health has failed for DEPENDENCY_GRACE_MS while /version already said it: a consumer whose Redis is
+   * down answers /health 503 but does run the baseline (a rollback and a restore ask only this).
+   */
+  readonly accept?: 'healthy' | 'serving';
+}
+
+/** What verification found: `health` is 'ok' or why /health failed while the variant was served. */
+export interface ServingResult {
+  readonly elapsedMs: number;
+  readonly baseUrl: string;
+  readonly health: string;
 }
 
 // A service that is coming up answers within its first second or two (the prediction service listens
@@ -30,6 +43,8 @@ export interface VerifyOptions {
 export const FAST_POLL_MS = 25;
 export const FAST_PHASE_MS = 3_000;
 export const SLOW_POLL_MS = 100;
+/** With accept `serving`: how long /health may fail while /version serves the variant before it is accepted. */
+export const DEPENDENCY_GRACE_MS = 2_000;
 
 /** One probe's own limit; the last probe before the deadline gets only what is left. */
 const PROBE_TIMEOUT_MS = 1000;
@@ -41,13 +56,12 @@ export class VerificationError extends Error {
   override readonly name = 'VerificationError';
 }
 
-export async function waitUntilServing(
-  options: VerifyOptions,
-): Promise<{ elapsedMs: number; baseUrl: string }> {
+export async function waitUntilServing(options: VerifyOptions): Promise<ServingResult> {
   const clock = options.clock ?? systemClock;
   const started = clock.now();
   const deadline = started + options.verify.timeoutMs;
   let lastProblem = NOT_POLLED;
+  let servingSinceMs: number | undefined;
   for (;;) {
     const fatal = await options.problem?.();
     if (fatal !== undefined) throw new VerificationError(fatal);
@@ -58,9 +72,15 @@ export async function waitUntilServing(
     for (const baseUrl of baseUrls) {
       const budgetMs = Math.max(1, Math.min(PROBE_TIMEOUT_MS, deadline - clock.now()));
       const outcome = await probeOnce(baseUrl, options, () => clock.timeoutSignal(budgetMs));
-      if (outcome === 'ok') return { elapsedMs: clock.now() - started, baseUrl };
-      cutShort ||= budgetMs < PROBE_TIMEOUT_MS && outcome.endsWith(TIMED_OUT);
-      problems.push(outcome);
+      if (outcome.serving && outcome.health === 'ok') return { elapsedMs: clock.now() - started, baseUrl, health: 'ok' };
+      if (outcome.serving && options.accept === 'serving') {
+        servingSinceMs ??= clock.now();
+        const grace = Math.min(DEPENDENCY_GRACE_MS, Math.max(0, deadline - clock.now() - 1));
+        if (clock.now() - servingSinceMs >= grace) return { elapsedMs: clock.now() - started, baseUrl, health: outcome.health };
+      }
+      const problem = outcome.serving ? outcome.health : outcome.problem;
+      cutShort ||= budgetMs < PROBE_TIMEOUT_MS && problem.endsWith(TIMED_OUT);
+      problems.push(problem);
     }
     // A last probe that only ran out of the deadline's remaining milliseconds says nothing about the
     // instance: keep what the previous poll learnt (e.g. "/health answered 503") for the error message.
@@ -76,25 +96,43 @@ export async function waitUntilServing(
   }
 }
 
-/** 'ok' or what is wrong, in words for the error message. Each request gets its own `timeout()` signal. */
-async function probeOnce(baseUrl: string, options: VerifyOptions, timeout: () => AbortSignal): Promise<string> {
+interface Probe {
+  /** /version answered the expected variant. */
+  readonly serving: boolean;
+  /** 'ok' or why /health failed (asked even when /version fails, for the message). */
+  readonly health: string;
+  /** What is wrong, in words for the error message ('' when serving and healthy). */
+  readonly problem: string;
+}
+
+/** One poll of /version and /health. Each request gets its own `timeout()` signal. */
+async function probeOnce(baseUrl: string, options: VerifyOptions, timeout: () => AbortSignal): Promise<Probe> {
   const { verify, expectedVariant } = options;
   try {
     const health = await fetch(`${baseUrl}${verify.healthPath}`, { signal: timeout() });
     await health.arrayBuffer();
-    if (health.status !== 200) return `${verify.healthPath} answered ${health.status}`;
+    const healthNote = health.status === 200 ? 'ok' : `${verify.healthPath} answered ${health.status}`;
     const version = await fetch(`${baseUrl}${verify.versionPath}`, { signal: timeout() });
-    if (version.status !== 200) return `${verify.versionPath} answered ${version.status}`;
-    const body: unknown = await version.json();
-    const variant =
-      typeof body === 'object' && body !== null
-        ? (body as Record<string, unknown>)[verify.variantField]
-        : undefined;
-    if (variant !== expectedVariant)
-      return `${verify.versionPath} says ${verify.variantField}=${String(variant)}`;
-    return 'ok';
+    if (version.status !== 200) return { serving: false, health: healthNote, problem: pick(healthNote, `${verify.versionPath} answered ${version.status}`) };
+    const variant = variantIn(await version.json(), verify.variantField);
+    if (variant !== expectedVariant) {
+      return { serving: false, health: healthNote, problem: pick(healthNote, `${verify.versionPath} says ${verify.variantField}=${String(variant)}`) };
+    }
+    return { serving: true, health: healthNote, problem: healthNote === 'ok' ? '' : healthNote };
   } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') return `${baseUrl} unreachable ${TIMED_OUT}`;
-    return `${baseUrl} unreachable (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`;
+    const problem =
+      error instanceof Error && error.name === 'TimeoutError'
+        ? `${baseUrl} unreachable ${TIMED_OUT}`
+        : `${baseUrl} unreachable (${error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error)})`;
+    return { serving: false, health: problem, problem };
   }
+}
+
+/** The health problem first (it is what a human fixes), else the version's. */
+function pick(healthNote: string, versionProblem: string): string {
+  return healthNote === 'ok' ? versionProblem : healthNote;
+}
+
+export function variantIn(body: unknown, field: string): unknown {
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
 }

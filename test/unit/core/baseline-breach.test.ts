@@ -15,7 +15,7 @@ const policy: Policy = testPolicy({ reasons: [{ ...errorsReason, conditions: [{ 
 
 const errors = (sample: Sample): EngineEvent => tick({ 'reasons.errors': sample });
 const brief = (commands: readonly Command[]) =>
-  commands.map((c) => (c.type === 'notify' ? `${c.alert.resolvedAtMs === undefined ? 'notify' : 'resolve'} ${c.alert.name}` : `${c.type} ${c.evidence.reason}`));
+  commands.map((c) => (c.type === 'notify' ? `${c.alert.resolvedAtMs === undefined ? 'notify' : 'resolve'} ${c.alert.name}` : c.type === 'record' ? `record ${c.action}` : `${c.type} ${c.evidence.reason}`));
 
 class Run {
   state: TargetState = initialState(policy, T0);

@@ -33,7 +33,7 @@ const every15s = (fromMs: number, toMs: number, event: EngineEvent): [number, En
 };
 
 const brief = (commands: readonly Command[]) =>
-  commands.map((c) => (c.type === 'notify' ? `${c.alert.resolvedAtMs === undefined ? 'notify' : 'resolve'} ${c.alert.name}` : `${c.type} ${c.evidence.reason}`));
+  commands.map((c) => (c.type === 'notify' ? `${c.alert.resolvedAtMs === undefined ? 'notify' : 'resolve'} ${c.alert.name}` : `${c.type} ${c.type === 'record' ? c.reason : c.evidence.reason}`));
 
 describe('decide: exact commands', () => {
   it('a healthy tick does nothing: no commands, state unchanged but for timers', () => {
@@ -60,6 +60,7 @@ describe('decide: exact commands', () => {
       rollbackId: `rb-svc-${T0 + MIN}`,
       value: 'baseline',
       strategy: 'recreate',
+      attempt: 1,
       evidence: {
         policy: 'svc',
         reason: 'errors',
@@ -165,14 +166,25 @@ describe('limits as tables', () => {
   });
   const now = T0 + HOUR;
 
+  // The cooldown after a roll-forward is a baking window, not a blind spot: it holds a warning reason only.
+  const warningErrors: Policy = { ...policy, reasons: policy.reasons.map((r) => (r.name === 'errors' ? { ...r, severity: 'warning' as const } : r)) };
   it.each([
-    ['no cooldown', null, 'rolling_back'],
-    ['cooldown still running', now + 1, 'pending'],
-    ['cooldown ends exactly now', now, 'rolling_back'],
-    ['cooldown over', now - 1, 'rolling_back'],
-  ] as const)('cooldown: %s', (_name, cooldownUntilMs, phase) => {
-    const d = decide(policy, firingState({ cooldownUntilMs }), tick({ 'reasons.errors': v(0.2) }), now);
-    expect(d.state.phase).toBe(phase);
+    ['no cooldown', null, 'rolling_back', 'rolling_back'],
+    ['cooldown still running', now + 1, 'pending', 'rolling_back'],
+    ['cooldown ends exactly now', now, 'rolling_back', 'rolling_back'],
+    ['cooldown over', now - 1, 'rolling_back', 'rolling_back'],
+  ] as const)('cooldown: %s (warning reason → %s, critical reason → %s)', (_name, cooldownUntilMs, warningPhase, criticalPhase) => {
+    expect(decide(warningErrors, firingState({ cooldownUntilMs }), tick({ 'reasons.errors': v(0.2) }), now).state.phase).toBe(warningPhase);
+    expect(decide(policy, firingState({ cooldownUntilMs }), tick({ 'reasons.errors': v(0.2) }), now).state.phase).toBe(criticalPhase);
+  });
+
+  it('a hold names the limit and until when', () => {
+    const cooldown = decide(warningErrors, firingState({ cooldownUntilMs: now + 5 * MIN }), tick({ 'reasons.errors': v(0.2) }), now);
+    expect(cooldown.state.hold?.detail).toBe(`limits.cooldown after the roll-forward, until ${new Date(now + 5 * MIN).toISOString()}`);
+    const limited = decide(policy, firingState({ automaticRollbacksMs: [now - 10 * MIN, now - 20 * MIN] }), tick({ 'reasons.errors': v(0.2) }), now);
+    expect(limited.state.hold?.detail).toBe(
+      `limits.maxRollbacksPerHour: 2 automatic rollbacks in the last hour (max 2), until ${new Date(now - 20 * MIN + HOUR).toISOString()}`,
+    );
   });
 
   it.each([

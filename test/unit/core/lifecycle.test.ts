@@ -14,7 +14,7 @@ import {
 import { HOUR, MIN, SEC, T0, testPolicy, tick, v } from './fixtures.js';
 
 const NOW = T0 + 2 * HOUR;
-const PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'rolling_forward', 'paused', 'failed'];
+const PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'partially_rolled_back', 'rolling_forward', 'paused', 'failed'];
 const EVENTS: readonly LifecycleEvent[] = [
   'tick_firing',
   'tick_pending',
@@ -27,6 +27,11 @@ const EVENTS: readonly LifecycleEvent[] = [
   'webhook',
   'actuation_succeeded',
   'actuation_failed',
+  'actuation_partial',
+  'observed_normal',
+  'observed_rollback',
+  'observed_mixed',
+  'observed_unknown',
 ];
 
 const policies: Policy[] = [testPolicy(), testPolicy({ rollforward: { mode: 'automatic', afterMs: 30 * MIN } })];
@@ -43,7 +48,14 @@ function states(phase: Phase): TargetState[] {
       s,
       { ...s, cooldownUntilMs: NOW + 5 * MIN },
       { ...s, hold: { cause: 'cooldown', detail: 'd', sinceMs: NOW - MIN, dedupKey: 'rollback-held:svc:cooldown' }, cooldownUntilMs: NOW + 5 * MIN },
+      // held by maxRollbacksPerHour (the cooldown holds only non-critical reasons: a baking window)
+      { ...s, automaticRollbacksMs: [NOW - 20 * MIN, NOW - 10 * MIN, NOW - 5 * MIN] },
+      { ...s, automaticRollbacksMs: [NOW - 20 * MIN, NOW - 10 * MIN, NOW - 5 * MIN], hold: { cause: 'rate_limit', detail: 'd', sinceMs: NOW - MIN, dedupKey: 'rollback-held:svc:rate_limit' } },
       { ...s, allOkSinceMs: NOW - HOUR },
+      // the mixed drift of observed('ml', 'baseline') already announced
+      { ...s, observed: { atMs: NOW - MIN, services: [], driftKey: 'a=null,b=baseline', driftSinceMs: NOW - MIN } },
+      // an incomplete rollback whose retry is due
+      ...(s.rollback === null ? [] : [{ ...s, rollback: { ...s.rollback, attempts: 2, retryAtMs: NOW - SEC } }]),
     );
     // The "baseline breaches too" CRITICAL already raised for this rollback (only once per episode).
     if (s.rollback !== null) out.push({ ...s, rollback: { ...s.rollback, baselineBreach: { reason: 'errors', sinceMs: NOW - MIN } } });
@@ -87,7 +99,26 @@ function events(event: LifecycleEvent, state: TargetState): { state: TargetState
           event: event === 'actuation_failed' ? { type: event, action, rollbackId, error: 'boom' } : { type: event, action, rollbackId },
         })),
       );
+    case 'actuation_partial':
+      return [RECORD.rollbackId, 'rb-other'].map((rollbackId) => ({
+        state,
+        event: { type: 'actuation_failed', action: 'rollback', rollbackId, error: 'b: boom', services: [{ service: 'a', onValue: true, detail: 'on baseline' }, { service: 'b', onValue: false, detail: 'boom' }] },
+      }));
+    case 'observed_normal':
+      return [{ state, event: observed('ml', 'ml') }];
+    case 'observed_rollback':
+      return [{ state, event: observed('baseline', 'baseline') }];
+    case 'observed_mixed':
+      return [{ state, event: observed('ml', 'baseline') }];
+    case 'observed_unknown':
+      return [{ state, event: { type: 'observed', services: [{ service: 'a', known: false, value: null, detail: 'no container' }] } }];
   }
+}
+
+/** The test policy's normal value is the absent variable (null): `ml` stands for it. */
+function observed(a: string, b: string): EngineEvent {
+  const value = (v: string): string | null => (v === 'ml' ? null : v);
+  return { type: 'observed', services: [{ service: 'a', known: true, value: value(a), detail: '' }, { service: 'b', known: true, value: value(b), detail: '' }] };
 }
 
 describe('transition table', () => {

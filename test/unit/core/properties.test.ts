@@ -66,7 +66,8 @@ describe('engine properties', () => {
           now += gapSec * SEC;
           const out = decide(policy, state, eventFor(step, state), now);
           for (const c of out.commands) {
-            if (c.type === 'rollback' && c.evidence.trigger.kind !== 'manual') automatic.push(now);
+            // A retry of an incomplete rollback (attempt > 1) is the same rollback, not a new one.
+            if (c.type === 'rollback' && c.evidence.trigger.kind !== 'manual' && c.attempt === 1) automatic.push(now);
             if (c.type === 'notify' && c.alert.labels['cause'] === 'rate_limit' && c.alert.resolvedAtMs === undefined) heldByLimit++;
           }
           state = out.state;

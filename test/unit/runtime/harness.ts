@@ -98,7 +98,7 @@ export class RecordingActuator implements Actuator {
     await step('created-new');
     await step('verified-new');
     this.values.set(name, request.value);
-    return { target: name, rollbackId: request.rollbackId, containers: [], fromValue: from, toValue: request.value, originalValue: null, noop: from === request.value, durationMs: 1, steps: [] };
+    return { target: name, rollbackId: request.rollbackId, containers: [], fromValue: from, toValue: request.value, originalValue: null, noop: from === request.value, degraded: [], durationMs: 1, steps: [] };
   }
 
   inspect(target: ServiceSpec): Promise<ServiceState> {
