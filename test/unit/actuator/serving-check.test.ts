@@ -5,7 +5,7 @@ import type { VerifySpec } from '../../../controller/core/index.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_PHASE_MS, FAST_POLL_MS, SLOW_POLL_MS, VerificationError, waitUntilServing } from '../../../controller/adapters/verify/serving-check.js';
+import { DEPENDENCY_GRACE_MS, FAST_PHASE_MS, FAST_POLL_MS, SLOW_POLL_MS, VerificationError, waitUntilServing } from '../../../controller/adapters/verify/serving-check.js';
 import { ManualClock } from '../../helpers/manual-clock.js';
 
 /** What the server answers; `stall` leaves a request unanswered (and `onStall` runs). */
@@ -56,8 +56,27 @@ describe('waitUntilServing on a manual clock', () => {
       answer = clock.now() - started < 250 ? { health: 503, variant: 'ml', stall: false } : { health: 200, variant: 'baseline', stall: false };
     };
     const result = await waitUntilServing({ verify, expectedVariant: 'baseline', baseUrls: async () => [baseUrl], clock });
-    expect(result).toEqual({ elapsedMs: 250, baseUrl });
+    expect(result).toEqual({ elapsedMs: 250, baseUrl, health: 'ok' });
     expect(clock.sleeps).toEqual(repeat(FAST_POLL_MS, 10));
+  });
+
+  // A consumer whose Redis is down answers /health 503 but runs the baseline: a rollback asks "does it
+  // serve the variant" (accept serving), apart from "are its dependencies up".
+  it('accept serving: the expected variant with /health failing is accepted after the dependency grace, and says why', async () => {
+    const clock = new ManualClock();
+    const started = clock.now();
+    answer = { health: 503, variant: 'baseline', stall: false };
+    const long = { ...verify, timeoutMs: 10_000 };
+    const result = await waitUntilServing({ verify: long, expectedVariant: 'baseline', baseUrls: async () => [baseUrl], clock, accept: 'serving' });
+    expect(result).toEqual({ elapsedMs: DEPENDENCY_GRACE_MS, baseUrl, health: '/health answered 503' });
+    expect(clock.now() - started).toBe(DEPENDENCY_GRACE_MS);
+    // A shorter timeout shrinks the grace so that the variant is still accepted before the deadline.
+    const short = await waitUntilServing({ verify, expectedVariant: 'baseline', baseUrls: async () => [baseUrl], clock, accept: 'serving' });
+    expect(short.elapsedMs).toBeLessThan(verify.timeoutMs);
+    // The default (healthy) does not accept it: a roll-forward needs the dependencies up.
+    await expect(waitUntilServing({ verify, expectedVariant: 'baseline', baseUrls: async () => [baseUrl], clock })).rejects.toThrow(
+      /^not serving variant baseline after 2500 ms: \/health answered 503$/,
+    );
   });
 
   it('polls every 25 ms for the first 3 s, then every 100 ms, and gives up at the deadline; the last probes get only what is left', async () => {
