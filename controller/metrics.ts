@@ -22,6 +22,7 @@ export interface ControllerMetrics {
   readonly groupedQueryOwnQueries: Counter<'cause'>;
   readonly standbyReady: Gauge<'target'>;
   readonly standbyActions: Counter<'target' | 'action'>;
+  readonly canAct: Gauge<'target'>;
 }
 
 export function createControllerMetrics(registry: Registry = new Registry()): ControllerMetrics {
@@ -32,6 +33,12 @@ export function createControllerMetrics(registry: Registry = new Registry()): Co
       name: 'guardrail_rollbacks_total',
       help: 'Rollbacks started, by target, policy reason and trigger kind (automatic|webhook|manual).',
       labelNames: ['target', 'reason', 'trigger'],
+      registers,
+    }),
+    canAct: new Gauge({
+      name: 'guardrail_can_act',
+      help: '1 when Guardrail can act on the target: the actuator answers, every service is found and its verify endpoint answers.',
+      labelNames: ['target'],
       registers,
     }),
     rollbackActive: new Gauge({

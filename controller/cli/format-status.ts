@@ -26,7 +26,11 @@ function detailLines(t: TargetStatusView, nowMs: number): string[] {
   const lines = [`${t.target} (policy ${t.policy}), ${t.phase} since ${shortTime(t.phaseSince)}`];
   if (t.rollback !== null) {
     lines.push(`  rollback ${t.rollback.id}: ${t.rollback.reason}, ${triggerText(t.rollback.trigger)}, started ${shortTime(t.rollback.startedAt)} (${humanDuration(t.rollback.ageSeconds)} ago)`);
+    for (const s of t.rollback.services) lines.push(`    ${s.service}: ${s.onValue ? 'on the rollback value' : 'NOT on the rollback value'}: ${s.detail}`);
+    if (t.rollback.nextAttemptAt !== null) lines.push(`    attempt ${t.rollback.attempts + 1} at ${shortTime(t.rollback.nextAttemptAt)}`);
   }
+  for (const s of t.services) lines.push(`  ${s.service} runs ${s.known ? (s.value ?? '(variable absent)') : 'UNKNOWN'} (since ${shortTime(s.since)}): ${s.detail}`);
+  if (t.canAct !== null && !t.canAct.ok) lines.push(`  CANNOT ACT since ${shortTime(t.canAct.since)}: ${t.canAct.detail}`);
   if (t.pause !== null) {
     const left = (Date.parse(t.pause.until) - nowMs) / 1000;
     lines.push(`  paused by ${t.pause.actor} until ${shortTime(t.pause.until)} (${left > 0 ? `${humanDuration(left)} left` : 'expired'}): ${t.pause.reason}`);

@@ -53,12 +53,15 @@ export function observeSideStep(policy: Policy, state: TargetState, event: Obser
     commands.push(resolved(outOfBandAlert(policy, '', driftSinceMs), nowMs));
     driftSinceMs = null;
   }
-  const observed: ObservedRecord = {
-    atMs: nowMs,
-    services: event.services,
-    driftKey: asExpected ? null : (previous?.driftKey ?? null),
-    driftSinceMs,
-  };
+  const driftKey = asExpected ? null : (previous?.driftKey ?? null);
+  const same =
+    previous !== undefined &&
+    previous.driftKey === driftKey &&
+    previous.driftSinceMs === driftSinceMs &&
+    JSON.stringify(previous.services) === JSON.stringify(event.services);
+  // Unchanged, the record stays as it was (atMs = since when it is so): a tick that finds nothing new saves nothing.
+  if (same) return { state, commands };
+  const observed: ObservedRecord = { atMs: nowMs, services: event.services, driftKey, driftSinceMs };
   return { state: { ...state, observed }, commands };
 }
 

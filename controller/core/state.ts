@@ -42,6 +42,7 @@ export interface RollbackRecord {
 
 /** What the last observation found running (level-triggered truth), and the drift last announced. */
 export interface ObservedRecord {
+  /** Since when what runs is as recorded here. */
   readonly atMs: number;
   readonly services: readonly ObservedService[];
   /** The out-of-band change last announced (WARNING), so the same drift is announced once. */

@@ -86,6 +86,21 @@ export interface InstanceState extends InstanceRef {
   readonly role: 'current' | 'old' | 'standby';
   /** The guardrail.* labels (empty for a process). */
   readonly labels: Readonly<Record<string, string>>;
+  /** What a running `current` instance answered, when inspect was asked to probe (InspectOptions). */
+  readonly probe?: InstanceProbe;
+}
+
+/** One look at an instance's verify endpoints: which variant it serves, and whether its health is ok. */
+export interface InstanceProbe {
+  /** The variant /version reports, or null when it could not be read. */
+  readonly variant: string | null;
+  /** 'ok', or what failed (/health 503, unreachable ...). */
+  readonly detail: string;
+}
+
+export interface InspectOptions {
+  /** Also ask each running current instance /version and /health once (level-triggered truth, readiness). */
+  readonly probe?: boolean;
 }
 
 /** The instances found for one service. */
@@ -131,7 +146,7 @@ export interface StandbyReport {
 
 export interface Actuator {
   switchVariant(request: SwitchRequest): Promise<SwitchResult>;
-  inspect(service: ServiceSpec): Promise<ServiceState>;
+  inspect(service: ServiceSpec, options?: InspectOptions): Promise<ServiceState>;
   /** Level-triggered and idempotent: converge an interrupted switch to exactly one verified instance. */
   reconcile(service: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult>;
   /**

@@ -14,6 +14,32 @@ export interface ActiveRollbackView {
   readonly ageSeconds: number;
   /** Set while "the baseline breaches too" (CRITICAL GuardrailBaselineBreaching) is open: the rollback did not help. */
   readonly baselineBreach: { readonly reason: string; readonly since: string } | null;
+  /** Attempts so far; an incomplete rollback is retried with backoff. */
+  readonly attempts: number;
+  /** ISO 8601 time of the next attempt, or null (none due: done, or given up). */
+  readonly nextAttemptAt: string | null;
+  /** After an incomplete attempt: each service, whether it is on the rollback value, and why not. */
+  readonly services: readonly { readonly service: string; readonly onValue: boolean; readonly detail: string }[];
+}
+
+/** What one service actually runs, as last observed (level-triggered truth). */
+export interface ServiceRunView {
+  readonly service: string;
+  /** False when it could not be read (see detail). */
+  readonly known: boolean;
+  /** The variable's value it runs (null = absent). */
+  readonly value: string | null;
+  readonly detail: string;
+  /** Since when it runs as shown. */
+  readonly since: string;
+}
+
+/** Whether Guardrail can act on the target: the actuator answers, every service is found and reachable. */
+export interface CanActView {
+  readonly ok: boolean;
+  readonly detail: string;
+  readonly since: string;
+  readonly checkedAt: string;
 }
 
 export interface TargetStatusView {
@@ -21,8 +47,12 @@ export interface TargetStatusView {
   readonly policy: string;
   readonly phase: Phase;
   readonly phaseSince: string;
-  /** The variable's value the target runs now as far as the controller knows (null = absent = normal). */
+  /** The variable's value the target runs now: what every service was last observed running, else what the controller last set (null = absent = normal). */
   readonly variant: string | null;
+  /** What each service runs, as last observed (empty before the first observation). */
+  readonly services: readonly ServiceRunView[];
+  /** Null before the first look. */
+  readonly canAct: CanActView | null;
   readonly rollback: ActiveRollbackView | null;
   readonly pause: { readonly until: string; readonly actor: string; readonly reason: string } | null;
   /** Why an automatic rollback is being held back (veto, cooldown, rate limit), if it is. */
@@ -57,7 +87,8 @@ export interface StandbyView {
 }
 
 export type HistoryAction = 'rollback' | 'rollforward';
-export type HistoryResult = 'in_progress' | 'succeeded' | 'failed' | 'restored';
+/** `partial`: a rollback reached some services, not all. `out_of_band`: a change Guardrail found, not made. */
+export type HistoryResult = 'in_progress' | 'succeeded' | 'failed' | 'restored' | 'partial' | 'out_of_band';
 
 /** One rollback or roll-forward, as the seed's rollback history table needs it and more. */
 export interface HistoryEntryView {

@@ -8,6 +8,7 @@ import type { HistoryLog, StateStore } from '../ports/state-store.js';
 import { DecisionClock } from './decision-clock.js';
 import type { HistoryRecord } from './history.js';
 import type { Notifier } from './notifier.js';
+import type { CanAct } from './observe.js';
 import type { Operations } from './operations.js';
 import { emptyRuntimeState, type InFlightSwitch, type RuntimeState } from './runtime-state.js';
 import { StandbyBook } from './standby-book.js';
@@ -53,6 +54,10 @@ export class RuntimeContext {
   readonly standbys = new StandbyBook();
   /** `target fingerprint@startsAt` of webhook alerts queued and not decided yet: their re-sends are duplicates. */
   readonly webhooksQueued = new Set<string>();
+  /** Whether Guardrail can act on each target, as the last observation found (can-act.ts), by target. */
+  readonly canAct = new Map<string, CanAct & { readonly sinceMs: number }>();
+  /** Switches started and ended, by target: a look at what runs taken across a switch is stale (tick.ts). */
+  private readonly switchCounts = new Map<string, number>();
   /** Set when the state file cannot be trusted: no automatic action until an operator acts. */
   safeMode: string | null = null;
   restored = false;
@@ -85,6 +90,14 @@ export class RuntimeContext {
 
   targetState(policy: Policy): TargetState {
     return this.state.targets[policy.target.name] ?? initialState(policy, this.ports.now());
+  }
+
+  switchesOf(target: string): number {
+    return this.switchCounts.get(target) ?? 0;
+  }
+
+  countSwitch(target: string): void {
+    this.switchCounts.set(target, this.switchesOf(target) + 1);
   }
 
   /** Replaces the state (intents, variants, webhooks, a whole restore): the rarer changes. */

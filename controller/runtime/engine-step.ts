@@ -1,4 +1,4 @@
-import { decide, type Command, type Decision, type EngineEvent, type Policy, type RollbackCommand, type RollforwardCommand, servicesOf } from '../core/index.js';
+import { decide, type Command, type Decision, type EngineEvent, type Policy, type RecordCommand, type RollbackCommand, type RollforwardCommand, servicesOf } from '../core/index.js';
 import { recordPhase } from '../metrics.js';
 import type { ActuationStep } from '../ports/actuator.js';
 import type { RuntimeContext } from './context.js';
@@ -16,12 +16,18 @@ function isSwitch(command: Command): command is SwitchCommand {
 }
 
 function rollbackActive(phase: string, pausedOnBaseline: boolean): boolean {
-  return phase === 'rolling_back' || phase === 'rolled_back' || phase === 'rolling_forward' || pausedOnBaseline;
+  return phase === 'rolling_back' || phase === 'rolled_back' || phase === 'partially_rolled_back' || phase === 'rolling_forward' || pausedOnBaseline;
+}
+
+/** A rollback's first attempt is its id; a retry is its own history entry. */
+function historyIdOf(policy: Policy, command: SwitchCommand, nowMs: number): string {
+  if (command.type === 'rollforward') return `rf-${policy.target.name}-${nowMs}`;
+  return command.attempt > 1 ? `${command.rollbackId}-retry${command.attempt - 1}` : command.rollbackId;
 }
 
 function intentOf(policy: Policy, command: SwitchCommand, nowMs: number): InFlightSwitch {
   return {
-    historyId: command.type === 'rollback' ? command.rollbackId : `rf-${policy.target.name}-${nowMs}`,
+    historyId: historyIdOf(policy, command, nowMs),
     rollbackId: command.rollbackId,
     action: command.type,
     policy: policy.name,
@@ -67,6 +73,7 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
   if (decision.state.phase !== before.phase) recordPhase(metrics, target, decision.state.phase);
   metrics.rollbackActive.set({ target }, rollbackActive(decision.state.phase, decision.state.pause?.resumeTo === 'rolled_back') ? 1 : 0);
   for (const c of decision.commands) if (c.type === 'notify') notifier.notify(c.alert);
+  for (const c of decision.commands) if (c.type === 'record') await appendOutOfBand(ctx, policy, c);
 
   if (command !== undefined && intent !== undefined) {
     if (command.type === 'rollback') metrics.rollbacksTotal.inc({ target, reason: command.evidence.reason, trigger: command.evidence.trigger.kind });
@@ -75,6 +82,17 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
     await executeSwitch(ctx, policy, intent, options.operationId === undefined ? {} : { operationId: options.operationId });
   }
   return decision;
+}
+
+/** A change found in what runs that Guardrail did not make: one history entry, actor out-of-band. */
+async function appendOutOfBand(ctx: RuntimeContext, policy: Policy, record: RecordCommand): Promise<void> {
+  const target = policy.target.name;
+  const id = `oob-${target}-${record.atMs}`;
+  const evidence = { policy: policy.name, reason: record.reason, trigger: record.trigger, conditions: [], atMs: record.atMs };
+  const { history, logger } = ctx.ports;
+  logger.warn({ target, action: record.action, notes: record.notes }, 'out-of-band change found in what runs');
+  await history.append({ kind: 'start', id, target, policy: policy.name, action: record.action, trigger: record.trigger, reason: record.reason, evidence, atMs: record.atMs });
+  await history.append({ kind: 'end', id, target, result: 'out_of_band', notes: record.notes, atMs: record.atMs });
 }
 
 export async function appendStart(ctx: RuntimeContext, intent: InFlightSwitch): Promise<void> {
@@ -101,6 +119,7 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
   const target = policy.target.name;
   const opId = options.operationId ?? ctx.operations.create(intent.action, target, intent.historyId).id;
   ctx.operations.update(opId, 'running', `${intent.action} to ${intent.value ?? '(variable absent)'}`);
+  ctx.countSwitch(target);
   const startedMs = now();
   const onStep = async (step: ActuationStep): Promise<void> => {
     const current = ctx.state.inFlight[target];
@@ -108,13 +127,19 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
     ctx.update((s) => ({ ...s, inFlight: { ...s.inFlight, [target]: { ...current, steps: { ...current.steps, [step.target]: step.name } } } }));
     await ctx.persist();
   };
-  const outcome = await switchAll({ actuator, services: servicesOf(policy.target), value: intent.value, rollbackId: intent.rollbackId, onStep });
-  const result = outcome.ok ? 'succeeded' : outcome.restored ? 'restored' : 'failed';
+  const services = servicesOf(policy.target);
+  const outcome = await switchAll({ actuator, services, action: intent.action, value: intent.value, rollbackId: intent.rollbackId, onStep });
+  ctx.countSwitch(target);
+  const partial = !outcome.ok && outcome.services.some((s) => s.onValue);
+  const result = outcome.ok ? 'succeeded' : partial ? 'partial' : outcome.restored ? 'restored' : 'failed';
   metrics.actuationDuration.observe({ target, action: intent.action, result }, (now() - startedMs) / 1000);
 
+  const degraded = outcome.ok && outcome.degraded.length > 0 ? `; ${outcome.degraded.join('; ')}` : '';
   const notes = outcome.ok
-    ? `verified ${intent.value ?? policy.target.verify.absentVariant} in ${((now() - startedMs) / 1000).toFixed(1)} s`
-    : outcome.error;
+    ? `verified ${intent.value ?? policy.target.verify.absentVariant} in ${((now() - startedMs) / 1000).toFixed(1)} s${degraded}`
+    : partial
+      ? outcome.services.map((s) => `${s.service}: ${s.onValue ? 'on ' + String(intent.value) : s.detail}`).join('; ')
+      : outcome.error;
   // The end record goes BEFORE the state that clears the intent: a crash in between re-runs the switch
   // (a no-op) and appends a second end for the same id, which the history view folds into one.
   await ctx.ports.history.append({ kind: 'end', id: intent.historyId, target, result, notes, atMs: now() });
@@ -124,7 +149,7 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
   });
   const event: EngineEvent = outcome.ok
     ? { type: 'actuation_succeeded', action: intent.action, rollbackId: intent.rollbackId }
-    : { type: 'actuation_failed', action: intent.action, rollbackId: intent.rollbackId, error: outcome.error };
+    : { type: 'actuation_failed', action: intent.action, rollbackId: intent.rollbackId, error: outcome.error, services: outcome.services };
   await applyEvent(ctx, policy, event);
   ctx.operations.update(opId, outcome.ok ? 'done' : 'failed', notes);
   if (outcome.ok) logger.info({ target, action: intent.action, rollbackId: intent.rollbackId, notes }, `${intent.action} verified`);

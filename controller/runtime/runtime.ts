@@ -26,8 +26,8 @@ import { Operations } from './operations.js';
 import { loadState, prepareTargets, reannounceActive, resumeInFlight } from './restore.js';
 import type { RuntimeState } from './runtime-state.js';
 import { Scheduler } from './scheduler.js';
-import { reconcileBatch } from './tick.js';
 import { policyReloadFailedAlert } from './reload-alert.js';
+import { lookAt, reconcileBatch } from './tick.js';
 import { policiesView, targetStatus } from './views.js';
 import { handleWebhook } from './webhook.js';
 import { WEBHOOK_MEMORY_LIMITS } from './webhook-memory.js';
@@ -109,6 +109,9 @@ export class Runtime implements ControllerPort {
     if (this.options.prepare !== undefined) await prepareTargets(this.ctx, this.options.prepare);
     await resumeInFlight(this.ctx);
     reannounceActive(this.ctx);
+    // Readiness means able to act: look at every target once now (read only), so a target Guardrail
+    // cannot act on is a WARNING at startup, not a surprise mid-incident.
+    await Promise.all(this.ctx.policies.map((policy) => lookAt(this.ctx, policy)));
     this.ctx.restored = true;
     if (this.options.watch ?? true) this.stopWatching = await this.options.policySource.watch(this.options.policyPaths, () => void this.reloadPolicies());
     if (this.options.schedule ?? true) await this.scheduler.schedule(this.ctx.policies);
@@ -152,8 +155,13 @@ export class Runtime implements ControllerPort {
     }
     if (!this.ctx.restored) return { ready: false, detail: 'starting: loading policies, restoring state, reconciling targets' };
     if (this.ctx.policies.length === 0) return { ready: false, detail: 'no policies loaded' };
+    const cannot = this.ctx.policies.flatMap((p) => {
+      const canAct = this.ctx.canAct.get(p.target.name);
+      return canAct === undefined || canAct.ok ? [] : [`${p.target.name}: ${canAct.detail}`];
+    });
+    if (cannot.length > 0) return { ready: false, detail: `cannot act on ${cannot.join('; ')}` };
     const reload = this.ctx.lastReloadError === null ? '' : ' (the last reload failed; the previous set is active)';
-    return { ready: true, detail: `${this.ctx.policies.length} policies loaded, state restored${reload}` };
+    return { ready: true, detail: `${this.ctx.policies.length} policies loaded, state restored, every target can be acted on${reload}` };
   }
 
   status(): readonly TargetStatusView[] {

@@ -1,6 +1,8 @@
-import { queriesOf, type Policy, type PolicyQuery, type Sample, type TickEvent } from '../core/index.js';
+import { queriesOf, type ObservedEvent, type Policy, type PolicyQuery, type Sample, type TickEvent } from '../core/index.js';
+import { recordCanAct } from './can-act.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
+import { observeTarget, type TargetObservation } from './observe.js';
 import { keepStandbys } from './standby-keeper.js';
 import { retryHeldWebhooks } from './webhook.js';
 
@@ -55,14 +57,23 @@ export function reconcileBatch(ctx: RuntimeContext, policies: readonly Policy[],
   if (ctx.safeMode !== null || policies.length === 0) return policies.map(() => Promise.resolve());
   const observed = observeAll(ctx, policies, scheduledAtMs);
   return policies.map(async (policy) => {
+    // What runs is read beside the queries (level-triggered truth), then decided on the queue before the tick.
+    const looked = lookAt(ctx, policy);
     const event = (await observed).get(policy.name);
     const target = policy.target.name;
+    const look = await looked;
     if (event === undefined) return;
     await ctx.queues.for(target).run(async () => {
       // The policy may have been reloaded while the queries ran: decide with the current one.
       const current = ctx.policyOf(target);
       if (current === undefined) return;
-      const decision = await applyEvent(ctx, current, event, scheduledAtMs === undefined ? {} : { scheduledAtMs });
+      const options = scheduledAtMs === undefined ? {} : { scheduledAtMs };
+      // Skipped when a switch of this target ran or runs since the look began: what runs changed on purpose.
+      if (look !== undefined && ctx.switchesOf(target) === look.switches) {
+        await applyEvent(ctx, current, look.event, options);
+        followWhatRuns(ctx, current, look.event);
+      }
+      const decision = await applyEvent(ctx, current, event, options);
       ctx.lastEvaluation.set(target, { atMs: ctx.ports.now(), verdicts: decision.verdicts });
       // A webhook alert refused for now (pause, hold, switch in flight) may act after this tick's state.
       const latest = ctx.policyOf(target);
@@ -72,4 +83,28 @@ export function reconcileBatch(ctx: RuntimeContext, policies: readonly Policy[],
     const current = ctx.policyOf(target);
     if (current !== undefined) keepStandbys(ctx, current);
   });
+}
+
+/** One look at what runs for the policy's target; recorded as can-act at once. Undefined while a switch is in flight. */
+export async function lookAt(ctx: RuntimeContext, policy: Policy): Promise<(TargetObservation & { readonly switches: number }) | undefined> {
+  const target = policy.target.name;
+  if (ctx.state.inFlight[target] !== undefined) return undefined;
+  const switches = ctx.switchesOf(target);
+  const look = await observeTarget(ctx.ports.actuator, policy, ctx.ports.now);
+  recordCanAct(ctx, policy, look.canAct);
+  return { ...look, switches };
+}
+
+/**
+ * The controller's memory of the value a target runs follows what runs: when every service was read and
+ * they run the same value of the policy, that is the value (status, restarts and the hourly warning use it).
+ */
+function followWhatRuns(ctx: RuntimeContext, policy: Policy, event: ObservedEvent): void {
+  const target = policy.target.name;
+  const values = [...new Set(event.services.map((s) => s.value))];
+  if (event.services.length === 0 || event.services.some((s) => !s.known) || values.length !== 1) return;
+  const value = values[0] ?? null;
+  if (value !== policy.target.normalValue && value !== policy.target.rollbackValue) return;
+  if (ctx.state.variants[target] === value) return;
+  ctx.update((s) => ({ ...s, variants: { ...s.variants, [target]: value } }));
 }

@@ -13,9 +13,11 @@ export function expectedValue(ctx: RuntimeContext, policy: Policy): string | nul
 }
 
 function variantOf(ctx: RuntimeContext, policy: Policy, state: TargetState): string | null {
+  // What runs as last set by a switch or last observed (tick.ts follows what runs), else what the phase implies.
   const known = ctx.state.variants[policy.target.name];
   if (known !== undefined) return known;
-  const onBaseline = state.phase === 'rolled_back' || state.phase === 'rolling_forward' || state.pause?.resumeTo === 'rolled_back';
+  const onBaseline =
+    state.phase === 'rolled_back' || state.phase === 'partially_rolled_back' || state.phase === 'rolling_forward' || state.pause?.resumeTo === 'rolled_back';
   return onBaseline ? policy.target.rollbackValue : policy.target.normalValue;
 }
 
@@ -29,6 +31,8 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
     phase: state.phase,
     phaseSince: iso(state.phaseSinceMs),
     variant: variantOf(ctx, policy, state),
+    services: (state.observed?.services ?? []).map((s) => ({ ...s, since: iso(state.observed?.atMs ?? nowMs) })),
+    canAct: canActView(ctx, policy),
     rollback:
       state.rollback === null
         ? null
@@ -40,6 +44,9 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
             ageSeconds: Math.max(0, Math.round((nowMs - state.rollback.startedAtMs) / 1000)),
             baselineBreach:
               state.rollback.baselineBreach === undefined ? null : { reason: state.rollback.baselineBreach.reason, since: iso(state.rollback.baselineBreach.sinceMs) },
+            attempts: state.rollback.attempts ?? 1,
+            nextAttemptAt: state.rollback.retryAtMs === undefined || state.rollback.retryAtMs === null ? null : iso(state.rollback.retryAtMs),
+            services: state.rollback.services ?? [],
           },
     pause: state.pause === null ? null : { until: iso(state.pause.untilMs), actor: state.pause.actor, reason: state.pause.reason },
     hold: state.hold === null ? null : { cause: state.hold.cause, detail: state.hold.detail, since: iso(state.hold.sinceMs) },
@@ -55,6 +62,11 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
       why: e.note,
     })),
   };
+}
+
+function canActView(ctx: RuntimeContext, policy: Policy): TargetStatusView['canAct'] {
+  const canAct = ctx.canAct.get(policy.target.name);
+  return canAct === undefined ? null : { ok: canAct.ok, detail: canAct.detail, since: iso(canAct.sinceMs), checkedAt: iso(canAct.atMs) };
 }
 
 /** Only services that are configured with a standby and were looked at since the policy was loaded. */

@@ -3,7 +3,7 @@ import { DockerActuator } from '../adapters/docker/index.js';
 import { SwarmActuator } from '../adapters/swarm/index.js';
 import type { ControllerConfig } from '../config.js';
 import { selectorKind, servicesOf, type Policy, type ServiceSpec } from '../core/index.js';
-import type { Actuator, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../ports/actuator.js';
+import type { Actuator, InspectOptions, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../ports/actuator.js';
 import type { ManagedActuator } from './managed-actuator.js';
 import { createProcessActuator } from './process-actuator.js';
 
@@ -41,8 +41,8 @@ export class PolicyScopedActuator implements Actuator {
     return this.adapterFor(request.service).switchVariant(request);
   }
 
-  inspect(service: ServiceSpec): Promise<ServiceState> {
-    return this.adapterFor(service).inspect(service);
+  inspect(service: ServiceSpec, options?: InspectOptions): Promise<ServiceState> {
+    return this.adapterFor(service).inspect(service, options);
   }
 
   reconcile(service: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {

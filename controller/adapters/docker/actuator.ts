@@ -14,10 +14,11 @@ import type { ServiceSpec, VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
 import { ActuationError } from '../../ports/actuator.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
-import type { ActuationStep, Actuator, InstanceRef, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
+import type { ActuationStep, Actuator, InspectOptions, InstanceRef, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
+import { probeInstance } from '../verify/index.js';
 import { createDockerClient } from './client.js';
 import type { SourceContainer } from './clone-config.js';
-import { findTargetContainers, imageToClone } from './container-ops.js';
+import { containerBaseUrls, findTargetContainers, imageToClone } from './container-ops.js';
 import { guardrailLabels, originalValueFromLabels, plainName, readEnvVariable } from './labels.js';
 import { reconcileTarget } from './reconcile.js';
 import { START_FIRST_SETTLE_MS } from './settle.js';
@@ -136,7 +137,7 @@ export class DockerActuator implements Actuator {
     };
   }
 
-  async inspect(target: ServiceSpec): Promise<ServiceState> {
+  async inspect(target: ServiceSpec, options: InspectOptions = {}): Promise<ServiceState> {
     const spec = this.configured(target);
     const { current, old, standby } = await findTargetContainers(this.docker, spec);
     const describe = (info: SourceContainer, role: 'current' | 'old' | 'standby') => ({
@@ -147,10 +148,15 @@ export class DockerActuator implements Actuator {
       role,
       labels: guardrailLabels(info.Config.Labels ?? {}),
     });
+    const probed = async (info: SourceContainer) => {
+      const described = describe(info, 'current');
+      if (options.probe !== true || !info.State.Running) return described;
+      return { ...described, probe: await probeInstance(containerBaseUrls(info, spec.verify), spec.verify, this.clock) };
+    };
     return {
       target: spec.name,
       instances: [
-        ...current.map((c) => describe(c, 'current')),
+        ...(await Promise.all(current.map(probed))),
         ...old.map((o) => describe(o.info, 'old')),
         ...standby.map((s) => describe(s, 'standby')),
       ],

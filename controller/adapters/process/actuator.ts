@@ -8,9 +8,9 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { ActuationError, newInstanceVerifySpec, restoreVerifySpec } from '../../ports/actuator.js';
-import type { ActuationStep, Actuator, InstanceState, JournalEntry, ReconcileResult, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
+import type { ActuationStep, Actuator, InspectOptions, InstanceState, JournalEntry, ReconcileResult, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
-import { waitUntilServing } from '../verify/index.js';
+import { probeInstance, waitUntilServing } from '../verify/index.js';
 
 export interface ProcessTargetConfig {
   readonly command: string;
@@ -153,10 +153,14 @@ export class ProcessActuator implements Actuator {
     }
   }
 
-  async inspect(target: ServiceSpec): Promise<ServiceState> {
+  async inspect(target: ServiceSpec, options: InspectOptions = {}): Promise<ServiceState> {
     const known = this.configured(target.name);
     const current = this.running.get(target.name);
-    return { target: target.name, instances: current ? [this.describe(known, current)] : [] };
+    if (!current) return { target: target.name, instances: [] };
+    const described = this.describe(known, current);
+    if (options.probe !== true || !described.running) return { target: target.name, instances: [described] };
+    const probe = await probeInstance([`http://127.0.0.1:${known.spec.verify.port}`], known.spec.verify, this.clock);
+    return { target: target.name, instances: [{ ...described, probe }] };
   }
 
   /**

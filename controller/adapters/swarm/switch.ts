@@ -98,6 +98,8 @@ export async function switchService(
     toValue: request.value,
     originalValue: plan.originalValue,
     noop,
+    // A Swarm update verifies through the service's own health checks: no dependency-degraded notes.
+    degraded: [],
     durationMs: ctx.clock.now() - started,
     steps: journal.steps,
   });

@@ -99,6 +99,8 @@ export async function waitUntilServing(options: VerifyOptions): Promise<ServingR
 interface Probe {
   /** /version answered the expected variant. */
   readonly serving: boolean;
+  /** The variant /version reported (a string), if it answered with one. */
+  readonly variant?: string;
   /** 'ok' or why /health failed (asked even when /version fails, for the message). */
   readonly health: string;
   /** What is wrong, in words for the error message ('' when serving and healthy). */
@@ -115,10 +117,11 @@ async function probeOnce(baseUrl: string, options: VerifyOptions, timeout: () =>
     const version = await fetch(`${baseUrl}${verify.versionPath}`, { signal: timeout() });
     if (version.status !== 200) return { serving: false, health: healthNote, problem: pick(healthNote, `${verify.versionPath} answered ${version.status}`) };
     const variant = variantIn(await version.json(), verify.variantField);
+    const read = typeof variant === 'string' ? { variant } : {};
     if (variant !== expectedVariant) {
-      return { serving: false, health: healthNote, problem: pick(healthNote, `${verify.versionPath} says ${verify.variantField}=${String(variant)}`) };
+      return { serving: false, ...read, health: healthNote, problem: pick(healthNote, `${verify.versionPath} says ${verify.variantField}=${String(variant)}`) };
     }
-    return { serving: true, health: healthNote, problem: healthNote === 'ok' ? '' : healthNote };
+    return { serving: true, ...read, health: healthNote, problem: healthNote === 'ok' ? '' : healthNote };
   } catch (error) {
     const problem =
       error instanceof Error && error.name === 'TimeoutError'
@@ -135,4 +138,15 @@ function pick(healthNote: string, versionProblem: string): string {
 
 export function variantIn(body: unknown, field: string): unknown {
   return typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[field] : undefined;
+}
+
+/** One look at an instance, for inspect's probe: the first address that answers /version wins. */
+export async function probeInstance(baseUrls: readonly string[], verify: VerifySpec, clock: Clock = systemClock): Promise<{ variant: string | null; detail: string }> {
+  const problems: string[] = [];
+  for (const baseUrl of baseUrls) {
+    const outcome = await probeOnce(baseUrl, { verify, expectedVariant: '', baseUrls: () => Promise.resolve([]) }, () => clock.timeoutSignal(PROBE_TIMEOUT_MS));
+    if (outcome.variant !== undefined) return { variant: outcome.variant, detail: outcome.health };
+    problems.push(outcome.problem);
+  }
+  return { variant: null, detail: problems.join('; ') || 'no address to reach it' };
 }

@@ -1,5 +1,5 @@
 import type { ServiceSpec } from '../../../controller/core/index.js';
-import type { ActuationStep, Actuator, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../../controller/ports/actuator.js';
+import type { ActuationStep, Actuator, InspectOptions, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../../controller/ports/actuator.js';
 
 // Wraps the real actuator and notes when the runtime called it (the rollback decision has been taken and
 // journaled by then), when the new variant was verified serving, and when the switch returned; keeps every
@@ -52,8 +52,8 @@ export class RecordingActuator implements Actuator {
     }
   }
 
-  inspect(target: ServiceSpec): Promise<ServiceState> {
-    return this.inner.inspect(target);
+  inspect(target: ServiceSpec, options?: InspectOptions): Promise<ServiceState> {
+    return this.inner.inspect(target, options);
   }
 
   reconcile(target: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {

@@ -41,6 +41,8 @@ export function sampleStatus(target = 'prediction-service'): TargetStatusView {
     phase: 'rolled_back',
     phaseSince: '2026-11-27T08:50:00.000Z',
     variant: 'baseline',
+    services: [{ service: target, known: true, value: 'baseline', detail: `${target}-api-1`, since: '2026-11-27T08:46:00.000Z' }],
+    canAct: { ok: true, detail: 'ok', since: '2026-11-27T08:40:00.000Z', checkedAt: '2026-11-27T08:59:45.000Z' },
     rollback: {
       id: `rb-${target}-1`,
       reason: 'high-error-rate',
@@ -48,6 +50,9 @@ export function sampleStatus(target = 'prediction-service'): TargetStatusView {
       startedAt: '2026-11-27T08:45:00.000Z',
       ageSeconds: 900,
       baselineBreach: null,
+      attempts: 1,
+      nextAttemptAt: null,
+      services: [],
     },
     pause: null,
     hold: null,

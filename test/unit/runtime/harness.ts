@@ -6,8 +6,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import type { Alert, Sample, ServiceSpec, VariantValue } from '../../../controller/core/index.js';
-import { ActuationError, type Actuator, type JournalEntry, type ReconcileResult, type StandbyReport, type SwitchRequest, type SwitchResult, type ServiceState } from '../../../controller/ports/actuator.js';
+import { expectedVariant, type Alert, type Sample, type ServiceSpec, type VariantValue } from '../../../controller/core/index.js';
+import { ActuationError, type Actuator, type InspectOptions, type JournalEntry, type ReconcileResult, type StandbyReport, type SwitchRequest, type SwitchResult, type ServiceState } from '../../../controller/ports/actuator.js';
 import type { AlertSink } from '../../../controller/ports/alert-sink.js';
 import type { MetricsSource } from '../../../controller/ports/metrics-source.js';
 import { Runtime, type RuntimeOptions } from '../../../controller/runtime/runtime.js';
@@ -101,8 +101,18 @@ export class RecordingActuator implements Actuator {
     return { target: name, rollbackId: request.rollbackId, containers: [], fromValue: from, toValue: request.value, originalValue: null, noop: from === request.value, degraded: [], durationMs: 1, steps: [] };
   }
 
-  inspect(target: ServiceSpec): Promise<ServiceState> {
-    return Promise.resolve({ target: target.name, instances: [] });
+  /** What inspect answers: one running container per service, on the value last switched to (absent = null). */
+  inspectBehaviour: (target: ServiceSpec, options: InspectOptions) => Promise<ServiceState> = (target, options) => {
+    const value = this.values.get(target.name) ?? null;
+    const probe = options.probe === true ? { probe: { variant: expectedVariant(value, target.verify), detail: 'ok' } } : {};
+    return Promise.resolve({
+      target: target.name,
+      instances: [{ id: `id-${target.name}`, name: target.name, running: true, value, role: 'current', labels: {}, ...probe }],
+    });
+  };
+
+  inspect(target: ServiceSpec, options: InspectOptions = {}): Promise<ServiceState> {
+    return this.inspectBehaviour(target, options);
   }
 
   reconcile(target: ServiceSpec, entry: JournalEntry): Promise<ReconcileResult> {
@@ -111,9 +121,10 @@ export class RecordingActuator implements Actuator {
   }
 }
 
-export function failWith(target: string, restored: boolean): Behaviour {
+/** Fails every switch of `target` to `value` (default: any value but the absent one). */
+export function failWith(target: string, restored: boolean, value?: VariantValue): Behaviour {
   return (request) =>
-    request.service.name === target && request.value !== null
+    request.service.name === target && (value === undefined ? request.value !== null : request.value === value)
       ? Promise.reject(new ActuationError({ target, step: 'verified-new', restored, message: 'health check never passed' }))
       : Promise.resolve();
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHarness, failWith, type Harness } from './harness.js';
+import { RETRY_BASE_MS } from '../../../controller/core/index.js';
 
 // The loop observe → decide → act → record, tick by tick, with the exact actuator calls per tick.
 
@@ -136,13 +137,47 @@ describe('runtime loop', () => {
     expect(entries[0]).toMatchObject({ result: 'restored' });
   });
 
-  it('a target of two services: when the second fails, the first is switched back', async () => {
+  it('a target of two services: when the second fails during a rollback, the first stays on the baseline and the second is retried', async () => {
     h = await createHarness((y) => y.replace('services: [api]', 'services: [api, consumer]'));
     h.actuator.behaviour = failWith('demo/consumer', true);
     h.metrics.errorRatio(0.4);
     for (let i = 0; i < 4; i++) await h.tick();
-    expect(h.actuator.calls.map((c) => `${c.target}=${String(c.value)}`)).toEqual(['demo/api=baseline', 'demo/consumer=baseline', 'demo/api=null']);
-    expect(h.runtime.status()[0]?.phase).toBe('failed');
+    expect(h.actuator.calls.map((c) => `${c.target}=${String(c.value)}`)).toEqual(['demo/api=baseline', 'demo/consumer=baseline']);
+    const status = h.runtime.status()[0];
+    expect(status?.phase).toBe('partially_rolled_back');
+    expect(status?.rollback?.services).toEqual([
+      { service: 'demo/api', onValue: true, detail: 'serves baseline' },
+      { service: 'demo/consumer', onValue: false, detail: 'demo/consumer: health check never passed' },
+    ]);
+    expect(status?.rollback?.nextAttemptAt).toBe(new Date(h.clock + RETRY_BASE_MS).toISOString());
+    expect(h.sink.names()).toEqual(['GuardrailRollbackStarted', 'GuardrailRollbackPartial']);
+    const partial = h.sink.alerts[1];
+    expect(partial).toMatchObject({ severity: 'critical' });
+    expect(partial?.summary).toBe('Rollback of demo INCOMPLETE: demo/consumer not on baseline (demo/consumer: health check never passed)');
+    // Nothing before the backoff; then the same rollback again: api is already there, the consumer gets there.
+    await h.tick();
+    expect(h.actuator.calls).toHaveLength(2);
+    h.actuator.behaviour = () => Promise.resolve();
+    h.clock += RETRY_BASE_MS;
+    await h.tick();
+    expect(h.actuator.calls.map((c) => `${c.target}=${String(c.value)}`).slice(2)).toEqual(['demo/api=baseline', 'demo/consumer=baseline']);
+    expect(h.runtime.status()[0]).toMatchObject({ phase: 'rolled_back', lastError: null, rollback: { attempts: 2, nextAttemptAt: null, services: [] } });
+    expect(h.sink.names().slice(2)).toEqual(['GuardrailRollbackPartial:resolved']);
+    const { entries } = await h.runtime.history({ limit: 5, offset: 0 });
+    expect(entries.map((e) => `${e.id.replace(/\d+/g, 'N')}:${e.result}`)).toEqual(['rb-demo-N-retryN:succeeded', 'rb-demo-N:partial']);
+  });
+
+  it('a roll-forward stays all-or-nothing: when the second service cannot verify, the first goes back to the baseline', async () => {
+    h = await createHarness((y) => y.replace('services: [api]', 'services: [api, consumer]'));
+    h.metrics.errorRatio(0.4);
+    for (let i = 0; i < 4; i++) await h.tick();
+    expect(h.runtime.status()[0]?.phase).toBe('rolled_back');
+    h.actuator.behaviour = failWith('demo/consumer', true, null);
+    h.metrics.errorRatio(0);
+    await h.runtime.submit('demo', { kind: 'rollforward', actor: 'ops', reason: 'fixed' });
+    await h.runtime.idle();
+    expect(h.actuator.calls.map((c) => `${c.target}=${String(c.value)}`).slice(2)).toEqual(['demo/api=null', 'demo/consumer=null', 'demo/api=baseline']);
+    expect(h.runtime.status()[0]?.phase).toBe('rolled_back');
     expect(h.runtime.status()[0]?.lastError).toMatch(/demo\/consumer: .*switching back demo\/api ok/);
   });
 

@@ -82,15 +82,26 @@ describe('webhook alerts refused for now are held, not lost', () => {
     expect(h.actuator.calls).toEqual([]);
   });
 
-  it('during the cooldown after a roll-forward: the hold is announced, and the alert acts once the cooldown ends', async () => {
+  it('during the cooldown after a roll-forward, a critical reason is not held: the baking window rolls back at once', async () => {
     h = await createHarness(uncorroborated);
     await h.runtime.submit('demo', { kind: 'rollback', actor: 'ops', reason: 'test' });
     await h.runtime.idle();
     await h.runtime.submit('demo', { kind: 'rollforward', actor: 'ops', reason: 'fixed' });
     await h.runtime.idle();
     await webhook(firing('fp1'));
+    expect(h.actuator.calls.map((c) => c.value)).toEqual(['baseline', null, 'baseline']);
+    expect(h.sink.names()).not.toContain('GuardrailRollbackHeld');
+  });
+
+  it('during the cooldown after a roll-forward, a warning reason: the hold is announced, and the alert acts once the cooldown ends', async () => {
+    h = await createHarness((y) => uncorroborated(y.replace('- name: high-error-rate\n    severity: critical', '- name: high-error-rate\n    severity: warning')));
+    await h.runtime.submit('demo', { kind: 'rollback', actor: 'ops', reason: 'test' });
+    await h.runtime.idle();
+    await h.runtime.submit('demo', { kind: 'rollforward', actor: 'ops', reason: 'fixed' });
+    await h.runtime.idle();
+    await webhook(firing('fp1'));
     expect(h.sink.names().at(-1)).toBe('GuardrailRollbackHeld');
-    expect(h.runtime.status()[0]?.heldTriggers[0]?.why).toMatch(/^held \(cooldown\): cooldown after roll-forward until /);
+    expect(h.runtime.status()[0]?.heldTriggers[0]?.why).toMatch(/^held \(cooldown\): limits.cooldown after the roll-forward, until /);
     h.clock += 50_000; // the demo policy's cooldown is 1 m
     await h.tick();
     expect(h.actuator.calls.map((c) => c.value)).toEqual(['baseline', null]);
