@@ -25,6 +25,7 @@ export type {
 } from './policy.js';
 export type { ServiceSelector, ServiceSpec, Strategy, SwarmSelector, TargetSpec, VariantValue, VerifySpec } from './target.js';
 export { expectedVariant, selectorKind, servicesOf } from './target.js';
+export { scheduleFor, type Schedule } from './schedule.js';
 export type {
   ActuationFailedEvent,
   ActuationSucceededEvent,

@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Policy } from '../core/index.js';
+import { scheduleFor, type Policy } from '../core/index.js';
 
 // One node-cron task per distinct evaluation interval; each firing ticks all the policies of that
 // interval TOGETHER (their queries reach one queryAll(), where the Prometheus adapter groups them) at the
@@ -17,13 +17,14 @@ export interface SchedulerHooks {
   readonly everyTick: () => void;
 }
 
-/** A six-field (seconds) cron expression for an interval. Intervals that do not divide a minute drift at the minute. */
+/**
+ * The cron expression of a policy's interval. The loader refuses an interval that cannot run exactly
+ * (core/schedule.ts); one that reaches here anyway is a bug, not something to round.
+ */
 export function cronExpressionFor(intervalMs: number): string {
-  const seconds = Math.max(1, Math.round(intervalMs / 1000));
-  if (seconds < 60) return `*/${seconds} * * * * *`;
-  const minutes = Math.max(1, Math.round(seconds / 60));
-  if (minutes < 60) return `0 */${minutes} * * * *`;
-  return `0 0 */${Math.max(1, Math.round(minutes / 60))} * * *`;
+  const schedule = scheduleFor(intervalMs);
+  if ('problem' in schedule) throw new Error(`evaluation interval ${intervalMs} ms cannot be scheduled exactly: ${schedule.problem}`);
+  return schedule.expression;
 }
 
 /** Policies by the cron expression of their interval (policies firing at the same instants share one task). */
@@ -51,8 +52,9 @@ export class Scheduler {
   async schedule(policies: readonly Policy[]): Promise<void> {
     await this.stopTasks();
     this.tasks = [...batchesOf(policies)].map(([expression, batch]) =>
-      // node-cron's context.date is the firing's scheduled time (whole seconds), not when it ran.
-      cron.schedule(expression, (context) => this.fire(batch, context.date.getTime()), { name: `guardrail-${expression}` }),
+      // node-cron's context.date is the firing's scheduled time (whole seconds), not when it ran. UTC: the
+      // grid never shifts with the host's zone or its daylight-saving changes.
+      cron.schedule(expression, (context) => this.fire(batch, context.date.getTime()), { name: `guardrail-${expression}`, timezone: 'UTC' }),
     );
   }
 

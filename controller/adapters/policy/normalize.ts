@@ -5,6 +5,7 @@
 import type { AlertRule, Condition, Policy, Reason, ThresholdUnit, Veto } from '../../core/policy.js';
 import { formatDuration, parseDuration } from '../../core/duration.js';
 import { Checker, type LocatedError } from './checker.js';
+import { scheduleFor } from '../../core/schedule.js';
 import type { Locator } from './locator.js';
 import type { YamlPath } from './positions.js';
 import { target } from './target.js';
@@ -172,7 +173,8 @@ function trafficGuard(c: Checker, raw: RawPolicy): Policy['evaluation']['minRequ
 export function normalizePolicy(raw: RawPolicy, locate: Locator): { policy?: Policy; errors: LocatedError[] } {
   const c = new Checker(locate);
   const intervalMs = c.duration(['evaluation', 'interval'], raw.evaluation.interval, 15_000);
-  if (intervalMs <= 0) c.fail(['evaluation', 'interval'], 'evaluation.interval must be above 0');
+  const schedule = scheduleFor(intervalMs);
+  if ('problem' in schedule) c.fail(['evaluation', 'interval'], `evaluation.interval ${raw.evaluation.interval ?? ''}: ${schedule.problem}`);
   sloChecks(c, raw);
   const minRequests = trafficGuard(c, raw);
   const reasonList = reasons(c, raw, intervalMs);

@@ -41,6 +41,17 @@ describe('parsePolicyText', () => {
       { 7: '  strategy: recreate\n  colour: red' },
       ['p.yaml:8:3 unknown key "colour" in target (allowed: name, compose, containers, swarm, variable, normalValue, rollbackValue, strategy, stopSignal, settle, warmStandby, parallelism, verify)'],
     ],
+    [
+      'an interval that does not divide a minute (it would be bent at the clock grid: 90 s ran every 2 min)',
+      { 15: '  interval: 90s' },
+      ['p.yaml:15:13 evaluation.interval 90s: 90s is not a number of minutes that divides an hour: use one of 1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m, 60m'],
+    ],
+    [
+      'a seconds interval that does not divide a minute',
+      { 15: '  interval: 7s' },
+      ['p.yaml:15:13 evaluation.interval 7s: 7s does not divide a minute, so it cannot run exactly on the clock: use one of 1s, 2s, 3s, 4s, 5s, 6s, 10s, 12s, 15s, 20s, 30s, 60s, or whole minutes'],
+    ],
+    ['a fractional interval', { 15: '  interval: 1500ms' }, ['p.yaml:15:13 evaluation.interval 1500ms: must be a whole number of seconds (use one of 1s, 2s, 3s, 4s, 5s, 6s, 10s, 12s, 15s, 20s, 30s, 60s)']],
     ['wrong type', { 18: '    min: many' }, ['p.yaml:18:10 evaluation.minRequests.min: expected number, got string "many"']],
     ['bad duration', { 28: '    for: 5 minutes' }, ['p.yaml:28:10 reasons[0].for: bad duration "5 minutes" (write e.g. 30s, 5m, 1h, 1h30m)']],
     [

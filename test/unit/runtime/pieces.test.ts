@@ -13,9 +13,15 @@ describe('cronExpressionFor', () => {
   it('seconds, minutes and hours', () => {
     expect(cronExpressionFor(2_000)).toBe('*/2 * * * * *');
     expect(cronExpressionFor(15_000)).toBe('*/15 * * * * *');
-    expect(cronExpressionFor(300)).toBe('*/1 * * * * *');
     expect(cronExpressionFor(120_000)).toBe('0 */2 * * * *');
     expect(cronExpressionFor(7_200_000)).toBe('0 0 */2 * * *');
+  });
+
+  it('never rounds: an interval that cannot run exactly is an error (the loader refuses it first, with file:line)', () => {
+    expect(() => cronExpressionFor(300)).toThrow(/whole number of seconds/);
+    expect(() => cronExpressionFor(90_000)).toThrow(/does not divide an hour|divides an hour/);
+    expect(() => cronExpressionFor(7_000)).toThrow(/7s does not divide a minute/);
+    expect(() => cronExpressionFor(5 * 3_600_000)).toThrow(/divides a day/);
   });
 });
 
@@ -82,7 +88,7 @@ describe('Scheduler.fire', () => {
 describe('batchesOf', () => {
   it('one batch per cron expression, i.e. per distinct interval', () => {
     const p = (name: string, intervalMs: number): Policy => ({ name, evaluation: { intervalMs } }) as Policy;
-    const batches = batchesOf([p('a', 15_000), p('b', 2_000), p('c', 15_000), p('d', 2_200)]);
+    const batches = batchesOf([p('a', 15_000), p('b', 2_000), p('c', 15_000), p('d', 2_000)]);
     expect([...batches].map(([expr, ps]) => [expr, ps.map((x) => x.name)])).toEqual([
       ['*/15 * * * * *', ['a', 'c']],
       ['*/2 * * * * *', ['b', 'd']],
