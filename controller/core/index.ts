@@ -65,6 +65,6 @@ export { matchAlertmanager, webhookFate } from './triggers.js';
 export type { Corroboration, CorroborationQuery } from './corroboration.js';
 export { NOT_CORROBORATED_ALERT_MS, corroborationQueries, firingAlertsSelector, judgeCorroboration, notCorroboratedAlert } from './corroboration.js';
 export type { CommandType, Effect, Guard, LifecycleEvent, Transition } from './lifecycle.js';
-export { TRANSITIONS } from './lifecycle.js';
+export { ALL_PHASES, TRANSITIONS } from './lifecycle.js';
 export { compare } from './judge.js';
 export { warningsDue } from './tick-side-steps.js';

@@ -91,7 +91,7 @@ function refuse(from: Phase, event: LifecycleEvent, reason: string): Transition 
   return { from, event, to: from, effects: [], commands: [], refuse: reason };
 }
 
-const ALL_PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'partially_rolled_back', 'rolling_forward', 'paused', 'failed'];
+export const ALL_PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'partially_rolled_back', 'rolling_forward', 'paused', 'failed'];
 const OBSERVED = ['observed_normal', 'observed_rollback', 'observed_mixed', 'observed_unknown'] as const;
 
 /** A retry of an incomplete rollback, due on any tick (the backoff is in the guard). */

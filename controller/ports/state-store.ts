@@ -9,6 +9,11 @@ export interface StateStore<T> {
   load(): Promise<T | undefined>;
   /** Atomic and durable: after it resolves, a crash or power cut leaves either this state or a later one. */
   save(state: T): Promise<void>;
+  /**
+   * The loaded state cannot be trusted for a reason the caller found (it names a phase or value the
+   * policies do not know): keep a copy of the file as evidence, and return the error to report.
+   */
+  distrust(problem: string): Promise<StateCorruptError>;
 }
 
 export interface HistoryFilter {

@@ -5,6 +5,7 @@ import { reannounce } from './reannounce.js';
 import { expectedValue } from './views.js';
 import { StateCorruptError } from '../ports/state-store.js';
 import { emptyRuntimeState, type InFlightSwitch } from './runtime-state.js';
+import { stateProblems } from './state-check.js';
 
 // Startup: bring back the engine's memory (an active rollback keeps its true start), finish or undo a
 // switch a crash interrupted, and say loudly when the state file cannot be trusted (safe mode) instead
@@ -26,16 +27,25 @@ export function stateCorruptAlert(error: StateCorruptError, nowMs: number): Aler
 }
 
 export async function loadState(ctx: RuntimeContext): Promise<void> {
-  const { store, logger, notifier, now } = ctx.ports;
+  const { store } = ctx.ports;
   try {
-    ctx.state = (await store.load()) ?? emptyRuntimeState();
+    const loaded = (await store.load()) ?? emptyRuntimeState();
+    // Its meaning against the policies: a phase, value or rollback id they do not know is not acted on.
+    const problems = stateProblems(loaded, ctx.policies);
+    if (problems.length === 0) ctx.state = loaded;
+    else enterSafeMode(ctx, await store.distrust(problems.join('; ')));
   } catch (error) {
     if (!(error instanceof StateCorruptError)) throw error;
-    ctx.state = emptyRuntimeState();
-    ctx.safeMode = `state file cannot be trusted (${error.problem}); no automatic actions until an operator acts`;
-    logger.fatal({ path: error.path, problem: error.problem, keptAt: error.keptAt }, 'SAFE MODE: state file corrupt');
-    notifier.notify(stateCorruptAlert(error, now()));
+    enterSafeMode(ctx, error);
   }
+}
+
+/** No automatic action, nothing prepared, started, switched or saved, until an operator acts. */
+function enterSafeMode(ctx: RuntimeContext, error: StateCorruptError): void {
+  ctx.state = emptyRuntimeState();
+  ctx.safeMode = `state file cannot be trusted (${error.problem}); no automatic actions until an operator acts`;
+  ctx.ports.logger.fatal({ path: error.path, problem: error.problem, keptAt: error.keptAt }, 'SAFE MODE: state file cannot be trusted');
+  ctx.ports.notifier.notify(stateCorruptAlert(error, ctx.ports.now()));
 }
 
 /**

@@ -106,8 +106,12 @@ export class Runtime implements ControllerPort {
     await this.reloadPolicies();
     await loadState(this.ctx);
     this.seedTargets();
-    if (this.options.prepare !== undefined) await prepareTargets(this.ctx, this.options.prepare);
-    await resumeInFlight(this.ctx);
+    // Safe mode touches nothing: the state that would say what to prepare or resume cannot be trusted
+    // (preparing with an empty state's normal value undid an active rollback).
+    if (this.ctx.safeMode === null) {
+      if (this.options.prepare !== undefined) await prepareTargets(this.ctx, this.options.prepare);
+      await resumeInFlight(this.ctx);
+    }
     reannounceActive(this.ctx);
     // Readiness means able to act: look at every target once now (read only), so a target Guardrail
     // cannot act on is a WARNING at startup, not a surprise mid-incident.

@@ -1,4 +1,5 @@
-import { copyFile, link, readdir, readFile, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, readdir, readFile, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StateCorruptError, type StateStore } from '../../ports/state-store.js';
 import { SerialQueue, fsyncDirectory, isErrnoCode, writeFileAtomic } from './fs.js';
@@ -8,9 +9,10 @@ import { SerialQueue, fsyncDirectory, isErrnoCode, writeFileAtomic } from './fs.
 // refused instead of misread.
 //
 // On a corrupt file load() throws StateCorruptError and keeps a copy next to it as `<file>.corrupt-<n>`.
-// The original is deliberately left in place (the copy is a hard link when possible): if it were renamed
-// away, the next restart would find no file and start fresh silently, which is the failure this error
-// exists to prevent. It stays corrupt, and load() keeps failing, until someone saves a state on purpose.
+// The original is deliberately left in place: if it were renamed away, the next restart would find no file
+// and start fresh silently, which is the failure this error exists to prevent. It stays corrupt, and load()
+// keeps failing, until someone saves a state on purpose. The copy is a real copy, never a hard link: an
+// edit of state.json in place (an operator fixing it by hand) must not rewrite the evidence too.
 
 export const STATE_FORMAT = 'guardrail-state';
 
@@ -97,34 +99,34 @@ export class FileStateStore<T> implements StateStore<T> {
     }
   }
 
-  /** Links (or copies) the bad file to the first free `<file>.corrupt-<n>`, reusing one that already holds it. */
+  /** The caller found the loaded state untrustworthy (policies.md: validated against the policy). */
+  distrust(problem: string): Promise<StateCorruptError> {
+    return this.queue.run(async () => new StateCorruptError(this.path, problem, await this.keepAside()));
+  }
+
+  /** Copies the bad file to the first free `<file>.corrupt-<n>`, reusing one that already holds the same bytes. */
   private async keepAside(): Promise<string | undefined> {
     const dir = dirname(this.path);
     const prefix = `${basename(this.path)}.corrupt-`;
     try {
-      const original = await stat(this.path);
+      const original = await readFile(this.path);
       const taken = new Set<number>();
       for (const name of await readdir(dir)) {
         if (!name.startsWith(prefix)) continue;
         const n = Number(name.slice(prefix.length));
         if (!Number.isInteger(n)) continue;
         taken.add(n);
-        const kept = await stat(join(dir, name));
-        // Same inode: this very file was kept on an earlier load (e.g. the previous restart).
-        if (kept.ino === original.ino && kept.dev === original.dev) return join(dir, name);
+        // The same bytes: this very file was kept on an earlier load (e.g. the previous restart).
+        if (original.equals(await readFile(join(dir, name)))) return join(dir, name);
       }
       let n = 1;
       while (taken.has(n)) n++;
       const keptAt = join(dir, `${prefix}${n}`);
-      try {
-        await link(this.path, keptAt);
-      } catch {
-        await copyFile(this.path, keptAt);
-      }
+      await copyFile(this.path, keptAt, constants.COPYFILE_EXCL);
       await fsyncDirectory(dir);
       return keptAt;
     } catch {
-      // Keeping a copy is best effort: the error itself must still reach the caller.
+      // Keeping a copy is best effort (a read-only directory): the error itself must still reach the caller.
       return undefined;
     }
   }

@@ -90,11 +90,33 @@ describe('FileStateStore', () => {
     const store = new FileStateStore({ path });
     await writeFile(path, 'one');
     expect((await corruptError(store.load())).keptAt).toBe(`${path}.corrupt-1`);
-    await store.save('good'); // rename: a new inode, so the next bad file is a different file
+    await store.save('good');
     await rm(path);
     await writeFile(path, 'two');
     expect((await corruptError(store.load())).keptAt).toBe(`${path}.corrupt-2`);
     expect(await readFile(`${path}.corrupt-2`, 'utf8')).toBe('two');
+  });
+
+  it('the kept copy is a real copy: editing state.json in place leaves the evidence as it was', async () => {
+    const path = await fileIn('copy');
+    await writeFile(path, 'torn {');
+    const store = new FileStateStore({ path });
+    const kept = (await corruptError(store.load())).keptAt ?? '';
+    await writeFile(path, 'edited by hand'); // in place: same inode
+    expect(await readFile(kept, 'utf8')).toBe('torn {');
+    // A different bad content is kept as a second copy, not matched to the first.
+    expect((await corruptError(store.load())).keptAt).toBe(`${path}.corrupt-2`);
+  });
+
+  it('distrust: a state the caller found invalid is kept aside and reported with its problem', async () => {
+    const path = await fileIn('distrust');
+    const store = new FileStateStore<{ phase: string }>({ path });
+    await store.save({ phase: 'exploded' });
+    expect(await store.load()).toEqual({ phase: 'exploded' });
+    const error = await store.distrust('unknown phase "exploded"');
+    expect(error.problem).toBe('unknown phase "exploded"');
+    expect(error.keptAt).toBe(`${path}.corrupt-1`);
+    expect(await readFile(`${path}.corrupt-1`, 'utf8')).toContain('"exploded"');
   });
 
   it.each([
