@@ -158,18 +158,21 @@ export interface Actuator {
 }
 
 /**
- * The policy's verify.timeoutMs bounds a whole switch of one instance: verifying the new one gets the
- * timeout less a reserve for restoring the old one if it fails. The reserve is a quarter of the timeout,
- * at least RESTORE_MIN_TIMEOUT_MS (the old one is known to work: giving up on it early turns a failed
- * switch into an outage) and at most RESTORE_MAX_TIMEOUT_MS. A restore asks only that the old instance
- * serves its variant (SwitchRequest.accept `serving`), which it does within a second or two of starting.
+ * The policy's verify.timeoutMs bounds a whole switch of one instance: verifying the new one and, if it
+ * fails, restoring the old one share it (was: up to one timeout each, 60 s + 60 s). The restore's reserve
+ * is a quarter of the timeout, at least RESTORE_MIN_TIMEOUT_MS (the old one is known to work: giving up
+ * on it early turns a failed switch into an outage) and at most RESTORE_MAX_TIMEOUT_MS, never more than
+ * half; the new one gets the rest. A restore asks only that the old instance serves its variant
+ * (SwitchRequest.accept `serving`), which it does within a second or two of starting. Docker's own steps
+ * (the old container's stop grace, create, remove) come on top.
  */
 export const RESTORE_MIN_TIMEOUT_MS = 5_000;
 export const RESTORE_MAX_TIMEOUT_MS = 15_000;
 
 export function switchBudget(verify: VerifySpec): { readonly verifyNewMs: number; readonly restoreMs: number } {
-  const restoreMs = Math.min(RESTORE_MAX_TIMEOUT_MS, Math.max(RESTORE_MIN_TIMEOUT_MS, Math.round(verify.timeoutMs / 4)));
-  return { verifyNewMs: Math.max(Math.round(verify.timeoutMs / 2), verify.timeoutMs - restoreMs), restoreMs };
+  const reserve = Math.min(RESTORE_MAX_TIMEOUT_MS, Math.max(RESTORE_MIN_TIMEOUT_MS, Math.round(verify.timeoutMs / 4)));
+  const restoreMs = Math.min(reserve, Math.floor(verify.timeoutMs / 2));
+  return { verifyNewMs: verify.timeoutMs - restoreMs, restoreMs };
 }
 
 /** The VerifySpec for the new instance of a switch. */

@@ -12,13 +12,19 @@ afterEach(async () => h.cleanup());
 
 const statePath = (harness: Harness) => join(harness.stateDir, 'state.json');
 
+type Json = Record<string, unknown>;
+interface Envelope {
+  state: Json;
+}
+const demoOf = (e: Envelope): Json => (e.state['targets'] as Record<string, Json>)['demo'] as Json;
+
 /** A rolled-back target, then the state file changed by `edit` (parsed envelope in, text out). */
-async function rolledBackThenEdited(edit: (envelope: { state: Record<string, Record<string, unknown>> }) => string): Promise<string> {
+async function rolledBackThenEdited(edit: (envelope: Envelope) => string): Promise<string> {
   h = await createHarness();
   h.metrics.errorRatio(0.4);
   for (let i = 0; i < 4; i++) await h.tick();
   expect(h.runtime.status()[0]?.phase).toBe('rolled_back');
-  const text = edit(JSON.parse(await readFile(statePath(h), 'utf8')) as { state: Record<string, Record<string, unknown>> });
+  const text = edit(JSON.parse(await readFile(statePath(h), 'utf8')) as Envelope);
   await writeFile(statePath(h), text);
   return text;
 }
@@ -58,10 +64,10 @@ describe('safe mode touches nothing', () => {
   });
 
   it.each([
-    ['an unknown phase', (e: { state: Record<string, Record<string, unknown>> }) => ((e.state['targets'] as Record<string, Record<string, unknown>>)['demo']!.phase = 'exploded'), /target demo: unknown phase "exploded" \(known: watching, /],
-    ['a value the policy does not name', (e: { state: Record<string, Record<string, unknown>> }) => (e.state['variants']!['demo'] = 'v9; rm -rf /'), /target demo: runs "v9; rm -rf \/", which policy demo does not name \(null \(variable absent\) or "baseline"\)/],
-    ['a rollback id of another target', (e: { state: Record<string, Record<string, unknown>> }) => (((e.state['targets'] as Record<string, Record<string, unknown>>)['demo']!.rollback as Record<string, unknown>).rollbackId = 'rb-other-1'), /target demo: rollback id "rb-other-1" is not one of this target's/],
-    ['a rolled-back phase without its rollback record', (e: { state: Record<string, Record<string, unknown>> }) => ((e.state['targets'] as Record<string, Record<string, unknown>>)['demo']!.rollback = null), /target demo: phase rolled_back without its rollback record/],
+    ['an unknown phase', (e: Envelope) => (demoOf(e)['phase'] = 'exploded'), /target demo: unknown phase "exploded" \(known: watching, /],
+    ['a value the policy does not name', (e: Envelope) => ((e.state['variants'] as Json)['demo'] = 'v9; rm -rf /'), /target demo: runs "v9; rm -rf \/", which policy demo does not name \(null \(variable absent\) or "baseline"\)/],
+    ['a rollback id of another target', (e: Envelope) => ((demoOf(e)['rollback'] as Json)['rollbackId'] = 'rb-other-1'), /target demo: rollback id "rb-other-1" is not one of this target's/],
+    ['a rolled-back phase without its rollback record', (e: Envelope) => (demoOf(e)['rollback'] = null), /target demo: phase rolled_back without its rollback record/],
   ])('%s: safe mode with the problem named, the file kept as a copy, nothing touched', async (_name, change, problem) => {
     const text = await rolledBackThenEdited((e) => {
       change(e);
