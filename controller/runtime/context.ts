@@ -11,6 +11,7 @@ import type { Notifier } from './notifier.js';
 import type { CanAct } from './observe.js';
 import type { Operations } from './operations.js';
 import { emptyRuntimeState, type InFlightSwitch, type RuntimeState } from './runtime-state.js';
+import { SaveGuard } from './save-guard.js';
 import { StandbyBook } from './standby-book.js';
 import { StateSaver } from './state-saver.js';
 import { TargetQueues } from './target-queue.js';
@@ -66,9 +67,12 @@ export class RuntimeContext {
   /** By target name: every decision looks its policy up, a scan would make a tick O(N²). */
   private policyByTarget = new Map<string, Policy>();
   private readonly saver: StateSaver;
+  /** Saves that fail are recorded and alerted here, never thrown into a decision (save-guard.ts). */
+  readonly saveGuard: SaveGuard;
 
   constructor(ports: RuntimePorts, operations: Operations) {
-    this.ports = ports;
+    this.saveGuard = new SaveGuard(ports.notifier, ports.logger, ports.now);
+    this.ports = { ...ports, history: this.saveGuard.guardHistory(ports.history) };
     this.operations = operations;
     this.clock = new DecisionClock(ports.now);
     this.saver = new StateSaver(ports.store);
@@ -129,8 +133,16 @@ export class RuntimeContext {
    * ticks change nothing. In safe mode automation does not run; a manual operation is an operator's
    * decision and its save replaces the untrusted file (a copy was kept).
    */
-  persist(): Promise<void> {
-    return this.saver.save(() => this.state);
+  async persist(): Promise<void> {
+    // A failed write is recorded and alerted, never thrown into the decision (save-guard.ts); the saver
+    // keeps the change pending, so the next save writes it again.
+    try {
+      await this.saver.save(() => this.state);
+    } catch (error) {
+      this.saveGuard.failed('state', error);
+      return;
+    }
+    this.saveGuard.succeeded('state');
   }
 
   /**

@@ -165,7 +165,10 @@ export class Runtime implements ControllerPort {
     });
     if (cannot.length > 0) return { ready: false, detail: `cannot act on ${cannot.join('; ')}` };
     const reload = this.ctx.lastReloadError === null ? '' : ' (the last reload failed; the previous set is active)';
-    return { ready: true, detail: `${this.ctx.policies.length} policies loaded, state restored, every target can be acted on${reload}` };
+    // Able to act, so ready; but say loudly that a restart would forget what it does now.
+    const notSaved = this.ctx.saveGuard.describe();
+    const saving = notSaved === null ? '' : `; NOT SAVING: ${notSaved}`;
+    return { ready: true, detail: `${this.ctx.policies.length} policies loaded, state restored, every target can be acted on${reload}${saving}` };
   }
 
   status(): readonly TargetStatusView[] {
