@@ -61,6 +61,41 @@ describe('what runs, read each tick', () => {
   });
 });
 
+describe('holds and warnings follow what runs', () => {
+  it('after an out-of-band return to the ML, no hourly "rollback lasting" warning for a rollback that no longer exists', async () => {
+    h = await createHarness();
+    await rollBack(h);
+    h.metrics.errorRatio(0);
+    h.actuator.values.set('demo', null);
+    await h.tick();
+    h.clock += 3 * 3_600_000; // well past the demo policy's warnAfter
+    for (let i = 0; i < 3; i++) await h.tick();
+    expect(h.sink.names()).not.toContain('GuardrailRollbackLasting');
+    expect(h.runtime.status()[0]).toMatchObject({ phase: 'watching', rollback: null });
+  });
+
+  it('a rollback held by the hourly limit names the limit and until when, in the alert and in status', async () => {
+    h = await createHarness();
+    const firstAt = h.clock + 2_000;
+    h.metrics.errorRatio(0.4);
+    for (let n = 0; n < 3; n++) {
+      for (let i = 0; i < 4 && h.runtime.status()[0]?.phase !== 'rolled_back'; i++) await h.tick();
+      expect(h.runtime.status()[0]?.phase).toBe('rolled_back');
+      await h.runtime.submit('demo', { kind: 'rollforward', actor: 'ops', reason: 'retry' });
+      await h.runtime.idle();
+    }
+    for (let i = 0; i < 4; i++) await h.tick();
+    const status = h.runtime.status()[0];
+    expect(h.actuator.calls.filter((c) => c.value === 'baseline')).toHaveLength(3);
+    const first = (await h.runtime.history({ limit: 10, offset: 0 })).entries.filter((e) => e.action === 'rollback').at(-1);
+    const until = new Date(Date.parse(first?.startedAt ?? '') + 3_600_000).toISOString();
+    expect(status?.hold).toMatchObject({ cause: 'rate_limit', detail: `limits.maxRollbacksPerHour: 3 automatic rollbacks in the last hour (max 3), until ${until}` });
+    const held = h.sink.alerts.find((a) => a.name === 'GuardrailRollbackHeld');
+    expect(held).toMatchObject({ severity: 'critical', summary: `Automatic rollback of demo held (rate_limit): ${status?.hold?.detail ?? ''}` });
+    expect(Date.parse(until)).toBeGreaterThan(firstAt);
+  });
+});
+
 describe('a look taken across a switch', () => {
   it('is not applied: a manual rollback that ran while the tick was reading what runs is no out-of-band change', async () => {
     h = await createHarness();
