@@ -120,6 +120,18 @@ describe('a failed switch restores the old container', () => {
     await expectOldServing(name, old.Id, 'ml');
   });
 
+  // The restore's share of a tiny timeout (400 ms: 200 ms each) is too short for the old container to
+  // listen again, but it does run again: the message says so instead of "old container NOT restored".
+  it('recreate: a restore that does not verify in time says what actually runs', async () => {
+    const name = `${prefix}-late-restore`;
+    const old = await startService(name, ['EXIT_AT_START_FOR_VARIANT=baseline']);
+    const { error } = await failingSwitch({ ...spec(name, 'recreate'), verify: verifySpec({ timeoutMs: 400, via: 'container-ip' }) });
+    expect(error.restored).toBe(false);
+    expect(error.message).toMatch(new RegExp(`old container runs again as ${name} but did not verify`));
+    expect(error.message).not.toMatch(/NOT restored/);
+    await expectOldServing(name, old.Id, 'ml');
+  });
+
   it('start-first: the journal hook failing at created-new undoes the switch', async () => {
     const name = `${prefix}-journal`;
     const old = await startService(name, []);
