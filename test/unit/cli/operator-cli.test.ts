@@ -64,6 +64,28 @@ describe('status', () => {
     expect(res.stdout).toContain('automatic rollback held (cooldown) since 2026-11-27 08:55:00Z: last rollback 10m ago');
   });
 
+  it('shows what each service runs, an incomplete rollback per service with its next attempt, and when Guardrail cannot act', async () => {
+    const base = sampleStatus();
+    controller.targets = [
+      {
+        ...base,
+        phase: 'partially_rolled_back',
+        services: [
+          { service: 'p/api', known: true, value: 'baseline', detail: 'p-api-1', since: '2026-11-27T08:46:00.000Z' },
+          { service: 'p/consumer', known: false, value: null, detail: 'no running container found', since: '2026-11-27T08:47:00.000Z' },
+        ],
+        canAct: { ok: false, detail: 'p/consumer: no running container found', since: '2026-11-27T08:47:00.000Z', checkedAt: '2026-11-27T08:59:45.000Z' },
+        rollback: base.rollback === null ? null : { ...base.rollback, attempts: 1, nextAttemptAt: '2026-11-27T09:00:30.000Z', services: [{ service: 'p/api', onValue: true, detail: 'serves baseline' }, { service: 'p/consumer', onValue: false, detail: 'exit code 3' }] },
+      },
+    ];
+    const res = await runCli(bundle, ['status'], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('    p/api: on the rollback value: serves baseline\n    p/consumer: NOT on the rollback value: exit code 3\n    attempt 2 at 2026-11-27 09:00:30Z');
+    expect(res.stdout).toContain('  p/api runs baseline (since 2026-11-27 08:46:00Z): p-api-1');
+    expect(res.stdout).toContain('  p/consumer runs UNKNOWN (since 2026-11-27 08:47:00Z): no running container found');
+    expect(res.stdout).toContain('  CANNOT ACT since 2026-11-27 08:47:00Z: p/consumer: no running container found');
+  });
+
   it('--json prints the server response for scripts', async () => {
     const res = await runCli(bundle, ['status', '--json'], env);
     expect(res.code).toBe(0);
