@@ -39,6 +39,8 @@ beforeEach(() => {
   resetFixture(fixture);
   controller.targets = [sampleStatus()];
   controller.entries = [sampleEntry()];
+  // rollback and rollforward wait for their operation: it runs, then is done.
+  controller.operationOutcome = { status: 'done', message: 'now rolled_back' };
 });
 
 const submits = () => controller.calls.filter((c) => c.method === 'submit');

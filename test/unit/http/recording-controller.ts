@@ -117,7 +117,7 @@ export function createRecordingController(): RecordingController {
     },
     inFlight: new Map(),
     matchedAlertnames: new Set(['PredictionErrorsHigh']),
-    operationOutcome: { status: 'done', message: 'now rolled_back' },
+    operationOutcome: null,
     actions() {
       return this.calls.filter((c) => c.method !== 'history').length;
     },
