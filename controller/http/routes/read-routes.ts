@@ -44,7 +44,7 @@ export function registerReadRoutes(app: ApiInstance, deps: RouteDeps): void {
       onRequest,
       schema: {
         tags: ['read'],
-        summary: 'Rollbacks and roll-forwards, newest first; format=markdown gives the rollback history table',
+        summary: 'Rollbacks and roll-forwards, newest first; format=markdown gives the whole rollback history table (one row per rollback, oldest first; limit and offset do not apply)',
         security,
         querystring: historyQuerySchema,
         response: { 200: historyResponseSchema, ...errorResponses(...readErrors) },
