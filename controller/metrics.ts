@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Phase } from './core/index.js';
+import { registerEvidenceMetrics, registerProcessMetrics, type EvidenceMetrics } from './metrics-evidence.js';
 
 // The controller's own metrics, on their own Registry (the HTTP API exposes it at /metrics) so they
 // never mix with a host application's default registry. Names are the contract docs/runtime.md lists.
@@ -23,12 +24,21 @@ export interface ControllerMetrics {
   readonly standbyReady: Gauge<'target'>;
   readonly standbyActions: Counter<'target' | 'action'>;
   readonly canAct: Gauge<'target'>;
+  /** guardrail_condition_* (metrics-evidence.ts), read from the runtime's last evaluations at each scrape. */
+  readonly evidence: EvidenceMetrics;
 }
 
-export function createControllerMetrics(registry: Registry = new Registry()): ControllerMetrics {
+export interface ControllerMetricsOptions {
+  /** guardrail_build_info and prom-client's default process metrics (default true). */
+  readonly processMetrics?: boolean;
+}
+
+export function createControllerMetrics(registry: Registry = new Registry(), options: ControllerMetricsOptions = {}): ControllerMetrics {
   const registers = [registry];
+  if (options.processMetrics ?? true) registerProcessMetrics(registry);
   return {
     registry,
+    evidence: registerEvidenceMetrics(registry),
     rollbacksTotal: new Counter({
       name: 'guardrail_rollbacks_total',
       help: 'Rollbacks started, by target, policy reason and trigger kind (automatic|webhook|manual).',
@@ -133,4 +143,13 @@ export function recordGrouping(metrics: ControllerMetrics, event: { readonly kin
 /** Sets the phase gauge: exactly one phase is 1 per target. */
 export function recordPhase(metrics: ControllerMetrics, target: string, phase: Phase): void {
   for (const p of PHASES) metrics.targetPhase.set({ target, phase: p }, p === phase ? 1 : 0);
+}
+
+/**
+ * A target no loaded policy names any more: its per-target gauges go, so a dashboard does not show a
+ * phase or an active rollback of something Guardrail stopped watching (counters stay: they are history).
+ */
+export function forgetTarget(metrics: ControllerMetrics, target: string): void {
+  for (const phase of PHASES) metrics.targetPhase.remove({ target, phase });
+  metrics.rollbackActive.remove({ target });
 }

@@ -9,9 +9,10 @@
 #   alertmanager-password-controller     the controller's basic-auth password for Alertmanager  node (1000)
 #   alertmanager-password-operator       for people and scripts on the host (UI, amtool, curl)  you (not mounted)
 #   alertmanager-web.yml                 Alertmanager's --web.config.file: the bcrypt hashes    nobody (65534)
+#   grafana-admin-password               Grafana's `admin` password (GF_SECURITY_ADMIN_PASSWORD__FILE) grafana (472)
 # Existing tokens and passwords are kept (the modes and owners are fixed on every run, which also repairs
 # files an older version wrote 0644); the webhook token's copy and web.yml are rewritten when their source
-# changed. GUARDRAIL_TOKEN / GUARDRAIL_WEBHOOK_TOKEN in the environment are used instead of random values.
+# changed. GUARDRAIL_TOKEN / GUARDRAIL_WEBHOOK_TOKEN / GRAFANA_ADMIN_PASSWORD in the environment are used instead of random values.
 # Not root: the owners are set with a throwaway container of the stack's Alertmanager image instead.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,6 +20,7 @@ dir=$here/secrets
 mkdir -p "$dir" && chmod 700 "$dir"
 NODE_UID=1000
 NOBODY_UID=65534
+GRAFANA_UID=472
 
 random() { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
@@ -34,6 +36,7 @@ write_secret() {
 write_secret "$dir/guardrail-token" "${GUARDRAIL_TOKEN:-}"
 write_secret "$dir/guardrail-webhook-token" "${GUARDRAIL_WEBHOOK_TOKEN:-}"
 for who in prometheus controller operator; do write_secret "$dir/alertmanager-password-$who" ""; done
+write_secret "$dir/grafana-admin-password" "${GRAFANA_ADMIN_PASSWORD:-}"
 
 # Alertmanager's copy of the webhook token: the same bytes, another owner.
 if ! cmp -s "$dir/guardrail-webhook-token" "$dir/alertmanager-webhook-token" 2>/dev/null; then
@@ -67,4 +70,5 @@ owned_by() { # owned_by UID FILE...
 }
 owned_by "$NODE_UID" "$dir/guardrail-token" "$dir/guardrail-webhook-token" "$dir/alertmanager-password-controller"
 owned_by "$NOBODY_UID" "$dir/alertmanager-webhook-token" "$dir/alertmanager-password-prometheus" "$web"
+owned_by "$GRAFANA_UID" "$dir/grafana-admin-password"
 chmod 600 "$dir/alertmanager-password-operator"

@@ -14,6 +14,9 @@ command -v haproxy >/dev/null || need+=(haproxy)
 command -v dockerd >/dev/null || need+=(docker.io)
 # test/integration/stack brings docker/compose.yaml up: Compose v2 plugin or Debian's v1.29.
 command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || need+=(docker-compose)
+# test/unit/cli/status-watch.test.ts runs `guardrail status --watch` under a real pty with util-linux's
+# `script` (Debian: bsdutils, essential, so normally there).
+command -v script >/dev/null || need+=(bsdutils)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
 # test/unit/models/reproducible.test.ts retrains the model with Debian's xgboost and onnx.
 /usr/bin/python3 -c 'import xgboost, onnx' 2>/dev/null || need+=(python3-xgboost python3-onnx)

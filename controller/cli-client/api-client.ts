@@ -72,6 +72,8 @@ export interface ApiClient {
   history(params: HistoryParams): Promise<HistoryPage>;
   historyMarkdown(params: HistoryParams): Promise<string>;
   override(target: string, action: OverrideAction, body: OverrideBody): Promise<{ readonly operation: OperationView }>;
+  /** GET /api/v1/operations/:id: an operation's current status (404 GR_ERR_NOT_FOUND once forgotten). */
+  operation(id: string): Promise<{ readonly operation: OperationView }>;
 }
 
 export function createApiClient(options: ApiClientOptions): ApiClient {
@@ -115,6 +117,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     history: async (params) => json(await request('GET', historyQuery(params))),
     historyMarkdown: async (params) => (await request('GET', historyQuery(params, 'markdown'))).text(),
     override: async (target, action, body) => json(await request('POST', `/api/v1/targets/${encodeURIComponent(target)}/${action}`, body)),
+    operation: async (id) => json(await request('GET', `/api/v1/operations/${encodeURIComponent(id)}`)),
   };
 }
 

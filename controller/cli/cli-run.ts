@@ -1,5 +1,6 @@
-// How API subcommands end: output on stdout, errors on stderr with a stable exit code.
-//   0 ok · 1 the server refused or failed (4xx/5xx, its code and message printed) · 2 bad flags, nothing
+// How CLI commands end: output on stdout, errors on stderr with a stable exit code.
+//   0 ok · 1 the server refused or failed (4xx/5xx, its code and message printed), or the operation it ran
+//   failed · 2 usage: an unknown command or flag, a missing or bad argument (commander's errors too), nothing
 //   was sent · 3 the server could not be reached.
 import { ApiRequestError, ApiUnreachableError } from '../cli-client/api-client.js';
 import { terminalJson, writeErr, writeOut } from './terminal.js';

@@ -1,5 +1,6 @@
 // `guardrail status` as text: one row per target, then what an operator needs to act on: the active
-// rollback and its age, the pause and its expiry, a held-back rollback, the last verdicts, the last error.
+// rollback and its age, whether the baseline breaches too, webhook triggers held for now, the pause and its
+// expiry, a held-back rollback, the last verdicts (value vs threshold, verdict, `for` progress), the last error.
 import type { Verdict } from '../core/index.js';
 import type { TargetStatusView } from '../ports/controller.js';
 import { triggerText } from '../http/history-markdown.js';
@@ -31,6 +32,14 @@ function detailLines(t: TargetStatusView, nowMs: number): string[] {
   }
   for (const s of t.services) lines.push(`  ${s.service} runs ${s.known ? (s.value ?? '(variable absent)') : 'UNKNOWN'} (since ${shortTime(s.since)}): ${s.detail}`);
   if (t.canAct !== null && !t.canAct.ok) lines.push(`  CANNOT ACT since ${shortTime(t.canAct.since)}: ${t.canAct.detail}`);
+  const baselineBreach = t.rollback === null ? null : t.rollback.baselineBreach;
+  if (baselineBreach !== null) {
+    const since = baselineBreach.since;
+    lines.push(`  baseline breaches too: ${baselineBreach.reason} since ${shortTime(since)} (${humanDuration((nowMs - Date.parse(since)) / 1000)}): the rollback did not help; check the baseline and its inputs`);
+  }
+  for (const h of t.heldTriggers) {
+    lines.push(`  held webhook trigger ${h.alertname} (reason ${h.reason}) since ${shortTime(h.since)} (${humanDuration((nowMs - Date.parse(h.since)) / 1000)}): ${h.why}`);
+  }
   if (t.pause !== null) {
     const left = (Date.parse(t.pause.until) - nowMs) / 1000;
     lines.push(`  paused by ${t.pause.actor} until ${shortTime(t.pause.until)} (${left > 0 ? `${humanDuration(left)} left` : 'expired'}): ${t.pause.reason}`);

@@ -21,10 +21,11 @@ export function registerHistoryCommand(program: Command): void {
       .option('--target <target>', 'only this target')
       .option('--limit <n>', 'at most n entries (1..500, default 50)')
       .option('--since <iso>', 'entries started at or after this ISO 8601 time')
-      .option('--markdown', 'print the rollback history table (docs/rollback_history.md format)'),
+      .option('--markdown', 'print the whole rollback history table, one row per rollback, oldest first (write it with `> docs/rollback_history.md`)'),
   ).action(
     runAction(async (flags: HistoryFlags) => {
       if (flags.markdown === true && flags.json === true) throw new CliUsageError('give --markdown or --json, not both');
+      if (flags.markdown === true && flags.limit !== undefined) throw new CliUsageError('--markdown prints the whole history (one row per rollback); --limit does not apply');
       const limit = checkLimit(flags.limit);
       if (flags.since !== undefined && Number.isNaN(Date.parse(flags.since))) throw new CliUsageError(`--since ${JSON.stringify(flags.since)} is not an ISO 8601 time`);
       const params = {

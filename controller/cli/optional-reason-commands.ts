@@ -5,6 +5,7 @@ import { connect, withConnectionOptions, type ConnectionFlags } from './api-conn
 import { runAction } from './cli-run.js';
 import { checkReason, checkTarget } from './override-flags.js';
 import { printAccepted } from './override-output.js';
+import { checkWaitTimeout, followOperation, withWaitOptions, type WaitFlags } from './wait-operation.js';
 
 interface OptionalReasonOverride {
   readonly action: 'rollforward' | 'resume';
@@ -12,21 +13,24 @@ interface OptionalReasonOverride {
 }
 
 function registerOverride(program: Command, { action, description }: OptionalReasonOverride): void {
-  withConnectionOptions(
-    program.command(action).description(description).argument('<target>', 'policy target name').option('--reason <text>', 'why'),
-  ).action(
-    runAction(async (target: string, flags: ConnectionFlags & { readonly reason?: string }) => {
+  const command = withConnectionOptions(program.command(action).description(description).argument('<target>', 'policy target name').option('--reason <text>', 'why'));
+  // A roll-forward is a switch like a rollback: it waits for the outcome. A resume ends at once.
+  const waits = action === 'rollforward';
+  (waits ? withWaitOptions(command) : command).action(
+    runAction(async (target: string, flags: ConnectionFlags & WaitFlags & { readonly reason?: string }) => {
       const reason = checkReason(flags.reason, false);
       checkTarget(target);
+      const timeoutMs = waits ? checkWaitTimeout(flags) : 0;
       const client = await connect(flags);
       const { operation } = await client.override(target, action, reason === undefined ? {} : { reason });
-      printAccepted(operation, flags.json === true);
+      if (waits) await followOperation(client, operation, flags, timeoutMs);
+      else printAccepted(operation, flags.json === true);
     }),
   );
 }
 
 export function registerRollforwardCommand(program: Command): void {
-  registerOverride(program, { action: 'rollforward', description: 'Restore TARGET to its normal variant after a rollback' });
+  registerOverride(program, { action: 'rollforward', description: 'Restore TARGET to its normal variant after a rollback, and wait for the outcome' });
 }
 
 export function registerResumeCommand(program: Command): void {

@@ -4,35 +4,102 @@
 import { escapeControl } from '../core/display-text.js';
 import type { Evidence, Trigger } from '../core/index.js';
 import type { HistoryEntryView } from '../ports/controller.js';
+import { rollbackRows, type RollbackRow } from './rollback-rows.js';
 
-export function historyMarkdown(entries: readonly HistoryEntryView[]): string {
+export interface HistoryMarkdownOptions {
+  /** The time "ongoing (1h 12min)" is measured to; the same input and `nowMs` give byte-identical output. */
+  readonly nowMs?: number;
+  /** Rollback ids active right now (the controller's status); see rollback-rows.ts. */
+  readonly activeRollbackIds?: ReadonlySet<string>;
+}
+
+/**
+ * One row per rollback, oldest first, with the seed's meaning: Date is when the rollback started, Duration
+ * the time on the baseline up to the roll-forward (or "ongoing (…)"), Reason the policy reason with its
+ * numbers, Resolved Yes (rolled forward) / No / ongoing, Notes the trigger, actor and outcome. Nothing in
+ * it depends on the clock except an ongoing rollback's duration, in whole minutes past the first.
+ */
+export function historyMarkdown(entries: readonly HistoryEntryView[], options: HistoryMarkdownOptions = {}): string {
   const lines = ['# Rollback History', '', '| Date | Duration | Reason | Resolved | Notes |', '|------|----------|--------|----------|-------|'];
-  for (const e of entries) {
-    const cells = [e.startedAt.slice(0, 10), formatHistoryDuration(e), cell(reasonText(e)), isResolved(e) ? 'Yes' : 'No', cell(notesOf(e))];
+  const rows = rollbackRows(entries, { nowMs: options.nowMs ?? Date.now(), ...(options.activeRollbackIds === undefined ? {} : { activeRollbackIds: options.activeRollbackIds }) });
+  for (const row of rows) {
+    const cells = [minuteTime(row.rollback.startedAt), durationCell(row), cell(reasonWithNumbers(row.rollback)), RESOLVED[row.status], cell(rowNotes(row))];
     lines.push(`| ${cells.join(' | ')} |`);
   }
-  if (entries.length === 0) lines.push('| - | - | - | - | - |');
+  if (rows.length === 0) lines.push('| - | - | - | - | - |');
   return `${lines.join('\n')}\n`;
+}
+
+const RESOLVED = { rolled_forward: 'Yes', ongoing: 'ongoing', not_rolled_forward: 'No', never_on_baseline: 'No' } as const;
+
+/** `2026-11-27 10:00 UTC`: the rollback's start (several can fall on one day). */
+function minuteTime(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+function durationCell(row: RollbackRow): string {
+  if (row.baselineSeconds === null) return '-';
+  if (row.status !== 'ongoing') return formatSeconds(row.baselineSeconds);
+  // Whole minutes, so two runs in the same minute write the same bytes.
+  const minutes = Math.floor(row.baselineSeconds / 60);
+  return `ongoing (${minutes === 0 ? '<1min' : formatSeconds(minutes * 60)})`;
+}
+
+/** The policy reason and the numbers that made it fire, e.g. `high-error-rate: reasons.high-error-rate=0.4 > 0.05 for 6s`. */
+export function reasonWithNumbers(entry: Pick<HistoryEntryView, 'reason' | 'trigger' | 'evidence'>): string {
+  const numbers = evidenceText(entry.evidence);
+  const reason = reasonText(entry);
+  if (numbers !== '') return `${reason}: ${numbers}`;
+  return entry.trigger.kind === 'webhook' ? `${reason} (alert ${entry.trigger.alertname})` : reason;
+}
+
+function rowNotes(row: RollbackRow): string {
+  const rb = row.rollback;
+  const parts = [triggerText(rb.trigger), rollbackOutcome(rb)];
+  for (const failed of row.failedRollforwards) parts.push(`roll-forward ${minuteTime(failed.startedAt)} (${triggerText(failed.trigger)}) ${failed.result.replace('_', ' ')}${failed.notes === '' ? '' : `: ${failed.notes}`}`);
+  if (row.rollforward !== null) {
+    const rf = row.rollforward;
+    const why = rf.trigger.kind === 'manual' && rf.trigger.reason !== '' ? `: ${rf.trigger.reason}` : '';
+    parts.push(`rolled forward ${minuteTime(rf.endedAt ?? rf.startedAt)} (${triggerText(rf.trigger)})${why}`);
+  }
+  if (row.status === 'not_rolled_forward') parts.push('left the baseline without a Guardrail roll-forward');
+  return parts.join('; ');
+}
+
+function rollbackOutcome(rb: HistoryEntryView): string {
+  const took = rb.durationSeconds === null ? '' : ` in ${formatSeconds(rb.durationSeconds)}`;
+  const notes = rb.notes === '' ? '' : `: ${rb.notes}`;
+  switch (rb.result) {
+    case 'succeeded':
+      return `baseline verified${took}${notes}`;
+    case 'in_progress':
+      return 'switch in progress';
+    case 'restored':
+      return `switch failed, previous containers restored${notes}`;
+    case 'failed':
+      return `switch failed${notes}`;
+    case 'partial':
+      return `partly on the baseline${notes}`;
+    case 'out_of_band':
+      return `changed outside Guardrail${notes}`;
+  }
 }
 
 /** Decision to verified switch: `10min`, `1h 5min`, `45s`; `-` while it is still running (no end yet). */
 export function formatHistoryDuration(entry: Pick<HistoryEntryView, 'durationSeconds' | 'endedAt'>): string {
   if (entry.endedAt === null || entry.durationSeconds === null) return '-';
-  const seconds = Math.max(0, Math.round(entry.durationSeconds));
+  return formatSeconds(entry.durationSeconds);
+}
+
+/** `45s`, `10min`, `1h 5min`, `25h`: the seed table's durations. */
+export function formatSeconds(raw: number): string {
+  const seconds = Math.max(0, Math.round(raw));
   if (seconds < 60) return `${seconds}s`;
   const totalMin = Math.round(seconds / 60);
   const hours = Math.floor(totalMin / 60);
   const minutes = totalMin % 60;
   if (hours === 0) return `${minutes}min`;
   return minutes === 0 ? `${hours}h` : `${hours}h ${minutes}min`;
-}
-
-/**
- * The switch completed and was verified. `restored` is not resolved: the switch failed and the previous
- * container was put back, so the service still runs what it ran before and a human must look.
- */
-export function isResolved(entry: Pick<HistoryEntryView, 'endedAt' | 'result'>): boolean {
-  return entry.endedAt !== null && entry.result === 'succeeded';
 }
 
 /**
@@ -59,11 +126,6 @@ export function evidenceText(evidence: Evidence): string {
   return evidence.conditions
     .map((c) => `${c.conditionId}=${round(c.value)} ${c.comparison === 'above' ? '>' : '<'} ${round(c.threshold)} for ${Math.round(c.sustainedMs / 1000)}s`)
     .join(', ');
-}
-
-function notesOf(e: HistoryEntryView): string {
-  const parts = [e.action === 'rollforward' ? 'roll-forward' : null, triggerText(e.trigger), e.result.replace('_', ' '), evidenceText(e.evidence), e.notes];
-  return parts.filter((p): p is string => p !== null && p !== '').join('; ');
 }
 
 function round(value: number): string {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { initialState, type Policy, type ServiceSpec, type VariantValue } from '../core/index.js';
-import { createControllerMetrics, recordPhase, type ControllerMetrics } from '../metrics.js';
+import { createControllerMetrics, forgetTarget, recordPhase, type ControllerMetrics } from '../metrics.js';
+import { conditionEvidence } from './evidence.js';
 import type { Actuator } from '../ports/actuator.js';
 import type { AlertSink } from '../ports/alert-sink.js';
 import type {
@@ -91,6 +92,7 @@ export class Runtime implements ControllerPort {
       },
       new Operations(now),
     );
+    this.metrics.evidence.setSource(() => conditionEvidence(this.ctx));
     this.scheduler = new Scheduler({
       tick: (policies, scheduledAtMs) => this.tickBatch(policies, scheduledAtMs),
       skipped: (policy) => {
@@ -224,6 +226,8 @@ export class Runtime implements ControllerPort {
       this.ctx.ports.notifier.notify({ ...open, resolvedAtMs: nowMs });
     }
     this.reloadFailingSinceMs = null;
+    const kept = new Set(result.policies.map((p) => p.target.name));
+    for (const gone of this.ctx.policies.filter((p) => !kept.has(p.target.name))) forgetTarget(this.metrics, gone.target.name);
     this.ctx.policies = result.policies;
     this.ctx.policyFiles = result.files;
     this.ctx.policiesLoadedAtMs = nowMs;

@@ -44,7 +44,7 @@ export function registerReadRoutes(app: ApiInstance, deps: RouteDeps): void {
       onRequest,
       schema: {
         tags: ['read'],
-        summary: 'Rollbacks and roll-forwards, newest first; format=markdown gives the rollback history table',
+        summary: 'Rollbacks and roll-forwards, newest first; format=markdown gives the whole rollback history table (one row per rollback, oldest first; limit and offset do not apply)',
         security,
         querystring: historyQuerySchema,
         response: { 200: historyResponseSchema, ...errorResponses(...readErrors) },
@@ -58,11 +58,16 @@ export function registerReadRoutes(app: ApiInstance, deps: RouteDeps): void {
         ...(target === undefined ? {} : { target }),
         ...(since === undefined ? {} : { sinceMs: Date.parse(since) }),
       };
-      const { entries, total } = await controller.history(query);
       if (format === 'markdown') {
+        // The whole history (limit and offset do not apply): `guardrail history --markdown > file` must
+        // write a complete table, and a rollback needs its roll-forward to say how long it lasted.
+        const all = await controller.history({ ...query, limit: Number.MAX_SAFE_INTEGER, offset: 0 });
+        const activeRollbackIds = new Set(controller.status().flatMap((t) => (t.rollback === null ? [] : [t.rollback.id])));
+        const table = historyMarkdown(all.entries, { nowMs: deps.now(), activeRollbackIds });
         // Sent as a string: the JSON response schema does not apply to text.
-        return reply.type('text/markdown; charset=utf-8').serializer((payload) => String(payload)).send(historyMarkdown(entries));
+        return reply.type('text/markdown; charset=utf-8').serializer((payload) => String(payload)).send(table);
       }
+      const { entries, total } = await controller.history(query);
       return { entries, total, limit, offset };
     },
   );

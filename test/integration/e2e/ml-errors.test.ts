@@ -181,7 +181,7 @@ describe('an ML error fault on the compose stack', () => {
   it('rolls forward and back through the CLI, and `history --markdown` shows the rows', async () => {
     const s = theStack();
     // No traffic now: the ML model's fault is back after the roll-forward, but too little traffic to act on.
-    const forward = await guardrailCli(['rollforward', 'prediction-service', '--reason', 'e2e: model fixed']);
+    const forward = await guardrailCli(['rollforward', 'prediction-service', '--reason', 'e2e: model fixed', '--no-wait']);
     expect(forward).toMatch(/accepted/i);
     const ml = await waitFor('ML after the CLI roll-forward', 90_000, async () => {
       const v = await versionAt(s.url.api);
@@ -190,7 +190,7 @@ describe('an ML error fault on the compose stack', () => {
     expect(ml.model_version).toMatch(/^xgb-/);
     await waitFor('watching after the roll-forward', 30_000, async () => ((await s.targetStatus()).phase === 'watching' ? true : undefined));
 
-    const back = await guardrailCli(['rollback', 'prediction-service', '--reason', 'e2e: manual rollback']);
+    const back = await guardrailCli(['rollback', 'prediction-service', '--reason', 'e2e: manual rollback', '--no-wait']);
     expect(back).toMatch(/accepted/i);
     const baseline = await waitFor('baseline after the CLI rollback', 90_000, async () => {
       const v = await versionAt(s.url.api);
@@ -210,12 +210,12 @@ describe('an ML error fault on the compose stack', () => {
 
     const markdown = await guardrailCli(['history', '--markdown']);
     expect(markdown).toContain('| Date | Duration | Reason | Resolved | Notes |');
-    const rows = markdown.split('\n').filter((line) => /^\| \d{4}-\d\d-\d\d \|/.test(line));
-    // Newest first: the CLI rollback, the CLI roll-forward, the automatic rollback.
-    expect(rows).toHaveLength(3);
-    expect(rows[0]).toMatch(/\| e2e: manual rollback \| Yes \| manual by api-token:[^;]+; succeeded; verified baseline/);
-    expect(rows[1]).toMatch(/\| Yes \| roll-forward; manual by api-token:[^;]+; succeeded; verified ml/);
-    expect(rows[2]).toMatch(/\| high-error-rate \| Yes \| automatic; succeeded; reasons\.high-error-rate=/);
+    const rows = markdown.split('\n').filter((line) => /^\| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|/.test(line));
+    // One row per rollback, oldest first: the automatic one (rolled forward through the CLI), then the
+    // CLI rollback, still on the baseline.
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatch(/\| high-error-rate: reasons\.high-error-rate=[^|]+ \| Yes \| automatic; baseline verified in [^;]+; rolled forward [^(]+\(manual by api-token:[^)]+\): e2e: model fixed \|$/);
+    expect(rows[1]).toMatch(/\| ongoing \([^)]+\) \| e2e: manual rollback \| ongoing \| manual by api-token:[^;]+; baseline verified in /);
   });
   it('finishes a roll-forward the controller container was SIGKILLed in the middle of', async () => {
     const s = theStack();

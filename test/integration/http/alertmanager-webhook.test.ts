@@ -187,7 +187,7 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     expect(entries[0]).toMatchObject({ action: 'rollback', result: 'succeeded', reason: 'high-error-rate', trigger: { kind: 'webhook', alertname: 'DemoHighErrorRate' } });
 
     const markdown = await (await fetch(`${apiUrl}/api/v1/history?format=markdown`, { headers: auth })).text();
-    expect(markdown).toMatch(/\n\| \d{4}-\d\d-\d\d \| \d+s \| high-error-rate \| Yes \| alert DemoHighErrorRate; succeeded/);
+    expect(markdown).toMatch(/\n\| \d{4}-\d\d-\d\d \d\d:\d\d UTC \| ongoing \([^)]+\) \| high-error-rate[^|]* \| ongoing \| alert DemoHighErrorRate; baseline verified in /);
     process.stdout.write(`[http-it] Alertmanager notified ${notifiedAfterMs} ms and the rollback was verified ${rolledBackAfterMs} ms after the faulty traffic started\n`);
   }, 80_000);
 
@@ -243,12 +243,24 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     expect(status.stdout).toMatch(/^demo\s+rolled_back\s+baseline\s+high-error-rate \(\d+s ago\)/m);
     expect(status.stdout).toContain('alert DemoHighErrorRate');
 
+    // The evidence on the daemon's /metrics, as Prometheus scrapes it, after one tick (this daemon runs
+    // without cron: the webhook is what acts here). Its value may be UNKNOWN (no series) at low traffic.
+    await daemon.runtime.tickAll();
+    await daemon.runtime.idle();
+    const metrics = await (await fetch(`${apiUrl}/metrics`)).text();
+    expect(metrics).toMatch(/^guardrail_condition_threshold\{target="demo",condition="reasons\.high-error-rate"\} 0\.05$/m);
+    expect(metrics.match(/^guardrail_condition_state\{target="demo",condition="reasons\.high-error-rate",state="\w+"\} 1$/gm)).toHaveLength(1);
+    expect(metrics).toMatch(/^guardrail_condition_for_seconds\{target="demo",condition="reasons\.high-error-rate"\} 6$/m);
+    expect(metrics).toMatch(/^guardrail_build_info\{version="[^"]+",node="v[^"]+",revision="[^"]+"\} 1$/m);
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+
     // A roll-forward restores the (still faulty) ML variant. The traffic stops first, so no new 5xx can
     // fire the rule again and start a second webhook rollback while this test counts history entries.
     traffic?.stop();
     const forward = await runCli(cli, ['rollforward', 'demo', '--reason', 'model fixed', '--actor', 'it'], env);
     expect(forward.code).toBe(0);
-    expect(forward.stdout).toMatch(/^Roll-forward of demo accepted: operation \S+ \((queued|running)\)\./);
+    // It waits for the switch: the outcome is printed, not only the operation id.
+    expect(forward.stdout).toMatch(/^Roll-forward of demo accepted: operation \S+; waiting for the outcome \(--no-wait to skip\)\.\.\.\nRoll-forward of demo done: verified ml in [\d.]+ s\.\n$/);
     await waitUntil('watching again', 30_000, () => (daemon.runtime.status()[0]?.phase === 'watching' ? true : undefined), 100);
     expect(await serviceVariant(serviceUrl)).toMatch(/^ml /);
 
@@ -256,5 +268,11 @@ describe('Prometheus rule -> Alertmanager -> webhook -> rollback', () => {
     const page = JSON.parse(history.stdout) as { total: number; entries: { action: string; trigger: { kind: string; actor?: string } }[] };
     expect(page.total).toBe(2);
     expect(page.entries[0]).toMatchObject({ action: 'rollforward', trigger: { kind: 'manual', actor: 'api-token:it' } });
+
+    // The seed's table: one row, the webhook rollback, rolled forward (Yes) after its time on the baseline.
+    const markdown = await runCli(cli, ['history', '--markdown'], env);
+    const rows = markdown.stdout.split('\n').filter((line) => /^\| \d{4}-/.test(line));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatch(/^\| \d{4}-\d\d-\d\d \d\d:\d\d UTC \| \d+s \| high-error-rate[^|]* \| Yes \| alert DemoHighErrorRate; baseline verified in \d+s[^|]*; rolled forward [^|]+ \(manual by api-token:it\): model fixed \|$/);
   }, 60_000);
 });

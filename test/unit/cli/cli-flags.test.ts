@@ -38,9 +38,19 @@ describe('bad flags -> exit 2 before any request', () => {
     ['history --limit 0', ['history', '--limit', '0'], /--limit "0" must be an integer from 1 to 500/],
     ['history --limit abc', ['history', '--limit', 'abc'], /--limit "abc"/],
     ['history --markdown --json', ['history', '--markdown', '--json'], /not both/],
+    ['history --markdown --limit', ['history', '--markdown', '--limit', '5'], /--limit does not apply/],
     ['--token and --token-file', ['status', '--token', 'x', '--token-file', '/dev/null'], /not both/],
     ['an unreadable --token-file', ['status', '--token-file', '/nonexistent/token'], /cannot read --token-file/],
     ['a --url that is not http', ['status', '--url', 'ftp://x'], /is not an http\(s\) URL/],
+    ['a bad --wait-timeout', ['rollback', 'prediction-service', '--reason', 'r', '--wait-timeout', 'soon'], /--wait-timeout "soon" is not a duration/],
+    // Commander's own usage errors: exit 2 too, never 1 (1 is "the server refused").
+    ['an unknown command', ['rollbak', 'prediction-service'], /unknown command 'rollbak'/],
+    ['an unknown flag', ['status', '--verbose'], /unknown option '--verbose'/],
+    ['an unknown flag of rollforward', ['rollforward', 'prediction-service', '--reasn', 'typo'], /unknown option '--reasn'/],
+    ['a missing argument', ['rollback', '--reason', 'r'], /missing required argument 'target'/],
+    ['a flag without its value', ['history', '--limit'], /option '--limit <n>' argument missing/],
+    ['too many arguments', ['history', 'extra'], /too many arguments/],
+    ['no command at all', [], /Usage: guardrail/],
   ];
   for (const [name, args, message] of BAD_FLAGS) {
     it.concurrent(`${name} -> exit 2, no request sent`, async ({ expect }) => {

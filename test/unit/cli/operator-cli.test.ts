@@ -1,6 +1,7 @@
 // The built CLI against a real listening API (buildApi over the recording ControllerPort): tables, --json,
 // markdown history, accepted overrides, the server's refusals, an unreachable server and bad flags.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -38,6 +39,8 @@ beforeEach(() => {
   resetFixture(fixture);
   controller.targets = [sampleStatus()];
   controller.entries = [sampleEntry()];
+  // rollback and rollforward wait for their operation: it runs, then is done.
+  controller.operationOutcome = { status: 'done', message: 'now rolled_back' };
 });
 
 const submits = () => controller.calls.filter((c) => c.method === 'submit');
@@ -142,13 +145,25 @@ describe('untrusted text', () => {
 });
 
 describe('history', () => {
-  it('--markdown prints the rollback history table', async () => {
-    const res = await runCli(bundle, ['history', '--markdown', '--target', 'prediction-service', '--limit', '5'], env);
+  it('--markdown prints the rollback history table, the whole history whatever the page size', async () => {
+    const res = await runCli(bundle, ['history', '--markdown', '--target', 'prediction-service'], env);
     expect(res.code).toBe(0);
     expect(res.stdout).toBe(
-      '# Rollback History\n\n| Date | Duration | Reason | Resolved | Notes |\n|------|----------|--------|----------|-------|\n| 2026-11-27 | 10min | high-error-rate | Yes | automatic; succeeded; error-ratio=0.1235 > 0.05 for 300s |\n',
+      '# Rollback History\n\n| Date | Duration | Reason | Resolved | Notes |\n|------|----------|--------|----------|-------|\n| 2026-11-27 08:45 UTC | ongoing (5min) | high-error-rate: error-ratio=0.1235 > 0.05 for 300s | ongoing | automatic; baseline verified in 10min |\n',
     );
-    expect(controller.calls).toEqual([{ method: 'history', query: { target: 'prediction-service', limit: 5, offset: 0 } }]);
+    expect(controller.calls).toEqual([{ method: 'history', query: { target: 'prediction-service', limit: Number.MAX_SAFE_INTEGER, offset: 0 } }]);
+  });
+
+  it('`history --markdown > file` run twice writes byte-identical files (idempotent, as the runbook uses it)', async () => {
+    const file = join(tokenDir, 'rollback_history.md');
+    const command = `"${process.execPath}" "${bundle.bin}" history --markdown > "${file}"`;
+    const write = () => new Promise<Buffer>((resolve, reject) => {
+      execFile('bash', ['-c', command], { env: { ...process.env, ...env }, timeout: 20_000 }, (error) => (error ? reject(error) : resolve(readFile(file))));
+    });
+    const first = await write();
+    const second = await write();
+    expect(first.toString('utf8')).toMatch(/^# Rollback History\n/);
+    expect(second.equals(first)).toBe(true);
   });
 
   it('prints a table by default and JSON with --json', async () => {
@@ -161,15 +176,15 @@ describe('history', () => {
 });
 
 describe('overrides', () => {
-  it('rollback -> 202: prints the operation id, sends reason and actor', async () => {
-    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'bad predictions reported', '--actor', 'alice'], env);
+  it('rollback --no-wait -> 202: prints the operation id, sends reason and actor', async () => {
+    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'bad predictions reported', '--actor', 'alice', '--no-wait'], env);
     expect(res.code).toBe(0);
     expect(res.stdout).toBe('Rollback of prediction-service accepted: operation op-1 (queued).\nFollow it with: guardrail status\n');
     expect(submits()).toEqual([{ method: 'submit', target: 'prediction-service', request: { kind: 'rollback', actor: 'api-token:alice', reason: 'bad predictions reported' } }]);
   });
 
-  it('rollback --json prints the operation', async () => {
-    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'r', '--json'], env);
+  it('rollback --no-wait --json prints the accepted operation', async () => {
+    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'r', '--json', '--no-wait'], env);
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ operation: { kind: 'rollback', target: 'prediction-service', status: 'queued' } });
   });
@@ -219,9 +234,9 @@ describe('failures before or without a server', () => {
     expect(res.stderr).toBe(`guardrail: cannot reach the Guardrail API at http://127.0.0.1:${port} (ECONNREFUSED); is the controller running? Set --url or GUARDRAIL_URL.\n`);
   });
 
-  it('an unknown option is refused by commander (exit 1, usage shown), no request sent', async () => {
+  it('an unknown option is refused by commander (exit 2, usage shown), no request sent', async () => {
     const res = await runCli(bundle, ['rollback', 'prediction-service', '--reasn', 'typo'], env);
-    expect(res.code).not.toBe(0);
+    expect(res.code).toBe(2);
     expect(res.stderr).toContain("unknown option '--reasn'");
     expect(controller.calls).toEqual([]);
   });

@@ -48,6 +48,7 @@ export function makeApi(options: MakeApiOptions = {}, controller: RecordingContr
 export function resetFixture(fixture: ApiFixture): void {
   fixture.controller.calls.length = 0;
   fixture.controller.inFlight.clear();
+  fixture.controller.operationOutcome = null;
   fixture.logs.length = 0;
 }
 

@@ -1,7 +1,7 @@
 // Pure helpers: history durations and resolution, actor sanitising, pause windows, CLI durations.
 import { describe, expect, it } from 'vitest';
 import { sanitiseActorName } from '../../../controller/http/actor.js';
-import { formatHistoryDuration, isResolved, reasonText } from '../../../controller/http/history-markdown.js';
+import { formatHistoryDuration, reasonText } from '../../../controller/http/history-markdown.js';
 import { MAX_PAUSE_MS, pauseUntil } from '../../../controller/http/pause-window.js';
 import { humanDuration } from '../../../controller/cli/text-table.js';
 
@@ -24,13 +24,6 @@ describe('history durations', () => {
 
   it('is "-" while the switch is in progress', () => {
     expect(formatHistoryDuration({ durationSeconds: null, endedAt: null })).toBe('-');
-  });
-
-  it('only a verified switch is resolved; restored (failed, old container back) and failed are not', () => {
-    expect(isResolved({ endedAt: ended, result: 'succeeded' })).toBe(true);
-    expect(isResolved({ endedAt: ended, result: 'restored' })).toBe(false);
-    expect(isResolved({ endedAt: ended, result: 'failed' })).toBe(false);
-    expect(isResolved({ endedAt: null, result: 'in_progress' })).toBe(false);
   });
 });
 

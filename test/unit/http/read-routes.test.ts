@@ -102,6 +102,7 @@ describe('history', () => {
   }
 
   it('?format=markdown gives the seed rollback history table as text/markdown', async () => {
+    controller.targets = [sampleStatus()]; // rb-prediction-service-1 is active: ongoing
     controller.entries = [
       sampleEntry(),
       sampleEntry({
@@ -116,7 +117,8 @@ describe('history', () => {
       }),
       sampleEntry({ id: 'rb-3', startedAt: '2026-11-20T10:00:00.000Z', durationSeconds: 3900, result: 'restored', trigger: { kind: 'webhook', alertname: 'PredictionErrorsHigh', labels: {} }, notes: 'baseline unhealthy' }),
     ];
-    const res = await app.inject({ method: 'GET', url: '/api/v1/history?format=markdown' });
+    // limit and offset do not cut the table: it is the whole history, oldest first, paired by target.
+    const res = await app.inject({ method: 'GET', url: '/api/v1/history?format=markdown&limit=1&offset=1' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/markdown; charset=utf-8');
     expect(res.body).toBe(
@@ -125,9 +127,9 @@ describe('history', () => {
         '',
         '| Date | Duration | Reason | Resolved | Notes |',
         '|------|----------|--------|----------|-------|',
-        '| 2026-11-27 | 10min | high-error-rate | Yes | automatic; succeeded; error-ratio=0.1235 > 0.05 for 300s |',
-        '| 2026-11-26 | - | bad \\| predictions seen | No | manual by api-token:alice; in progress |',
-        '| 2026-11-20 | 1h 5min | high-error-rate | No | alert PredictionErrorsHigh; restored; error-ratio=0.1235 > 0.05 for 300s; baseline unhealthy |',
+        '| 2026-11-20 10:00 UTC | - | high-error-rate: error-ratio=0.1235 > 0.05 for 300s | No | alert PredictionErrorsHigh; switch failed, previous containers restored: baseline unhealthy |',
+        '| 2026-11-26 23:10 UTC | - | bad \\| predictions seen | No | manual by api-token:alice; switch in progress; left the baseline without a Guardrail roll-forward |',
+        '| 2026-11-27 08:45 UTC | ongoing (5min) | high-error-rate: error-ratio=0.1235 > 0.05 for 300s | ongoing | automatic; baseline verified in 10min |',
         '',
       ].join('\n'),
     );

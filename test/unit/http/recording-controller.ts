@@ -28,6 +28,11 @@ export interface RecordingController extends ControllerPort {
   readonly inFlight: Map<string, OperationView>;
   /** Triggers (alertname) the webhook treats as matched. */
   readonly matchedAlertnames: Set<string>;
+  /**
+   * How a polled operation ends: the first operation() call shows it running, the next one this outcome.
+   * null: it stays queued (a switch that never finishes).
+   */
+  operationOutcome: { readonly status: 'done' | 'refused' | 'failed'; readonly message: string } | null;
   /** Count of port calls that could change something (submit, webhook). */
   actions(): number;
 }
@@ -117,6 +122,7 @@ export function createRecordingController(): RecordingController {
     },
     inFlight: new Map(),
     matchedAlertnames: new Set(['PredictionErrorsHigh']),
+    operationOutcome: null,
     actions() {
       return this.calls.filter((c) => c.method !== 'history').length;
     },
@@ -142,7 +148,11 @@ export function createRecordingController(): RecordingController {
       return { outcome: 'accepted', operation: newOperation(request.kind, target) };
     },
     operation(id) {
-      return operations.get(id);
+      const op = operations.get(id);
+      if (op === undefined || this.operationOutcome === null || op.status === 'done' || op.status === 'refused' || op.status === 'failed') return op;
+      const next: OperationView = op.status === 'queued' ? { ...op, status: 'running', message: `${op.kind} running` } : { ...op, ...this.operationOutcome };
+      operations.set(id, next);
+      return next;
     },
     async alertmanagerWebhook(alerts): Promise<WebhookOutcome> {
       this.calls.push({ method: 'alertmanagerWebhook', alerts });

@@ -22,6 +22,8 @@ interface Dashboard {
   readonly uid: string;
   readonly title: string;
   readonly panels: Panel[];
+  readonly templating: { list: { name: string; type: string; query: { query: string }; includeAll?: boolean; multi?: boolean }[] };
+  readonly annotations: { list: { name: string; expr?: string; datasource?: { uid?: string }; titleFormat?: string }[] };
 }
 
 const dashboard = JSON.parse(readRepoFile('docker/grafana/dashboards/guardrail.json')) as Dashboard;
@@ -79,5 +81,44 @@ describe('Grafana dashboard docker/grafana/dashboards/guardrail.json', () => {
     const all = exprs.map(({ expr }) => expr).join('\n');
     expect(all).toContain('vector(0.05)');
     expect(all).toContain('vector(0.8)');
+  });
+
+  it('has a $target variable from the controller\'s targets, and every per-target controller query is scoped by it', () => {
+    const variable = dashboard.templating.list.find((v) => v.name === 'target');
+    expect(variable).toMatchObject({ type: 'query', includeAll: true, multi: true });
+    const query = variable?.query.query ?? '';
+    expect(query).toMatch(/^label_values\((guardrail_\w+), target\)$/);
+    expect(knownMetricNames().has(query.replace(/^label_values\((\w+),.*$/, '$1'))).toBe(true);
+    const perTarget = /guardrail_(rollbacks_total|rollback_active|evaluation_errors_total|actuation_duration_seconds_\w+|target_phase|condition_\w+)(\{[^}]*\})?/g;
+    for (const { panel, expr } of exprs) {
+      for (const m of expr.matchAll(perTarget)) expect(m[2] ?? '', `${panel}: ${m[0]}`).toContain('target=~"$target"');
+    }
+  });
+
+  it('draws the condition evidence: value against threshold, verdict and `for` progress', () => {
+    const used = new Set(exprs.flatMap(({ expr }) => parsePromql(expr).metrics));
+    for (const metric of [
+      'guardrail_condition_value',
+      'guardrail_condition_threshold',
+      'guardrail_condition_state',
+      'guardrail_condition_sustained_seconds',
+      'guardrail_condition_for_seconds',
+      'guardrail_build_info',
+      'process_resident_memory_bytes',
+    ]) {
+      expect(used.has(metric), metric).toBe(true);
+    }
+  });
+
+  it('annotates rollbacks from guardrail_rollbacks_total on the provisioned datasource', () => {
+    const rollbacks = dashboard.annotations.list.filter((a) => a.expr !== undefined);
+    expect(rollbacks).toHaveLength(1);
+    const expr = rollbacks[0]?.expr ?? '';
+    const parsed = parsePromql(expr);
+    expect(parsed.errors, expr).toBe(0);
+    expect(parsed.metrics).toEqual(['guardrail_rollbacks_total']);
+    expect(expr).toContain('target=~"$target"');
+    expect(rollbacks[0]?.datasource?.uid).toBe('guardrail-prometheus');
+    expect(rollbacks[0]?.titleFormat).toContain('{{target}}');
   });
 });

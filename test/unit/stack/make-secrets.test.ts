@@ -36,11 +36,12 @@ const FILES = {
   'alertmanager-webhook-token': 65534,
   'alertmanager-password-prometheus': 65534,
   'alertmanager-web.yml': 65534,
+  'grafana-admin-password': 472,
 } as const;
 
 describe('docker/make-secrets.sh', () => {
   it('writes every secret 0600, owned by its reader, and a web config that accepts exactly the three passwords', async () => {
-    await makeSecrets({ GUARDRAIL_TOKEN: 'given-operator-token-0123456789' });
+    await makeSecrets({ GUARDRAIL_TOKEN: 'given-operator-token-0123456789', GRAFANA_ADMIN_PASSWORD: 'given-grafana-password-0123' });
     expect((await stat(secrets())).mode & 0o777).toBe(0o700);
     for (const [file, uid] of Object.entries(FILES)) {
       const info = await stat(join(secrets(), file));
@@ -49,6 +50,7 @@ describe('docker/make-secrets.sh', () => {
     }
     expect((await stat(join(secrets(), 'alertmanager-password-operator'))).mode & 0o777).toBe(0o600);
     expect(await readFile(join(secrets(), 'guardrail-token'), 'utf8')).toBe('given-operator-token-0123456789');
+    expect(await readFile(join(secrets(), 'grafana-admin-password'), 'utf8')).toBe('given-grafana-password-0123');
     expect(await readFile(join(secrets(), 'alertmanager-webhook-token'), 'utf8')).toBe(await readFile(join(secrets(), 'guardrail-webhook-token'), 'utf8'));
     const web = parseYaml(await readFile(join(secrets(), 'alertmanager-web.yml'), 'utf8')) as { basic_auth_users: Record<string, string> };
     expect(Object.keys(web.basic_auth_users)).toEqual(['prometheus', 'controller', 'operator']);

@@ -146,6 +146,19 @@ describe('docker/compose.yaml', () => {
     for (const [name, s] of Object.entries(services)) if (name !== 'grafana') expect(s['profiles'], name).toBeUndefined();
   });
 
+  it('runs a pinned Grafana without anonymous access, its admin password from a secret file (no admin/admin)', () => {
+    const grafana = services['grafana'] ?? {};
+    const image = String(grafana['image']);
+    expect(image).toMatch(/^\$\{GRAFANA_IMAGE:-grafana\/grafana(-oss)?:\d+\.\d+\.\d+\}$/);
+    const env = grafana['environment'] as Record<string, string>;
+    expect(env['GF_AUTH_ANONYMOUS_ENABLED']).toBe('false');
+    expect(env['GF_SECURITY_ADMIN_PASSWORD']).toBeUndefined();
+    expect(env['GF_SECURITY_ADMIN_PASSWORD__FILE']).toBe('/run/secrets/grafana_admin_password');
+    expect(grafana['secrets']).toEqual(['grafana_admin_password']);
+    expect((compose['secrets'] as Record<string, Yaml>)['grafana_admin_password']).toEqual({ file: './secrets/grafana-admin-password' });
+    for (const [name, s] of Object.entries(services)) expect(String(s['image']), name).not.toMatch(/^grafana\/grafana.*:latest$/);
+  });
+
   it('publishes every host port through an overridable variable on a configurable address', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const port of (s['ports'] as string[] | undefined) ?? []) {
