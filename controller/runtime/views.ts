@@ -1,5 +1,5 @@
-import { type Policy, type TargetState, servicesOf } from '../core/index.js';
-import type { PoliciesView, PolicySummaryView, StandbyView, TargetStatusView } from '../ports/controller.js';
+import { nextWarningAtMs, type Policy, type TargetState, servicesOf } from '../core/index.js';
+import type { PoliciesView, PolicySummaryView, StandbyView, TargetStatusView, TimelineView } from '../ports/controller.js';
 import type { RuntimeContext } from './context.js';
 import { heldFor } from './webhook-memory.js';
 
@@ -40,6 +40,8 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
             ageSeconds: Math.max(0, Math.round((nowMs - state.rollback.startedAtMs) / 1000)),
             baselineBreach:
               state.rollback.baselineBreach === undefined ? null : { reason: state.rollback.baselineBreach.reason, since: iso(state.rollback.baselineBreach.sinceMs) },
+            warningsSent: state.rollback.warningsSent,
+            nextWarningAt: iso(nextWarningAtMs(state.rollback.startedAtMs, state.rollback.warningsSent, policy.warnAfterMs, policy.warnEveryMs)),
           },
     pause: state.pause === null ? null : { until: iso(state.pause.untilMs), actor: state.pause.actor, reason: state.pause.reason },
     hold: state.hold === null ? null : { cause: state.hold.cause, detail: state.hold.detail, since: iso(state.hold.sinceMs) },
@@ -92,4 +94,10 @@ export function policiesView(ctx: RuntimeContext): PoliciesView {
     loadedAt: ctx.policiesLoadedAtMs === null ? null : iso(ctx.policiesLoadedAtMs),
     lastReloadError: ctx.lastReloadError === null ? null : { at: iso(ctx.lastReloadError.atMs), errors: ctx.lastReloadError.errors },
   };
+}
+
+/** Every target's last hour of tick results; a target with no tick yet has none. */
+export function timelinesView(ctx: RuntimeContext): TimelineView[] {
+  const nowMs = ctx.ports.now();
+  return ctx.policies.flatMap((p) => ctx.timelines.view(p.target.name, nowMs) ?? []);
 }

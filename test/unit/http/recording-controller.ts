@@ -10,6 +10,7 @@ import type {
   PoliciesView,
   SubmitOutcome,
   TargetStatusView,
+  TimelineView,
   WebhookOutcome,
 } from '../../../controller/ports/controller.js';
 
@@ -24,6 +25,7 @@ export interface RecordingController extends ControllerPort {
   targets: TargetStatusView[];
   entries: HistoryEntryView[];
   policiesView: PoliciesView;
+  timelineViews: TimelineView[];
   /** When set for a target, submit() answers conflict with this in-flight operation. */
   readonly inFlight: Map<string, OperationView>;
   /** Triggers (alertname) the webhook treats as matched. */
@@ -48,6 +50,8 @@ export function sampleStatus(target = 'prediction-service'): TargetStatusView {
       startedAt: '2026-11-27T08:45:00.000Z',
       ageSeconds: 900,
       baselineBreach: null,
+      warningsSent: 0,
+      nextWarningAt: '2026-11-27T09:45:00.000Z',
     },
     pause: null,
     hold: null,
@@ -110,6 +114,7 @@ export function createRecordingController(): RecordingController {
       loadedAt: '2026-11-27T08:00:00.000Z',
       lastReloadError: null,
     },
+    timelineViews: [],
     inFlight: new Map(),
     matchedAlertnames: new Set(['PredictionErrorsHigh']),
     actions() {
@@ -128,6 +133,9 @@ export function createRecordingController(): RecordingController {
     },
     policies() {
       return this.policiesView;
+    },
+    timelines() {
+      return this.timelineViews;
     },
     async submit(target, request): Promise<SubmitOutcome> {
       this.calls.push({ method: 'submit', target, request });
