@@ -1,6 +1,6 @@
 // A condition's last hour as a small inline SVG: the value line, the threshold dashed, one verdict cell per
-// bucket along the bottom, and the buckets where the target was not `watching` shaded. Colours come
-// from app.css classes (the CSP allows no inline style).
+// bucket along the bottom, and the buckets where the target was rolled back, switching, paused or failed
+// shaded. Colours come from app.css classes (the CSP allows no inline style).
 import type { ConditionTimelineView, TimelineView } from '../../controller/ports/controller.js';
 import { svg } from './dom.js';
 import { value as formatValue } from './format.js';
@@ -8,6 +8,8 @@ import { value as formatValue } from './format.js';
 const WIDTH = 240;
 const HEIGHT = 44;
 const PLOT_HEIGHT = 36;
+/** `pending` is still watching (a `for` timer runs): the verdict cells already show its breach. */
+const UNSHADED = new Set(['watching', 'pending']);
 const VERDICT_CLASS: Readonly<Record<string, string>> = { b: 'v-breach', u: 'v-unknown', o: 'v-ok' };
 
 function yScale(condition: ConditionTimelineView): (v: number) => number {
@@ -54,7 +56,7 @@ export function conditionChart(timeline: TimelineView, condition: ConditionTimel
   const x = (i: number): number => i * step + step / 2;
   const y = yScale(condition);
   const shaded = timeline.phases.flatMap((phase, i) =>
-    phase !== null && phase !== 'watching'
+    phase !== null && !UNSHADED.has(phase)
       ? [
           svg('rect', {
             class: `phase-${phase}`,

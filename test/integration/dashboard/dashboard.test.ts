@@ -121,7 +121,7 @@ describe('the dashboard page in chromium', () => {
     expect(await page.$$('[data-target]')).toHaveLength(0);
 
     await useToken(TOKEN);
-    await pagePhase('watching', 10_000);
+    await pagePhase('watching', 20_000);
     expect(await page.textContent('[data-target="demo"] .variant')).toContain('serving');
     expect(await page.evaluate("sessionStorage.getItem('guardrail.token')")).toBe(TOKEN);
     expect(await page.evaluate('document.cookie')).toBe('');
@@ -139,7 +139,7 @@ describe('the dashboard page in chromium', () => {
     expect((await stack.runtime.history({ limit: 10, offset: 0 })).total).toBe(0);
     expect(await serviceVariant(stack.serviceUrl)).toMatch(/^ml /);
     await useToken(TOKEN);
-    await pagePhase('watching', 10_000);
+    await pagePhase('watching', 20_000);
   }, 30_000);
 
   it('after the incident it shows the breach, then the rollback, live without a reload', async () => {
@@ -163,10 +163,10 @@ describe('the dashboard page in chromium', () => {
   it('with the right token, roll-forward and rollback from the page work and are recorded', async () => {
     await act('rollforward', 'dashboard test: fixed');
     expect(await actionOutcome(['done', 'failed', 'refused'], 60_000)).toMatch(/^done/);
-    await pagePhase('watching', 10_000);
+    await pagePhase('watching', 20_000);
     await act('rollback', 'dashboard test: by hand');
     expect(await actionOutcome(['done', 'failed', 'refused'], 60_000)).toMatch(/^done/);
-    await pagePhase('rolled_back', 10_000);
+    await pagePhase('rolled_back', 20_000);
     const { entries } = await stack.runtime.history({ limit: 10, offset: 0 });
     expect(entries[0]).toMatchObject({
       action: 'rollback',
