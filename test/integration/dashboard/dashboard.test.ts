@@ -53,7 +53,8 @@ beforeAll(async () => {
   page.on('console', (message) => {
     if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
   });
-  if (process.env['DEBUG_DASH'] !== undefined) {
+  // GUARDRAIL_DASHBOARD_TRACE=1 prints every request the page makes, with times (to see a stalled poll).
+  if (process.env['GUARDRAIL_DASHBOARD_TRACE'] !== undefined) {
     const t = (): string => new Date().toISOString().slice(11, 23);
     page.on('request', (r) => process.stderr.write(`${t()} > ${r.method()} ${r.url()}\n`));
     page.on('requestfinished', (r) => process.stderr.write(`${t()} < ${r.url()}\n`));
