@@ -26,6 +26,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard page runs in the browser (bundled by scripts/build-dashboard.ts), not in Node.
+    files: ['dashboard/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['controller/runtime/**/*.ts', 'controller/http/**/*.ts', 'controller/cli/**/*.ts', 'controller/cli-client/**/*.ts', 'controller/*.ts'],
     ignores: ['controller/main.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [ADAPTERS] }] },

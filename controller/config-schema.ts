@@ -30,6 +30,8 @@ export interface ControllerConfig {
     readonly token: string;
     readonly webhookToken?: string;
     readonly protectReads: boolean;
+    /** The dashboard's data (GET /api/v1/dashboard) without a token; refused together with protectReads. */
+    readonly dashboardPublic: boolean;
   };
   readonly alerts: {
     readonly alertmanagerUrl?: string;

@@ -215,6 +215,7 @@ export function loadConfig(options: { configFile?: string; env?: Env; cwd?: stri
       token: token ?? '',
       ...(webhookToken === undefined ? {} : { webhookToken }),
       protectReads: reader.boolean('GUARDRAIL_PROTECT_READS', 'auth.protectReads', false),
+      dashboardPublic: reader.boolean('GUARDRAIL_DASHBOARD_PUBLIC', 'auth.dashboardPublic', false),
     },
     alerts: {
       ...(alertmanagerUrl === undefined ? {} : { alertmanagerUrl }),
@@ -228,6 +229,9 @@ export function loadConfig(options: { configFile?: string; env?: Env; cwd?: stri
     tickTimeoutMs: reader.durationMs('GUARDRAIL_TICK_TIMEOUT', 'tickTimeout', CONFIG_DEFAULTS.tickTimeoutMs),
     webhookDedupWindowMs: reader.durationMs('GUARDRAIL_WEBHOOK_DEDUP_WINDOW', 'webhook.dedupWindow', CONFIG_DEFAULTS.webhookDedupWindowMs),
   };
+  if (config.auth.dashboardPublic && config.auth.protectReads) {
+    reader.problems.push('GUARDRAIL_DASHBOARD_PUBLIC=true contradicts GUARDRAIL_PROTECT_READS=true: the dashboard would show without a token what the API protects');
+  }
   if (webhookToken !== undefined && webhookToken === token) reader.problems.push('GUARDRAIL_WEBHOOK_TOKEN must differ from GUARDRAIL_TOKEN');
   if (reader.problems.length > 0) throw new ConfigError(reader.problems);
   return config;

@@ -92,7 +92,7 @@ export async function startDaemon(config: ControllerConfig, overrides: DaemonOve
     controller: runtime,
     registry: runtime.metrics.registry,
     logger: logger.child({ component: 'http' }),
-    auth: { token: config.auth.token, protectReads: config.auth.protectReads, ...(config.auth.webhookToken === undefined ? {} : { webhookToken: config.auth.webhookToken }) },
+    auth: { token: config.auth.token, protectReads: config.auth.protectReads, dashboardPublic: config.auth.dashboardPublic, ...(config.auth.webhookToken === undefined ? {} : { webhookToken: config.auth.webhookToken }) },
   });
   try {
     await api.listen({ host: config.listen.host, port: config.listen.port });

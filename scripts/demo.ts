@@ -73,6 +73,7 @@ function printBanner(ports: Ports, daemon: RunningDaemon, token: string, logFile
       '',
       'Guardrail demo is running:',
       `  prediction service  http://127.0.0.1:${ports.service}   (GET /version, POST /predict, /metrics)`,
+      `  dashboard           ${daemon.url}/   (paste the API token below; live, no reload)`,
       `  controller API      ${daemon.url}   (GET /api/v1/status, /api/v1/history, /metrics)`,
       `  Prometheus          http://127.0.0.1:${ports.prometheus}`,
       `  Alertmanager        http://127.0.0.1:${ports.alertmanager}`,

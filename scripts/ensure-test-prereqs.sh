@@ -20,6 +20,10 @@ command -v script >/dev/null || need+=(bsdutils)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
 # test/unit/models/reproducible.test.ts retrains the model with Debian's xgboost and onnx.
 /usr/bin/python3 -c 'import xgboost, onnx' 2>/dev/null || need+=(python3-xgboost python3-onnx)
+# test/integration/dashboard drives the controller's page in a real headless browser (playwright-core with
+# executablePath /usr/bin/chromium); fonts-dejavu-core gives it glyphs for the committed screenshot.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
@@ -50,4 +54,4 @@ if ! docker_ok; then
   for _ in $(seq 1 60); do docker_ok && break; sleep 0.5; done
   docker_ok || { echo "ensure-test-prereqs: dockerd did not come up; see /tmp/guardrail-dockerd.log" >&2; exit 1; }
 fi
-echo "ensure-test-prereqs: prometheus, alertmanager, redis, haproxy and docker are ready"
+echo "ensure-test-prereqs: prometheus, alertmanager, redis, haproxy, chromium and docker are ready"

@@ -67,4 +67,4 @@ export { NOT_CORROBORATED_ALERT_MS, corroborationQueries, firingAlertsSelector, 
 export type { CommandType, Effect, Guard, LifecycleEvent, Transition } from './lifecycle.js';
 export { ALL_PHASES, TRANSITIONS } from './lifecycle.js';
 export { compare } from './judge.js';
-export { warningsDue } from './tick-side-steps.js';
+export { nextWarningAtMs, warningsDue } from './tick-side-steps.js';

@@ -51,6 +51,11 @@ export function warningsDue(elapsedMs: number, warnAfterMs: number, warnEveryMs:
   return Math.floor((elapsedMs - warnAfterMs) / warnEveryMs) + 1;
 }
 
+/** When the next "rollback still active" warning falls due, after `warningsSent` of them (1 at warnAfter, +1 every warnEvery). */
+export function nextWarningAtMs(startedAtMs: number, warningsSent: number, warnAfterMs: number, warnEveryMs: number): number {
+  return startedAtMs + warnAfterMs + warningsSent * warnEveryMs;
+}
+
 /** One warning per tick at most, numbered from the TRUE start: a controller down for 3 h sends one, not three. */
 function lastingStep(policy: Policy, state: TargetState, nowMs: number): SideResult {
   const record = state.rollback;

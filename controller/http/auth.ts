@@ -11,6 +11,8 @@ export interface AuthConfig {
   readonly webhookToken?: string;
   /** Require the operator token on GET /api/v1/status, history, policies and operations. */
   readonly protectReads: boolean;
+  /** GET /api/v1/dashboard without a token (GUARDRAIL_DASHBOARD_PUBLIC); by default the dashboard's data needs the operator token. */
+  readonly dashboardPublic?: boolean;
 }
 
 /** Who a token belongs to; it becomes the prefix of the actor recorded for manual operations. */

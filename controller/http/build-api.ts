@@ -13,6 +13,7 @@ import { handleClientError, handleError, handleNotFound, sendProblem } from './e
 import { ApiError, ERROR_BODY_SCHEMA } from './errors.js';
 import { HTTP_TIMEOUTS, MAX_PARAM_LENGTH, serverOptions } from './http-limits.js';
 import { requestLogSerializers } from './log-redact.js';
+import { registerDashboardRoutes } from './routes/dashboard-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerProblemRoutes } from './routes/problem-routes.js';
 import { registerOverrideRoutes } from './routes/override-routes.js';
@@ -33,6 +34,8 @@ export interface BuildApiOptions {
   readonly bodyLimit?: number;
   /** Clock, ms since epoch (pause expiries); Date.now by default. */
   readonly now?: () => number;
+  /** The built dashboard page (index.html, app.js, app.css); dist/dashboard/ by default. */
+  readonly dashboardDir?: string;
 }
 
 /** The Fastify instance with the API's limits, logging and catalogue-shaped framework errors; no routes. */
@@ -123,6 +126,7 @@ export function buildApi(opts: BuildApiOptions): ApiInstance {
     registerReadRoutes(api, deps);
     registerOverrideRoutes(api, deps);
     registerWebhookRoutes(api, deps);
+    registerDashboardRoutes(api, { ...deps, dashboardDir: opts.dashboardDir });
     api.get(OPENAPI_PATH, { schema: { hide: true } }, async () => app.swagger());
   });
   return app;

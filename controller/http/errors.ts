@@ -20,6 +20,7 @@ export const API_ERRORS = {
   GR_ERR_HEADERS_TOO_LARGE: { status: 431, title: 'the request headers are over the limit' },
   GR_ERR_INTERNAL: { status: 500, title: 'internal error' },
   GR_ERR_UNAVAILABLE: { status: 503, title: 'the controller is shutting down' },
+  GR_ERR_NOT_BUILT: { status: 503, title: 'the dashboard page is not built' },
 } as const satisfies Record<string, { readonly status: number; readonly title: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -121,6 +121,22 @@ export const operationResponseSchema = {
   properties: { operation: { $ref: 'Operation#' } },
 } as const;
 
+/** The active rollback of a target (ActiveRollbackView); open so a newer controller may add fields. */
+const activeRollbackSchema = {
+  type: ['object', 'null'],
+  additionalProperties: true,
+  properties: {
+    id: { type: 'string' },
+    reason: { type: 'string' },
+    trigger: openObject,
+    startedAt: { type: 'string', description: 'ISO 8601, the true start (kept across restarts)' },
+    ageSeconds: { type: 'integer' },
+    baselineBreach: nullableOpenObject,
+    warningsSent: { type: 'integer', description: '"rollback still active" warnings sent so far' },
+    nextWarningAt: { type: 'string', description: 'ISO 8601: when the next of those warnings falls due (policy warnAfter, then every warnEvery)' },
+  },
+} as const;
+
 export const statusResponseSchema = {
   type: 'object',
   required: ['targets'],
@@ -138,7 +154,7 @@ export const statusResponseSchema = {
           phase: { type: 'string' },
           phaseSince: { type: 'string' },
           variant: { type: ['string', 'null'] },
-          rollback: nullableOpenObject,
+          rollback: activeRollbackSchema,
           pause: nullableOpenObject,
           hold: nullableOpenObject,
           lastEvaluation: nullableOpenObject,

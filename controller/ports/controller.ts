@@ -20,6 +20,10 @@ export interface ActiveRollbackView {
   readonly nextAttemptAt: string | null;
   /** After an incomplete attempt: each service, whether it is on the rollback value, and why not. */
   readonly services: readonly { readonly service: string; readonly onValue: boolean; readonly detail: string }[];
+  /** "Rollback still active" warnings sent so far (policy warnAfter, then every warnEvery). */
+  readonly warningsSent: number;
+  /** ISO 8601: when the next of those warnings falls due if the target is still on the baseline then. */
+  readonly nextWarningAt: string;
 }
 
 /** What one service actually runs, as last observed (level-triggered truth). */
@@ -84,6 +88,31 @@ export interface StandbyView {
   readonly detail: string;
   readonly container: string | null;
   readonly checkedAt: string;
+}
+
+/** The last hour of one condition's tick results, one entry per bucket (controller/runtime/timeline.ts). */
+export interface ConditionTimelineView {
+  readonly conditionId: string;
+  readonly comparison: 'above' | 'below';
+  /** The threshold at the latest tick. */
+  readonly threshold: number;
+  /** The value furthest on the breaching side in each bucket; null when no value was seen (UNKNOWN or no tick). */
+  readonly values: readonly (number | null)[];
+  /** One character per bucket, the worst verdict in it: b = BREACH, u = UNKNOWN, o = OK, . = no tick. */
+  readonly verdicts: string;
+}
+
+/** A target's recent tick results for the dashboard's charts: buckets of `bucketSeconds` from `from` to `to`. */
+export interface TimelineView {
+  readonly target: string;
+  readonly bucketSeconds: number;
+  /** ISO 8601: the start of the first bucket (an hour ago, or the first tick if later). */
+  readonly from: string;
+  /** ISO 8601: the end of the last bucket. */
+  readonly to: string;
+  /** The phase after the bucket's last decision; null when no tick fell in it. */
+  readonly phases: readonly (Phase | null)[];
+  readonly conditions: readonly ConditionTimelineView[];
 }
 
 export type HistoryAction = 'rollback' | 'rollforward';
@@ -179,6 +208,8 @@ export interface ControllerPort {
   status(): readonly TargetStatusView[];
   history(query: HistoryQuery): Promise<{ readonly entries: readonly HistoryEntryView[]; readonly total: number }>;
   policies(): PoliciesView;
+  /** Each target's last hour of tick results (bounded ring buffers, lost on restart). */
+  timelines(): readonly TimelineView[];
   /** Queue a manual operation. Answers at once; the action runs asynchronously on the target's queue. */
   submit(target: string, request: OperationRequest): Promise<SubmitOutcome>;
   operation(id: string): OperationView | undefined;

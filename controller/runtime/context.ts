@@ -15,6 +15,7 @@ import { SaveGuard } from './save-guard.js';
 import { StandbyBook } from './standby-book.js';
 import { StateSaver } from './state-saver.js';
 import { TargetQueues } from './target-queue.js';
+import { TimelineBook } from './timeline.js';
 import type { WebhookMemoryLimits } from './webhook-memory.js';
 
 // The runtime's shared, mutable memory, passed to the small functions that do the work (tick, engine
@@ -51,6 +52,8 @@ export class RuntimeContext {
   lastReloadError: { readonly atMs: number; readonly errors: readonly string[] } | null = null;
   state: RuntimeState = emptyRuntimeState();
   readonly lastEvaluation = new Map<string, LastEvaluation>();
+  /** The last hour of tick results per target, for the dashboard (bounded: timeline.ts). */
+  readonly timelines = new TimelineBook();
   /** Warm standby maintenance results, by actuator service (standby-keeper.ts). */
   readonly standbys = new StandbyBook();
   /** `target fingerprint@startsAt` of webhook alerts queued and not decided yet: their re-sends are duplicates. */
@@ -86,6 +89,7 @@ export class RuntimeContext {
     this.policyList = policies;
     // The first policy naming a target wins, as a scan in order would.
     this.policyByTarget = new Map([...policies].reverse().map((p) => [p.target.name, p]));
+    this.timelines.retain(new Set(this.policyByTarget.keys()));
   }
 
   policyOf(target: string): Policy | undefined {

@@ -12,6 +12,7 @@ import type {
   OperationRequest,
   OperationView,
   PoliciesView,
+  TimelineView,
   SubmitOutcome,
   TargetStatusView,
   WebhookOutcome,
@@ -29,7 +30,7 @@ import type { RuntimeState } from './runtime-state.js';
 import { Scheduler } from './scheduler.js';
 import { policyReloadFailedAlert } from './reload-alert.js';
 import { lookAt, reconcileBatch } from './tick.js';
-import { policiesView, targetStatus } from './views.js';
+import { policiesView, targetStatus, timelinesView } from './views.js';
 import { handleWebhook } from './webhook.js';
 import { WEBHOOK_MEMORY_LIMITS } from './webhook-memory.js';
 
@@ -186,6 +187,10 @@ export class Runtime implements ControllerPort {
 
   policies(): PoliciesView {
     return policiesView(this.ctx);
+  }
+
+  timelines(): readonly TimelineView[] {
+    return this.ctx.restored ? timelinesView(this.ctx) : [];
   }
 
   submit(target: string, request: OperationRequest): Promise<SubmitOutcome> {

@@ -74,7 +74,9 @@ export function reconcileBatch(ctx: RuntimeContext, policies: readonly Policy[],
         followWhatRuns(ctx, current, look.event);
       }
       const decision = await applyEvent(ctx, current, event, options);
-      ctx.lastEvaluation.set(target, { atMs: ctx.ports.now(), verdicts: decision.verdicts });
+      const atMs = ctx.ports.now();
+      ctx.lastEvaluation.set(target, { atMs, verdicts: decision.verdicts });
+      ctx.timelines.record(target, atMs, decision.verdicts, ctx.targetState(current).phase);
       // A webhook alert refused for now (pause, hold, switch in flight) may act after this tick's state.
       const latest = ctx.policyOf(target);
       if (latest !== undefined) await retryHeldWebhooks(ctx, latest);

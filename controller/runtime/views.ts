@@ -1,5 +1,5 @@
-import { type Policy, type TargetState, servicesOf } from '../core/index.js';
-import type { PoliciesView, PolicySummaryView, StandbyView, TargetStatusView } from '../ports/controller.js';
+import { nextWarningAtMs, type Policy, type TargetState, servicesOf } from '../core/index.js';
+import type { PoliciesView, PolicySummaryView, StandbyView, TargetStatusView, TimelineView } from '../ports/controller.js';
 import type { RuntimeContext } from './context.js';
 import { heldFor } from './webhook-memory.js';
 
@@ -47,6 +47,8 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
             attempts: state.rollback.attempts ?? 1,
             nextAttemptAt: state.rollback.retryAtMs === undefined || state.rollback.retryAtMs === null ? null : iso(state.rollback.retryAtMs),
             services: state.rollback.services ?? [],
+            warningsSent: state.rollback.warningsSent,
+            nextWarningAt: iso(nextWarningAtMs(state.rollback.startedAtMs, state.rollback.warningsSent, policy.warnAfterMs, policy.warnEveryMs)),
           },
     pause: state.pause === null ? null : { until: iso(state.pause.untilMs), actor: state.pause.actor, reason: state.pause.reason },
     hold: state.hold === null ? null : { cause: state.hold.cause, detail: state.hold.detail, since: iso(state.hold.sinceMs) },
@@ -104,4 +106,10 @@ export function policiesView(ctx: RuntimeContext): PoliciesView {
     loadedAt: ctx.policiesLoadedAtMs === null ? null : iso(ctx.policiesLoadedAtMs),
     lastReloadError: ctx.lastReloadError === null ? null : { at: iso(ctx.lastReloadError.atMs), errors: ctx.lastReloadError.errors },
   };
+}
+
+/** Every target's last hour of tick results; a target with no tick yet has none. */
+export function timelinesView(ctx: RuntimeContext): TimelineView[] {
+  const nowMs = ctx.ports.now();
+  return ctx.policies.flatMap((p) => ctx.timelines.view(p.target.name, nowMs) ?? []);
 }

@@ -115,7 +115,7 @@ function controllerConfig(dir: string, prometheusUrl: string, alertmanagerUrl: s
     policies: [join(dir, 'policies')],
     stateDir: join(dir, 'state'),
     listen: { host: '127.0.0.1', port: 0 },
-    auth: { token: TOKEN, webhookToken: WEBHOOK_TOKEN, protectReads: false },
+    auth: { token: TOKEN, webhookToken: WEBHOOK_TOKEN, protectReads: false, dashboardPublic: false },
     alerts: { alertmanagerUrl, resendIntervalMs: 2_000 },
     actuator: { kind: 'docker' },
     logLevel: 'warn',

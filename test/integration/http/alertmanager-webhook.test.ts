@@ -94,7 +94,7 @@ beforeAll(async () => {
     policies: [join(dir, 'policies')],
     stateDir: join(dir, 'state'),
     listen: { host: '127.0.0.1', port: apiPort },
-    auth: { token: TOKEN, webhookToken: WEBHOOK_TOKEN, protectReads: true },
+    auth: { token: TOKEN, webhookToken: WEBHOOK_TOKEN, protectReads: true, dashboardPublic: false },
     alerts: { resendIntervalMs: 60_000 },
     actuator: {
       kind: 'process',

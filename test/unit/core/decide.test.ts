@@ -3,6 +3,7 @@ import {
   decide,
   initialState,
   matchAlertmanager,
+  nextWarningAtMs,
   queriesOf,
   warningsDue,
   type Command,
@@ -213,6 +214,16 @@ describe('the rollback-lasting WARNING', () => {
     [5 * HOUR + 30 * MIN, 5],
   ])('warningsDue(%d) = %d', (elapsed, due) => {
     expect(warningsDue(elapsed, HOUR, HOUR)).toBe(due);
+  });
+
+  it.each([
+    [0, HOUR],
+    [1, 2 * HOUR],
+    [3, 4 * HOUR],
+  ])('after %d warnings the next falls due at start + %d ms, where warningsDue reaches one more', (sent, at) => {
+    expect(nextWarningAtMs(T0, sent, HOUR, HOUR)).toBe(T0 + at);
+    expect(warningsDue(at, HOUR, HOUR)).toBe(sent + 1);
+    expect(warningsDue(at - 1, HOUR, HOUR)).toBe(sent);
   });
 
   it('is computed from the true start, so it survives a restart (state through JSON)', () => {

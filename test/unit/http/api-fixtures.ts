@@ -26,6 +26,9 @@ export interface MakeApiOptions {
   /** null: no separate webhook token configured. */
   readonly webhookToken?: string | null;
   readonly bodyLimit?: number;
+  readonly dashboardPublic?: boolean;
+  /** The built dashboard page; dist/dashboard/ by default. */
+  readonly dashboardDir?: string;
 }
 
 export function makeApi(options: MakeApiOptions = {}, controller: RecordingController = createRecordingController()): ApiFixture {
@@ -39,8 +42,21 @@ export function makeApi(options: MakeApiOptions = {}, controller: RecordingContr
   const logger = pino({ level: 'debug', redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } }, sink);
   const registry = new Registry();
   const webhookToken = options.webhookToken === undefined ? WEBHOOK_TOKEN : options.webhookToken;
-  const auth: AuthConfig = { token: TOKEN, protectReads: options.protectReads ?? false, ...(webhookToken === null ? {} : { webhookToken }) };
-  const app = buildApi({ controller, registry, logger, auth, now: () => T0, ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }) });
+  const auth: AuthConfig = {
+    token: TOKEN,
+    protectReads: options.protectReads ?? false,
+    ...(options.dashboardPublic === undefined ? {} : { dashboardPublic: options.dashboardPublic }),
+    ...(webhookToken === null ? {} : { webhookToken }),
+  };
+  const app = buildApi({
+    controller,
+    registry,
+    logger,
+    auth,
+    now: () => T0,
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.dashboardDir === undefined ? {} : { dashboardDir: options.dashboardDir }),
+  });
   return { app, controller, registry, logs };
 }
 

@@ -157,6 +157,7 @@ describe('OpenAPI', () => {
         '/api/v1/targets/{target}/resume',
         '/api/v1/webhooks/alertmanager',
         '/api/v1/problems/{code}',
+        '/api/v1/dashboard',
       ].sort(),
     );
     expect(doc.components.securitySchemes).toEqual({ bearer: { type: 'http', scheme: 'bearer' } });

@@ -10,6 +10,7 @@ import type {
   PoliciesView,
   SubmitOutcome,
   TargetStatusView,
+  TimelineView,
   WebhookOutcome,
 } from '../../../controller/ports/controller.js';
 
@@ -24,6 +25,7 @@ export interface RecordingController extends ControllerPort {
   targets: TargetStatusView[];
   entries: HistoryEntryView[];
   policiesView: PoliciesView;
+  timelineViews: TimelineView[];
   /** When set for a target, submit() answers conflict with this in-flight operation. */
   readonly inFlight: Map<string, OperationView>;
   /** Triggers (alertname) the webhook treats as matched. */
@@ -58,6 +60,8 @@ export function sampleStatus(target = 'prediction-service'): TargetStatusView {
       attempts: 1,
       nextAttemptAt: null,
       services: [],
+      warningsSent: 0,
+      nextWarningAt: '2026-11-27T09:45:00.000Z',
     },
     pause: null,
     hold: null,
@@ -120,6 +124,7 @@ export function createRecordingController(): RecordingController {
       loadedAt: '2026-11-27T08:00:00.000Z',
       lastReloadError: null,
     },
+    timelineViews: [],
     inFlight: new Map(),
     matchedAlertnames: new Set(['PredictionErrorsHigh']),
     operationOutcome: null,
@@ -139,6 +144,9 @@ export function createRecordingController(): RecordingController {
     },
     policies() {
       return this.policiesView;
+    },
+    timelines() {
+      return this.timelineViews;
     },
     async submit(target, request): Promise<SubmitOutcome> {
       this.calls.push({ method: 'submit', target, request });

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       policies: ['/srv/g/policies'],
       stateDir: '/srv/g/.guardrail',
       listen: { host: '127.0.0.1', port: 8090 },
-      auth: { token: TOKEN, protectReads: false },
+      auth: { token: TOKEN, protectReads: false, dashboardPublic: false },
       alerts: { resendIntervalMs: 60_000 },
       actuator: { kind: 'docker' },
       logLevel: 'info',
@@ -127,6 +127,13 @@ describe('loadConfig', () => {
     ]);
     expect(problemsOf(() => loadConfig({ env: { GUARDRAIL_TOKEN: TOKEN, GUARDRAIL_WEBHOOK_TOKEN: TOKEN } }))).toEqual([
       'GUARDRAIL_WEBHOOK_TOKEN must differ from GUARDRAIL_TOKEN',
+    ]);
+  });
+
+  it('GUARDRAIL_DASHBOARD_PUBLIC opens the dashboard data, and is refused together with GUARDRAIL_PROTECT_READS', () => {
+    expect(loadConfig({ env: { GUARDRAIL_TOKEN: TOKEN, GUARDRAIL_DASHBOARD_PUBLIC: 'true' } }).auth).toEqual({ token: TOKEN, protectReads: false, dashboardPublic: true });
+    expect(problemsOf(() => loadConfig({ env: { GUARDRAIL_TOKEN: TOKEN, GUARDRAIL_DASHBOARD_PUBLIC: 'true', GUARDRAIL_PROTECT_READS: 'true' } }))).toEqual([
+      'GUARDRAIL_DASHBOARD_PUBLIC=true contradicts GUARDRAIL_PROTECT_READS=true: the dashboard would show without a token what the API protects',
     ]);
   });
 
