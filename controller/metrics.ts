@@ -33,6 +33,7 @@ export interface ControllerMetricsOptions {
   readonly processMetrics?: boolean;
 }
 
+// eslint-disable-next-line max-lines-per-function -- a table of metric definitions, one entry per metric: splitting it would scatter the names
 export function createControllerMetrics(registry: Registry = new Registry(), options: ControllerMetricsOptions = {}): ControllerMetrics {
   const registers = [registry];
   if (options.processMetrics ?? true) registerProcessMetrics(registry);
@@ -152,4 +153,5 @@ export function recordPhase(metrics: ControllerMetrics, target: string, phase: P
 export function forgetTarget(metrics: ControllerMetrics, target: string): void {
   for (const phase of PHASES) metrics.targetPhase.remove({ target, phase });
   metrics.rollbackActive.remove({ target });
+  metrics.canAct.remove({ target });
 }

@@ -232,7 +232,10 @@ export class Runtime implements ControllerPort {
     }
     this.reloadFailingSinceMs = null;
     const kept = new Set(result.policies.map((p) => p.target.name));
-    for (const gone of this.ctx.policies.filter((p) => !kept.has(p.target.name))) forgetTarget(this.metrics, gone.target.name);
+    for (const gone of this.ctx.policies.filter((p) => !kept.has(p.target.name))) {
+      forgetTarget(this.metrics, gone.target.name);
+      this.ctx.canAct.delete(gone.target.name);
+    }
     this.ctx.policies = result.policies;
     this.ctx.policyFiles = result.files;
     this.ctx.policiesLoadedAtMs = nowMs;

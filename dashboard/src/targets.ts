@@ -9,67 +9,34 @@ import { clock, conditionName, duration, secondsBetween, value } from './format.
 
 const VERDICT_LABEL = { ok: 'OK', breach: 'BREACH', unknown: 'UNKNOWN' } as const;
 
+const notice = (cls: string, text: string): HTMLElement => el('p', { class: `notice ${cls}` }, text);
+
+function rollbackNotices(r: NonNullable<TargetStatusView['rollback']>, nowMs: number): HTMLElement[] {
+  const who = r.trigger.kind === 'manual' ? `manual by ${r.trigger.actor}: ${r.trigger.reason}` : r.trigger.kind === 'webhook' ? `alert ${r.trigger.alertname}` : 'automatic';
+  const untilNext = -secondsBetween(r.nextWarningAt, nowMs);
+  const out = [
+    notice(
+      'rollback',
+      `Rollback ${r.id}: ${r.reason} (${who}), on the baseline for ${duration(secondsBetween(r.startedAt, nowMs))} since ${clock(r.startedAt)}; ` +
+        `next "still rolled back" warning ${untilNext <= 0 ? 'due now' : `in ${duration(untilNext)} (${clock(r.nextWarningAt)})`}, ${r.warningsSent} sent.`,
+    ),
+  ];
+  for (const s of r.services.filter((x) => !x.onValue)) out.push(notice('critical', `${s.service} is NOT on the baseline: ${s.detail}`));
+  if (r.baselineBreach !== null) out.push(notice('critical', `The baseline breaches too (${r.baselineBreach.reason}) since ${clock(r.baselineBreach.since)}: the rollback did not help.`));
+  return out;
+}
+
 function notices(t: TargetStatusView, nowMs: number): HTMLElement[] {
-  const out: HTMLElement[] = [];
-  const r = t.rollback;
-  if (r !== null) {
-    const who =
-      r.trigger.kind === 'manual'
-        ? `manual by ${r.trigger.actor}: ${r.trigger.reason}`
-        : r.trigger.kind === 'webhook'
-          ? `alert ${r.trigger.alertname}`
-          : 'automatic';
-    const untilNext = -secondsBetween(r.nextWarningAt, nowMs);
-    out.push(
-      el(
-        'p',
-        { class: 'notice rollback' },
-        `Rollback ${r.id}: ${r.reason} (${who}), on the baseline for ${duration(secondsBetween(r.startedAt, nowMs))} since ${clock(r.startedAt)}; ` +
-          `next "still rolled back" warning ${untilNext <= 0 ? 'due now' : `in ${duration(untilNext)} (${clock(r.nextWarningAt)})`}, ${r.warningsSent} sent.`,
-      ),
-    );
-    if (r.baselineBreach !== null)
-      out.push(
-        el(
-          'p',
-          { class: 'notice critical' },
-          `The baseline breaches too (${r.baselineBreach.reason}) since ${clock(r.baselineBreach.since)}: the rollback did not help.`,
-        ),
-      );
+  const out: HTMLElement[] = t.rollback === null ? [] : rollbackNotices(t.rollback, nowMs);
+  if (t.canAct !== null && !t.canAct.ok) out.push(notice('critical', `CANNOT ACT since ${clock(t.canAct.since)}: ${t.canAct.detail}`));
+  if (t.pause !== null) out.push(notice('pause', `Paused by ${t.pause.actor} until ${clock(t.pause.until)}: ${t.pause.reason}`));
+  if (t.hold !== null) out.push(notice('hold', `Held (${t.hold.cause}) since ${clock(t.hold.since)}: ${t.hold.detail}`));
+  for (const h of t.heldTriggers) out.push(notice('hold', `Alert ${h.alertname} (${h.reason}) held since ${clock(h.since)}: ${h.why}`));
+  if (t.inFlight !== null) {
+    const message = t.inFlight.message === null ? '' : `: ${t.inFlight.message}`;
+    out.push(notice('busy', `In flight: ${t.inFlight.kind} ${t.inFlight.id} (${t.inFlight.status})${message}`));
   }
-  if (t.pause !== null)
-    out.push(
-      el(
-        'p',
-        { class: 'notice pause' },
-        `Paused by ${t.pause.actor} until ${clock(t.pause.until)}: ${t.pause.reason}`,
-      ),
-    );
-  if (t.hold !== null)
-    out.push(
-      el(
-        'p',
-        { class: 'notice hold' },
-        `Held (${t.hold.cause}) since ${clock(t.hold.since)}: ${t.hold.detail}`,
-      ),
-    );
-  for (const h of t.heldTriggers)
-    out.push(
-      el(
-        'p',
-        { class: 'notice hold' },
-        `Alert ${h.alertname} (${h.reason}) held since ${clock(h.since)}: ${h.why}`,
-      ),
-    );
-  if (t.inFlight !== null)
-    out.push(
-      el(
-        'p',
-        { class: 'notice busy' },
-        `In flight: ${t.inFlight.kind} ${t.inFlight.id} (${t.inFlight.status})${t.inFlight.message === null ? '' : `: ${t.inFlight.message}`}`,
-      ),
-    );
-  if (t.lastError !== null) out.push(el('p', { class: 'notice critical' }, `Error: ${t.lastError}`));
+  if (t.lastError !== null) out.push(notice('critical', `Error: ${t.lastError}`));
   return out;
 }
 

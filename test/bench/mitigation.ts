@@ -59,12 +59,11 @@
 //      BENCH_CHAINS (default "guardrail,guardrail-standby,front-door,diy,diy-gw0"), BENCH_WARM_STANDBY (default 1).
 import { filePolicySource } from '../../controller/adapters/policy/index.js';
 import { servicesOf, type Policy } from '../../controller/core/index.js';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { DockerActuator } from '../../controller/adapters/docker/actuator.js';
-import { parsePolicyText } from '../../controller/adapters/policy/loader.js';
 import { PrometheusMetricsSource } from '../../controller/adapters/prometheus/metrics-source.js';
 import { Runtime } from '../../controller/runtime/runtime.js';
 import { openStorage } from '../../controller/wiring/storage.js';
@@ -80,9 +79,12 @@ import { BenchLoad, machineLine } from './lib/machine.js';
 import { firstTimeAbove, heldAboveFor } from './lib/prometheus-range.js';
 import { RecordingActuator } from './lib/recording-actuator.js';
 import { runBench } from './lib/run-bench.js';
-import { benchPolicyYaml, diyRulesYaml, reasonExpr } from './lib/shipped-policy.js';
+import { diyRulesYaml } from './lib/shipped-policy.js';
 import { waitStandbyReady } from './lib/standby-ready.js';
-import { markdownTable, median, sleep } from './lib/stats.js';
+import { CHAINS, SCENARIOS, isDiy, withStandby, type ChainName, type GuardrailChain, type Outcome, type Scenario, type ScenarioName } from './lib/mitigation-model.js';
+import { describe, table } from './lib/mitigation-report.js';
+import { WARM_STANDBY, alertmanagerYaml, benchPolicy, breachingExpr, guardrailReason, scrapeJob, standbyOutcome } from './lib/mitigation-config.js';
+import { sleep } from './lib/stats.js';
 import { errorRateBackUnder, firstServerErrorAt } from './lib/timeline.js';
 
 const PREFIX = 'grbench-mit';
@@ -92,116 +94,6 @@ const HEALTHY_MS = 12_000; // healthy traffic in Prometheus before the fault (fi
 const TAIL_MS = 8_000; // load after the baseline serves, to see the error rate settle
 const STANDBY_READY_MS = 60_000; // the runtime creates the standby on a tick, then it boots (~1 s)
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 1);
-/** BENCH_WARM_STANDBY=0: the guardrail-standby chain without the warmStandby line (plain start-first). */
-const WARM_STANDBY = process.env['BENCH_WARM_STANDBY'] !== '0';
-
-const CHAINS = ['guardrail', 'guardrail-standby', 'front-door', 'diy', 'diy-gw0'] as const;
-type ChainName = (typeof CHAINS)[number];
-type GuardrailChain = 'guardrail' | 'guardrail-standby' | 'front-door';
-/** The chains that switch start-first with a warm standby. */
-const withStandby = (chain: ChainName): boolean => chain === 'guardrail-standby' || chain === 'front-door';
-const isDiy = (chain: ChainName): chain is 'diy' | 'diy-gw0' => chain === 'diy' || chain === 'diy-gw0';
-type ScenarioName = 'hard' | 'seed' | 'sawtooth';
-
-interface Scenario {
-  readonly name: ScenarioName;
-  readonly label: string;
-  /** The fault, as the bad deploy's environment. */
-  readonly fault: Readonly<Record<string, string>>;
-  /** Every duration of the shipped policy divided by this (1: as shipped). */
-  readonly scale: number;
-  /** The reason expected to decide: its expression gives "first breach" and "condition held". */
-  readonly reason: string;
-  /** A chain that has not acted this long after the bad deploy is reported as such. */
-  readonly giveUpMs: number;
-}
-
-const SCENARIOS: Record<ScenarioName, Scenario> = {
-  hard: {
-    name: 'hard',
-    label: 'hard failure: 60% errors; the shipped policy as is (15 s ticks): error-budget-fast-burn, >20% over 1m and 30s, for 15s',
-    fault: { FAULT_ML_ERROR_RATE: '0.6' },
-    scale: 1,
-    reason: 'error-budget-fast-burn',
-    giveUpMs: 150_000,
-  },
-  seed: {
-    name: 'seed',
-    label: 'seed case: 8% errors; the shipped policy ÷10 (2 s ticks): high-error-rate, >5% over 6s (1m), for 30s (5m)',
-    fault: { FAULT_ML_ERROR_RATE: '0.08' },
-    scale: 10,
-    reason: 'high-error-rate',
-    giveUpMs: 150_000,
-  },
-  sawtooth: {
-    name: 'sawtooth',
-    label:
-      'sawtooth: 15% errors 6 s of every 12 s; the shipped policy ÷10: error-budget-slow-burn, >5% over 3m (30m) and 30s (5m), for 6s (1m), once 3m (30m) of data exist',
-    fault: { FAULT_ML_ERROR_RATE: '0.15', FAULT_ML_ERROR_CYCLE: '6000/12000' },
-    scale: 10,
-    reason: 'error-budget-slow-burn',
-    giveUpMs: 330_000,
-  },
-};
-
-/** The target lines of each Guardrail chain (the shipped policy's recreate + SIGINT, or start-first + standby). */
-function benchTarget(chain: GuardrailChain, project: string): Parameters<typeof benchPolicyYaml>[0] {
-  if (chain === 'guardrail') return { project, strategy: { strategy: 'recreate', stopSignal: 'SIGINT' } };
-  // The controller runs on the host: the new container has no published port, its bridge IP is reachable.
-  return { project, strategy: { strategy: 'start-first', stopSignal: 'SIGINT', ...(WARM_STANDBY ? { warmStandby: true } : {}) }, verifyVia: 'container-ip' };
-}
-
-/** Alertmanager with its defaults (no timing keys at all), or with group_wait 0s as our stack's webhook route. */
-function alertmanagerYaml(webhookUrl: string, groupWaitZero: boolean): string {
-  return `route:
-  receiver: diy
-${groupWaitZero ? '  group_wait: 0s\n' : ''}receivers:
-  - name: diy
-    webhook_configs:
-      - url: ${webhookUrl}
-`;
-}
-
-/** The scenario's reason as a 0/1 series: 1 while every condition of it is beyond its threshold. */
-function breachingExpr(policy: Policy, reasonName: string): { expr: string; forMs: number } {
-  const reason = policy.reasons.find((r) => r.name === reasonName);
-  if (reason === undefined) throw new Error(`the shipped policy has no reason ${reasonName}`);
-  return { expr: `count(${reasonExpr(reason)}) or on() vector(0)`, forMs: Math.max(...reason.conditions.map((c) => c.forMs)) };
-}
-
-interface Outcome {
-  readonly chain: ChainName;
-  readonly scenario: ScenarioName;
-  readonly onsetAt: number;
-  readonly firstBreachAt: number | undefined;
-  /** When the expression had been over the threshold for `for` without a break: the rule's condition holds. */
-  readonly conditionHeldAt: number | undefined;
-  readonly decisionAt: number | undefined;
-  readonly verifiedAt: number | undefined;
-  readonly firstBaselineAt: number | undefined;
-  readonly recoveredAt: number | undefined;
-  readonly load: LoadResult;
-  /** The reason that decided: Guardrail's rollback evidence, or the DIY rule(s) Alertmanager sent first. */
-  readonly decidedBy: string;
-  /** guardrail-standby and front-door: how the switch went with respect to the warm standby. */
-  readonly standby?: StandbyOutcome;
-}
-
-interface StandbyOutcome {
-  /** Whether the switch took the standby over (`created-new` detail fromStandby); undefined: no switch. */
-  readonly fromStandby: boolean | undefined;
-  /** The runtime's last maintainStandby state before the decision (the bad deploy makes a standby stale). */
-  readonly stateAtDecision: string | undefined;
-  /** From the end of the healthy stretch until the standby answered baseline (undefined: not waited for). */
-  readonly readyWaitMs: number | undefined;
-  /** The switch's steps, ms after the actuator was called. */
-  readonly steps: string;
-  /**
-   * Failed requests by phase: onset → decision, decision → verified, verified → switch returned (start-first
-   * keeps the old, faulty container serving through the settle), after it.
-   */
-  readonly failedByPhase: readonly [number, number, number, number] | undefined;
-}
 
 interface Parts {
   project?: ComposeProject;
@@ -224,19 +116,6 @@ async function cleanup(parts: Parts): Promise<void> {
   if (parts.project !== undefined) await removeLeftovers(parts.project.name);
   await parts.project?.remove();
   if (parts.dir !== undefined) await rm(parts.dir, { recursive: true, force: true });
-}
-
-/** The shipped policy for this chain and scenario, parsed (the DIY rules are derived from it too). */
-function benchPolicy(chain: ChainName, s: Scenario, project: string): { yaml: string; policy: Policy } {
-  const yaml = benchPolicyYaml(benchTarget(isDiy(chain) ? 'guardrail' : chain, project), s.scale);
-  const parsed = parsePolicyText(yaml, 'bench-mitigation.yaml');
-  if (!parsed.ok) throw new Error(`policy: ${JSON.stringify(parsed.errors)}`);
-  return { yaml, policy: parsed.loaded.policy };
-}
-
-/** Prometheus scraping the api as job "prediction-service" (the shipped policy's job label), every 1 s. */
-function scrapeJob(target: string): Record<string, unknown>[] {
-  return [{ job_name: 'prediction-service', static_configs: [{ targets: [target] }] }];
 }
 
 async function startDiy(parts: Parts, chain: 'diy' | 'diy-gw0', s: Scenario, project: ComposeProject, policy: Policy, target: string): Promise<void> {
@@ -272,17 +151,6 @@ async function startGuardrail(parts: Parts, chain: GuardrailChain, yaml: string,
   });
   await parts.runtime.start();
   return recorder;
-}
-
-/** The reason Guardrail's first rollback recorded (its history file). */
-async function guardrailReason(dir: string): Promise<string> {
-  const text = await readFile(join(dir, 'state', 'history.jsonl'), 'utf8').catch(() => '');
-  for (const line of text.split('\n').filter((l) => l !== '')) {
-    // One `{v, entry}` per line (adapters/journal/jsonl-history.ts); the start record names the reason.
-    const { entry } = JSON.parse(line) as { entry?: { kind?: string; reason?: string } };
-    if (entry?.kind === 'start' && entry.reason !== undefined) return entry.reason;
-  }
-  return '—';
 }
 
 async function runOnce(chain: ChainName, s: Scenario, image: string, run: number): Promise<Outcome> {
@@ -383,122 +251,6 @@ async function outcomeOf(m: Measured): Promise<Outcome> {
     decidedBy: recorder !== undefined ? await guardrailReason(parts.dir as string) : (parts.receiver?.times.alertnames ?? []).join('+') || '—',
     ...(withStandby(chain) && recorder !== undefined ? { standby: standbyOutcome(recorder, m.readyWaitMs, result, onsetAt) } : {}),
   };
-}
-
-function standbyOutcome(recorder: RecordingActuator, readyWaitMs: number | undefined, load: LoadResult, onsetAt: number): StandbyOutcome {
-  const sw = recorder.switches[0];
-  const calledAt = sw?.calledAt;
-  const phases =
-    sw?.verifiedAt === undefined || sw.doneAt === undefined
-      ? undefined
-      : ([
-          failedBetween(load, onsetAt, sw.calledAt),
-          failedBetween(load, sw.calledAt, sw.verifiedAt),
-          failedBetween(load, sw.verifiedAt, sw.doneAt),
-          failedBetween(load, sw.doneAt, Number.POSITIVE_INFINITY),
-        ] as const);
-  return {
-    fromStandby: recorder.fromStandby(),
-    stateAtDecision: calledAt === undefined ? undefined : recorder.standbyStateAt(calledAt),
-    readyWaitMs,
-    steps: calledAt === undefined ? '' : recorder.steps.map((step) => `${step.name} +${step.atMs - calledAt}`).join(', '),
-    failedByPhase: phases,
-  };
-}
-
-const since = (from: number, at: number | undefined): number | undefined => (at === undefined ? undefined : (at - from) / 1000);
-const s1 = (x: number | undefined): string => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(1));
-const medianOf = (xs: readonly (number | undefined)[]): number | undefined => {
-  const known = xs.filter((x): x is number => x !== undefined);
-  return known.length === 0 ? undefined : median(known);
-};
-
-/** Failed requests sent from `fromMs` on (the bad deploy's own restart gap comes before onset). */
-function failedFrom(load: LoadResult, fromMs: number): number {
-  return failedBetween(load, fromMs, Number.POSITIVE_INFINITY);
-}
-
-/** Failed requests sent in [fromMs, toMs), to the 100 ms bucket. */
-function failedBetween(load: LoadResult, fromMs: number, toMs: number): number {
-  const from = Math.floor(fromMs / 100) * 100;
-  const to = Number.isFinite(toMs) ? Math.floor(toMs / 100) * 100 : Number.POSITIVE_INFINITY;
-  return load.buckets.filter(([at]) => at >= from && at < to).reduce((n, [, , failed]) => n + failed, 0);
-}
-
-function describe(o: Outcome): string {
-  return (
-    `breach +${s1(since(o.onsetAt, o.firstBreachAt))} s, condition held +${s1(since(o.onsetAt, o.conditionHeldAt))} s, decision +${s1(since(o.onsetAt, o.decisionAt))} s ` +
-    `(${s1(since(o.conditionHeldAt ?? Number.NaN, o.decisionAt))} s after the condition held), verified +${s1(since(o.onsetAt, o.verifiedAt))} s, ` +
-    `first baseline +${s1(since(o.onsetAt, o.firstBaselineAt))} s, <1% errors +${s1(since(o.onsetAt, o.recoveredAt))} s; ` +
-    `failed after onset ${failedFrom(o.load, o.onsetAt)}, errors of the whole run ${JSON.stringify(o.load.errors)} ${errorSpans(o)}; decided by ${o.decidedBy}` +
-    (o.standby === undefined ? '' : `\n  ${describeStandby(o.standby)}`)
-  );
-}
-
-/** When each kind of error was sent, s from onset: which phase (deploy, fault, switch) it belongs to. */
-function errorSpans(o: Outcome): string {
-  const spans = Object.keys(o.load.errors).map((kind) => `${kind} ${s1(since(o.onsetAt, o.load.firstErrorAt[kind]))}…${s1(since(o.onsetAt, o.load.lastErrorAt[kind]))}`);
-  return `(sent, s from onset: ${spans.join(', ')})`;
-}
-
-function describeStandby(sb: StandbyOutcome): string {
-  const from = sb.fromStandby === undefined ? 'no switch' : sb.fromStandby ? 'yes' : 'NO';
-  const ready = sb.readyWaitMs === undefined ? 'not waited for' : `answered baseline ${sb.readyWaitMs} ms after the healthy stretch`;
-  const phases = sb.failedByPhase === undefined ? '—' : sb.failedByPhase.join(' / ');
-  return (
-    `switch from the warm standby: ${from} (runtime's last standby state before the decision: ${sb.stateAtDecision ?? '—'}; before the fault the standby ${ready}); ` +
-    `steps ms after the call: ${sb.steps}; failed onset→decision / →verified / →switch returned / after: ${phases}`
-  );
-}
-
-function table(all: readonly Outcome[]): string {
-  const rows: string[][] = [];
-  for (const scenario of Object.values(SCENARIOS)) {
-    const per = (chain: ChainName) => all.filter((o) => o.chain === chain && o.scenario === scenario.name);
-    const stat = (chain: ChainName, pick: (o: Outcome) => number | undefined) => medianOf(per(chain).map(pick));
-    for (const chain of CHAINS) {
-      const os = per(chain);
-      if (os.length === 0) continue;
-      const withStandby = os.filter((o) => o.standby !== undefined);
-      rows.push([
-        scenario.name,
-        chain,
-        String(os.length),
-        [...new Set(os.map((o) => o.decidedBy))].join(', '),
-        withStandby.length === 0 ? '' : `${withStandby.filter((o) => o.standby?.fromStandby === true).length}/${withStandby.length}`,
-        s1(stat(chain, (o) => since(o.onsetAt, o.firstBreachAt))),
-        s1(stat(chain, (o) => since(o.onsetAt, o.conditionHeldAt))),
-        s1(stat(chain, (o) => since(o.onsetAt, o.decisionAt))),
-        s1(stat(chain, (o) => (o.conditionHeldAt === undefined ? undefined : since(o.conditionHeldAt, o.decisionAt)))),
-        s1(stat(chain, (o) => (o.decisionAt === undefined ? undefined : since(o.decisionAt, o.verifiedAt)))),
-        s1(stat(chain, (o) => since(o.onsetAt, o.verifiedAt))),
-        s1(stat(chain, (o) => since(o.onsetAt, o.firstBaselineAt))),
-        s1(stat(chain, (o) => since(o.onsetAt, o.recoveredAt))),
-      ]);
-    }
-    rows.push(...ratioRows(scenario.name, stat));
-  }
-  return markdownTable(
-    ['scenario', 'chain', 'runs', 'decided by', 'from standby', 'first breach s', 'condition held s', 'decision s', 'decision − condition held s', 'decision → verified s', 'baseline verified s', 'first baseline answer s', 'errors < 1% s'],
-    rows,
-  );
-}
-
-/** DIY ÷ Guardrail for the decision and for errors < 1%: with Alertmanager's defaults, and the fair one (group_wait 0s). */
-function ratioRows(scenario: ScenarioName, stat: (chain: ChainName, pick: (o: Outcome) => number | undefined) => number | undefined): string[][] {
-  const rows: string[][] = [];
-  for (const diy of ['diy', 'diy-gw0'] as const) {
-    const d = stat(diy, (o) => since(o.onsetAt, o.decisionAt));
-    const dr = stat(diy, (o) => since(o.onsetAt, o.recoveredAt));
-    for (const chain of ['guardrail', 'guardrail-standby', 'front-door'] as const) {
-      const g = stat(chain, (o) => since(o.onsetAt, o.decisionAt));
-      const gr = stat(chain, (o) => since(o.onsetAt, o.recoveredAt));
-      if (g !== undefined && d !== undefined && gr !== undefined && dr !== undefined) {
-        rows.push([scenario, `ratio ${diy}/${chain}`, '', '', '', '', '', `×${(d / g).toFixed(2)}`, '', '', '', '', `×${(dr / gr).toFixed(2)}`]);
-      }
-    }
-  }
-  return rows;
 }
 
 async function benchmark(): Promise<void> {

@@ -89,17 +89,7 @@ export class DockerActuator implements Actuator {
       await request.onStep?.(step);
     };
 
-    const { current, standby } = await findTargetContainers(this.docker, target);
-    const running = current.filter((c) => c.State.Running);
-    if (running.length === 0) {
-      throw new ActuationError({
-        code: 'GR_ERR_TARGET_NOT_FOUND',
-        target: target.name,
-        step: 'precondition',
-        restored: true,
-        message: `no running container matches ${JSON.stringify(target.selector)}`,
-      });
-    }
+    const { running, standby } = await this.runningContainers(target);
     await record('inspected', { containers: running.map((c) => c.Id.slice(0, 12)).join(',') });
 
     const first = running[0] as SourceContainer;
@@ -135,6 +125,22 @@ export class DockerActuator implements Actuator {
       durationMs: this.clock.now() - started,
       steps,
     };
+  }
+
+  /** The target's running containers (at least one, else GR_ERR_TARGET_NOT_FOUND) and its warm standby. */
+  private async runningContainers(target: ServiceSpec): Promise<{ running: SourceContainer[]; standby: Awaited<ReturnType<typeof findTargetContainers>>['standby'] }> {
+    const { current, standby } = await findTargetContainers(this.docker, target);
+    const running = current.filter((c) => c.State.Running);
+    if (running.length === 0) {
+      throw new ActuationError({
+        code: 'GR_ERR_TARGET_NOT_FOUND',
+        target: target.name,
+        step: 'precondition',
+        restored: true,
+        message: `no running container matches ${JSON.stringify(target.selector)}`,
+      });
+    }
+    return { running: running as SourceContainer[], standby };
   }
 
   async inspect(target: ServiceSpec, options: InspectOptions = {}): Promise<ServiceState> {

@@ -2,21 +2,11 @@
 // recording its journal step with the detail fields reconcile and the runtime's journal read; and the undo.
 import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
-import { ActuationError, newInstanceVerifySpec } from '../../ports/actuator.js';
-import type { InstanceRef, StepName, SwitchRequest } from '../../ports/actuator.js';
+import { ActuationError, newInstanceVerifySpec, type InstanceRef, type StepName, type SwitchRequest } from '../../ports/actuator.js';
 import type { Clock } from '../../ports/clock.js';
 import { haltRestartLoop, isCrashLooping, renameContainer, restartPolicyName } from './crash-loop.js';
-import { planClone, UnsupportedContainerError } from './clone-config.js';
-import type { ClonePlan, SourceContainer } from './clone-config.js';
-import {
-  imageToClone,
-  removeContainer,
-  restoreOldContainer,
-  whatRunsInstead,
-  stopContainer,
-  stopContainerWithSignal,
-  verifyContainer,
-} from './container-ops.js';
+import { planClone, UnsupportedContainerError, type ClonePlan, type SourceContainer } from './clone-config.js';
+import { imageToClone, removeContainer, restoreOldContainer, whatRunsInstead, stopContainer, stopContainerWithSignal, verifyContainer } from './container-ops.js';
 import { oldContainerName, plainName } from './labels.js';
 import { ensureAttachments, planAttachments } from './networks.js';
 import { STANDBY_SETTLE_MS, settleSince } from './settle.js';

@@ -38,6 +38,36 @@ export function registerReadRoutes(app: ApiInstance, deps: RouteDeps): void {
     },
   );
 
+  registerHistoryRoute(app, deps, { onRequest, security, readErrors });
+
+  app.get(
+    '/api/v1/policies',
+    { onRequest, schema: { tags: ['read'], summary: 'Loaded policies and the last failed reload, if any', security, response: { 200: policiesResponseSchema, ...errorResponses(...readErrors) } } },
+    async () => controller.policies(),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/operations/:id',
+    {
+      onRequest,
+      schema: { tags: ['read'], summary: 'One operation submitted by an override or a webhook', security, params: operationParamsSchema, response: { 200: operationResponseSchema, ...errorResponses(...readErrors, 404) } },
+    },
+    async (request) => {
+      const operation = controller.operation(request.params.id);
+      if (operation === undefined) throw new ApiError('GR_ERR_NOT_FOUND', `no operation ${JSON.stringify(request.params.id)}`);
+      return { operation };
+    },
+  );
+}
+
+interface ReadAccess {
+  readonly onRequest: ReturnType<typeof requireToken>[];
+  readonly security: { bearer: never[] }[];
+  readonly readErrors: number[];
+}
+
+function registerHistoryRoute(app: ApiInstance, deps: RouteDeps, { onRequest, security, readErrors }: ReadAccess): void {
+  const { controller } = deps;
   app.get<{ Querystring: HistoryQueryString }>(
     '/api/v1/history',
     {
@@ -69,25 +99,6 @@ export function registerReadRoutes(app: ApiInstance, deps: RouteDeps): void {
       }
       const { entries, total } = await controller.history(query);
       return { entries, total, limit, offset };
-    },
-  );
-
-  app.get(
-    '/api/v1/policies',
-    { onRequest, schema: { tags: ['read'], summary: 'Loaded policies and the last failed reload, if any', security, response: { 200: policiesResponseSchema, ...errorResponses(...readErrors) } } },
-    async () => controller.policies(),
-  );
-
-  app.get<{ Params: { id: string } }>(
-    '/api/v1/operations/:id',
-    {
-      onRequest,
-      schema: { tags: ['read'], summary: 'One operation submitted by an override or a webhook', security, params: operationParamsSchema, response: { 200: operationResponseSchema, ...errorResponses(...readErrors, 404) } },
-    },
-    async (request) => {
-      const operation = controller.operation(request.params.id);
-      if (operation === undefined) throw new ApiError('GR_ERR_NOT_FOUND', `no operation ${JSON.stringify(request.params.id)}`);
-      return { operation };
     },
   );
 }
