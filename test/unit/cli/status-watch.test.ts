@@ -44,10 +44,12 @@ const CLEAR_HOME = '\u001b[H\u001b[2J';
 
 /** Runs the CLI inside a pseudo-terminal (stdout is a TTY); `keys` are typed into it once `afterFrames` frames were drawn. */
 function runInPty(args: readonly string[], keys?: { text: string; afterFrames: number }, extraEnv: Record<string, string> = {}): Promise<CliResult> {
-  const quoted = [process.execPath, bundle.bin, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  // `exec`: under dash (CI's $SHELL may be unset, so `script` runs /bin/sh) the shell would otherwise stay
+  // the pty's foreground parent and die of the Ctrl-C itself, so `script` would report 130, not the CLI's code.
+  const quoted = `exec ${[process.execPath, bundle.bin, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`;
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GUARDRAIL_')));
   return new Promise((resolve) => {
-    const child = spawn('script', ['-q', '-e', '-c', quoted, '/dev/null'], { env: { ...base, ...env, ...extraEnv, TERM: 'xterm' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-q', '-e', '-c', quoted, '/dev/null'], { env: { ...base, ...env, ...extraEnv, TERM: 'xterm', SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let typed = false;
