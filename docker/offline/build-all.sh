@@ -13,18 +13,26 @@ repo=$(cd "$here/../.." && pwd)
 service_image=${SERVICE_IMAGE:-guardrail/service:dev}
 controller_image=${CONTROLLER_IMAGE:-guardrail/controller:dev}
 
+# One build at a time on this machine: test files that start stacks in parallel would otherwise compile
+# into the same dist/ and tag the same images at once.
+exec 9>/tmp/guardrail-build-all.lock
+flock 9
+
 bash "$here/build-base-images.sh" "$@"
 
-# Compile first when a source is newer than the last compile, so the images carry this checkout's code.
-# tsc emits even when it reports type errors; those are reported but do not stop an image build
-# (`npm run typecheck` is the gate for them).
+# Build first (tsc, then the dashboard bundle: `npm run build`) when a source is newer than the last build,
+# so the images carry this checkout's code and page. tsc emits even when it reports type errors; those are
+# reported but do not stop an image build (`npm run typecheck` is the gate for them).
 start=$(date +%s%N)
-stamp=$repo/dist/service/main.js
-if [ ! -f "$stamp" ] || [ -n "$(cd "$repo" && find service controller scripts -name '*.ts' -newer "$stamp" -print -quit)" ]; then
-  echo "build-all: compiling (npx tsc -p tsconfig.build.json)"
+stamp=$repo/dist/.build-all-stamp
+if [ ! -f "$stamp" ] || [ ! -f "$repo/dist/dashboard/index.html" ] ||
+  [ -n "$(cd "$repo" && find service controller scripts dashboard -newer "$stamp" \( -name '*.ts' -o -name '*.html' -o -name '*.css' \) -print -quit)" ]; then
+  echo "build-all: compiling (tsc -p tsconfig.build.json, then the dashboard bundle)"
   if ! (cd "$repo" && npx tsc -p tsconfig.build.json >/tmp/guardrail-build-all-tsc.log 2>&1); then
     echo "build-all: tsc reported errors (see /tmp/guardrail-build-all-tsc.log); building images from what it emitted" >&2
   fi
+  (cd "$repo" && node dist/scripts/build-dashboard.js >/tmp/guardrail-build-all-dashboard.log 2>&1) ||
+    { echo "build-all: the dashboard bundle failed (see /tmp/guardrail-build-all-dashboard.log)" >&2; exit 1; }
   touch "$stamp"
 fi
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a Docker build context for docker/Dockerfile from THIS checkout's already installed and compiled
 # files, for machines whose build containers cannot reach the npm registry (this sandbox, air-gapped CI).
-# The context is the files a checkout context has (package files, tsconfig, sources, bin/, policies/,
+# The context is the files a checkout context has (package files, tsconfig, sources, dashboard/, bin/, policies/,
 # models/artifacts/) plus, where the Dockerfile looks for them instead of running `npm ci`:
 #   docker/offline/prepared-deps/node_modules  only the production packages (`npm ls --omit=dev`)
 #   docker/offline/prepared-dist/dist          the compiled code (run `npm run build` first)
@@ -18,7 +18,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$dest/models" "$dest/docker/offline"
 cd "$repo"
 cp package.json package-lock.json tsconfig.json tsconfig.build.json "$dest/"
-cp -r service controller scripts bin policies "$dest/"
+cp -r service controller scripts dashboard bin policies "$dest/"
 cp -r models/artifacts "$dest/models/"
 cp -r docker/offline/prepared-deps docker/offline/prepared-dist "$dest/docker/offline/"
 cp docker/prune-deps.mjs "$dest/docker/"

@@ -120,12 +120,12 @@ describe('a failed switch restores the old container', () => {
     await expectOldServing(name, old.Id, 'ml');
   });
 
-  // The restore's share of a tiny timeout (400 ms: 200 ms each) is too short for the old container to
-  // listen again, but it does run again: the message says so instead of "old container NOT restored".
+  // The old container runs again but listens only 3 s after its restart (SLOW_RESTART_MS), well past the
+  // restore's share of the verification time: the message says it runs instead of "old container NOT restored".
   it('recreate: a restore that does not verify in time says what actually runs', async () => {
     const name = `${prefix}-late-restore`;
-    const old = await startService(name, ['EXIT_AT_START_FOR_VARIANT=baseline']);
-    const { error } = await failingSwitch({ ...spec(name, 'recreate'), verify: verifySpec({ timeoutMs: 400, via: 'container-ip' }) });
+    const old = await startService(name, ['EXIT_AT_START_FOR_VARIANT=baseline', 'SLOW_RESTART_MS=3000']);
+    const { error } = await failingSwitch({ ...spec(name, 'recreate'), verify: verifySpec({ timeoutMs: 1500, via: 'container-ip' }) });
     expect(error.restored).toBe(false);
     expect(error.message).toMatch(new RegExp(`old container runs again as ${name} but did not verify`));
     expect(error.message).not.toMatch(/NOT restored/);

@@ -89,7 +89,7 @@ describe('the journal of a Docker switch, shape by shape', () => {
       'stopped-old: oldId',
       'created-new: newId,name',
       'started-new: newId',
-      'verified-new: newId,variant,elapsedMs',
+      'verified-new: newId,variant,elapsedMs,health',
       'removed-old: oldId',
     ]);
     const newId = result?.containers[0]?.id;
@@ -97,7 +97,7 @@ describe('the journal of a Docker switch, shape by shape', () => {
     expect(detailOf(steps, 'renamed-old')).toEqual({ oldId, oldName: oldContainerName(name, 'rb-rec'), name });
     expect(detailOf(steps, 'stopped-old')).toEqual({ oldId });
     expect(detailOf(steps, 'created-new')).toEqual({ newId, name });
-    expect(detailOf(steps, 'verified-new')).toMatchObject({ newId, variant: 'baseline', elapsedMs: expect.stringMatching(/^\d+$/) });
+    expect(detailOf(steps, 'verified-new')).toMatchObject({ newId, variant: 'baseline', elapsedMs: expect.stringMatching(/^\d+$/), health: 'ok' });
     expect(detailOf(steps, 'removed-old')).toEqual({ oldId });
     expect(steps.every((s) => s.target === name && s.rollbackId === 'rb-rec')).toBe(true);
   });
@@ -113,7 +113,7 @@ describe('the journal of a Docker switch, shape by shape', () => {
       'created-new: newId,name',
       'connected-networks: newId,networks',
       'started-new: newId',
-      'verified-new: newId,variant,elapsedMs',
+      'verified-new: newId,variant,elapsedMs,health',
       'removed-old: oldId',
     ]);
     expect(detailOf(steps, 'stopped-old')).toMatchObject({ oldId, signal: 'SIGINT', exitedOnSignal: 'true', waitedMs: expect.stringMatching(/^\d+$/) });
@@ -129,7 +129,7 @@ describe('the journal of a Docker switch, shape by shape', () => {
       'renamed-old: oldId,oldName,name',
       'created-new: newId,name',
       'started-new: newId',
-      'verified-new: newId,variant,elapsedMs',
+      'verified-new: newId,variant,elapsedMs,health',
       'stopped-old: oldId,settledMs',
       'removed-old: oldId',
     ]);
@@ -147,7 +147,7 @@ describe('the journal of a Docker switch, shape by shape', () => {
       'created-new: newId,name,standbySkipped',
       'connected-networks: newId,networks',
       'started-new: newId',
-      'verified-new: newId,variant,elapsedMs',
+      'verified-new: newId,variant,elapsedMs,health',
       'stopped-old: oldId,settledMs,signal,exitedOnSignal,waitedMs',
       'removed-old: oldId',
     ]);
@@ -171,7 +171,7 @@ describe('the journal of a Docker switch, shape by shape', () => {
       'renamed-old: oldId,oldName,name',
       'created-new: newId,name,fromStandby,standbyStartedAt',
       'connected-networks: newId,networks',
-      'verified-new: newId,variant,elapsedMs',
+      'verified-new: newId,variant,elapsedMs,health',
       'stopped-old: oldId,settledMs',
       'removed-old: oldId',
     ]);
