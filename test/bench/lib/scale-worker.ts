@@ -65,10 +65,20 @@ class CountingSource implements MetricsSource {
   }
 }
 
-/** The benchmark never switches anything: a call would mean a policy breached by mistake. */
+/**
+ * The benchmark never switches anything: a call would mean a policy breached by mistake. Its inspect
+ * answers what a healthy target's look would (one running container serving the normal value, probed ok),
+ * at once: the tick's own work on that answer is measured, not Docker's (docs/performance.md says so).
+ */
 const refusingActuator: Actuator = {
   switchVariant: () => Promise.reject(new Error('bench:scale: nothing should be switched (a synthetic policy breached)')),
-  inspect: () => Promise.reject(new Error('bench:scale: inspect not expected')),
+  inspect: (service) =>
+    Promise.resolve({
+      target: service.name,
+      instances: [
+        { id: `id-${service.name}`, name: service.name, running: true, value: null, role: 'current', labels: {}, probe: { variant: 'ml', detail: 'ok' } },
+      ],
+    }),
   reconcile: () => Promise.reject(new Error('bench:scale: reconcile not expected')),
 };
 
