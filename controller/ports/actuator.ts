@@ -214,3 +214,21 @@ export class ActuationError extends Error {
 export function isActuationError(error: unknown): error is ActuationError {
   return error instanceof ActuationError;
 }
+
+/** The refusal every actuator gives for a target it was not configured with. */
+export function notConfiguredError(target: string): ActuationError {
+  return new ActuationError({
+    code: 'GR_ERR_TARGET_NOT_FOUND',
+    target,
+    step: 'precondition',
+    restored: true,
+    message: 'not a configured target: the actuator only touches the targets it was given',
+  });
+}
+
+/** The configured service of that name, refused when unknown or when its selector differs from the configured one. */
+export function configuredService(known: ReadonlyMap<string, ServiceSpec>, target: ServiceSpec): ServiceSpec {
+  const spec = known.get(target.name);
+  if (!spec || JSON.stringify(spec.selector) !== JSON.stringify(target.selector)) throw notConfiguredError(target.name);
+  return spec;
+}

@@ -12,7 +12,7 @@
 // strategy (crash-loop.ts): it serves nothing, and Docker refuses to rename it mid-restart.
 import type { ServiceSpec, VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
-import { ActuationError } from '../../ports/actuator.js';
+import { ActuationError, configuredService } from '../../ports/actuator.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import type { ActuationStep, Actuator, InspectOptions, InstanceRef, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { probeInstance } from '../verify/index.js';
@@ -184,16 +184,6 @@ export class DockerActuator implements Actuator {
 
   /** Refuses a target that was not configured, or whose selector differs from the configured one. */
   private configured(target: ServiceSpec): ServiceSpec {
-    const known = this.targets.get(target.name);
-    if (!known || JSON.stringify(known.selector) !== JSON.stringify(target.selector)) {
-      throw new ActuationError({
-        code: 'GR_ERR_TARGET_NOT_FOUND',
-        target: target.name,
-        step: 'precondition',
-        restored: true,
-        message: 'not a configured target: the actuator only touches the targets it was given',
-      });
-    }
-    return known;
+    return configuredService(this.targets, target);
   }
 }

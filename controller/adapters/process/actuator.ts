@@ -7,7 +7,7 @@ import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { ActuationError, newInstanceVerifySpec, restoreVerifySpec } from '../../ports/actuator.js';
+import { ActuationError, newInstanceVerifySpec, notConfiguredError, restoreVerifySpec } from '../../ports/actuator.js';
 import type { ActuationStep, Actuator, InspectOptions, InstanceState, JournalEntry, ReconcileResult, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { probeInstance, waitUntilServing } from '../verify/index.js';
@@ -277,15 +277,7 @@ export class ProcessActuator implements Actuator {
 
   private configured(name: string): ProcessTarget {
     const target = this.targets.get(name);
-    if (!target) {
-      throw new ActuationError({
-        code: 'GR_ERR_TARGET_NOT_FOUND',
-        target: name,
-        step: 'precondition',
-        restored: true,
-        message: 'not a configured target: the actuator only touches the targets it was given',
-      });
-    }
+    if (!target) throw notConfiguredError(name);
     return target;
   }
 }

@@ -4,7 +4,7 @@
 // on failure, and reconciled from the service's own state after a crash (reconcile.ts). docs/swarm.md.
 import type Docker from 'dockerode';
 import { selectorKind, type ServiceSpec } from '../../core/index.js';
-import { ActuationError } from '../../ports/actuator.js';
+import { configuredService } from '../../ports/actuator.js';
 import type {
   Actuator,
   InstanceState,
@@ -89,18 +89,8 @@ export class SwarmActuator implements Actuator {
     return next;
   }
 
-  /** Refuses a service that was not configured, or whose selector differs from the configured one. */
+  /** Refuses a target that was not configured, or whose selector differs from the configured one. */
   private configured(target: ServiceSpec): ServiceSpec {
-    const known = this.services.get(target.name);
-    if (!known || JSON.stringify(known.selector) !== JSON.stringify(target.selector)) {
-      throw new ActuationError({
-        code: 'GR_ERR_TARGET_NOT_FOUND',
-        target: target.name,
-        step: 'precondition',
-        restored: true,
-        message: 'not a configured target: the actuator only touches the targets it was given',
-      });
-    }
-    return known;
+    return configuredService(this.services, target);
   }
 }
