@@ -1,7 +1,9 @@
 import { decide, type Command, type Decision, type EngineEvent, type Policy, type RecordCommand, type RollbackCommand, type RollforwardCommand, servicesOf } from '../core/index.js';
 import { recordPhase } from '../metrics.js';
 import type { ActuationStep } from '../ports/actuator.js';
+import { recordCanAct } from './can-act.js';
 import type { RuntimeContext } from './context.js';
+import { observeTarget } from './observe.js';
 import type { InFlightSwitch, RuntimeState } from './runtime-state.js';
 import { switchAll } from './switch-all.js';
 
@@ -154,4 +156,15 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
   ctx.operations.update(opId, outcome.ok ? 'done' : 'failed', notes);
   if (outcome.ok) logger.info({ target, action: intent.action, rollbackId: intent.rollbackId, notes }, `${intent.action} verified`);
   else logger.error({ target, action: intent.action, rollbackId: intent.rollbackId, error: outcome.error }, `${intent.action} failed`);
+  await lookAfterSwitch(ctx, policy);
+}
+
+/**
+ * Level-triggered truth right after acting: what runs is read again at once, so status and /readyz show
+ * the containers the switch left (not the look taken before it) without waiting for the next tick.
+ */
+async function lookAfterSwitch(ctx: RuntimeContext, policy: Policy): Promise<void> {
+  const look = await observeTarget(ctx.ports.actuator, policy, ctx.ports.now);
+  recordCanAct(ctx, policy, look.canAct);
+  await applyEvent(ctx, policy, look.event);
 }

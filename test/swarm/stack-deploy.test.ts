@@ -4,7 +4,9 @@
 // operator types it: `guardrail rollback prediction-service --reason drill --token-file …` ends with every
 // api task (3) and the consumer serving baseline-…, and `guardrail rollforward` brings the ML model back on
 // every task. The controller runs in the stack, on a manager node, and verifies each task on the overlay.
-import { execFile } from 'node:child_process';
+// Clients come in through the stack's front door (HAProxy, host-mode port API_PORT): a load of POST /predict
+// runs through it across both switches, and /version through it names what serves.
+import { execFile, spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +20,44 @@ const REPLICAS = 3;
 let policyDir: string;
 let env: Record<string, string>;
 let controllerUrl: string;
+let frontDoorUrl: string;
 let deployed = false;
+
+interface FrontDoorLoad {
+  readonly sent: number;
+  readonly ok: number;
+  readonly failed: number;
+  readonly errors: Record<string, number>;
+  readonly variants: Record<string, number>;
+}
+
+/** ~50 rps of POST /predict through the front door until stopped (test/bench/lib/load-client.mjs, one new connection each). */
+function frontDoorLoad(): { stop: () => Promise<FrontDoorLoad> } {
+  const body = JSON.stringify({ price: 50000, midprice: 50001.5, return_1s: 0.0004, return_5s: -0.0011, volatility: 0.00031 });
+  const child = spawn(process.execPath, ['test/bench/lib/load-client.mjs', `${frontDoorUrl}/predict`, '50', '300000', body], { cwd: REPO_ROOT });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+  const ended = new Promise<FrontDoorLoad>((resolve, reject) => {
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(out) as FrontDoorLoad);
+      } catch {
+        reject(new Error(`load-client printed no result: ${out}`));
+      }
+    });
+  });
+  return {
+    stop: () => {
+      child.kill('SIGTERM');
+      return ended;
+    },
+  };
+}
+
+async function versionThroughFrontDoor(): Promise<string> {
+  const response = await fetch(`${frontDoorUrl}/version`, { signal: AbortSignal.timeout(2_000) });
+  return ((await response.json()) as { model_version: string }).model_version;
+}
 
 function run(
   command: string,
@@ -100,6 +139,7 @@ beforeAll(async () => {
     consumer: await freePort(),
   };
   controllerUrl = `http://127.0.0.1:${ports.controller}`;
+  frontDoorUrl = `http://127.0.0.1:${ports.api}`;
   env = {
     SERVICE_IMAGE: 'guardrail/service:swarm-test',
     CONTROLLER_IMAGE: 'guardrail/controller:swarm-test',
@@ -149,6 +189,8 @@ afterAll(async () => {
 
 describe('npm run stack:deploy, then the CLI drill', () => {
   it('guardrail rollback ends with every api task and the consumer serving baseline-…', async () => {
+    expect(await versionThroughFrontDoor()).toMatch(/^xgb-/);
+    const load = frontDoorLoad();
     const started = Date.now();
     const rollback = await cli('rollback', 'prediction-service', '--reason', 'drill');
     expect(rollback.code, rollback.output).toBe(0);
@@ -165,9 +207,17 @@ describe('npm run stack:deploy, then the CLI drill', () => {
     expect(versions).toHaveLength(REPLICAS);
     for (const version of versions) expect(version).toMatch(/^baseline-\d+$/);
     expect(await servedVariants(client, `${stack}_prediction-consumer`)).toEqual(['baseline']);
+    await sleep(2_000);
+    const seen = await load.stop();
+    console.log(`stack rollback through the front door: ${JSON.stringify({ sent: seen.sent, failed: seen.failed, errors: seen.errors, variants: seen.variants })}`);
+    // The load crossed the switch: both models answered it through the front door.
+    expect(seen.variants['ml'] ?? 0).toBeGreaterThan(0);
+    expect(seen.variants['baseline'] ?? 0).toBeGreaterThan(0);
+    expect(await versionThroughFrontDoor()).toMatch(/^baseline-\d+$/);
   });
 
   it('guardrail rollforward brings the ML model back on every task', async () => {
+    const load = frontDoorLoad();
     const started = Date.now();
     const forward = await cli('rollforward', 'prediction-service', '--reason', 'drill over');
     expect(forward.code, forward.output).toBe(0);
@@ -184,5 +234,11 @@ describe('npm run stack:deploy, then the CLI drill', () => {
     expect(versions).toHaveLength(REPLICAS);
     for (const version of versions) expect(version).toMatch(/^xgb-/);
     expect(await servedVariants(client, `${stack}_prediction-consumer`)).toEqual(['ml']);
+    await sleep(2_000);
+    const seen = await load.stop();
+    console.log(`stack rollforward through the front door: ${JSON.stringify({ sent: seen.sent, failed: seen.failed, errors: seen.errors, variants: seen.variants })}`);
+    expect(seen.variants['baseline'] ?? 0).toBeGreaterThan(0);
+    expect(seen.variants['ml'] ?? 0).toBeGreaterThan(0);
+    expect(await versionThroughFrontDoor()).toMatch(/^xgb-/);
   });
 });

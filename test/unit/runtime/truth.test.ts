@@ -103,7 +103,9 @@ describe('a look taken across a switch', () => {
     const answering = h.actuator.inspectBehaviour;
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
+    // Only the tick's look is held (one-shot); the look right after the rollback answers at once.
     h.actuator.inspectBehaviour = async (target, options) => {
+      h.actuator.inspectBehaviour = answering;
       const seen = await answering(target, options); // read before the rollback: the ML
       await gate;
       return seen;
@@ -112,7 +114,8 @@ describe('a look taken across a switch', () => {
     const ticking = h.runtime.tickAll();
     await h.runtime.submit('demo', { kind: 'rollback', actor: 'ops', reason: 'test' });
     await h.runtime.idle();
-    h.actuator.inspectBehaviour = answering;
+    // Looked at again right after the switch: status shows the baseline before any tick.
+    expect(h.runtime.status()[0]?.services).toMatchObject([{ service: 'demo', known: true, value: 'baseline' }]);
     release();
     await ticking;
     await h.runtime.idle();
