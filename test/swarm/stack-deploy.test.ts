@@ -210,7 +210,8 @@ describe('npm run stack:deploy, then the CLI drill', () => {
     await sleep(2_000);
     const seen = await load.stop();
     console.log(`stack rollback through the front door: ${JSON.stringify({ sent: seen.sent, failed: seen.failed, errors: seen.errors, variants: seen.variants })}`);
-    // The load crossed the switch: both models answered it through the front door.
+    // The load crossed the switch: both models answered it through the front door, and nothing failed.
+    expect(seen.failed, JSON.stringify(seen.errors)).toBe(0);
     expect(seen.variants['ml'] ?? 0).toBeGreaterThan(0);
     expect(seen.variants['baseline'] ?? 0).toBeGreaterThan(0);
     expect(await versionThroughFrontDoor()).toMatch(/^baseline-\d+$/);
@@ -237,6 +238,7 @@ describe('npm run stack:deploy, then the CLI drill', () => {
     await sleep(2_000);
     const seen = await load.stop();
     console.log(`stack rollforward through the front door: ${JSON.stringify({ sent: seen.sent, failed: seen.failed, errors: seen.errors, variants: seen.variants })}`);
+    expect(seen.failed, JSON.stringify(seen.errors)).toBe(0);
     expect(seen.variants['baseline'] ?? 0).toBeGreaterThan(0);
     expect(seen.variants['ml'] ?? 0).toBeGreaterThan(0);
     expect(await versionThroughFrontDoor()).toMatch(/^xgb-/);
