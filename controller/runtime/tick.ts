@@ -3,6 +3,7 @@ import { recordCanAct } from './can-act.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
 import { observeTarget, type TargetObservation } from './observe.js';
+import { keepShadows } from './shadow-keeper.js';
 import { keepStandbys } from './standby-keeper.js';
 import { retryHeldWebhooks } from './webhook.js';
 
@@ -84,6 +85,7 @@ export function reconcileBatch(ctx: RuntimeContext, policies: readonly Policy[],
     // After the decision (a rollback it started has run on the queue by now), not part of the tick.
     const current = ctx.policyOf(target);
     if (current !== undefined) keepStandbys(ctx, current);
+    if (current !== undefined) keepShadows(ctx, current);
   });
 }
 
