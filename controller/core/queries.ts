@@ -27,8 +27,8 @@ export function gateQueriesOf(policy: Policy): readonly PolicyQuery[] {
 }
 
 /**
- * Queries to run each tick (all of them, every tick: cheap, and keeps timers honest). The gate's are run in
- * every phase too, though judged only while rolled back: one batch per tick, whatever the phase.
+ * Queries to run each tick (all of them, every tick: cheap, and keeps timers honest). The gate's are judged
+ * only while rolled back; the runtime leaves them out of a tick in the other phases (runtime/tick.ts).
  */
 export function queriesOf(policy: Policy): readonly PolicyQuery[] {
   const guard = policy.evaluation.minRequests;

@@ -249,7 +249,8 @@ describe('overrides', () => {
     controller.submitAnswer = (_request, operation) => ({ outcome: 'accepted', operation, warning: 'forced over a shadow gate BREACH: errorRatio 0.3 > 0.01 BREACH' });
     const res = await runCli(bundle, ['rollforward', 'prediction-service', '--force', '--no-wait'], env);
     expect(res.code).toBe(0);
-    expect(submits().map((c) => (c.method === 'submit' ? c.request : undefined))).toEqual([{ kind: 'rollforward', actor: 'api-token', reason: 'manual roll-forward', force: true }]);
+    expect(submits()).toHaveLength(1);
+    expect(submits()[0]).toMatchObject({ request: { kind: 'rollforward', reason: 'manual roll-forward', force: true } });
     expect(res.stderr).toBe('guardrail: warning: forced over a shadow gate BREACH: errorRatio 0.3 > 0.01 BREACH\n');
     expect(res.stdout).toContain('Roll-forward of prediction-service accepted');
   });
