@@ -38,8 +38,10 @@ interface Status {
   targets: { target: string; phase: string; variant: string | null; rollback: { id: string; reason: string } | null; shadow?: ShadowStatus | null }[];
 }
 
+const short = (value: number | null): string => (value === null ? '?' : String(Number(value.toPrecision(3))));
+
 function gateText(shadow: ShadowStatus): string {
-  const bounds = shadow.bounds.map((b) => `${b.bound} ${b.status === 'unknown' ? 'UNKNOWN' : `${b.value ?? '?'} (${b.status === 'ok' ? 'ok' : 'BREACH'})`}`).join(', ');
+  const bounds = shadow.bounds.map((b) => `${b.bound} ${b.status === 'unknown' ? 'UNKNOWN' : `${short(b.value)} (${b.status === 'ok' ? 'ok' : 'BREACH'})`}`).join(', ');
   return `candidate ${shadow.state}, gate ${shadow.verdict.toUpperCase()} ${shadow.passingSeconds}/${shadow.forSeconds} s: ${bounds}`;
 }
 
@@ -53,10 +55,11 @@ async function followRollforward(info: DemoInfo): Promise<void> {
   let last = '';
   await waitFor('the automatic roll-forward', async () => {
     const t = await targetStatus(info);
+    // One line when the candidate's state or the gate's verdict changes, not every tick.
     if (t?.shadow !== undefined && t.shadow !== null && t.shadow.verdict !== 'not_judged') {
-      const line = gateText(t.shadow);
-      if (line.replace(/[0-9.]+\/[0-9]+ s/, '') !== last.replace(/[0-9.]+\/[0-9]+ s/, '')) say(line);
-      last = line;
+      const key = `${t.shadow.state} ${t.shadow.verdict}`;
+      if (key !== last) say(gateText(t.shadow));
+      last = key;
     }
     return t?.phase === 'watching' ? t : undefined;
   });
