@@ -65,13 +65,16 @@ function queryOf(gate: ShadowGate, id: string): string {
   return gate.conditions.find((c) => c.id === id)?.query ?? '';
 }
 
-/** The bounds as a decision's evidence (history, alerts): value (NaN when UNKNOWN) against threshold, `for` progress. */
+/**
+ * The bounds that have a value, as a decision's evidence (history, alerts): value against threshold, `for`
+ * progress. An UNKNOWN bound has no number to record (and JSON has no NaN): it is left out.
+ */
 export function gateEvidence(gate: ShadowGate, record: GateRecord, nowMs: number): ConditionEvidence[] {
   const passingMs = gatePassingMs(record, nowMs);
-  return record.bounds.map((b) => ({
+  return record.bounds.flatMap((b) => (b.value === undefined || !Number.isFinite(b.value) ? [] : [{ ...b, value: b.value }])).map((b) => ({
     conditionId: b.conditionId,
     query: queryOf(gate, b.conditionId),
-    value: b.value ?? Number.NaN,
+    value: b.value,
     comparison: b.comparison,
     threshold: b.threshold,
     forMs: gate.forMs,

@@ -119,18 +119,17 @@ describe('the gate\'s `for`', () => {
 });
 
 describe('evidence and wording', () => {
-  it('gateEvidence: every bound with its query, value (NaN when UNKNOWN), threshold, and the `for` progress', () => {
+  it('gateEvidence: every bound with a value, its query, threshold, and the `for` progress; an UNKNOWN one left out (JSON has no NaN)', () => {
     const record = assessGate(gate, gateOk({ 'rollforward.gate.p95Seconds': v(Number.NaN) }), undefined, at(0));
     const evidence = gateEvidence(gate, record, at(MIN));
-    expect(evidence.map((e) => [e.conditionId, e.comparison, e.threshold, e.forMs, e.window])).toEqual([
-      ['rollforward.gate.requests', 'below', 500, 10 * MIN, '5m'],
-      ['rollforward.gate.errorRatio', 'above', 0.01, 10 * MIN, '5m'],
-      ['rollforward.gate.p95Seconds', 'above', 0.8, 10 * MIN, '5m'],
-      ['rollforward.gate.agreement', 'below', 0.9, 10 * MIN, '5m'],
+    expect(evidence.map((e) => [e.conditionId, e.value, e.comparison, e.threshold, e.forMs, e.window])).toEqual([
+      ['rollforward.gate.requests', 600, 'below', 500, 10 * MIN, '5m'],
+      ['rollforward.gate.errorRatio', 0.005, 'above', 0.01, 10 * MIN, '5m'],
+      ['rollforward.gate.agreement', 0.95, 'below', 0.9, 10 * MIN, '5m'],
     ]);
-    expect(evidence[2]?.value).toBeNaN();
     expect(evidence[0]?.query).toBe(gate.traffic.query);
     expect(evidence.every((e) => e.sustainedMs === 0)).toBe(true);
+    expect(JSON.parse(JSON.stringify(evidence))).toEqual(evidence);
   });
 
   it('describeGate names the bounds that are not OK, or all of them when all are', () => {
