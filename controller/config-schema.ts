@@ -12,6 +12,8 @@ export interface ProcessActuatorConfig {
   readonly cwd?: string;
   /** Where the child's output goes: the controller's own stdout/stderr, or nowhere. */
   readonly stdio?: 'inherit' | 'ignore';
+  /** The port of the ML candidate in shadow while rolled back (policy rollforward.shadow); absent: none runs. */
+  readonly shadowPort?: number;
 }
 
 export interface ControllerConfig {

@@ -142,12 +142,18 @@ function parseProcess(reader: Reader): ProcessActuatorConfig | undefined {
   const cwd = reader.string('GUARDRAIL_PROCESS_CWD', 'actuator.process.cwd');
   const stdio = reader.string('GUARDRAIL_PROCESS_STDIO', 'actuator.process.stdio') ?? 'inherit';
   if (stdio !== 'inherit' && stdio !== 'ignore') reader.problems.push(`GUARDRAIL_PROCESS_STDIO / actuator.process.stdio: "${stdio}" must be inherit or ignore`);
+  const shadowText = reader.string('GUARDRAIL_PROCESS_SHADOW_PORT', 'actuator.process.shadowPort');
+  const shadowPort = shadowText === undefined ? undefined : Number(shadowText);
+  if (shadowPort !== undefined && !(Number.isInteger(shadowPort) && shadowPort >= 1 && shadowPort <= 65_535)) {
+    reader.problems.push(`GUARDRAIL_PROCESS_SHADOW_PORT / actuator.process.shadowPort: "${String(shadowText)}" is not a port number`);
+  }
   return {
     command: parts[0] ?? commandLine,
     args,
     env,
     stdio: stdio === 'ignore' ? 'ignore' : 'inherit',
     ...(cwd === undefined ? {} : { cwd: reader.path(cwd) }),
+    ...(shadowPort === undefined || Number.isNaN(shadowPort) ? {} : { shadowPort }),
   };
 }
 

@@ -14,7 +14,10 @@ export const CONDITION_STATES: readonly VerdictStatus[] = ['ok', 'breach', 'unkn
 /** One target's last evaluation, as the runtime holds it (only targets of the loaded policies). */
 export interface TargetEvidence {
   readonly target: string;
+  /** The conditions', and while rolled back with a shadow, the roll-forward gate's bounds (`rollforward.gate.*`). */
   readonly verdicts: readonly Verdict[];
+  /** The roll-forward gate as a whole, while it is judged (rolled back with a shadow). */
+  readonly gate?: { readonly verdict: VerdictStatus; readonly passingSeconds: number; readonly forSeconds: number };
 }
 
 export type EvidenceSource = () => readonly TargetEvidence[];
@@ -70,11 +73,26 @@ export function registerEvidenceMetrics(registry: Registry): EvidenceMetrics {
     eachVerdict(ev, (l, v) => g.set(l, v.sustainedMs / 1000)), read);
   evidenceGauge(registry, 'guardrail_condition_for_seconds', 'How long the condition must breach before it counts (its `for`).', labels, (g, ev) =>
     eachVerdict(ev, (l, v) => g.set(l, v.forMs / 1000)), read);
+  registerGateMetrics(registry, read);
   return {
     setSource(next) {
       source = next;
     },
   };
+}
+
+function registerGateMetrics(registry: Registry, read: () => readonly TargetEvidence[]): void {
+  const eachGate = (evidence: readonly TargetEvidence[], visit: (target: string, gate: NonNullable<TargetEvidence['gate']>) => void): void => {
+    for (const { target, gate } of evidence) if (gate !== undefined) visit(target, gate);
+  };
+  evidenceGauge(registry, 'guardrail_shadow_gate_state', 'The roll-forward gate of the ML candidate in shadow, while rolled back: 1 for its verdict (ok|breach|unknown), 0 for the others. Its bounds are guardrail_condition_*{condition=~"rollforward.gate.*"}.', ['target', 'state'] as const, (g, ev) =>
+    eachGate(ev, (target, gate) => {
+      for (const state of CONDITION_STATES) g.set({ target, state }, gate.verdict === state ? 1 : 0);
+    }), read);
+  evidenceGauge(registry, 'guardrail_shadow_gate_passing_seconds', 'How long every bound of the roll-forward gate has been OK (0 when not). An automatic roll-forward happens when it reaches guardrail_shadow_gate_for_seconds.', ['target'] as const, (g, ev) =>
+    eachGate(ev, (target, gate) => g.set({ target }, gate.passingSeconds)), read);
+  evidenceGauge(registry, 'guardrail_shadow_gate_for_seconds', 'How long every bound of the roll-forward gate must be OK (rollforward.gate.for).', ['target'] as const, (g, ev) =>
+    eachGate(ev, (target, gate) => g.set({ target }, gate.forSeconds)), read);
 }
 
 let cachedVersion: string | undefined;

@@ -1,6 +1,7 @@
 // `npm run demo:incident`: injects an ML fault into the running demo (`npm start`) and follows what
 // Guardrail does about it, with timings: fault live → rollback decided → baseline verified → the INFO
-// alert in Alertmanager. `-- --clear` removes the fault again (before a roll-forward).
+// alert in Alertmanager → the ML candidate in shadow failing its roll-forward gate. `-- --clear` removes the
+// fault again, and follows the gate until Guardrail rolls forward on its own.
 import { escapeControl } from '../controller/core/display-text.js';
 import type { DemoInfo } from './demo-control.js';
 
@@ -25,8 +26,54 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return body;
 }
 
+interface ShadowStatus {
+  verdict: string;
+  state: string;
+  passingSeconds: number;
+  forSeconds: number;
+  bounds: { bound: string; status: string; value: number | null; threshold: number }[];
+}
+
 interface Status {
-  targets: { target: string; phase: string; variant: string | null; rollback: { id: string; reason: string } | null }[];
+  targets: { target: string; phase: string; variant: string | null; rollback: { id: string; reason: string } | null; shadow?: ShadowStatus | null }[];
+}
+
+const short = (value: number | null): string => (value === null ? '?' : String(Number(value.toPrecision(3))));
+
+function gateText(shadow: ShadowStatus): string {
+  const bounds = shadow.bounds.map((b) => `${b.bound} ${b.status === 'unknown' ? 'UNKNOWN' : `${short(b.value)} (${b.status === 'ok' ? 'ok' : 'BREACH'})`}`).join(', ');
+  return `candidate ${shadow.state}, gate ${shadow.verdict.toUpperCase()} ${shadow.passingSeconds}/${shadow.forSeconds} s: ${bounds}`;
+}
+
+async function targetStatus(info: DemoInfo): Promise<Status['targets'][number] | undefined> {
+  return (await json<Status>(`${info.controllerUrl}/api/v1/status`)).targets.find((t) => t.target === info.target);
+}
+
+/** After --clear: the gate's progress, until the roll-forward Guardrail decides on it. */
+async function followRollforward(info: DemoInfo): Promise<void> {
+  if ((await targetStatus(info))?.phase !== 'rolled_back') return;
+  let last = '';
+  await waitFor('the automatic roll-forward', async () => {
+    const t = await targetStatus(info);
+    // One line when the candidate's state or the gate's verdict changes, not every tick.
+    if (t?.shadow !== undefined && t.shadow !== null && t.shadow.verdict !== 'not_judged') {
+      const key = `${t.shadow.state} ${t.shadow.verdict}`;
+      if (key !== last) say(gateText(t.shadow));
+      last = key;
+    }
+    return t?.phase === 'watching' ? t : undefined;
+  });
+  say(`Guardrail rolled forward on its own, ${((Date.now() - t0) / 1000).toFixed(1)} s after the clear: /version says ${(await json<{ model_variant: string }>(`${info.serviceUrl}/version`)).model_variant}`);
+}
+
+/** After the rollback: the candidate in shadow answering the same requests, and failing its gate. */
+async function showShadowFailing(info: DemoInfo): Promise<void> {
+  const shadow = await waitFor('the shadow gate to judge the candidate', async () => {
+    const s = (await targetStatus(info))?.shadow;
+    return s !== undefined && s !== null && s.verdict === 'breach' ? s : undefined;
+  });
+  say(`guardrail status: the ML candidate in shadow fails its roll-forward gate — ${gateText(shadow)}`);
+  say('fix it with `npm run demo:incident -- --clear`: Guardrail then rolls forward on its own');
 }
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -50,7 +97,8 @@ async function main(): Promise<void> {
   }
   if (clear) {
     await json(`${control}/clear`, { method: 'POST' });
-    say('fault removed; the service restarted without it (roll forward with `guardrail rollforward` when you like)');
+    say('fault removed: the service restarted without it, and so will its ML candidate in shadow');
+    await followRollforward(info);
     return;
   }
   const before = await json<Status>(`${info.controllerUrl}/api/v1/status`);
@@ -84,6 +132,7 @@ async function main(): Promise<void> {
   });
   say(`Alertmanager shows ${alert.labels['alertname']} (severity ${alert.labels['severity']}, state ${alert.status.state}) — ${info.alertmanagerUrl}/#/alerts`);
   say(`history: curl -s ${info.controllerUrl}/api/v1/history`);
+  await showShadowFailing(info);
 }
 
 main().catch((error: unknown) => {

@@ -12,6 +12,8 @@ export interface DemoPorts {
   readonly prometheus: number;
   readonly alertmanager: number;
   readonly control: number;
+  /** The ML candidate in shadow while rolled back (policy rollforward.shadow). */
+  readonly shadow: number;
 }
 
 function portFromEnv(name: string, fallback: number): number {
@@ -29,6 +31,7 @@ export function demoPorts(): DemoPorts {
     prometheus: portFromEnv('GUARDRAIL_DEMO_PROMETHEUS_PORT', 9090),
     alertmanager: portFromEnv('GUARDRAIL_DEMO_ALERTMANAGER_PORT', 9093),
     control: portFromEnv('GUARDRAIL_DEMO_CONTROL_PORT', 8099),
+    shadow: portFromEnv('GUARDRAIL_DEMO_SHADOW_PORT', 8001),
   };
 }
 

@@ -56,7 +56,7 @@ function demoConfig(root: string, dir: string, ports: Ports, token: string): Con
 async function startController(config: ControllerConfig, ports: Ports, logFile: string, cleanups: Cleanup[]): Promise<{ daemon: RunningDaemon; managed: ManagedProcessActuator }> {
   const logger = pino({ level: config.logLevel, name: 'guardrail', redact: { paths: [...LOG_REDACT_PATHS], censor: LOG_REDACT_CENSOR } }, pino.destination({ dest: logFile, sync: false }));
   const managed = await createProcessActuator(
-    { ...(config.actuator.process ?? { command: process.execPath, args: [], env: {} }), env: { PORT: String(ports.service), HOST: '127.0.0.1' } },
+    { ...(config.actuator.process ?? { command: process.execPath, args: [], env: {} }), env: { PORT: String(ports.service), HOST: '127.0.0.1' }, shadowPort: ports.shadow },
     config.policies,
     logger,
   );
@@ -81,9 +81,10 @@ function printBanner(ports: Ports, daemon: RunningDaemon, token: string, logFile
       `  controller log      ${logFile}`,
       '',
       'Inject an incident (ML model failing 50% of requests):  npm run demo:incident',
+      `While rolled back the ML candidate runs in shadow on 127.0.0.1:${ports.shadow}; clear the fault and Guardrail rolls forward on its own:  npm run demo:incident -- --clear`,
       `Then watch:  curl -s ${daemon.url}/api/v1/status   |   curl -s http://127.0.0.1:${ports.service}/version`,
-      `Roll forward afterwards:  GUARDRAIL_TOKEN=${token} GUARDRAIL_URL=${daemon.url} npx guardrail rollforward ${target} --reason "model fixed"`,
-      '  (clear the fault first: npm run demo:incident -- --clear)',
+      `Or roll forward by hand:  GUARDRAIL_TOKEN=${token} GUARDRAIL_URL=${daemon.url} npx guardrail rollforward ${target} --reason "model fixed"`,
+      '  (refused while the candidate in shadow still fails, unless --force)',
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

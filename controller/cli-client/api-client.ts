@@ -65,13 +65,16 @@ export interface OverrideBody {
   readonly reason?: string;
   readonly duration?: string;
   readonly until?: string;
+  /** rollforward only: even while the shadow candidate breaches the gate. */
+  readonly force?: boolean;
 }
 
 export interface ApiClient {
   status(): Promise<{ readonly targets: readonly TargetStatusView[]; readonly ready?: boolean; readonly detail?: string }>;
   history(params: HistoryParams): Promise<HistoryPage>;
   historyMarkdown(params: HistoryParams): Promise<string>;
-  override(target: string, action: OverrideAction, body: OverrideBody): Promise<{ readonly operation: OperationView }>;
+  /** `warning`: accepted, but worth knowing (a roll-forward on UNKNOWN shadow evidence, or forced). */
+  override(target: string, action: OverrideAction, body: OverrideBody): Promise<{ readonly operation: OperationView; readonly warning?: string }>;
   /** GET /api/v1/operations/:id: an operation's current status (404 GR_ERR_NOT_FOUND once forgotten). */
   operation(id: string): Promise<{ readonly operation: OperationView }>;
 }

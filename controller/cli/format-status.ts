@@ -1,8 +1,9 @@
 // `guardrail status` as text: one row per target, then what an operator needs to act on: the active
 // rollback and its age, whether the baseline breaches too, webhook triggers held for now, the pause and its
-// expiry, a held-back rollback, the last verdicts (value vs threshold, verdict, `for` progress), the last error.
+// expiry, a held-back rollback, the last verdicts (value vs threshold, verdict, `for` progress), the shadow
+// candidate and its roll-forward gate, the last error.
 import type { Verdict } from '../core/index.js';
-import type { TargetStatusView } from '../ports/controller.js';
+import type { ShadowView, TargetStatusView } from '../ports/controller.js';
 import { triggerText } from '../http/history-markdown.js';
 import { escapeControl } from '../core/display-text.js';
 import { humanDuration, shortTime, textTable } from './text-table.js';
@@ -56,8 +57,29 @@ function detailLines(t: TargetStatusView, nowMs: number): string[] {
     const container = s.container === null ? '' : ` (${s.container})`;
     lines.push(`  warm standby of ${s.service}: ${s.state}${container}, checked ${shortTime(s.checkedAt)}: ${s.detail}`);
   }
+  if (t.shadow !== null && t.shadow !== undefined) lines.push(...shadowLines(t.shadow));
   if (t.lastError !== null) lines.push(`  last error: ${t.lastError}`);
   return lines;
+}
+
+const VERDICT_TEXT = { ok: 'OK', breach: 'BREACH', unknown: 'UNKNOWN', not_judged: 'not judged' } as const;
+
+/** The ML candidate in shadow, the gate's verdict and `for` progress, and each bound against its threshold. */
+function shadowLines(s: ShadowView): string[] {
+  const candidate = s.candidate === null ? '' : ` ${s.candidate}`;
+  const rollforward = s.mode === 'automatic' ? 'rolls forward on its own once passed' : 'manual roll-forward';
+  const since = s.since === null ? '' : ` since ${shortTime(s.since)}`;
+  const lines = [
+    `  shadow candidate${candidate}: ${s.state} (${s.detail})`,
+    `  roll-forward gate: ${VERDICT_TEXT[s.verdict]}${since}, passing ${humanDuration(s.passingSeconds)}/${humanDuration(s.forSeconds)} (${rollforward})`,
+  ];
+  if (s.bounds.length === 0) return lines;
+  const rows = s.bounds.map((b) => {
+    if (b.status === 'unknown') return [b.bound, 'UNKNOWN', `${b.cause ?? 'unknown'}${b.detail === null ? '' : `: ${b.detail}`}`];
+    const op = b.comparison === 'above' ? (b.status === 'breach' ? '>' : '<=') : b.status === 'breach' ? '<' : '>=';
+    return [b.bound, VERDICT_TEXT[b.status], `${formatNumber(b.value ?? undefined)} ${op} ${formatNumber(b.threshold)}`];
+  });
+  return [...lines, ...textTable(['BOUND', 'VERDICT', 'VALUE'], rows).split('\n').map((l) => `    ${l}`)];
 }
 
 function verdictRow(v: Verdict): string[] {

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { connect, withConnectionOptions, type ConnectionFlags } from './api-connection.js';
 import { runAction } from './cli-run.js';
 import { checkReason, checkTarget } from './override-flags.js';
+import { writeErr } from './terminal.js';
 import { printAccepted } from './override-output.js';
 import { checkWaitTimeout, followOperation, withWaitOptions, type WaitFlags } from './wait-operation.js';
 
@@ -16,13 +17,17 @@ function registerOverride(program: Command, { action, description }: OptionalRea
   const command = withConnectionOptions(program.command(action).description(description).argument('<target>', 'policy target name').option('--reason <text>', 'why'));
   // A roll-forward is a switch like a rollback: it waits for the outcome. A resume ends at once.
   const waits = action === 'rollforward';
+  if (waits) command.option('--force', 'roll forward even while the shadow candidate breaches the roll-forward gate');
   (waits ? withWaitOptions(command) : command).action(
-    runAction(async (target: string, flags: ConnectionFlags & WaitFlags & { readonly reason?: string }) => {
+    runAction(async (target: string, flags: ConnectionFlags & WaitFlags & { readonly reason?: string; readonly force?: boolean }) => {
       const reason = checkReason(flags.reason, false);
       checkTarget(target);
       const timeoutMs = waits ? checkWaitTimeout(flags) : 0;
       const client = await connect(flags);
-      const { operation } = await client.override(target, action, reason === undefined ? {} : { reason });
+      const body = { ...(reason === undefined ? {} : { reason }), ...(flags.force === true ? { force: true } : {}) };
+      const { operation, warning } = await client.override(target, action, body);
+      // On stderr, so --json output stays one document.
+      if (warning !== undefined) writeErr(`guardrail: warning: ${warning}\n`);
       if (waits) await followOperation(client, operation, flags, timeoutMs);
       else printAccepted(operation, flags.json === true);
     }),

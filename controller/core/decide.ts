@@ -12,6 +12,7 @@ import { runTickSideSteps } from './tick-side-steps.js';
 import { applyEffects, currentHold, type EffectContext } from './effects.js';
 import { newBaselineBreach } from './baseline-breach.js';
 import { classifyObserved, driftIsNew, observeSideStep } from './out-of-band.js';
+import { gatePassed, shadowGateStep, shadowPhase } from './gate.js';
 
 export const HOUR_MS = 3_600_000;
 
@@ -115,6 +116,7 @@ function guardHolds(policy: Policy, state: TargetState, ctx: EffectContext, nowM
     case 'rollforward_due':
       return (
         policy.rollforward.mode === 'automatic' &&
+        policy.rollforward.gate === undefined &&
         state.allOkSinceMs !== null &&
         nowMs - state.allOkSinceMs >= policy.rollforward.afterMs
       );
@@ -139,6 +141,12 @@ function guardHolds(policy: Policy, state: TargetState, ctx: EffectContext, nowM
     }
     case 'drift_new':
       return event.type === 'observed' && driftIsNew(state, event);
+    case 'gate_passed': {
+      const gate = policy.rollforward.gate;
+      return policy.rollforward.mode === 'automatic' && gate !== undefined && gatePassed(gate, state.shadowGate, nowMs);
+    }
+    case 'shadow_breach_unforced':
+      return event.type === 'manual_rollforward' && event.force !== true && policy.rollforward.gate !== undefined && state.shadowGate?.verdict === 'breach';
   }
 }
 
@@ -159,13 +167,17 @@ interface Step {
 function step(policy: Policy, state: TargetState, lifecycleEvent: LifecycleEvent, ctx: EffectContext, nowMs: number): Step {
   const row: Transition = findTransition(state.phase, lifecycleEvent, (g) => guardHolds(policy, state, ctx, nowMs, g));
   const applied = applyEffects(policy, state, row, ctx, nowMs);
-  const moved: TargetState =
-    row.to === state.phase
-      ? applied.state
-      : { ...applied.state, phase: row.to, phaseSinceMs: nowMs, allOkSinceMs: row.to === 'rolled_back' ? applied.state.allOkSinceMs : null };
+  const moved: TargetState = row.to === state.phase ? applied.state : enterPhase(applied.state, row.to, nowMs);
   const transition: AppliedTransition = { from: state.phase, to: row.to, event: lifecycleEvent, row: rowIndex(row) };
   const base = { state: moved, commands: applied.commands, transition };
   return row.refuse === undefined ? base : { ...base, refused: { event: ctx.event.type, phase: state.phase, reason: row.refuse } };
+}
+
+/** A new phase: the all-OK clock runs only while rolled back, and the shadow gate's evidence only while the candidate runs in shadow. */
+function enterPhase(state: TargetState, to: Phase, nowMs: number): TargetState {
+  const { shadowGate, ...rest } = state;
+  const entered = { ...rest, phase: to, phaseSinceMs: nowMs, allOkSinceMs: to === 'rolled_back' ? state.allOkSinceMs : null };
+  return shadowGate !== undefined && shadowPhase(to, state.pause?.resumeTo) ? { ...entered, shadowGate } : entered;
 }
 
 function rowIndex(row: Transition): number {
@@ -201,7 +213,9 @@ export function decide(policy: Policy, state: TargetState, event: EngineEvent, n
   const assessment = assessTick(policy, current.phase, current.timers, event.samples, nowMs);
   const side = runTickSideSteps(policy, current, assessment, nowMs);
   commands.push(...side.commands);
-  const result = step(policy, side.state, classifyTick(assessment), contextOf(policy, event, assessment, nowMs), nowMs);
+  const gated = shadowGateStep(policy, side.state, event.samples, nowMs);
+  const result = step(policy, gated, classifyTick(assessment), contextOf(policy, event, assessment, nowMs), nowMs);
   commands.push(...result.commands);
-  return { state: result.state, commands, verdicts: assessment.verdicts, transition: result.transition };
+  const verdicts = gated.shadowGate?.atMs === nowMs ? [...assessment.verdicts, ...gated.shadowGate.bounds] : assessment.verdicts;
+  return { state: result.state, commands, verdicts, transition: result.transition };
 }

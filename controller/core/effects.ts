@@ -5,6 +5,7 @@ import { announceBaselineBreach } from './baseline-breach.js';
 import type { Command, Evidence } from './commands.js';
 import type { EffectContext } from './effect-context.js';
 import { completeRollback, recordIncomplete, retryRollback } from './incomplete-rollback.js';
+import { gateEvidence, shadowGateOf } from './gate.js';
 import type { Effect, Transition } from './lifecycle.js';
 import { announceDrift, outOfBandForward, outOfBandPartial, outOfBandRollback, rollbackCompletedOutOfBand } from './out-of-band.js';
 import {
@@ -99,9 +100,21 @@ function startRollback(policy: Policy, state: TargetState, ctx: EffectContext, n
   return { state: next, commands };
 }
 
-function startRollforward(policy: Policy, state: TargetState, ctx: EffectContext, nowMs: number): Applied {
+/**
+ * The evidence of a roll-forward: the shadow gate's bounds when the policy has a shadow (an automatic one
+ * passed the gate; a manual one shows what the operator saw), else the all-OK clock's.
+ */
+function rollforwardEvidence(policy: Policy, state: TargetState, ctx: EffectContext, gated: boolean, nowMs: number): Evidence {
+  const gate = shadowGateOf(policy);
+  const shadow = gate === undefined || state.shadowGate === undefined ? undefined : gateEvidence(gate, state.shadowGate, nowMs);
+  if (gated) return { ...ctx.evidence, reason: 'shadow-gate-passed', conditions: shadow ?? [] };
+  if (ctx.event.type === 'tick') return { ...ctx.evidence, reason: 'all-reasons-ok', conditions: [] };
+  return shadow === undefined ? ctx.evidence : { ...ctx.evidence, conditions: shadow };
+}
+
+function startRollforward(policy: Policy, state: TargetState, ctx: EffectContext, nowMs: number, gated: boolean): Applied {
   const rollbackId = state.rollback?.rollbackId ?? `rb-${policy.target.name}-${nowMs}`;
-  const evidence: Evidence = ctx.event.type === 'tick' ? { ...ctx.evidence, reason: 'all-reasons-ok', conditions: [] } : ctx.evidence;
+  const evidence = rollforwardEvidence(policy, state, ctx, gated, nowMs);
   const next: TargetState =
     state.rollback === null ? state : { ...state, rollback: { ...state.rollback, rollforward: { trigger: evidence.trigger, requestedAtMs: nowMs } } };
   return {
@@ -159,7 +172,9 @@ function applyEffect(policy: Policy, state: TargetState, effect: Effect, ctx: Ef
     case 'start_rollback':
       return startRollback(policy, state, ctx, nowMs);
     case 'start_rollforward':
-      return startRollforward(policy, state, ctx, nowMs);
+      return startRollforward(policy, state, ctx, nowMs, false);
+    case 'start_gated_rollforward':
+      return startRollforward(policy, state, ctx, nowMs, true);
     case 'announce_hold':
       return announceHold(policy, state, ctx, nowMs);
     case 'rollback_verified': {

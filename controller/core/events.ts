@@ -23,6 +23,8 @@ export interface ManualRollbackEvent extends Actor {
 
 export interface ManualRollforwardEvent extends Actor {
   readonly type: 'manual_rollforward';
+  /** Roll forward even while the shadow candidate breaches the gate (the operator has decided). */
+  readonly force?: boolean;
 }
 
 export interface PauseEvent extends Actor {

@@ -19,6 +19,8 @@ export type {
   Policy,
   Reason,
   Rollforward,
+  ShadowGate,
+  GateTraffic,
   ThresholdUnit,
   TrafficGuard,
   Veto,
@@ -59,7 +61,9 @@ export type { Verdict, VerdictStatus } from './verdict.js';
 export type { AppliedTransition, Decision, Refusal } from './decide.js';
 export { decide, initialState } from './decide.js';
 export type { PolicyQuery, QueryPurpose } from './queries.js';
-export { queriesOf, conditionsOf } from './queries.js';
+export { queriesOf, conditionsOf, gateQueriesOf } from './queries.js';
+export type { GateRecord } from './state.js';
+export { assessGate, describeGate, gateEvidence, gatePassed, gatePassingMs, shadowPhase } from './gate.js';
 export type { TriggerMatch } from './triggers.js';
 export { matchAlertmanager, webhookFate } from './triggers.js';
 export type { Corroboration, CorroborationQuery } from './corroboration.js';

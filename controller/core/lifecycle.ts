@@ -28,7 +28,7 @@ export type LifecycleEvent =
 export type Guard =
   | 'auto_allowed' // no veto, no cooldown, under the hourly limit
   | 'hold_new' // held, and this hold (cause) was not announced yet
-  | 'rollforward_due' // rollforward.mode automatic and every reason OK for rollforward.after
+  | 'rollforward_due' // rollforward.mode automatic without a shadow, and every reason OK for rollforward.after
   | 'matches_rollback' // the actuation result is for the rollback id and action in progress
   | 'paused_from_rolled_back'
   | 'paused_from_failed'
@@ -36,11 +36,14 @@ export type Guard =
   | 'baseline_breach_new' // rolled back and verified, a reason still fires on the baseline's own data, not announced yet
   | 'pause_in_future' // a pause's expiry is after now
   | 'retry_due' // a partial or failed rollback's next attempt is due
-  | 'drift_new'; // this out-of-band drift was not announced yet
+  | 'drift_new' // this out-of-band drift was not announced yet
+  | 'gate_passed' // rollforward.mode automatic with a shadow: every gate bound OK for the gate's `for`
+  | 'shadow_breach_unforced'; // a manual roll-forward without force while the shadow candidate breaches the gate
 
 export type Effect =
   | 'start_rollback' // rollback command + INFO GuardrailRollbackStarted
-  | 'start_rollforward' // rollforward command
+  | 'start_rollforward' // rollforward command (evidence: the shadow gate's bounds, when there is one)
+  | 'start_gated_rollforward' // rollforward command, automatic: the shadow candidate passed the gate
   | 'announce_hold' // WARNING/CRITICAL GuardrailRollbackHeld
   | 'rollback_verified'
   | 'rollback_failed' // CRITICAL GuardrailRollbackFailed
@@ -86,9 +89,18 @@ const ROLLFORWARD: Pick<Transition, 'effects' | 'commands'> = {
   effects: ['start_rollforward'],
   commands: ['rollforward'],
 };
+const GATED_ROLLFORWARD: Pick<Transition, 'effects' | 'commands'> = {
+  effects: ['start_gated_rollforward'],
+  commands: ['rollforward'],
+};
+const SHADOW_BREACH = 'the shadow candidate breaches the roll-forward gate; roll forward anyway with force';
 
 function refuse(from: Phase, event: LifecycleEvent, reason: string): Transition {
   return { from, event, to: from, effects: [], commands: [], refuse: reason };
+}
+
+function refuseIf(from: Phase, event: LifecycleEvent, guard: Guard, reason: string): Transition {
+  return { ...refuse(from, event, reason), guard };
 }
 
 export const ALL_PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'partially_rolled_back', 'rolling_forward', 'paused', 'failed'];
@@ -140,7 +152,11 @@ export const TRANSITIONS: readonly Transition[] = [
   // waiting for the actuator, or a human: ticks only update verdicts/alerts
   ...quietTicks('rolling_back'),
   { from: 'rolled_back', event: 'tick_clear', guard: 'rollforward_due', to: 'rolling_forward', ...ROLLFORWARD },
+  // The shadow candidate proved itself on mirrored traffic: it serves, whatever the baseline's own reasons say
+  { from: 'rolled_back', event: 'tick_clear', guard: 'gate_passed', to: 'rolling_forward', ...GATED_ROLLFORWARD },
+  { from: 'rolled_back', event: 'tick_pending', guard: 'gate_passed', to: 'rolling_forward', ...GATED_ROLLFORWARD },
   { from: 'rolled_back', event: 'tick_firing', guard: 'baseline_breach_new', to: 'rolled_back', effects: ['announce_baseline_breach'], commands: ['notify'] },
+  { from: 'rolled_back', event: 'tick_firing', guard: 'gate_passed', to: 'rolling_forward', ...GATED_ROLLFORWARD },
   ...quietTicks('rolled_back'),
   ...quietTicks('rolling_forward'),
   ...quietTicks('paused'),
@@ -165,7 +181,9 @@ export const TRANSITIONS: readonly Transition[] = [
   refuse('rolling_forward', 'manual_rollback', 'a roll-forward is in progress; wait for its result'),
   { from: 'partially_rolled_back', event: 'manual_rollback', to: 'rolling_back', effects: ['retry_rollback'], commands: ['rollback'] },
 
-  // manual roll-forward
+  // manual roll-forward: refused while the shadow candidate breaches the gate, unless forced
+  refuseIf('rolled_back', 'manual_rollforward', 'shadow_breach_unforced', SHADOW_BREACH),
+  refuseIf('paused', 'manual_rollforward', 'shadow_breach_unforced', SHADOW_BREACH),
   { from: 'rolled_back', event: 'manual_rollforward', to: 'rolling_forward', ...ROLLFORWARD },
   { from: 'failed', event: 'manual_rollforward', to: 'rolling_forward', ...ROLLFORWARD },
   { from: 'partially_rolled_back', event: 'manual_rollforward', to: 'rolling_forward', ...ROLLFORWARD },

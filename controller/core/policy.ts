@@ -88,9 +88,37 @@ export interface Limits {
 
 export interface Rollforward {
   readonly mode: 'manual' | 'automatic';
-  /** With `automatic`: every reason OK (not UNKNOWN) continuously for this long while rolled back. */
+  /**
+   * With `automatic` and no shadow: every reason OK (not UNKNOWN) continuously for this long while rolled
+   * back. With a shadow the gate decides instead (0 here).
+   */
   readonly afterMs: number;
+  /**
+   * The gate the ML candidate must pass on mirrored traffic while rolled back (docs/lifecycle.md, "Shadow and
+   * gate"); set exactly when the target has a shadow (TargetSpec.shadow: which services, share, timeout).
+   */
+  readonly gate?: ShadowGate;
 }
+
+/** The mirrored requests the gate's window must hold before any bound counts (fewer: UNKNOWN low_traffic). */
+export interface GateTraffic {
+  readonly id: 'rollforward.gate.requests';
+  readonly query: string;
+  readonly min: number;
+  readonly window: string;
+}
+
+/**
+ * The evidence a shadow candidate must show before it serves: enough mirrored requests, and every bound
+ * (conditions `rollforward.gate.errorRatio` above, `.p95Seconds` above, `.agreement` below; forMs 0)
+ * OK continuously for `forMs`. UNKNOWN never rolls forward.
+ */
+export interface ShadowGate {
+  readonly forMs: number;
+  readonly traffic: GateTraffic;
+  readonly conditions: readonly Condition[];
+}
+
 
 /** Maps an Alertmanager alert (by label equality matchers) to this target and a reason. */
 export interface AlertmanagerTrigger {

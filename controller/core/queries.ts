@@ -2,7 +2,7 @@
 
 import type { Condition, Policy } from './policy.js';
 
-export type QueryPurpose = 'traffic' | 'reason' | 'veto' | 'alert';
+export type QueryPurpose = 'traffic' | 'reason' | 'veto' | 'alert' | 'gate';
 
 export interface PolicyQuery {
   readonly id: string;
@@ -19,9 +19,19 @@ export function conditionsOf(policy: Policy): readonly { readonly purpose: Exclu
   ];
 }
 
-/** Queries to run each tick (all of them, every tick: cheap, and keeps timers honest). */
+/** The shadow gate's queries (rollforward.gate): mirrored requests, then its bounds. */
+export function gateQueriesOf(policy: Policy): readonly PolicyQuery[] {
+  const gate = policy.rollforward.gate;
+  if (gate === undefined) return [];
+  return [gate.traffic, ...gate.conditions].map(({ id, query }) => ({ id, query, purpose: 'gate' as const }));
+}
+
+/**
+ * Queries to run each tick (all of them, every tick: cheap, and keeps timers honest). The gate's are judged
+ * only while rolled back; the runtime leaves them out of a tick in the other phases (runtime/tick.ts).
+ */
 export function queriesOf(policy: Policy): readonly PolicyQuery[] {
   const guard = policy.evaluation.minRequests;
   const traffic: PolicyQuery[] = guard === undefined ? [] : [{ id: guard.id, query: guard.query, purpose: 'traffic' }];
-  return [...traffic, ...conditionsOf(policy).map(({ purpose, condition }) => ({ id: condition.id, query: condition.query, purpose }))];
+  return [...traffic, ...conditionsOf(policy).map(({ purpose, condition }) => ({ id: condition.id, query: condition.query, purpose })), ...gateQueriesOf(policy)];
 }

@@ -4,6 +4,7 @@
 
 import type { Trigger } from './commands.js';
 import type { ObservedService, ServiceOutcome } from './events.js';
+import type { Verdict, VerdictStatus } from './verdict.js';
 import type { Phase } from './policy.js';
 
 /** A `for` timer: breach time observed so far, gaps excluded. */
@@ -70,6 +71,20 @@ export interface HoldRecord {
   readonly dedupKey: string;
 }
 
+/** The gate's last judgement, kept in the target's state (it survives restarts, like `for` timers). */
+export interface GateRecord {
+  /** BREACH if any bound breaches, else UNKNOWN if any is unknown, else OK. */
+  readonly verdict: VerdictStatus;
+  /** Since when the overall verdict has been this one. */
+  readonly verdictSinceMs: number;
+  /** Since when every bound has been OK without a break (the gate's `for`); null when not OK now. */
+  readonly passingSinceMs: number | null;
+  /** When it was judged. */
+  readonly atMs: number;
+  /** Per bound, in order: requests, then the gate's conditions (errorRatio, p95Seconds, agreement). */
+  readonly bounds: readonly Verdict[];
+}
+
 export interface TargetState {
   readonly policy: string;
   readonly target: string;
@@ -98,4 +113,6 @@ export interface TargetState {
   readonly lastError: string | null;
   /** What runs, as last observed (absent until the first observation). */
   readonly observed?: ObservedRecord;
+  /** The shadow candidate's roll-forward gate, judged each tick while rolled back (absent otherwise). */
+  readonly shadowGate?: GateRecord;
 }

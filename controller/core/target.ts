@@ -82,6 +82,21 @@ export interface TargetSpec extends SwitchSettings {
    * container names), e.g. not for a stream consumer, whose standby would read the stream beside the one serving.
    */
   readonly warmStandby?: true | readonly string[];
+  /**
+   * While rolled back, an ML candidate (the normal value) runs beside each named service (all when `services`
+   * is absent), off the alias and without host ports, and the baseline containers mirror live prediction
+   * requests to it (policy rollforward.shadow; the gate that judges it is Policy.rollforward.gate).
+   */
+  readonly shadow?: ShadowSpec;
+}
+
+/** How the serving baseline mirrors to the candidate (its SHADOW_SHARE and SHADOW_TIMEOUT_MS), and for which services. */
+export interface ShadowSpec {
+  /** Share of live prediction requests mirrored, 0 < share <= 1. */
+  readonly share: number;
+  readonly timeoutMs: number;
+  /** The services (compose services or containers) that get a candidate; absent = every service of the target. */
+  readonly services?: readonly string[];
 }
 
 /** A Swarm service: `<swarmStack>_<swarmService>` labelled with the stack's namespace, or by its full name. */
@@ -110,6 +125,11 @@ export interface ServiceSpec extends SwitchSettings {
    * traffic path, so a switch to it takes that instance over (Actuator.maintainStandby). Absent: no standby.
    */
   readonly warmStandby?: { readonly value: VariantValue };
+  /**
+   * While the service runs the rollback value, keep a candidate of `value` (the normal value) beside it, mirrored
+   * to by the serving containers (Actuator.maintainShadow); a switch to `value` takes the candidate over.
+   */
+  readonly shadow?: { readonly value: VariantValue; readonly share: number; readonly timeoutMs: number };
 }
 
 /** The variant a service reports for a variable value. */
@@ -130,8 +150,10 @@ export function servicesOf(target: TargetSpec): ServiceSpec[] {
     ...(target.settleMs === undefined ? {} : { settleMs: target.settleMs }),
     ...(target.parallelism === undefined ? {} : { parallelism: target.parallelism }),
   };
-  const standbyOf = (part: string) =>
-    target.warmStandby === true || target.warmStandby?.includes(part) === true ? { warmStandby: { value: target.rollbackValue } } : {};
+  const standbyOf = (part: string) => ({
+    ...(target.warmStandby === true || target.warmStandby?.includes(part) === true ? { warmStandby: { value: target.rollbackValue } } : {}),
+    ...shadowOf(target, part),
+  });
   const composeServices = target.compose?.services ?? [];
   const containers = target.containers ?? [];
   const swarmServices = target.swarm?.services ?? [];
@@ -149,6 +171,12 @@ export function servicesOf(target: TargetSpec): ServiceSpec[] {
     ...containers.map((containerName) => ({ ...settings, ...standbyOf(containerName), name: nameOf(containerName), selector: { containerName } })),
     ...swarmServices.map((swarmService) => ({ ...settings, ...standbyOf(swarmService), name: nameOf(swarmService), selector: swarmSelector(swarmService, stack) })),
   ];
+}
+
+function shadowOf(target: TargetSpec, part: string): Pick<ServiceSpec, 'shadow'> {
+  const shadow = target.shadow;
+  if (shadow === undefined || (shadow.services !== undefined && !shadow.services.includes(part))) return {};
+  return { shadow: { value: target.normalValue, share: shadow.share, timeoutMs: shadow.timeoutMs } };
 }
 
 function swarmSelector(swarmService: string, swarmStack: string | undefined): SwarmSelector {

@@ -97,6 +97,6 @@ export const ERROR_BODY_SCHEMA = {
     status: { type: 'integer' },
     detail: { type: 'string', description: `this occurrence, at most ${MAX_DETAIL_LENGTH} characters, control characters escaped` },
     code: { type: 'string', enum: Object.keys(API_ERRORS) },
-    details: { description: `validation problems ([{path, message}], at most ${MAX_DETAIL_ITEMS}) or the operation in flight ({inFlight})` },
+    details: { description: `validation problems ([{path, message}], at most ${MAX_DETAIL_ITEMS}) or the operation in flight ({inFlight}), and for a roll-forward refused on the shadow gate its evidence ({shadow})` },
   },
 } as const;

@@ -35,6 +35,15 @@ export const optionalReasonBodySchema = {
   properties: { reason },
 } as const;
 
+export const rollforwardBodySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reason,
+    force: { type: 'boolean', description: 'roll forward even while the shadow candidate breaches the roll-forward gate (else 409 with the evidence)' },
+  },
+} as const;
+
 export const pauseBodySchema = {
   type: 'object',
   required: ['reason'],
@@ -118,7 +127,10 @@ export const operationSchema = {
 export const operationResponseSchema = {
   type: 'object',
   required: ['operation'],
-  properties: { operation: { $ref: 'Operation#' } },
+  properties: {
+    operation: { $ref: 'Operation#' },
+    warning: { type: 'string', description: 'accepted, but worth knowing: a roll-forward on UNKNOWN shadow evidence, or forced over a BREACH' },
+  },
 } as const;
 
 /** The active rollback of a target (ActiveRollbackView); open so a newer controller may add fields. */
@@ -161,6 +173,7 @@ export const statusResponseSchema = {
           lastError: { type: ['string', 'null'] },
           inFlight: nullableOpenObject,
           standbys: { type: 'array', items: openObject },
+          shadow: { ...nullableOpenObject, description: 'the ML candidate in shadow and its roll-forward gate (null without rollforward.shadow)' },
         },
       },
     },

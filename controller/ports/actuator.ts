@@ -81,9 +81,10 @@ export interface InstanceState extends InstanceRef {
   readonly value: VariantValue;
   /**
    * `current` serves the target; `old` is a renamed predecessor left by an unfinished switch; `standby`
-   * waits, off the traffic path, to take over at the next switch to its value (ServiceSpec.warmStandby).
+   * waits, off the traffic path, to take over at the next switch to its value (ServiceSpec.warmStandby);
+   * `shadow` is the ML candidate answering mirrored requests while rolled back (ServiceSpec.shadow).
    */
-  readonly role: 'current' | 'old' | 'standby';
+  readonly role: 'current' | 'old' | 'standby' | 'shadow';
   /** The guardrail.* labels (empty for a process). */
   readonly labels: Readonly<Record<string, string>>;
   /** What a running `current` instance answered, when inspect was asked to probe (InspectOptions). */
@@ -155,6 +156,12 @@ export interface Actuator {
    * touches the current instance. Optional: an actuator without standbys leaves it out.
    */
   maintainStandby?(service: ServiceSpec): Promise<StandbyReport>;
+  /**
+   * Level-triggered and idempotent: keep the service's shadow candidate (ServiceSpec.shadow) running while
+   * `wanted` (the target is rolled back), else remove it. Never touches the serving instance. Optional: an
+   * actuator without shadows leaves it out (a policy with a shadow then shows the candidate as unknown).
+   */
+  maintainShadow?(service: ServiceSpec, wanted: boolean): Promise<StandbyReport>;
 }
 
 /**

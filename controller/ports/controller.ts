@@ -3,7 +3,7 @@
 // nothing in a request can reach a container directly: every action names a policy target and goes
 // through the same engine queue as automatic decisions.
 
-import type { Evidence, Phase, Trigger, Verdict } from '../core/index.js';
+import type { Evidence, Phase, Trigger, Verdict, VerdictStatus } from '../core/index.js';
 
 export interface ActiveRollbackView {
   readonly id: string;
@@ -69,6 +69,44 @@ export interface TargetStatusView {
   readonly standbys: readonly StandbyView[];
   /** Alertmanager alerts refused only for now (pause, hold, a switch in flight, safe mode): decided again after each tick. */
   readonly heldTriggers: readonly HeldTriggerView[];
+  /** The ML candidate in shadow and its roll-forward gate (policy rollforward.shadow); null without a shadow. */
+  readonly shadow: ShadowView | null;
+}
+
+/** One bound of the roll-forward gate at its last judgement. */
+export interface ShadowBoundView {
+  /** requests | errorRatio | p95Seconds | agreement */
+  readonly bound: string;
+  readonly status: VerdictStatus;
+  /** The value read; null when UNKNOWN. */
+  readonly value: number | null;
+  /** `above`: BREACH above the threshold; `below`: BREACH (or, for requests, UNKNOWN) below it. */
+  readonly comparison: 'above' | 'below';
+  readonly threshold: number;
+  readonly cause: string | null;
+  readonly detail: string | null;
+}
+
+/** The shadow candidate, its evidence and the gate's verdict (docs/lifecycle.md, "Shadow and gate"). */
+export interface ShadowView {
+  /** How the target rolls forward: manual (an operator, shown this evidence) or automatic (on the gate). */
+  readonly mode: 'manual' | 'automatic';
+  /** The candidate as its maintenance last found it: ready | starting | failed | waiting | not-needed | unknown. */
+  readonly state: string;
+  readonly candidate: string | null;
+  readonly detail: string;
+  readonly requests: number | null;
+  readonly errorRatio: number | null;
+  readonly p95Seconds: number | null;
+  readonly agreement: number | null;
+  /** ok | breach | unknown; `not_judged` while not rolled back (the candidate runs only then). */
+  readonly verdict: VerdictStatus | 'not_judged';
+  /** ISO 8601: since when the verdict is what it is (null when not judged). */
+  readonly since: string | null;
+  /** How long every bound has been OK, against the gate's `for`. */
+  readonly passingSeconds: number;
+  readonly forSeconds: number;
+  readonly bounds: readonly ShadowBoundView[];
 }
 
 export interface HeldTriggerView {
@@ -172,15 +210,16 @@ export interface OperationView {
 
 export type OperationRequest =
   | { readonly kind: 'rollback'; readonly actor: string; readonly reason: string }
-  | { readonly kind: 'rollforward'; readonly actor: string; readonly reason: string }
+  | { readonly kind: 'rollforward'; readonly actor: string; readonly reason: string; readonly force?: boolean }
   | { readonly kind: 'pause'; readonly actor: string; readonly reason: string; readonly untilMs: number }
   | { readonly kind: 'resume'; readonly actor: string; readonly reason: string };
 
 export type SubmitOutcome =
-  | { readonly outcome: 'accepted'; readonly operation: OperationView }
+  /** `warning`: accepted, but the operator should know (a roll-forward on UNKNOWN shadow evidence). */
+  | { readonly outcome: 'accepted'; readonly operation: OperationView; readonly warning?: string }
   | { readonly outcome: 'unknown_target'; readonly target: string }
   /** Another operation is in flight for the target, or the engine refused (e.g. rollforward while watching). */
-  | { readonly outcome: 'conflict'; readonly reason: string; readonly inFlight: OperationView | null };
+  | { readonly outcome: 'conflict'; readonly reason: string; readonly inFlight: OperationView | null; readonly shadow?: ShadowView };
 
 /** One alert of an Alertmanager webhook (version 4) payload, as the API validated it. */
 export interface IncomingAlert {

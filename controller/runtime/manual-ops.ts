@@ -1,7 +1,8 @@
-import { decide, type EngineEvent, type Policy } from '../core/index.js';
+import { TRANSITIONS, decide, describeGate, type Decision, type EngineEvent, type Policy, type TargetState } from '../core/index.js';
 import type { OperationRequest, OperationView, SubmitOutcome } from '../ports/controller.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
+import { candidateOf, shadowView } from './shadow-view.js';
 
 // Manual operations from the API. They go through the same target queue and the same `decide` as ticks,
 // so they are ordered with automatic decisions. The answer is immediate: a conflicting operation in
@@ -18,7 +19,9 @@ export function eventOf(policy: Policy, request: OperationRequest): EngineEvent 
         : { type: 'manual_rollback', actor: request.actor, reason: request.reason };
     }
     case 'rollforward':
-      return { type: 'manual_rollforward', actor: request.actor, reason: request.reason };
+      return request.force === true
+        ? { type: 'manual_rollforward', actor: request.actor, reason: request.reason, force: true }
+        : { type: 'manual_rollforward', actor: request.actor, reason: request.reason };
     case 'pause':
       return { type: 'pause', actor: request.actor, reason: request.reason, untilMs: request.untilMs };
     case 'resume':
@@ -35,11 +38,14 @@ export async function submitOperation(ctx: RuntimeContext, target: string, reque
   }
   if (ctx.safeMode !== null && request.kind === 'resume') return clearSafeMode(ctx, target, request.actor);
   const event = eventOf(policy, request);
-  const dryRun = decide(policy, ctx.targetState(policy), event, ctx.ports.now());
-  if (dryRun.refused !== undefined) return { outcome: 'conflict', reason: dryRun.refused.reason, inFlight: null };
+  const state = ctx.targetState(policy);
+  const dryRun = decide(policy, state, event, ctx.ports.now());
+  if (dryRun.refused !== undefined) return refusal(ctx, policy, state, dryRun);
+  const warning = request.kind === 'rollforward' ? shadowWarning(policy, state) : undefined;
 
   const op = ctx.operations.create(request.kind, target);
   ctx.ports.logger.info({ target, operation: op.id, kind: request.kind, actor: request.actor, reason: request.reason }, 'manual operation queued');
+  if (warning !== undefined) ctx.ports.logger.warn({ target, operation: op.id, actor: request.actor, warning }, 'manual roll-forward without a passed shadow gate');
   void ctx.queues
     .for(target)
     .run(() => runOperation(ctx, target, op, event))
@@ -47,7 +53,27 @@ export async function submitOperation(ctx: RuntimeContext, target: string, reque
       ctx.ports.logger.error({ target, operation: op.id, err: error }, 'manual operation failed');
       ctx.operations.update(op.id, 'failed', error instanceof Error ? error.message : String(error));
     });
-  return { outcome: 'accepted', operation: op };
+  return warning === undefined ? { outcome: 'accepted', operation: op } : { outcome: 'accepted', operation: op, warning };
+}
+
+/** The engine's refusal; a roll-forward refused on the shadow's evidence names the bounds and carries the evidence. */
+function refusal(ctx: RuntimeContext, policy: Policy, state: TargetState, dryRun: Decision): SubmitOutcome {
+  const refused = dryRun.refused as NonNullable<Decision['refused']>;
+  const row = dryRun.transition === undefined ? undefined : TRANSITIONS[dryRun.transition.row];
+  if (row?.guard !== 'shadow_breach_unforced' || state.shadowGate === undefined) return { outcome: 'conflict', reason: refused.reason, inFlight: null };
+  const shadow = shadowView(policy, state, candidateOf(ctx.standbys, policy), ctx.ports.now());
+  const reason = `${refused.reason} (guardrail rollforward --force): ${describeGate(state.shadowGate)}`;
+  return shadow === null ? { outcome: 'conflict', reason, inFlight: null } : { outcome: 'conflict', reason, inFlight: null, shadow };
+}
+
+/** A roll-forward the gate cannot vouch for (UNKNOWN evidence, or forced over a BREACH) goes ahead, said in the answer. */
+function shadowWarning(policy: Policy, state: TargetState): string | undefined {
+  const gate = state.shadowGate;
+  if (policy.rollforward.gate === undefined) return undefined;
+  if (gate === undefined) return 'no shadow evidence: the candidate has not been judged (the gate runs only while rolled back)';
+  if (gate.verdict === 'unknown') return `the shadow evidence is UNKNOWN, the candidate is not proven: ${describeGate(gate)}`;
+  if (gate.verdict === 'breach') return `forced over a shadow gate BREACH: ${describeGate(gate)}`;
+  return undefined;
 }
 
 async function runOperation(ctx: RuntimeContext, target: string, op: OperationView, event: EngineEvent): Promise<void> {

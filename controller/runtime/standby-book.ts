@@ -12,4 +12,10 @@ export class StandbyBook {
   readonly latest = new Map<string, StandbyRecord>();
   /** Services without warmStandby that were checked for a leftover standby already. */
   readonly checkedUnwanted = new Set<string>();
+  /** What shadow maintenance last found of each service's ML candidate (policy rollforward.shadow), by service. */
+  readonly shadows = new Map<string, StandbyRecord>();
+  /** Services without a shadow that were checked for a leftover candidate already. */
+  readonly shadowCheckedUnwanted = new Set<string>();
+  /** Services whose candidate failed, and since when (its WARNING is open). */
+  readonly shadowFailedSinceMs = new Map<string, number>();
 }

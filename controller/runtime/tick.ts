@@ -1,8 +1,9 @@
-import { queriesOf, type ObservedEvent, type Policy, type PolicyQuery, type Sample, type TickEvent } from '../core/index.js';
+import { queriesOf, shadowPhase, type ObservedEvent, type Policy, type PolicyQuery, type Sample, type TickEvent } from '../core/index.js';
 import { recordCanAct } from './can-act.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
 import { observeTarget, type TargetObservation } from './observe.js';
+import { keepShadows } from './shadow-keeper.js';
 import { keepStandbys } from './standby-keeper.js';
 import { retryHeldWebhooks } from './webhook.js';
 
@@ -23,10 +24,21 @@ function cachedQueriesOf(policy: Policy): readonly PolicyQuery[] {
   return queries;
 }
 
+/**
+ * The queries of this tick: the shadow gate's only while the target is on the baseline, where the engine
+ * judges them (elsewhere no candidate runs, and their empty answers would only count as evaluation errors).
+ */
+function tickQueriesOf(ctx: RuntimeContext, policy: Policy): readonly PolicyQuery[] {
+  const queries = cachedQueriesOf(policy);
+  if (policy.rollforward.gate === undefined) return queries;
+  const state = ctx.targetState(policy);
+  return shadowPhase(state.phase, state.pause?.resumeTo) ? queries : queries.filter((q) => q.purpose !== 'gate');
+}
+
 /** Runs every policy's queries in one batch; the tick event of each policy, by policy name. */
 export async function observeAll(ctx: RuntimeContext, policies: readonly Policy[], scheduledAtMs?: number): Promise<Map<string, TickEvent>> {
   const { metricsSource, metrics, now, tickTimeoutMs } = ctx.ports;
-  const perPolicy = policies.map((policy) => ({ policy, queries: cachedQueriesOf(policy) }));
+  const perPolicy = policies.map((policy) => ({ policy, queries: tickQueriesOf(ctx, policy) }));
   const startedMs = now();
   const results = await metricsSource.queryAll(
     perPolicy.flatMap(({ queries }) => queries.map((q) => q.query)),
@@ -84,6 +96,7 @@ export function reconcileBatch(ctx: RuntimeContext, policies: readonly Policy[],
     // After the decision (a rollback it started has run on the queue by now), not part of the tick.
     const current = ctx.policyOf(target);
     if (current !== undefined) keepStandbys(ctx, current);
+    if (current !== undefined) keepShadows(ctx, current);
   });
 }
 

@@ -1,6 +1,7 @@
 import { nextWarningAtMs, type Policy, type TargetState, servicesOf } from '../core/index.js';
 import type { PoliciesView, PolicySummaryView, StandbyView, TargetStatusView, TimelineView } from '../ports/controller.js';
 import type { RuntimeContext } from './context.js';
+import { candidateOf, shadowView } from './shadow-view.js';
 import { heldFor } from './webhook-memory.js';
 
 // Read models for the API: plain JSON built from the runtime's memory, never from the world.
@@ -63,6 +64,7 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
       since: iso(e.firstSeenMs),
       why: e.note,
     })),
+    shadow: shadowView(policy, state, candidateOf(ctx.standbys, policy), nowMs),
   };
 }
 

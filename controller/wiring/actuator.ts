@@ -56,6 +56,14 @@ export class PolicyScopedActuator implements Actuator {
     }
     return this.containers.maintainStandby(service);
   }
+
+  maintainShadow(service: ServiceSpec, wanted: boolean): Promise<StandbyReport> {
+    // The policy loader refuses a shadow for Swarm targets: there is never a candidate to keep.
+    if (selectorKind(service.selector) === 'swarm') {
+      return Promise.resolve({ target: service.name, state: 'not-needed', detail: 'a Swarm service has no shadow candidate', actions: [] });
+    }
+    return this.containers.maintainShadow(service, wanted);
+  }
 }
 
 export async function createActuator(config: ControllerConfig, logger: Logger): Promise<ManagedActuator> {

@@ -41,7 +41,14 @@ export async function createProcessActuator(config: ProcessActuatorConfig, polic
   const actuator = new ProcessActuator(
     services.map((spec) => ({
       spec,
-      process: { command: config.command, args: config.args, env: envs.get(spec.name) ?? {}, ...(config.cwd === undefined ? {} : { cwd: config.cwd }), stdio: config.stdio ?? 'inherit' },
+      process: {
+        command: config.command,
+        args: config.args,
+        env: envs.get(spec.name) ?? {},
+        ...(config.cwd === undefined ? {} : { cwd: config.cwd }),
+        stdio: config.stdio ?? 'inherit',
+        ...(config.shadowPort === undefined ? {} : { shadowPort: config.shadowPort }),
+      },
     })),
   );
   return {

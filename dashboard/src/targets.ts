@@ -36,8 +36,21 @@ function notices(t: TargetStatusView, nowMs: number): HTMLElement[] {
     const message = t.inFlight.message === null ? '' : `: ${t.inFlight.message}`;
     out.push(notice('busy', `In flight: ${t.inFlight.kind} ${t.inFlight.id} (${t.inFlight.status})${message}`));
   }
+  const shadow = shadowNotice(t.shadow, nowMs);
+  if (shadow !== undefined) out.push(shadow);
   if (t.lastError !== null) out.push(notice('critical', `Error: ${t.lastError}`));
   return out;
+}
+
+/** The ML candidate in shadow and its roll-forward gate, while judged (its bounds are rows of the table). */
+function shadowNotice(s: TargetStatusView['shadow'] | undefined, nowMs: number): HTMLElement | undefined {
+  if (s === undefined || s === null || s.verdict === 'not_judged') return undefined;
+  const since = s.since === null ? '' : ` for ${duration(secondsBetween(s.since, nowMs))}`;
+  const how = s.mode === 'automatic' ? 'rolls forward on its own once passed' : 'roll forward by hand';
+  const text =
+    `Shadow candidate ${s.candidate ?? ''} ${s.state} (${s.detail}); roll-forward gate ${VERDICT_LABEL[s.verdict]}${since}, ` +
+    `passing ${duration(s.passingSeconds)} / ${duration(s.forSeconds)} (${how}).`;
+  return notice(s.state === 'failed' || s.verdict === 'breach' ? 'hold' : 'busy', text);
 }
 
 function forCell(v: Verdict): HTMLElement {

@@ -4,7 +4,7 @@
 #   `verify.via: container-ip` (the controller runs in a container; see docs/docker.md);
 # - docker/controller/swarm-policies/prediction-service.yaml (the Swarm stack, docker/stack.sh): also the
 #   target as `swarm: {stack: guardrail, ...}` with strategy start-first and parallelism 1, and without the
-#   stopSignal and warmStandby Swarm does not take (docs/swarm.md).
+#   stopSignal, warmStandby and roll-forward shadow Swarm does not take (docs/swarm.md).
 # Run it after editing the shipped policy; test/unit/stack/stack-config.test.ts fails until you do.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,6 +19,15 @@ function replaceLine(list, pattern, replacement) {
   const at = list.findIndex((l) => pattern.test(l));
   if (at < 0) throw new Error(`${src}: no line matches ${pattern}`);
   list.splice(at, 1, ...replacement);
+}
+
+/** Replaces a top-level block (its key line and every indented line after it). */
+function replaceBlock(list, pattern, replacement) {
+  const at = list.findIndex((l) => pattern.test(l));
+  if (at < 0) throw new Error(`${src}: no line matches ${pattern}`);
+  let end = at + 1;
+  while (end < list.length && /^ /.test(list[end] ?? '')) end += 1;
+  list.splice(at, end - at, ...replacement);
 }
 
 /** `verify:` is the only block of that name; insert `via` after its last indented line. */
@@ -56,11 +65,13 @@ replaceLine(swarm, /^ {4}project: guardrail\s*$/, ['    stack: guardrail']);
 replaceLine(swarm, /^ {2}strategy: start-first\b/, ['  strategy: start-first      # Swarm update_config.order: each new task beside the old one', '  parallelism: 1             # tasks replaced at a time']);
 replaceLine(swarm, /^ {2}stopSignal:/, []);
 replaceLine(swarm, /^ {2}warmStandby:/, []);
+replaceBlock(swarm, /^rollforward:\s*$/, ['rollforward:', '  mode: manual              # no shadow on Swarm: Swarm owns the tasks (docs/swarm.md)']);
 write('swarm-policies', [
   '# yaml-language-server: $schema=../../../policies/policy.schema.json',
   '#',
   "# THE SWARM STACK'S COPY of policies/prediction-service.yaml (docker/stack.sh mounts it through",
-  '# GUARDRAIL_POLICIES_PATH), made by docker/controller/sync-policy.sh. It differs in the target only: the',
+  '# GUARDRAIL_POLICIES_PATH), made by docker/controller/sync-policy.sh. It differs in rollforward (manual, no',
+  '# shadow: Swarm owns the tasks, so no candidate can run beside them) and in the target: the',
   '# services of stack `guardrail` (swarm:), switched by a Swarm service update start-first one task at a',
   '# time, without stopSignal (Swarm stops old tasks with their own stop signal) or warmStandby (Swarm owns',
   "# the tasks), verified on each task's address on the stack's overlay network (via: container-ip).",

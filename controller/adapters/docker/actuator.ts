@@ -22,6 +22,7 @@ import { containerBaseUrls, findTargetContainers, imageToClone } from './contain
 import { guardrailLabels, originalValueFromLabels, plainName, readEnvVariable } from './labels.js';
 import { reconcileTarget } from './reconcile.js';
 import { START_FIRST_SETTLE_MS } from './settle.js';
+import { maintainShadow } from './shadow.js';
 import { maintainStandby } from './standby.js';
 import { switchContainer, type RecordStep } from './switch-steps.js';
 
@@ -128,8 +129,8 @@ export class DockerActuator implements Actuator {
   }
 
   /** The target's running containers (at least one, else GR_ERR_TARGET_NOT_FOUND) and its warm standby. */
-  private async runningContainers(target: ServiceSpec): Promise<{ running: SourceContainer[]; standby: Awaited<ReturnType<typeof findTargetContainers>>['standby'] }> {
-    const { current, standby } = await findTargetContainers(this.docker, target);
+  private async runningContainers(target: ServiceSpec): Promise<{ running: SourceContainer[]; standby: readonly SourceContainer[] }> {
+    const { current, standby, shadow } = await findTargetContainers(this.docker, target);
     const running = current.filter((c) => c.State.Running);
     if (running.length === 0) {
       throw new ActuationError({
@@ -140,13 +141,14 @@ export class DockerActuator implements Actuator {
         message: `no running container matches ${JSON.stringify(target.selector)}`,
       });
     }
-    return { running: running as SourceContainer[], standby };
+    // Warm standbys and shadow candidates alike may take over (takeableStandby picks by value and label).
+    return { running: running as SourceContainer[], standby: [...standby, ...shadow] };
   }
 
   async inspect(target: ServiceSpec, options: InspectOptions = {}): Promise<ServiceState> {
     const spec = this.configured(target);
-    const { current, old, standby } = await findTargetContainers(this.docker, spec);
-    const describe = (info: SourceContainer, role: 'current' | 'old' | 'standby') => ({
+    const { current, old, standby, shadow } = await findTargetContainers(this.docker, spec);
+    const describe = (info: SourceContainer, role: 'current' | 'old' | 'standby' | 'shadow') => ({
       id: info.Id,
       name: plainName(info.Name),
       running: info.State.Running,
@@ -165,6 +167,7 @@ export class DockerActuator implements Actuator {
         ...(await Promise.all(current.map(probed))),
         ...old.map((o) => describe(o.info, 'old')),
         ...standby.map((s) => describe(s, 'standby')),
+        ...shadow.map((s) => describe(s, 'shadow')),
       ],
     };
   }
@@ -180,6 +183,11 @@ export class DockerActuator implements Actuator {
   async maintainStandby(target: ServiceSpec): Promise<StandbyReport> {
     const spec = this.configured(target);
     return this.serialized(spec.name, () => maintainStandby(this.docker, spec, (info) => imageToClone(this.docker, info), this.clock));
+  }
+
+  async maintainShadow(target: ServiceSpec, wanted: boolean): Promise<StandbyReport> {
+    const spec = this.configured(target);
+    return this.serialized(spec.name, () => maintainShadow(this.docker, spec, wanted, (info) => imageToClone(this.docker, info), this.clock));
   }
 
   /** Refuses a target that was not configured, or whose selector differs from the configured one. */

@@ -28,6 +28,8 @@ export interface CloneRequest {
   readonly image: string;
   /** The name of the new container. */
   readonly name: string;
+  /** Other variables the actuator manages (the shadow's, labels.ts shadowEnv): set, or removed (null). */
+  readonly env?: Readonly<Record<string, string | null>>;
 }
 
 export interface NetworkAttachment {
@@ -50,7 +52,7 @@ export class UnsupportedContainerError extends Error {
 /** The create options of `source`'s twin, refused when they are not a faithful clone (unclonedPowers). */
 export function planClone(source: SourceContainer, request: CloneRequest): ClonePlan {
   const plan = planTwin(source, request);
-  const escalations = unclonedPowers(source, plan.create, request.variable);
+  const escalations = unclonedPowers(source, plan.create, request.variable, Object.keys(request.env ?? {}));
   if (escalations.length > 0) {
     throw new UnsupportedContainerError(`refusing a create the actuator did not clone from ${source.Name}: ${escalations.join('; ')}`);
   }
@@ -78,7 +80,7 @@ function planTwin(source: SourceContainer, request: CloneRequest): ClonePlan {
   const create: Docker.ContainerCreateOptions = {
     name: request.name,
     Image: request.image,
-    Env: withEnvVariable(config.Env ?? [], request.variable, request.value),
+    Env: Object.entries(request.env ?? {}).reduce((env, [name, value]) => withEnvVariable(env, name, value), withEnvVariable(config.Env ?? [], request.variable, request.value)),
     Labels: labels,
     HostConfig: newHostConfig,
     User: config.User,
@@ -157,14 +159,15 @@ const notIn = (wanted: readonly string[] | undefined, had: readonly string[] | u
  * Empty when the create is a faithful clone. A container that is itself privileged or host-mounted is
  * cloned as it is: this refuses only what is new (docs/docker.md, "What the actuator refuses").
  */
-export function unclonedPowers(source: SourceContainer, create: Docker.ContainerCreateOptions, variable: string): string[] {
+export function unclonedPowers(source: SourceContainer, create: Docker.ContainerCreateOptions, variable: string, managed: readonly string[] = []): string[] {
   const problems: string[] = [];
   const was = source.HostConfig;
   const now = create.HostConfig ?? {};
   if (create.Image !== source.Config.Image && create.Image !== source.Image) problems.push(`image ${String(create.Image)} is not the container's own`);
   if (!sameJson(create.Cmd, source.Config.Cmd) || !sameJson(create.Entrypoint ?? null, source.Config.Entrypoint ?? null)) problems.push('the command differs');
-  const others = (env: readonly string[] | undefined) => (env ?? []).filter((e) => !e.startsWith(`${variable}=`));
-  if (!sameJson(others(create.Env), others(source.Config.Env))) problems.push(`an environment variable other than ${variable} differs`);
+  const own = [variable, ...managed].map((name) => `${name}=`);
+  const others = (env: readonly string[] | undefined) => (env ?? []).filter((e) => !own.some((prefix) => e.startsWith(prefix)));
+  if (!sameJson(others(create.Env), others(source.Config.Env))) problems.push(`an environment variable other than ${[variable, ...managed].join(', ')} differs`);
   if (now.Privileged === true && was.Privileged !== true) problems.push('privileged');
   for (const mode of ['NetworkMode', 'PidMode', 'IpcMode', 'UTSMode', 'UsernsMode', 'CgroupnsMode'] as const) {
     const value = (now as Record<string, unknown>)[mode];

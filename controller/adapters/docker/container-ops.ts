@@ -8,14 +8,7 @@ import { systemClock, type Clock } from '../../ports/clock.js';
 import { dockerStatus } from './client.js';
 import { renameContainer } from './crash-loop.js';
 import type { SourceContainer } from './clone-config.js';
-import {
-  COMPOSE_LABEL,
-  LABEL,
-  parseOldContainerName,
-  parseStandbyContainerName,
-  plainName,
-  readEnvVariable,
-} from './labels.js';
+import { COMPOSE_LABEL, LABEL, parseOldContainerName, parseShadowContainerName, parseStandbyContainerName, plainName, readEnvVariable } from './labels.js';
 import { waitUntilServing } from '../verify/index.js';
 
 export interface TargetContainers {
@@ -25,6 +18,8 @@ export interface TargetContainers {
   readonly old: ReadonlyArray<{ info: SourceContainer; originalName: string; rollbackId: string }>;
   /** Warm standbys (`<name>-guardrail-standby`, docker-standby.ts): never serving, never switched. */
   readonly standby: readonly SourceContainer[];
+  /** Shadow candidates (`<name>-guardrail-shadow`, shadow.ts): answer mirrored requests only, never switched. */
+  readonly shadow: readonly SourceContainer[];
 }
 
 function escapeRegExp(text: string): string {
@@ -45,7 +40,7 @@ export async function findTargetContainers(docker: Docker, target: ServiceSpec):
   }
   const filters: Record<string, string[]> =
     'containerName' in selector
-      ? { name: [`^/${escapeRegExp(selector.containerName)}(-guardrail-old-.+|-guardrail-standby)?$`] }
+      ? { name: [`^/${escapeRegExp(selector.containerName)}(-guardrail-old-.+|-guardrail-standby|-guardrail-shadow)?$`] }
       : {
           label: [
             `${COMPOSE_LABEL.service}=${selector.composeService}`,
@@ -58,6 +53,7 @@ export async function findTargetContainers(docker: Docker, target: ServiceSpec):
   const current: SourceContainer[] = [];
   const old: Array<{ info: SourceContainer; originalName: string; rollbackId: string }> = [];
   const standby: SourceContainer[] = [];
+  const shadow: SourceContainer[] = [];
   for (const entry of listed) {
     let info: SourceContainer;
     try {
@@ -67,9 +63,10 @@ export async function findTargetContainers(docker: Docker, target: ServiceSpec):
       throw error;
     }
     const name = plainName(info.Name);
-    const standbyOf = parseStandbyContainerName(name);
+    const standbyOf = parseStandbyContainerName(name) ?? parseShadowContainerName(name);
     if (standbyOf !== undefined) {
-      if ('containerName' in selector ? standbyOf.currentName === selector.containerName : true) standby.push(info);
+      const mine = 'containerName' in selector ? standbyOf.currentName === selector.containerName : true;
+      if (mine) (parseShadowContainerName(name) === undefined ? standby : shadow).push(info);
       continue;
     }
     const parsed = parseOldContainerName(name);
@@ -79,7 +76,7 @@ export async function findTargetContainers(docker: Docker, target: ServiceSpec):
     if (isOld && parsed) old.push({ info, ...parsed });
     else if ('containerName' in selector ? name === selector.containerName : true) current.push(info);
   }
-  return { current, old, standby };
+  return { current, old, standby, shadow };
 }
 
 /**

@@ -14,6 +14,8 @@ export const LABEL = {
   droppedPortBindings: 'guardrail.dropped-port-bindings',
   /** On a warm standby: the id of the current container it stands by for (it is stale once that one goes). */
   standbyFor: 'guardrail.standby-for',
+  /** On a shadow candidate: the id of the serving (baseline) container that mirrors to it (shadow.ts). */
+  shadowFor: 'guardrail.shadow-for',
 } as const;
 
 export const COMPOSE_LABEL = {
@@ -24,6 +26,39 @@ export const COMPOSE_LABEL = {
 
 const OLD_INFIX = '-guardrail-old-';
 const STANDBY_SUFFIX = '-guardrail-standby';
+const SHADOW_SUFFIX = '-guardrail-shadow';
+
+/** The name of the shadow candidate beside the container named `currentName` (its name when it takes over). */
+export function shadowContainerName(currentName: string): string {
+  return `${currentName}${SHADOW_SUFFIX}`;
+}
+
+/** For a shadow candidate's name, the name of the container it runs beside. */
+export function parseShadowContainerName(name: string): { currentName: string } | undefined {
+  return name.endsWith(SHADOW_SUFFIX) && name.length > SHADOW_SUFFIX.length ? { currentName: name.slice(0, -SHADOW_SUFFIX.length) } : undefined;
+}
+
+/**
+ * The variables that tell a serving container where to mirror (the prediction service's contract): set on
+ * the containers of any other value than the candidate's, removed from the candidate's own value.
+ */
+export const SHADOW_ENV = ['SHADOW_URL', 'SHADOW_SHARE', 'SHADOW_TIMEOUT_MS'] as const;
+
+/**
+ * The shadow variables of a container named `name` switched to `value`: pointing at its candidate
+ * (`http://<name>-guardrail-shadow:<port>`, Docker's DNS resolves container names on user networks) unless
+ * it runs the candidate's value, then removed (null). Empty without a shadow: the variables are left alone.
+ */
+export function shadowEnv(
+  shadow: { readonly value: VariantValue; readonly share: number; readonly timeoutMs: number } | undefined,
+  value: VariantValue,
+  name: string,
+  port: number,
+): Readonly<Record<string, string | null>> {
+  if (shadow === undefined) return {};
+  if (value === shadow.value) return { SHADOW_URL: null, SHADOW_SHARE: null, SHADOW_TIMEOUT_MS: null };
+  return { SHADOW_URL: `http://${shadowContainerName(name)}:${port}`, SHADOW_SHARE: String(shadow.share), SHADOW_TIMEOUT_MS: String(shadow.timeoutMs) };
+}
 
 /** The name of the warm standby of the container named `currentName` (renamed to that name when it takes over). */
 export function standbyContainerName(currentName: string): string {

@@ -64,7 +64,7 @@ export async function reconcileTarget(
   let outcome: ReconcileOutcome = 'finished';
   for (const o of olds) {
     const successor = current.find((c) => plainName(c.Name) === o.originalName);
-    const promotedStandby = successor?.Config.Labels?.[LABEL.standbyFor] === o.info.Id;
+    const promotedStandby = successor?.Config.Labels?.[LABEL.standbyFor] === o.info.Id || successor?.Config.Labels?.[LABEL.shadowFor] === o.info.Id;
     if (successor && !isOurs(successor) && !promotedStandby) {
       throw new ActuationError({
         target: target.name,

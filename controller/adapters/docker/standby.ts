@@ -19,7 +19,7 @@ import type { Clock } from '../../ports/clock.js';
 import { planClone } from './clone-config.js';
 import type { SourceContainer } from './clone-config.js';
 import { containerBaseUrls, findTargetContainers, removeContainer, stopContainer } from './container-ops.js';
-import { COMPOSE_LABEL, LABEL, plainName, readEnvVariable, standbyContainerName } from './labels.js';
+import { COMPOSE_LABEL, LABEL, plainName, readEnvVariable, shadowEnv, standbyContainerName } from './labels.js';
 import { planAttachments, withoutAliases } from './networks.js';
 import { waitUntilServing } from '../verify/index.js';
 
@@ -90,7 +90,8 @@ export async function maintainStandby(
     await removeAll([kept], fate === 'replace-stale' ? 'removed-stale' : 'removed-dead');
   }
 
-  const created = await createStandby(docker, target, primary, value, await imageOf(primary), composeNumberAbove(current));
+  const side = { name: standbyContainerName(plainName(primary.Name)), value, label: LABEL.standbyFor, env: shadowEnv(target.shadow, value, plainName(primary.Name), target.verify.port) };
+  const created = await createSideContainer(docker, target, primary, side, await imageOf(primary), composeNumberAbove(current));
   actions.push(`created ${created.name}`);
   return { target: target.name, state: 'starting', detail: `created for ${plainName(primary.Name)}`, actions, instance: created };
 }
@@ -141,7 +142,7 @@ export function keptStandbyFate(
  * (maintainStandby makes it again), never a serving container. Measured with Compose 1.29: `up -d` removed the
  * standby. undefined when the containers are not compose's.
  */
-function composeNumberAbove(current: readonly SourceContainer[]): string | undefined {
+export function composeNumberAbove(current: readonly SourceContainer[]): string | undefined {
   const numbers = current
     .map((c) => Number(c.Config.Labels?.[COMPOSE_LABEL.containerNumber]))
     .filter((n) => Number.isInteger(n));
@@ -152,19 +153,30 @@ function describeValue(target: ServiceSpec, value: VariantValue): string {
   return value === null ? `without ${target.variable}` : `${target.variable}=${value}`;
 }
 
-async function createStandby(
+/** A container beside the current one, off its aliases and host ports: a warm standby or a shadow candidate. */
+export interface SideContainer {
+  readonly name: string;
+  readonly value: VariantValue;
+  /** The label that ties it to the current container's id (LABEL.standbyFor or LABEL.shadowFor). */
+  readonly label: string;
+  /** The shadow's variables it gets (labels.ts shadowEnv). */
+  readonly env: Readonly<Record<string, string | null>>;
+}
+
+export async function createSideContainer(
   docker: Docker,
   target: ServiceSpec,
   primary: SourceContainer,
-  value: VariantValue,
+  side: SideContainer,
   image: string,
   composeNumber: string | undefined,
 ): Promise<InstanceRef> {
-  const name = standbyContainerName(plainName(primary.Name));
+  const { name, value } = side;
   const plan = planClone(primary, {
     variable: target.variable,
     value,
-    rollbackId: `standby-${primary.Id.slice(0, 12)}`,
+    env: side.env,
+    rollbackId: `${side.label === LABEL.shadowFor ? 'shadow' : 'standby'}-${primary.Id.slice(0, 12)}`,
     targetName: target.name,
     expectedVariant: expectedVariant(value, target.verify),
     strategy: 'start-first', // no host ports, no static IP or MAC: the current container keeps those
@@ -176,7 +188,7 @@ async function createStandby(
     ...plan.create,
     Labels: {
       ...plan.create.Labels,
-      [LABEL.standbyFor]: primary.Id,
+      [side.label]: primary.Id,
       ...(composeNumber === undefined ? {} : { [COMPOSE_LABEL.containerNumber]: composeNumber }),
     },
     ...(first === undefined
@@ -194,7 +206,7 @@ async function createStandby(
 }
 
 /** undefined when the standby answers with its variant now, else what it answered. */
-async function probe(info: SourceContainer, target: ServiceSpec, value: VariantValue, clock: Clock): Promise<string | undefined> {
+export async function probe(info: SourceContainer, target: ServiceSpec, value: VariantValue, clock: Clock): Promise<string | undefined> {
   try {
     await waitUntilServing({
       verify: { ...target.verify, timeoutMs: PROBE_TIMEOUT_MS },
@@ -210,23 +222,25 @@ async function probe(info: SourceContainer, target: ServiceSpec, value: VariantV
 }
 
 /**
- * The standby (from `standbys`, as findTargetContainers listed them) that may take over `current` in a
- * switch to `value`: running, never restarted, made for exactly this container and value. One that does not
- * qualify is removed (maintainStandby makes a new one later) and the switch goes the usual way; the reason
- * is returned for the journal.
+ * The side container (from `sides`: warm standbys and shadow candidates, as findTargetContainers listed them)
+ * that may take over `current` in a switch to `value`: the warm standby of the rollback value, or the shadow
+ * candidate of the normal value (a roll-forward is the standby's takeover in reverse); running, never
+ * restarted, made for exactly this container and value. One that does not qualify is removed (its maintenance
+ * makes a new one later) and the switch goes the usual way; the reason is returned for the journal.
  */
 export async function takeableStandby(
   docker: Docker,
   target: ServiceSpec,
-  standbys: readonly SourceContainer[],
+  sides: readonly SourceContainer[],
   current: SourceContainer,
   value: VariantValue,
 ): Promise<{ standby?: SourceContainer; skipped?: string }> {
-  if (target.warmStandby === undefined || target.warmStandby.value !== value || target.strategy !== 'start-first') {
-    return {};
-  }
-  const candidate = standbys.find((s) => s.Config.Labels?.[LABEL.standbyFor] === current.Id);
-  if (candidate === undefined) return { skipped: 'no standby for this container' };
+  if (target.strategy !== 'start-first') return {};
+  const label = target.warmStandby?.value === value ? LABEL.standbyFor : target.shadow?.value === value ? LABEL.shadowFor : undefined;
+  if (label === undefined) return {};
+  const kind = label === LABEL.standbyFor ? 'standby' : 'shadow candidate';
+  const candidate = sides.find((s) => s.Config.Labels?.[label] === current.Id);
+  if (candidate === undefined) return { skipped: `no ${kind} for this container` };
   const usable =
     candidate.State.Running &&
     !candidate.State.Restarting &&
@@ -234,5 +248,5 @@ export async function takeableStandby(
     readEnvVariable(candidate.Config.Env ?? [], target.variable) === value;
   if (usable) return { standby: candidate };
   await removeContainer(docker, candidate.Id);
-  return { skipped: `standby ${plainName(candidate.Name)} was ${candidate.State.Status} (restarts ${candidate.RestartCount})` };
+  return { skipped: `${kind} ${plainName(candidate.Name)} was ${candidate.State.Status} (restarts ${candidate.RestartCount})` };
 }

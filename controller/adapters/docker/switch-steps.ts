@@ -7,7 +7,7 @@ import type { Clock } from '../../ports/clock.js';
 import { haltRestartLoop, isCrashLooping, renameContainer, restartPolicyName } from './crash-loop.js';
 import { planClone, UnsupportedContainerError, type ClonePlan, type SourceContainer } from './clone-config.js';
 import { imageToClone, removeContainer, restoreOldContainer, whatRunsInstead, stopContainer, stopContainerWithSignal, verifyContainer } from './container-ops.js';
-import { oldContainerName, plainName } from './labels.js';
+import { oldContainerName, plainName, shadowEnv } from './labels.js';
 import { ensureAttachments, planAttachments } from './networks.js';
 import { STANDBY_SETTLE_MS, settleSince } from './settle.js';
 import { JOURNAL_STEP, planSwitch, type SwitchPlan, type SwitchStep } from './switch-plan.js';
@@ -101,6 +101,7 @@ async function prepareSwitch(
       strategy: crashLooping ? 'recreate' : target.strategy,
       image: await imageToClone(docker, old),
       name,
+      env: shadowEnv(target.shadow, request.value, name, target.verify.port),
     });
   } catch (cause) {
     if (!(cause instanceof UnsupportedContainerError)) throw cause;

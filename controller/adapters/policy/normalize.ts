@@ -8,6 +8,7 @@ import { Checker, type LocatedError } from './checker.js';
 import { scheduleFor } from '../../core/schedule.js';
 import type { Locator } from './locator.js';
 import type { YamlPath } from './positions.js';
+import { rollforward } from './rollforward.js';
 import { target } from './target.js';
 import { isTopLevelDivision, rangeWindows, usesHistogramQuantile } from './promql.js';
 import type { RawConditionFields, RawPolicy, RawThreshold } from './raw.js';
@@ -185,17 +186,14 @@ export function normalizePolicy(raw: RawPolicy, locate: Locator): { policy?: Pol
     if (!reasonNames.has(t.reason)) c.fail(['triggers', 'alertmanager', i, 'reason'], `trigger refers to unknown reason "${t.reason}"`);
     return { matchers: t.matchers, reason: t.reason, corroborate: t.corroborate ?? true };
   });
-  const mode = raw.rollforward?.mode ?? 'manual';
-  if (mode === 'automatic' && raw.rollforward?.after === undefined) {
-    c.fail(['rollforward'], 'rollforward.mode automatic needs "after" (how long every reason must be OK)');
-  }
+  const forward = rollforward(c, raw, intervalMs);
   const warnAfterMs = c.duration(['warnAfter'], raw.warnAfter, 3_600_000);
   const warnEveryMs = c.duration(['warnEvery'], raw.warnEvery, warnAfterMs);
   if (warnEveryMs <= 0) c.fail([raw.warnEvery === undefined ? 'warnAfter' : 'warnEvery'], 'the rollback warning must repeat after more than 0s');
   const policy: Policy = {
     name: raw.name,
     description: raw.description ?? '',
-    target: target(c, raw),
+    target: forward.shadow === undefined ? target(c, raw) : { ...target(c, raw), shadow: forward.shadow },
     evaluation: { intervalMs, blindAfter: raw.evaluation.blindAfter ?? 4, ...(minRequests === undefined ? {} : { minRequests }) },
     slo: raw.slo,
     reasons: reasonList,
@@ -206,7 +204,7 @@ export function normalizePolicy(raw: RawPolicy, locate: Locator): { policy?: Pol
       maxRollbacksPerHour: raw.limits?.maxRollbacksPerHour ?? 2,
       onMissingData: raw.limits?.onMissingData ?? 'reset',
     },
-    rollforward: { mode, afterMs: c.duration(['rollforward', 'after'], raw.rollforward?.after, 0) },
+    rollforward: forward.rollforward,
     warnAfterMs,
     warnEveryMs,
     triggers: { alertmanager: triggers },

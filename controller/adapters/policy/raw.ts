@@ -81,8 +81,27 @@ export interface RawPolicy {
   readonly vetoes?: readonly RawVeto[];
   readonly alerts?: readonly RawAlertRule[];
   readonly limits?: { readonly cooldown?: string; readonly maxRollbacksPerHour?: number; readonly onMissingData?: 'reset' | 'freeze' };
-  readonly rollforward?: { readonly mode: 'manual' | 'automatic'; readonly after?: string };
+  readonly rollforward?: RawRollforward;
   readonly warnAfter?: string;
   readonly warnEvery?: string;
   readonly triggers?: { readonly alertmanager?: readonly { readonly matchers: Readonly<Record<string, string>>; readonly reason: string; readonly corroborate?: boolean }[] };
+}
+
+export type GateBoundName = 'requests' | 'errorRatio' | 'p95Seconds' | 'agreement';
+
+export interface RawRollforward {
+  /** `auto` is accepted for `automatic`. */
+  readonly mode: 'manual' | 'automatic' | 'auto';
+  readonly after?: string;
+  readonly shadow?: { readonly share?: number; readonly timeout?: string; readonly services?: readonly string[] };
+  readonly gate?: {
+    readonly for?: string;
+    readonly window?: string;
+    readonly selector?: string;
+    readonly minRequests?: number;
+    readonly maxErrorRatio?: number;
+    readonly maxP95Seconds?: number | 'slo.p95LatencySeconds';
+    readonly minAgreement?: number;
+    readonly queries?: Partial<Readonly<Record<GateBoundName, string>>>;
+  };
 }

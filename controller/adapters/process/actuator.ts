@@ -6,11 +6,12 @@
 import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { ActuationError, newInstanceVerifySpec, notConfiguredError, restoreVerifySpec } from '../../ports/actuator.js';
-import type { ActuationStep, Actuator, InspectOptions, InstanceState, JournalEntry, ReconcileResult, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
+import type { ActuationStep, Actuator, InspectOptions, InstanceState, JournalEntry, ReconcileResult, StandbyReport, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { probeInstance, waitUntilServing } from '../verify/index.js';
+import { isAlive, stopChild } from './child.js';
+import { ProcessShadows, servingEnv } from './shadow.js';
 
 export interface ProcessTargetConfig {
   readonly command: string;
@@ -21,6 +22,8 @@ export interface ProcessTargetConfig {
   /** Grace period between SIGTERM and SIGKILL. */
   readonly stopTimeoutMs?: number;
   readonly stdio?: 'inherit' | 'ignore';
+  /** The port of the shadow candidate (policy rollforward.shadow: shadow.ts); absent: none can run. */
+  readonly shadowPort?: number;
 }
 
 export interface ProcessTarget {
@@ -44,15 +47,25 @@ export class ProcessActuator implements Actuator {
   private readonly targets: ReadonlyMap<string, ProcessTarget>;
   private readonly running = new Map<string, Running>();
   private readonly clock: Clock;
+  private readonly shadows: ProcessShadows;
   // Synchronous by necessity: 'exit' listeners cannot await. SIGKILL so nothing outlives us.
   private readonly killAllOnExit = () => {
     for (const { child } of this.running.values()) if (isAlive(child)) child.kill('SIGKILL');
+    this.shadows.killAll();
   };
 
   constructor(targets: readonly ProcessTarget[], options: ProcessActuatorOptions = {}) {
     this.targets = new Map(targets.map((t) => [t.spec.name, t]));
     this.clock = options.clock ?? systemClock;
+    this.shadows = new ProcessShadows(this.clock);
     process.on('exit', this.killAllOnExit);
+  }
+
+  /** The ML candidate beside the serving child while rolled back (shadow.ts). */
+  async maintainShadow(service: ServiceSpec, wanted: boolean): Promise<StandbyReport> {
+    const target = this.configured(service.name);
+    const running = this.running.get(service.name);
+    return this.shadows.maintain(target.spec, target.process, running !== undefined && isAlive(running.child) ? running.value : undefined, wanted);
   }
 
   /** Starts a target with its configured environment (the original value) and waits until it serves. */
@@ -189,14 +202,13 @@ export class ProcessActuator implements Actuator {
 
   /** Stops every child gracefully and forgets the exit hook. */
   async close(): Promise<void> {
+    await this.shadows.close();
     for (const [name, target] of this.targets) await this.stop(name, target);
     process.off('exit', this.killAllOnExit);
   }
 
   private spawn(target: ProcessTarget, value: VariantValue): Running {
-    const env: Record<string, string> = { ...target.process.env };
-    if (value === null) delete env[target.spec.variable];
-    else env[target.spec.variable] = value;
+    const env = servingEnv(target.process, target.spec, value);
     const child = spawn(target.process.command, [...target.process.args], {
       env,
       stdio: ['ignore', target.process.stdio ?? 'inherit', target.process.stdio ?? 'inherit'],
@@ -250,18 +262,7 @@ export class ProcessActuator implements Actuator {
     const current = this.running.get(name);
     if (!current) return;
     this.running.delete(name);
-    const { child } = current;
-    if (!isAlive(child)) return;
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    // The grace period, cancelled (its timer cleared) as soon as the process has exited.
-    const exitedInTime = new AbortController();
-    void this.clock.sleep(target.process.stopTimeoutMs ?? 5000, exitedInTime.signal).then(
-      () => child.kill('SIGKILL'),
-      () => undefined,
-    );
-    await exited;
-    exitedInTime.abort();
+    await stopChild(current.child, target.process.stopTimeoutMs ?? 5000, this.clock);
   }
 
   private describe(target: ProcessTarget, running: Running): InstanceState {
@@ -280,8 +281,4 @@ export class ProcessActuator implements Actuator {
     if (!target) throw notConfiguredError(name);
     return target;
   }
-}
-
-function isAlive(child: ChildProcess): boolean {
-  return child.exitCode === null && child.signalCode === null && child.pid !== undefined;
 }

@@ -8,7 +8,7 @@ import type { ApiInstance, RouteDeps } from '../api-instance.js';
 import { requireToken } from '../auth.js';
 import { ApiError } from '../errors.js';
 import { pauseUntil } from '../pause-window.js';
-import { errorResponses, operationResponseSchema, optionalReasonBodySchema, pauseBodySchema, rollbackBodySchema, targetParamsSchema } from '../schemas.js';
+import { errorResponses, operationResponseSchema, optionalReasonBodySchema, pauseBodySchema, rollbackBodySchema, rollforwardBodySchema, targetParamsSchema } from '../schemas.js';
 
 /** An override body is a reason and maybe a duration: 64 KiB is far more than enough. */
 export const OVERRIDE_BODY_LIMIT_BYTES = 64 * 1024;
@@ -17,6 +17,7 @@ interface OverrideBody {
   readonly reason?: string;
   readonly duration?: string;
   readonly until?: string;
+  readonly force?: boolean;
 }
 
 type OverrideRequest = FastifyRequest<{ Params: { target: string }; Body: OverrideBody }>;
@@ -36,10 +37,11 @@ export function registerOverrideRoutes(app: ApiInstance, deps: RouteDeps): void 
     reason: request.body.reason ?? '',
   }));
 
-  route('rollforward', 'Restore the normal variant after a rollback', optionalReasonBodySchema, (request, actor) => ({
+  route('rollforward', 'Restore the normal variant after a rollback (409 with the shadow evidence while the candidate breaches the gate, unless force)', rollforwardBodySchema, (request, actor) => ({
     kind: 'rollforward',
     actor,
     reason: request.body.reason ?? DEFAULT_REASON.rollforward,
+    ...(request.body.force === true ? { force: true } : {}),
   }));
 
   route('pause', 'Pause automation for a duration (1m..7d) or until a time', pauseBodySchema, (request, actor) => {
@@ -97,14 +99,15 @@ async function submit(controller: RouteDeps['controller'], request: OverrideRequ
   switch (outcome.outcome) {
     case 'accepted':
       request.log.info({ target, kind: operation.kind, actor: operation.actor, operation: outcome.operation.id }, 'manual operation accepted');
-      return reply.code(202).send({ operation: outcome.operation });
+      return reply.code(202).send(outcome.warning === undefined ? { operation: outcome.operation } : { operation: outcome.operation, warning: outcome.warning });
     case 'unknown_target':
       throw new ApiError('GR_ERR_UNKNOWN_TARGET', `no policy has target ${JSON.stringify(outcome.target)}`);
     case 'conflict': {
       // Name the operation in flight, unless the port's reason already does.
       const busy = outcome.inFlight;
       const named = busy === null || outcome.reason.includes(busy.id) ? '' : ` (operation ${busy.id}, ${busy.kind}, ${busy.status})`;
-      throw new ApiError('GR_ERR_CONFLICT', `${outcome.reason}${named}`, { inFlight: busy });
+      const shadow = outcome.shadow === undefined ? {} : { shadow: outcome.shadow };
+      throw new ApiError('GR_ERR_CONFLICT', `${outcome.reason}${named}`, { inFlight: busy, ...shadow });
     }
   }
 }

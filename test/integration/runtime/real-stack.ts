@@ -33,6 +33,8 @@ export interface RealStack {
   readonly dir: string;
   readonly servicePort: number;
   readonly serviceUrl: string;
+  /** The shadow candidate's port, when started with `shadow`. */
+  readonly shadowPort: number | undefined;
   readonly prometheus: RealPrometheus;
   readonly alertmanager: RealAlertmanager;
   managed: ManagedProcessActuator;
@@ -42,10 +44,12 @@ export interface RealStack {
   stop(): Promise<void>;
 }
 
-export async function startRealStack(serviceEnv: Record<string, string> = {}): Promise<RealStack> {
+/** `shadow`: run the policy's ML candidate in shadow while rolled back, on a free port (RealStack.shadowPort). */
+export async function startRealStack(serviceEnv: Record<string, string> = {}, options: { readonly shadow?: boolean } = {}): Promise<RealStack> {
   await ensureServiceBuilt();
   const dir = await mkdtemp(join(tmpdir(), 'guardrail-runtime-it-'));
   const servicePort = await freePort();
+  const shadowPort = options.shadow === true ? await freePort() : undefined;
   await mkdir(join(dir, 'policies'));
   const policy = (await readFile(join(REPO_ROOT, 'policies/examples/demo.yaml'), 'utf8')).replace(/port: 8000\b/, `port: ${servicePort}`);
   await writeFile(join(dir, 'policies/demo.yaml'), policy);
@@ -55,7 +59,7 @@ export async function startRealStack(serviceEnv: Record<string, string> = {}): P
 
   const build = async (): Promise<{ managed: ManagedProcessActuator; runtime: Runtime }> => {
     const managed = await createProcessActuator(
-      { command: process.execPath, args: [SERVICE_JS], env: { PORT: String(servicePort), HOST: '127.0.0.1', ...serviceEnv }, stdio: 'ignore' },
+      { command: process.execPath, args: [SERVICE_JS], env: { PORT: String(servicePort), HOST: '127.0.0.1', ...serviceEnv }, stdio: 'ignore', ...(shadowPort === undefined ? {} : { shadowPort }) },
       [join(dir, 'policies')],
       logger,
     );
@@ -82,6 +86,7 @@ export async function startRealStack(serviceEnv: Record<string, string> = {}): P
     dir,
     servicePort,
     serviceUrl: `http://127.0.0.1:${servicePort}`,
+    shadowPort,
     prometheus,
     alertmanager,
     managed: first.managed,

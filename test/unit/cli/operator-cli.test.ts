@@ -89,6 +89,39 @@ describe('status', () => {
     expect(res.stdout).toContain('  CANNOT ACT since 2026-11-27 08:47:00Z: p/consumer: no running container found');
   });
 
+  it('shows the shadow candidate, the gate\'s verdict and `for` progress, and each bound; --json carries targets[].shadow', async () => {
+    const shadow = {
+      mode: 'automatic' as const,
+      state: 'ready',
+      candidate: 'guardrail-api-1-guardrail-shadow',
+      detail: 'serves ml',
+      requests: 912,
+      errorRatio: 0.25,
+      p95Seconds: null,
+      agreement: 0.93,
+      verdict: 'breach' as const,
+      since: '2026-11-27T08:55:00.000Z',
+      passingSeconds: 0,
+      forSeconds: 600,
+      bounds: [
+        { bound: 'requests', status: 'ok' as const, value: 912, comparison: 'below' as const, threshold: 500, cause: null, detail: null },
+        { bound: 'errorRatio', status: 'breach' as const, value: 0.25, comparison: 'above' as const, threshold: 0.01, cause: null, detail: null },
+        { bound: 'p95Seconds', status: 'unknown' as const, value: null, comparison: 'above' as const, threshold: 0.8, cause: 'not_finite', detail: 'value NaN' },
+        { bound: 'agreement', status: 'ok' as const, value: 0.93, comparison: 'below' as const, threshold: 0.9, cause: null, detail: null },
+      ],
+    };
+    controller.targets = [{ ...sampleStatus(), shadow }];
+    const res = await runCli(bundle, ['status'], env);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('  shadow candidate guardrail-api-1-guardrail-shadow: ready (serves ml)\n  roll-forward gate: BREACH since 2026-11-27 08:55:00Z, passing 0s/10m (rolls forward on its own once passed)');
+    expect(res.stdout).toMatch(/requests\s+OK\s+912 >= 500/);
+    expect(res.stdout).toMatch(/errorRatio\s+BREACH\s+0\.25 > 0\.01/);
+    expect(res.stdout).toMatch(/p95Seconds\s+UNKNOWN\s+not_finite: value NaN/);
+    expect(res.stdout).toMatch(/agreement\s+OK\s+0\.93 >= 0\.9/);
+    const json = await runCli(bundle, ['status', '--json'], env);
+    expect(JSON.parse(json.stdout)).toMatchObject({ targets: [{ shadow }] });
+  });
+
   it('--json prints the server response for scripts', async () => {
     const res = await runCli(bundle, ['status', '--json'], env);
     expect(res.code).toBe(0);
@@ -210,6 +243,16 @@ describe('overrides', () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe('guardrail: rollback already in flight for prediction-service (operation op-77, rollback, running) [GR_ERR_CONFLICT, HTTP 409]\n');
+  });
+
+  it('rollforward --force sends force; a warning in the answer goes to stderr', async () => {
+    controller.submitAnswer = (_request, operation) => ({ outcome: 'accepted', operation, warning: 'forced over a shadow gate BREACH: errorRatio 0.3 > 0.01 BREACH' });
+    const res = await runCli(bundle, ['rollforward', 'prediction-service', '--force', '--no-wait'], env);
+    expect(res.code).toBe(0);
+    expect(submits()).toHaveLength(1);
+    expect(submits()[0]).toMatchObject({ request: { kind: 'rollforward', reason: 'manual roll-forward', force: true } });
+    expect(res.stderr).toBe('guardrail: warning: forced over a shadow gate BREACH: errorRatio 0.3 > 0.01 BREACH\n');
+    expect(res.stdout).toContain('Roll-forward of prediction-service accepted');
   });
 
   it('unknown target -> exit 1 with GR_ERR_UNKNOWN_TARGET', async () => {

@@ -1,5 +1,5 @@
 // A hand-built policy for pure engine tests (no loader, no files) and helpers to build ticks.
-import type { Condition, Policy, Sample, TickEvent } from '../../../controller/core/index.js';
+import type { Condition, Policy, Sample, ShadowGate, TickEvent } from '../../../controller/core/index.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const SEC = 1000;
@@ -74,5 +74,40 @@ export function tick(over: Record<string, Sample> = {}): TickEvent {
   return {
     type: 'tick',
     samples: { 'evaluation.minRequests': v(100), 'reasons.errors': v(0.01), 'reasons.down': v(1), 'vetoes.deploy': v(1), 'alerts.Drift': v(0), ...over },
+  };
+}
+
+const gateBound = (id: string, comparison: 'above' | 'below', threshold: number, unit: 'ratio' | 'seconds'): Condition => ({
+  id: `rollforward.gate.${id}`,
+  query: `shadow_${id}[5m]`,
+  comparison,
+  threshold,
+  unit,
+  forMs: 0,
+  window: '5m',
+  needsTraffic: true,
+});
+
+/** The issue's gate: 10 minutes of evidence, 500 mirrored requests per 5m window. */
+export const GATE: ShadowGate = {
+  forMs: 10 * MIN,
+  traffic: { id: 'rollforward.gate.requests', query: 'sum(increase(shadow_requests_total[5m]))', min: 500, window: '5m' },
+  conditions: [gateBound('errorRatio', 'above', 0.01, 'ratio'), gateBound('p95Seconds', 'above', 0.8, 'seconds'), gateBound('agreement', 'below', 0.9, 'ratio')],
+};
+
+/** The test policy with a shadow and its gate; automatic roll-forward unless told otherwise. */
+export function shadowPolicy(mode: 'manual' | 'automatic' = 'automatic'): Policy {
+  const base = testPolicy();
+  return { ...base, target: { ...base.target, shadow: { share: 1, timeoutMs: 1000 } }, rollforward: { mode, afterMs: 0, gate: GATE } };
+}
+
+/** The gate's samples of a good candidate: 600 requests, 0.5% errors, P95 0.2 s, 95% agreement. */
+export function gateOk(over: Record<string, Sample> = {}): Record<string, Sample> {
+  return {
+    'rollforward.gate.requests': v(600),
+    'rollforward.gate.errorRatio': v(0.005),
+    'rollforward.gate.p95Seconds': v(0.2),
+    'rollforward.gate.agreement': v(0.95),
+    ...over,
   };
 }

@@ -11,7 +11,8 @@ import {
   type Policy,
   type TargetState,
 } from '../../../controller/core/index.js';
-import { HOUR, MIN, SEC, T0, testPolicy, tick, v } from './fixtures.js';
+import type { GateRecord } from '../../../controller/core/index.js';
+import { HOUR, MIN, SEC, T0, gateOk, shadowPolicy, testPolicy, tick, v } from './fixtures.js';
 
 const NOW = T0 + 2 * HOUR;
 const PHASES: readonly Phase[] = ['watching', 'pending', 'rolling_back', 'rolled_back', 'partially_rolled_back', 'rolling_forward', 'paused', 'failed'];
@@ -34,7 +35,10 @@ const EVENTS: readonly LifecycleEvent[] = [
   'observed_unknown',
 ];
 
-const policies: Policy[] = [testPolicy(), testPolicy({ rollforward: { mode: 'automatic', afterMs: 30 * MIN } })];
+const policies: Policy[] = [testPolicy(), testPolicy({ rollforward: { mode: 'automatic', afterMs: 30 * MIN } }), shadowPolicy()];
+// The shadow candidate's gate, judged on earlier ticks: passing for an hour, or breaching.
+const PASSING: GateRecord = { verdict: 'ok', verdictSinceMs: NOW - HOUR, passingSinceMs: NOW - HOUR, atMs: NOW - 15 * SEC, bounds: [] };
+const BREACHING: GateRecord = { verdict: 'breach', verdictSinceMs: NOW - MIN, passingSinceMs: null, atMs: NOW - 15 * SEC, bounds: [] };
 const RECORD = { rollbackId: 'rb-svc-1', startedAtMs: NOW - MIN, reason: 'errors', trigger: { kind: 'automatic' as const }, warningsSent: 0 };
 
 function states(phase: Phase): TargetState[] {
@@ -58,7 +62,10 @@ function states(phase: Phase): TargetState[] {
       ...(s.rollback === null ? [] : [{ ...s, rollback: { ...s.rollback, attempts: 2, retryAtMs: NOW - SEC } }]),
     );
     // The "baseline breaches too" CRITICAL already raised for this rollback (only once per episode).
-    if (s.rollback !== null) out.push({ ...s, rollback: { ...s.rollback, baselineBreach: { reason: 'errors', sinceMs: NOW - MIN } } });
+    const announced = s.rollback === null ? [] : [{ ...s, rollback: { ...s.rollback, baselineBreach: { reason: 'errors', sinceMs: NOW - MIN } } }];
+    out.push(...announced);
+    // On the baseline, the shadow candidate's gate was judged: passing, or breaching.
+    if (phase === 'rolled_back' || phase === 'paused') for (const x of [s, ...announced]) out.push({ ...x, shadowGate: PASSING }, { ...x, shadowGate: BREACHING });
   }
   return out;
 }
@@ -68,12 +75,13 @@ const sustained = { 'reasons.errors': { sustainedMs: MIN, lastBreachAtMs: NOW - 
 function events(event: LifecycleEvent, state: TargetState): { state: TargetState; event: EngineEvent }[] {
   const manual = { actor: 'alice', reason: 'test' };
   switch (event) {
+    // Each tick also with the gate's samples of a good shadow candidate.
     case 'tick_firing':
-      return [{ state: { ...state, timers: sustained }, event: tick({ 'reasons.errors': v(0.5) }) }];
+      return [tick({ 'reasons.errors': v(0.5) }), tick({ 'reasons.errors': v(0.5), ...gateOk() })].map((event) => ({ state: { ...state, timers: sustained }, event }));
     case 'tick_pending':
-      return [{ state, event: tick({ 'reasons.errors': v(0.5) }) }];
+      return [tick({ 'reasons.errors': v(0.5) }), tick({ 'reasons.errors': v(0.5), ...gateOk() })].map((event) => ({ state, event }));
     case 'tick_clear':
-      return [{ state, event: tick() }];
+      return [tick(), tick(gateOk())].map((event) => ({ state, event }));
     case 'manual_rollback':
       return [
         { state, event: { type: 'manual_rollback', ...manual, policyReason: 'maintenance' } },

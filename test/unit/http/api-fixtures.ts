@@ -65,6 +65,7 @@ export function resetFixture(fixture: ApiFixture): void {
   fixture.controller.calls.length = 0;
   fixture.controller.inFlight.clear();
   fixture.controller.operationOutcome = null;
+  fixture.controller.submitAnswer = null;
   fixture.logs.length = 0;
 }
 

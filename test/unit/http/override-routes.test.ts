@@ -185,3 +185,50 @@ describe('refused operations', () => {
     expect(broken.logs.join('')).toContain('journal disk full');
   });
 });
+
+describe('roll-forward and the shadow gate', () => {
+  const shadow = {
+    mode: 'automatic',
+    state: 'ready',
+    candidate: 'api-guardrail-shadow',
+    detail: 'serves ml',
+    requests: 900,
+    errorRatio: 0.3,
+    p95Seconds: 0.2,
+    agreement: 0.95,
+    verdict: 'breach',
+    since: new Date(T0).toISOString(),
+    passingSeconds: 0,
+    forSeconds: 600,
+    bounds: [{ bound: 'errorRatio', status: 'breach', value: 0.3, comparison: 'above', threshold: 0.01, cause: null, detail: null }],
+  } as const;
+
+  it('force: true reaches the port; without it, no force', async () => {
+    expect((await post('rollforward', { reason: 'fixed', force: true })).statusCode).toBe(202);
+    expect((await post('rollforward', { reason: 'fixed' })).statusCode).toBe(202);
+    expect(controller.calls.map((c) => (c.method === 'submit' ? c.request : undefined))).toEqual([
+      { kind: 'rollforward', actor: 'api-token', reason: 'fixed', force: true },
+      { kind: 'rollforward', actor: 'api-token', reason: 'fixed' },
+    ]);
+  });
+
+  it('force must be a boolean, and only rollforward takes it', async () => {
+    expect((await post('rollforward', { force: 'yes' })).statusCode).toBe(400);
+    expect((await post('rollback', { reason: 'r', force: true })).statusCode).toBe(400);
+    expect(controller.calls).toEqual([]);
+  });
+
+  it('refused on the gate: 409 with the breaching bounds in detail and the evidence in details.shadow', async () => {
+    controller.submitAnswer = () => ({ outcome: 'conflict', reason: 'the shadow candidate breaches the roll-forward gate: errorRatio 0.3 > 0.01 BREACH', inFlight: null, shadow });
+    const res = await post('rollforward', { reason: 'fixed' });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual(problem('GR_ERR_CONFLICT', 'the shadow candidate breaches the roll-forward gate: errorRatio 0.3 > 0.01 BREACH', { inFlight: null, shadow }));
+  });
+
+  it('accepted with a warning (UNKNOWN evidence, or forced): 202 carries it', async () => {
+    controller.submitAnswer = (_request, operation) => ({ outcome: 'accepted', operation, warning: 'the shadow evidence is UNKNOWN, the candidate is not proven' });
+    const res = await post('rollforward', { reason: 'fixed' });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ operation: { kind: 'rollforward' }, warning: 'the shadow evidence is UNKNOWN, the candidate is not proven' });
+  });
+});

@@ -35,6 +35,8 @@ export interface RecordingController extends ControllerPort {
    * null: it stays queued (a switch that never finishes).
    */
   operationOutcome: { readonly status: 'done' | 'refused' | 'failed'; readonly message: string } | null;
+  /** When set, submit() answers this instead (e.g. the runtime's 409 on the shadow gate, or an accepted warning). */
+  submitAnswer: ((request: OperationRequest, operation: OperationView) => SubmitOutcome) | null;
   /** Count of port calls that could change something (submit, webhook). */
   actions(): number;
 }
@@ -76,6 +78,7 @@ export function sampleStatus(target = 'prediction-service'): TargetStatusView {
     inFlight: null,
     standbys: [{ service: target, state: 'not-needed', detail: `${target} already runs MODEL_VARIANT=baseline`, container: null, checkedAt: '2026-11-27T08:59:45.000Z' }],
     heldTriggers: [],
+    shadow: null,
   };
 }
 
@@ -128,6 +131,7 @@ export function createRecordingController(): RecordingController {
     inFlight: new Map(),
     matchedAlertnames: new Set(['PredictionErrorsHigh']),
     operationOutcome: null,
+    submitAnswer: null,
     actions() {
       return this.calls.filter((c) => c.method !== 'history').length;
     },
@@ -153,7 +157,8 @@ export function createRecordingController(): RecordingController {
       if (!this.targets.some((t) => t.target === target)) return { outcome: 'unknown_target', target };
       const busy = this.inFlight.get(target);
       if (busy !== undefined) return { outcome: 'conflict', reason: `${busy.kind} already in flight for ${target}`, inFlight: busy };
-      return { outcome: 'accepted', operation: newOperation(request.kind, target) };
+      const operation = newOperation(request.kind, target);
+      return this.submitAnswer === null ? { outcome: 'accepted', operation } : this.submitAnswer(request, operation);
     },
     operation(id) {
       const op = operations.get(id);

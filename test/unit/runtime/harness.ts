@@ -28,6 +28,8 @@ export class ScriptedMetrics implements MetricsSource {
   metrics: Metrics = { errorRatio: value(0), latency: value(0.05), traffic: value(200) };
   /** What `count(ALERTS{alertstate="firing",…})` answers: no_data (no firing series) unless a test sets it. */
   firingAlerts: Sample = { kind: 'unknown', cause: 'no_data', detail: 'empty vector' };
+  /** The shadow candidate's metrics: none (no shadow_* series: the gate is UNKNOWN), a good or a failing candidate. */
+  shadow: 'none' | 'good' | 'failing' = 'none';
   calls = 0;
   readonly promqls: string[] = [];
 
@@ -35,6 +37,7 @@ export class ScriptedMetrics implements MetricsSource {
     this.calls += 1;
     this.promqls.push(promql);
     if (promql.includes('ALERTS{')) return Promise.resolve(this.firingAlerts);
+    if (promql.includes('shadow_')) return Promise.resolve(this.shadowAnswer(promql));
     if (promql.includes('increase(')) return Promise.resolve(this.metrics.traffic);
     if (promql.includes('status_code')) return Promise.resolve(this.metrics.errorRatio);
     if (promql.includes('histogram_quantile')) return Promise.resolve(this.metrics.latency);
@@ -43,6 +46,16 @@ export class ScriptedMetrics implements MetricsSource {
 
   queryAll(promqls: readonly string[]): Promise<Sample[]> {
     return Promise.all(promqls.map((q) => this.query(q)));
+  }
+
+  /** The gate's queries (core/gate.ts), and BaselineDiffersFromML's paired comparison (0 when nothing was compared). */
+  private shadowAnswer(promql: string): Sample {
+    if (promql.includes('agreement="differ"')) return value(0);
+    if (this.shadow === 'none') return { kind: 'unknown', cause: 'no_data', detail: 'empty vector' };
+    if (promql.includes('increase(')) return value(600);
+    if (promql.includes('outcome!="ok"')) return value(this.shadow === 'failing' ? 0.5 : 0);
+    if (promql.includes('histogram_quantile')) return value(0.1);
+    return value(0.97); // agreement
   }
 
   isReachable(): Promise<boolean> {

@@ -125,15 +125,17 @@ describe('docker/prometheus/prometheus.swarm.yml', () => {
 });
 
 describe('docker/controller/swarm-policies/prediction-service.yaml', () => {
-  it("is the stack policy with the target as stack guardrail's services, start-first, parallelism 1, no stopSignal or warmStandby", () => {
+  it("is the stack policy with the target as stack guardrail's services, start-first, parallelism 1, no stopSignal, warmStandby or shadow", () => {
     const stackPolicy = yaml('docker/controller/policies/prediction-service.yaml');
     const swarmPolicy = yaml('docker/controller/swarm-policies/prediction-service.yaml');
     const target = stackPolicy['target'] as Yaml;
     // Swarm takes neither a stop signal nor a warm standby (it owns the tasks): both go.
     const { compose: composeTarget, stopSignal: _signal, strategy: _strategy, warmStandby: _standby, ...rest } = target;
     expect(composeTarget).toMatchObject({ project: 'guardrail' });
+    // Nor a roll-forward shadow (no candidate can run beside Swarm's tasks): a manual roll-forward instead.
     const expected = {
       ...stackPolicy,
+      rollforward: { mode: 'manual' },
       target: {
         ...rest,
         swarm: { stack: 'guardrail', services: (composeTarget as { services: string[] }).services },

@@ -1,0 +1,119 @@
+// The roll-forward gate (policy rollforward.gate): while a target is rolled back, the ML candidate
+// answers mirrored traffic beside the baseline, and this pure judgement says whether its evidence is good
+// enough to serve. Each bound is OK, BREACH or UNKNOWN with its cause, like a condition (judge.ts): too few
+// mirrored requests in the window make every bound UNKNOWN low_traffic, and UNKNOWN never rolls forward.
+// The gate's `for` counts how long every bound has been OK without a break; any BREACH or UNKNOWN resets it
+// (a gap never counts toward evidence). Its memory between ticks is a GateRecord (state.ts).
+
+import type { ConditionEvidence } from './commands.js';
+import { judgeSample, trafficStatus } from './judge.js';
+import type { Sample } from './observation.js';
+import type { Phase, Policy, ShadowGate } from './policy.js';
+import type { GateRecord, TargetState } from './state.js';
+import type { Verdict, VerdictStatus } from './verdict.js';
+
+/** The requests bound: enough mirrored requests in the window (a number, never a breach: too few is UNKNOWN). */
+function requestsBound(gate: ShadowGate, sample: Sample | undefined): Verdict {
+  const traffic = trafficStatus(gate.traffic, sample);
+  const base = { conditionId: gate.traffic.id, comparison: 'below' as const, threshold: gate.traffic.min, forMs: 0, sustainedMs: 0, sustained: false };
+  if (traffic.kind === 'enough' && sample?.kind === 'value') return { ...base, status: 'ok', value: sample.value };
+  if (traffic.kind === 'unknown') return { ...base, status: 'unknown', cause: traffic.cause, detail: traffic.detail };
+  return { ...base, status: 'unknown', cause: 'low_traffic', detail: traffic.kind === 'low' ? traffic.detail : 'no requests' };
+}
+
+function overall(bounds: readonly Verdict[]): VerdictStatus {
+  if (bounds.some((b) => b.status === 'breach')) return 'breach';
+  return bounds.some((b) => b.status === 'unknown') ? 'unknown' : 'ok';
+}
+
+/** Judges the gate on one tick's samples; `previous` carries the verdict's and the `for`'s start times. */
+export function assessGate(gate: ShadowGate, samples: Readonly<Record<string, Sample>>, previous: GateRecord | undefined, nowMs: number): GateRecord {
+  const traffic = trafficStatus(gate.traffic, samples[gate.traffic.id]);
+  const bounds: Verdict[] = [requestsBound(gate, samples[gate.traffic.id])];
+  for (const condition of gate.conditions) {
+    const judged = judgeSample(condition, samples[condition.id], traffic);
+    const base = { conditionId: condition.id, comparison: condition.comparison, threshold: condition.threshold, forMs: 0, sustainedMs: 0, sustained: false };
+    bounds.push(judged.status === 'unknown' ? { ...base, status: 'unknown', cause: judged.cause, detail: judged.detail } : { ...base, status: judged.status, value: judged.value });
+  }
+  const verdict = overall(bounds);
+  return {
+    verdict,
+    verdictSinceMs: previous !== undefined && previous.verdict === verdict ? previous.verdictSinceMs : nowMs,
+    passingSinceMs: verdict === 'ok' ? (previous?.passingSinceMs ?? nowMs) : null,
+    atMs: nowMs,
+    bounds,
+  };
+}
+
+/** Every bound OK for the gate's `for`, up to now. */
+export function gatePassed(gate: ShadowGate, record: GateRecord | undefined, nowMs: number): boolean {
+  return record !== undefined && record.passingSinceMs !== null && nowMs - record.passingSinceMs >= gate.forMs;
+}
+
+/** How long every bound has been OK (0 when not OK now). */
+export function gatePassingMs(record: GateRecord | undefined, nowMs: number): number {
+  return record === undefined || record.passingSinceMs === null ? 0 : Math.max(0, nowMs - record.passingSinceMs);
+}
+
+/** The phases in which the candidate runs in shadow and the gate is judged: on the baseline, verified. */
+export function shadowPhase(phase: Phase, pausedFrom: string | undefined): boolean {
+  return phase === 'rolled_back' || (phase === 'paused' && pausedFrom === 'rolled_back');
+}
+
+function queryOf(gate: ShadowGate, id: string): string {
+  if (id === gate.traffic.id) return gate.traffic.query;
+  return gate.conditions.find((c) => c.id === id)?.query ?? '';
+}
+
+/**
+ * The bounds that have a value, as a decision's evidence (history, alerts): value against threshold, `for`
+ * progress. An UNKNOWN bound has no number to record (and JSON has no NaN): it is left out.
+ */
+export function gateEvidence(gate: ShadowGate, record: GateRecord, nowMs: number): ConditionEvidence[] {
+  const passingMs = gatePassingMs(record, nowMs);
+  return record.bounds.flatMap((b) => (b.value === undefined || !Number.isFinite(b.value) ? [] : [{ ...b, value: b.value }])).map((b) => ({
+    conditionId: b.conditionId,
+    query: queryOf(gate, b.conditionId),
+    value: b.value,
+    comparison: b.comparison,
+    threshold: b.threshold,
+    forMs: gate.forMs,
+    sustainedMs: passingMs,
+    window: gate.traffic.window,
+  }));
+}
+
+const SHORT_ID = 'rollforward.gate.';
+
+function boundText(b: Verdict): string {
+  const name = b.conditionId.startsWith(SHORT_ID) ? b.conditionId.slice(SHORT_ID.length) : b.conditionId;
+  if (b.status === 'unknown') return `${name} UNKNOWN (${b.cause ?? 'unknown'}${b.detail === undefined ? '' : `: ${b.detail}`})`;
+  const value = Number.isInteger(b.value) ? String(b.value) : String(Number((b.value ?? Number.NaN).toPrecision(4)));
+  const op = b.comparison === 'above' ? (b.status === 'breach' ? '>' : '<=') : b.status === 'breach' ? '<' : '>=';
+  return `${name} ${value} ${op} ${b.threshold}${b.status === 'breach' ? ' BREACH' : ''}`;
+}
+
+/** One line for refusals, warnings and logs: the bounds that are not OK (all bounds when every one is OK). */
+export function describeGate(record: GateRecord): string {
+  const notOk = record.bounds.filter((b) => b.status !== 'ok');
+  return (notOk.length === 0 ? record.bounds : notOk).map(boundText).join('; ');
+}
+
+/** The shadow's gate if the policy has one. */
+export function shadowGateOf(policy: Policy): ShadowGate | undefined {
+  return policy.rollforward.gate;
+}
+
+/**
+ * A tick's gate step: judged while the candidate runs in shadow (rolled back, or paused there), and
+ * forgotten otherwise, so a new rollback starts its evidence from nothing.
+ */
+export function shadowGateStep(policy: Policy, state: TargetState, samples: Readonly<Record<string, Sample>>, nowMs: number): TargetState {
+  const gate = shadowGateOf(policy);
+  if (gate !== undefined && shadowPhase(state.phase, state.pause?.resumeTo)) {
+    return { ...state, shadowGate: assessGate(gate, samples, state.shadowGate, nowMs) };
+  }
+  if (state.shadowGate === undefined) return state;
+  const { shadowGate: _forgotten, ...rest } = state;
+  return rest;
+}

@@ -1,0 +1,88 @@
+// The process actuator's shadow candidate (adapters/process/shadow.ts) against the fixture variant server as
+// real child processes on free loopback ports: started beside the serving baseline on the shadow port while
+// wanted, replaced when its environment changed (the demo's --clear), reported failed when it exits at
+// start, stopped when not wanted or once the service runs the candidate's value.
+import type { ServiceSpec } from '../../../controller/core/index.js';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProcessActuator, type ProcessTarget } from '../../../controller/adapters/process/actuator.js';
+import type { StandbyReport } from '../../../controller/ports/actuator.js';
+import { freePort } from '../../helpers/free-port.js';
+
+const SERVER = join(import.meta.dirname, '../../fixtures/docker/variant-server.mjs');
+const actuators: ProcessActuator[] = [];
+afterAll(async () => {
+  for (const a of actuators) await a.close();
+});
+
+async function setUp(env: Record<string, string> = {}): Promise<{ actuator: ProcessActuator; target: ProcessTarget; shadowPort: number }> {
+  const [port, shadowPort] = [await freePort(), await freePort()];
+  const spec: ServiceSpec = {
+    name: 'svc',
+    selector: { containerName: 'svc' },
+    variable: 'MODEL_VARIANT',
+    strategy: 'recreate',
+    shadow: { value: null, share: 1, timeoutMs: 1000 },
+    verify: { port, healthPath: '/health', versionPath: '/version', variantField: 'model_variant', absentVariant: 'ml', timeoutMs: 5000 },
+  };
+  const target: ProcessTarget = {
+    spec,
+    process: { command: process.execPath, args: [SERVER], env: { PORT: String(port), SHUTDOWN_DELAY_MS: '0', MODEL_VARIANT: 'baseline', ...env }, stdio: 'ignore', shadowPort },
+  };
+  const actuator = new ProcessActuator([target]);
+  actuators.push(actuator);
+  await actuator.start('svc');
+  return { actuator, target, shadowPort };
+}
+
+async function maintainUntil(actuator: ProcessActuator, spec: ServiceSpec, state: StandbyReport['state']): Promise<StandbyReport[]> {
+  const reports: StandbyReport[] = [];
+  for (let i = 0; i < 40; i++) {
+    const report = await actuator.maintainShadow(spec, true);
+    reports.push(report);
+    if (report.state === state) return reports;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`candidate never ${state}: ${JSON.stringify(reports.at(-1))}`);
+}
+
+const versionOn = (port: number): Promise<string | null> =>
+  fetch(`http://127.0.0.1:${port}/version`, { signal: AbortSignal.timeout(1_000) }).then(
+    async (r) => ((await r.json()) as { model_variant: string }).model_variant,
+    () => null,
+  );
+
+describe('process actuator: shadow candidate', () => {
+  it('runs the ML candidate on the shadow port while wanted; a changed environment replaces it; unwanted stops it', async () => {
+    const { actuator, target, shadowPort } = await setUp();
+    const reports = await maintainUntil(actuator, target.spec, 'ready');
+    expect(reports[0]).toMatchObject({ state: 'starting', actions: ['created svc candidate'] });
+    expect(reports.at(-1)?.detail).toBe(`serves ml on 127.0.0.1:${shadowPort}`);
+    expect(await versionOn(shadowPort)).toBe('ml');
+    expect(await versionOn(target.spec.verify.port)).toBe('baseline');
+
+    (target.process.env as Record<string, string>)['SOME_FIX'] = '1';
+    const replaced = await maintainUntil(actuator, target.spec, 'ready');
+    expect(replaced[0]?.actions).toEqual(['removed-stale svc candidate', 'created svc candidate']);
+
+    expect(await actuator.maintainShadow(target.spec, false)).toMatchObject({ state: 'not-needed', actions: ['removed svc candidate'] });
+    expect(await versionOn(shadowPort)).toBeNull();
+    expect(await versionOn(target.spec.verify.port)).toBe('baseline'); // the serving child is never touched
+  });
+
+  it('once the service runs the candidate\'s value (rolled forward), the candidate is stopped', async () => {
+    const { actuator, target, shadowPort } = await setUp();
+    await maintainUntil(actuator, target.spec, 'ready');
+    await actuator.switchVariant({ service: target.spec, value: null, rollbackId: 'rb-forward' });
+    expect(await actuator.maintainShadow(target.spec, true)).toMatchObject({ state: 'not-needed', actions: ['removed svc candidate'] });
+    expect(await versionOn(shadowPort)).toBeNull();
+  });
+
+  it('a candidate that exits at start is reported failed, and left alone until the retry delay', async () => {
+    const { actuator, target } = await setUp({ EXIT_AT_START_FOR_VARIANT: 'ml' });
+    const reports = await maintainUntil(actuator, target.spec, 'failed');
+    expect(reports[0]?.actions).toEqual(['created svc candidate']);
+    expect(reports.at(-1)?.detail).toMatch(/^exited \(code 3, signal null\); started again 60 s after it ended$/);
+    expect((await actuator.maintainShadow(target.spec, true)).actions).toEqual([]);
+  });
+});
