@@ -10,6 +10,8 @@ import { UNMATCHED_ROUTE, createMetrics } from './metrics.js';
 import { registerInfoRoutes } from './routes/info-routes.js';
 import { registerPredictRoutes, type AppInstance } from './routes/predict-routes.js';
 import { ModelError, type Scorer } from './scorers/scorer.js';
+import { attachShadow } from './shadow/mirror.js';
+import type { ShadowConfig } from './shadow/shadow-config.js';
 
 /** A batch of 1000 instances is ~130 KB of JSON; 512 KiB leaves room and refuses abuse early. */
 export const DEFAULT_BODY_LIMIT_BYTES = 512 * 1024;
@@ -18,6 +20,8 @@ export interface AppConfig {
   /** The variant this process serves; reported by /health even when the model is not loaded. */
   readonly variant: ModelVariant;
   readonly bodyLimitBytes?: number;
+  /** Mirror answered prediction requests to a shadow candidate (service/shadow/); absent: off, no hook at all. */
+  readonly shadow?: ShadowConfig | undefined;
 }
 
 export interface BuildAppOptions {
@@ -162,7 +166,8 @@ export function buildApp(opts: BuildAppOptions): AppInstance {
   acceptJsonOnly(app);
   answerErrors(app, metrics);
   countRequests(app, metrics, closeGracefully(app));
-  registerPredictRoutes(app, { scorer, metrics, now: opts.now ?? Date.now });
+  const onServed = config.shadow === undefined || scorer === undefined ? undefined : attachShadow(app, config.shadow, opts.registry, opts.logger);
+  registerPredictRoutes(app, { scorer, metrics, now: opts.now ?? Date.now, onServed });
   registerInfoRoutes(app, { scorer, registry: opts.registry, variant: config.variant });
   return app;
 }

@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { MODEL_VARIANTS, type ModelVariant } from './contract.js';
 import type { FaultConfig } from './scorers/fault-injecting-scorer.js';
+import type { ShadowConfig } from './shadow/shadow-config.js';
 
 export interface ServiceConfig {
   readonly port: number;
@@ -17,6 +18,8 @@ export interface ServiceConfig {
    * alias just before a start-first switch still connect to this instance; closing at once fails them.
    */
   readonly shutdownDrainMs: number;
+  /** Request mirroring to a shadow candidate; undefined (SHADOW_URL unset or empty) when off. */
+  readonly shadow: ShadowConfig | undefined;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -57,6 +60,32 @@ function errorCycle(env: Env): { errorCycle?: { onMs: number; periodMs: number }
   return { errorCycle: { onMs, periodMs } };
 }
 
+/** SHADOW_URL: an http(s) base URL without credentials, query or fragment; its trailing slashes dropped. */
+function shadowUrl(env: Env): string | undefined {
+  const raw = env['SHADOW_URL']?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const bad = (why: string): EnvConfigError => new EnvConfigError(`SHADOW_URL=${JSON.stringify(raw)} is not valid; ${why}`);
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad('it must be an http(s) base URL such as http://api-guardrail-shadow:8000');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('it must be an http(s) base URL such as http://api-guardrail-shadow:8000');
+  if (url.username !== '' || url.password !== '') throw bad('credentials in the URL are not supported');
+  if (url.search !== '' || url.hash !== '') throw bad('it must be a base URL without a query or fragment');
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** SHADOW_*: validated even when SHADOW_URL is unset, so a typo is reported before anyone relies on it. */
+function shadowConfig(env: Env): ShadowConfig | undefined {
+  const share = number(env, 'SHADOW_SHARE', 1, (x) => x >= 0 && x <= 1, 'a number from 0 to 1');
+  const timeoutMs = number(env, 'SHADOW_TIMEOUT_MS', 1000, (x) => Number.isInteger(x) && x >= 1 && x <= 60_000, 'an integer number of milliseconds from 1 to 60000');
+  const maxInFlight = number(env, 'SHADOW_MAX_IN_FLIGHT', 64, (x) => Number.isInteger(x) && x >= 1 && x <= 10_000, 'an integer from 1 to 10000');
+  const url = shadowUrl(env);
+  return url === undefined ? undefined : { url, share, timeoutMs, maxInFlight };
+}
+
 /**
  * @param defaultModelDir models/artifacts under the package root (see package-root.ts).
  * @param cwd a relative MODEL_DIR is resolved against the working directory, as any path argument is.
@@ -79,5 +108,6 @@ export function loadConfig(env: Env, defaultModelDir: string, cwd: string): Serv
       ...errorCycle(env),
     },
     shutdownDrainMs: number(env, 'SHUTDOWN_DRAIN_MS', 500, (x) => Number.isInteger(x) && x >= 0 && x <= 5000, 'an integer number of milliseconds from 0 to 5000'),
+    shadow: shadowConfig(env),
   };
 }

@@ -19,7 +19,34 @@ export const METRIC = {
   inferenceDuration: 'model_inference_duration_seconds',
   modelInfo: 'model_info',
   invalidInput: 'prediction_invalid_input_total',
+  // Request mirroring to a shadow candidate (service/shadow/): registered only when SHADOW_URL is set.
+  shadowRequests: 'shadow_requests_total',
+  shadowDropped: 'shadow_dropped_total',
+  shadowDuration: 'shadow_request_duration_seconds',
+  shadowPredictions: 'shadow_predictions_total',
+  shadowInfo: 'shadow_info',
 } as const;
+
+/** The metrics that exist only while mirroring is on (SHADOW_URL set). */
+export const SHADOW_METRICS: readonly string[] = [METRIC.shadowRequests, METRIC.shadowDropped, METRIC.shadowDuration, METRIC.shadowPredictions, METRIC.shadowInfo];
+
+/**
+ * The `outcome` label of `shadow_requests_total`, one per mirrored request:
+ * ok — the candidate answered 200 with a body that parses and holds one prediction per instance sent;
+ * error — any other answer (non-200, unparsable, the wrong number of predictions, cut off, not HTTP);
+ * timeout — no complete answer within SHADOW_TIMEOUT_MS;
+ * unreachable — no answer at all: connection refused, DNS failure, reset before any answer.
+ */
+export const SHADOW_OUTCOMES = ['ok', 'error', 'timeout', 'unreachable'] as const;
+export type ShadowOutcome = (typeof SHADOW_OUTCOMES)[number];
+
+/** The `reason` label of `shadow_dropped_total`: SHADOW_MAX_IN_FLIGHT mirrors were already outstanding. */
+export const SHADOW_DROP_REASONS = ['queue_full'] as const;
+export type ShadowDropReason = (typeof SHADOW_DROP_REASONS)[number];
+
+/** The `agreement` label of `shadow_predictions_total`: per instance of an `ok` mirror, candidate class vs served class. */
+export const SHADOW_AGREEMENTS = ['agree', 'differ'] as const;
+export type ShadowAgreement = (typeof SHADOW_AGREEMENTS)[number];
 
 /**
  * Why a request was refused with 4xx: the `reason` label of `prediction_invalid_input_total`. A small fixed

@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
 
-  const app = buildApp({ scorer, logger: log, registry: new Registry(), config: { variant: config.variant } });
+  const app = buildApp({ scorer, logger: log, registry: new Registry(), config: { variant: config.variant, shadow: config.shadow } });
   closeWithGrace({ delay: SHUTDOWN_GRACE_MS, logger: { error: (m: unknown) => log.error(m) } }, async ({ signal, err }) => {
     const drainMs = err === undefined && signal === 'SIGTERM' ? config.shutdownDrainMs : 0;
     if (err !== undefined) log.error({ err }, 'shutting down after an error');

@@ -11,10 +11,15 @@ import { scoringFor, type Scoring } from './scoring.js';
 
 export type AppInstance = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>;
 
+/** Told of every request the routes scored, with what they served (service/shadow/ mirrors it once sent). */
+export type ServedHook = (request: object, served: readonly Score[]) => void;
+
 interface PredictDeps {
   readonly scorer: Scorer | undefined;
   readonly metrics: ServiceMetrics;
   readonly now: () => number;
+  /** Absent when mirroring is off: then the routes do nothing more than before. */
+  readonly onServed?: ServedHook | undefined;
 }
 
 export interface PredictionBody {
@@ -29,7 +34,7 @@ function toBody(score: Score, parsed: ParsedInstance): PredictionBody {
 }
 
 export function registerPredictRoutes(app: AppInstance, deps: PredictDeps): void {
-  const { scorer, metrics, now } = deps;
+  const { scorer, metrics, now, onServed } = deps;
 
   const scoring = scorer === undefined ? undefined : scoringFor(scorer, metrics);
   const scoreAll = (model: Scoring, parsed: readonly ParsedInstance[]): Promise<readonly Score[]> => model.score(parsed.map((p) => p.features));
@@ -49,6 +54,7 @@ export function registerPredictRoutes(app: AppInstance, deps: PredictDeps): void
     const [score] = await scoreAll(scoring, [parsed]);
     if (score === undefined) throw new Error('scorer returned no score');
     countPredictions(scorer, [score]);
+    onServed?.(request, [score]);
     return {
       ...toBody(score, parsed),
       model_version: scorer.version,
@@ -63,6 +69,7 @@ export function registerPredictRoutes(app: AppInstance, deps: PredictDeps): void
     const scores = await scoreAll(scoring, parsed);
     if (scores.length !== parsed.length) throw new Error(`scorer returned ${scores.length} scores for ${parsed.length} instances`);
     countPredictions(scorer, scores);
+    onServed?.(request, scores);
     return {
       predictions: scores.map((score, i) => toBody(score, parsed[i] as ParsedInstance)),
       model_version: scorer.version,

@@ -45,6 +45,18 @@ describe('loadConfig', () => {
     expect(load({ FAULT_ML_ERROR_CYCLE: ' 7500 / 12000 ' }).faults).toEqual({ errorRate: 0, latencyMs: 0, seed: 1, errorCycle: { onMs: 7500, periodMs: 12000 } });
   });
 
+  it('has mirroring off unless SHADOW_URL is set, with the documented defaults when it is', () => {
+    expect(load({}).shadow).toBeUndefined();
+    expect(load({ SHADOW_URL: '', SHADOW_SHARE: '0.5' }).shadow).toBeUndefined();
+    expect(load({ SHADOW_URL: 'http://api-guardrail-shadow:8000' }).shadow).toEqual({ url: 'http://api-guardrail-shadow:8000', share: 1, timeoutMs: 1000, maxInFlight: 64 });
+  });
+
+  it('reads the SHADOW_* variables', () => {
+    const env = { SHADOW_URL: ' https://candidate.internal:8443/ml/ ', SHADOW_SHARE: '0.25', SHADOW_TIMEOUT_MS: '250', SHADOW_MAX_IN_FLIGHT: '8' };
+    expect(load(env).shadow).toEqual({ url: 'https://candidate.internal:8443/ml', share: 0.25, timeoutMs: 250, maxInFlight: 8 });
+    expect(load({ SHADOW_URL: 'http://[::1]:9000', SHADOW_SHARE: '0' }).shadow).toEqual({ url: 'http://[::1]:9000', share: 0, timeoutMs: 1000, maxInFlight: 64 });
+  });
+
   it('resolves a relative MODEL_DIR against the working directory', () => {
     expect(load({ MODEL_DIR: 'artifacts' }).modelDir).toBe('/work/dir/artifacts');
   });
@@ -65,6 +77,18 @@ describe('loadConfig', () => {
     [{ FAULT_ML_ERROR_CYCLE: '12000/7500' }, /FAULT_ML_ERROR_CYCLE="12000\/7500" is not valid; it must be ON_MS\/PERIOD_MS with 0 < ON_MS < PERIOD_MS/],
     [{ FAULT_ML_ERROR_CYCLE: '75%' }, /FAULT_ML_ERROR_CYCLE="75%"/],
     [{ SHUTDOWN_DRAIN_MS: '9000' }, /SHUTDOWN_DRAIN_MS="9000" is not valid; it must be an integer number of milliseconds from 0 to 5000/],
+    [{ SHADOW_URL: 'api-guardrail-shadow:8000' }, /SHADOW_URL="api-guardrail-shadow:8000" is not valid; it must be an http\(s\) base URL/],
+    [{ SHADOW_URL: 'ftp://candidate' }, /SHADOW_URL="ftp:\/\/candidate" is not valid; it must be an http\(s\) base URL/],
+    [{ SHADOW_URL: 'not a url' }, /SHADOW_URL="not a url" is not valid/],
+    [{ SHADOW_URL: 'http://user:secret@candidate:8000' }, /credentials in the URL are not supported/],
+    [{ SHADOW_URL: 'http://candidate:8000/?x=1' }, /without a query or fragment/],
+    [{ SHADOW_SHARE: '1.5' }, /SHADOW_SHARE="1.5" is not valid; it must be a number from 0 to 1/],
+    [{ SHADOW_SHARE: '50%', SHADOW_URL: 'http://c:1' }, /SHADOW_SHARE="50%"/],
+    [{ SHADOW_TIMEOUT_MS: '0' }, /SHADOW_TIMEOUT_MS="0" is not valid; it must be an integer number of milliseconds from 1 to 60000/],
+    [{ SHADOW_TIMEOUT_MS: '60001' }, /SHADOW_TIMEOUT_MS="60001"/],
+    [{ SHADOW_TIMEOUT_MS: '1.5' }, /SHADOW_TIMEOUT_MS="1.5"/],
+    [{ SHADOW_MAX_IN_FLIGHT: '0' }, /SHADOW_MAX_IN_FLIGHT="0" is not valid; it must be an integer from 1 to 10000/],
+    [{ SHADOW_MAX_IN_FLIGHT: '10001' }, /SHADOW_MAX_IN_FLIGHT="10001"/],
   ])('refuses %o', (env, message) => {
     expect(() => load(env)).toThrow(EnvConfigError);
     expect(() => load(env)).toThrow(message);

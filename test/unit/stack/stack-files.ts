@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { createControllerMetrics } from '../../../controller/metrics.js';
 import { CONSUMER_METRIC } from '../../../service/consumer/metrics.js';
 import { createMetrics } from '../../../service/metrics.js';
+import { createShadowMetrics } from '../../../service/shadow/shadow-metrics.js';
 
 export const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -27,6 +28,7 @@ function seriesNames(registry: Registry): string[] {
 export function knownMetricNames(): Set<string> {
   const service = new Registry();
   createMetrics(service, { variant: 'ml', version: 'xgb-test' });
+  createShadowMetrics(service, 'http://candidate:8000'); // registered when SHADOW_URL is set
   const controller = createControllerMetrics(new Registry());
   const consumer = Object.values(CONSUMER_METRIC).flatMap((name) =>
     name.endsWith('_seconds') ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name],
