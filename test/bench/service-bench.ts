@@ -7,7 +7,9 @@
 // computed from every response time autocannon reports (it has no p95 of its own). Per scenario the
 // service's own histograms give the server-side request and inference means and the inference P95, and
 // /proc gives the service's CPU time per request.
-// Env: BENCH_SERVICE_TARGETS (default "ml,baseline,python"), BENCH_SERVICE_SECONDS (default 8),
+// With `shadow` among the targets (not by default), three more rows at 1000 rps only: the baseline without
+// mirroring, mirroring to an ML candidate process, and to a candidate that never answers (lib/service-shadow.ts).
+// Env: BENCH_SERVICE_TARGETS (default "ml,baseline,python"; add "shadow"), BENCH_SERVICE_SECONDS (default 8),
 //      BENCH_SERVICE_CPU_PROF=<dir> (the Node services write a V8 CPU profile there when they stop).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ import { printReport, type Row } from './lib/service-report.js';
 import { load, type Scenario } from './lib/service-load.js';
 import { mean, readServer, serverDifference } from './lib/service-metrics.js';
 import { cpuMsOf } from './lib/process-cpu.js';
+import { runShadowRows } from './lib/service-shadow.js';
 
 const PYTHON = '/usr/bin/python3';
 const PEER_SCRIPT = join(PACKAGE_ROOT, 'test', 'bench', 'service_peer.py');
@@ -35,22 +38,26 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'max', connections: 32 },
 ];
 
-async function runTarget(target: string, url: string, pid: number | undefined): Promise<Row[]> {
+async function measure(target: string, url: string, pid: number | undefined, scenario: Scenario): Promise<Row> {
+  const before = await readServer(url);
+  const cpuBefore = pid === undefined ? Number.NaN : cpuMsOf(pid);
+  const client = await load(url, BODY, scenario, SCENARIO_SECONDS);
+  const cpuMs = pid === undefined ? Number.NaN : cpuMsOf(pid) - cpuBefore;
+  const server = serverDifference(await readServer(url), before);
+  const row: Row = { target, scenario: scenario.name, ...client, server, cpuUsPerRequest: (cpuMs * 1000) / Math.max(1, server.request.count) };
+  console.log(`  ${target.padEnd(22)} ${scenario.name.padEnd(9)} ${fmtRow(row)}`);
+  return row;
+}
+
+async function runTarget(target: string, url: string, pid: number | undefined, scenarios: readonly Scenario[] = SCENARIOS): Promise<Row[]> {
   await load(url, BODY, { name: 'warm-up', connections: 10 }, 2);
   const rows: Row[] = [];
-  for (const scenario of SCENARIOS) {
-    const before = await readServer(url);
-    const cpuBefore = pid === undefined ? Number.NaN : cpuMsOf(pid);
-    const client = await load(url, BODY, scenario, SCENARIO_SECONDS);
-    const cpuMs = pid === undefined ? Number.NaN : cpuMsOf(pid) - cpuBefore;
-    const server = serverDifference(await readServer(url), before);
-    const row: Row = { target, scenario: scenario.name, ...client, server, cpuUsPerRequest: (cpuMs * 1000) / Math.max(1, server.request.count) };
-    console.log(`  ${target.padEnd(22)} ${scenario.name.padEnd(9)} ${fmtRow(row)}`);
-    rows.push(row);
-  }
+  for (const scenario of scenarios) rows.push(await measure(target, url, pid, scenario));
   console.log(`  ${target.padEnd(22)} server-side means over the whole run: ${await serverSideMeans(url)}`);
   return rows;
 }
+
+const AT_1000_RPS = SCENARIOS.filter((s) => s.name === '1000 rps');
 
 /** Mean time inside the server over the whole run (its own histograms), which the client's queueing does not inflate. */
 async function serverSideMeans(url: string): Promise<string> {
@@ -61,9 +68,10 @@ async function serverSideMeans(url: string): Promise<string> {
 
 function fmtRow(r: Row): string {
   const us = (x: number): string => (Number.isNaN(x) ? 'n/a' : (x * 1e6).toFixed(1));
+  const shadow = r.server.shadow === undefined ? '' : `  shadow ${Object.entries(r.server.shadow.counts).map(([k, v]) => `${k} ${v}`).join(', ')}`;
   return (
     `rps ${r.rps.toFixed(0).padStart(6)}  p50 ${r.p50.toFixed(2).padStart(7)} ms  p95 ${r.p95.toFixed(2).padStart(7)} ms  p99 ${r.p99.toFixed(2).padStart(7)} ms  non-2xx ${r.non2xx}  errors ${r.errors}` +
-    `  server request mean ${us(mean(r.server.request))} µs  inference mean ${us(mean(r.server.inference))} µs  CPU ${r.cpuUsPerRequest.toFixed(1)} µs/request`
+    `  server request mean ${us(mean(r.server.request))} µs  inference mean ${us(mean(r.server.inference))} µs  CPU ${r.cpuUsPerRequest.toFixed(1)} µs/request${shadow}`
   );
 }
 
@@ -130,6 +138,7 @@ async function main(): Promise<void> {
     rows.push(...peer.rows);
     console.log(`peer model: ${peer.note}`);
   }
+  if (TARGETS.includes('shadow')) rows.push(...(await runShadowRows(async (target, url, pid) => (await runTarget(target, url, pid, AT_1000_RPS))[0] as Row)));
   printReport(rows, loadWatch);
   console.log(`\n${loadWatch.endLine()}; total ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }

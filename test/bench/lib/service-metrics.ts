@@ -18,8 +18,9 @@ export function readHistogram(text: string, name: string, filter: string): Histo
   let count = 0;
   const buckets = new Map<number, number>();
   for (const line of text.split('\n')) {
-    const match = /^(\w+)\{([^}]*)\} (\S+)$/.exec(line);
-    if (match === null || !match[2]?.includes(filter)) continue;
+    // Labels are optional: an unlabelled histogram's _sum and _count lines have none.
+    const match = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (match === null || !(match[2] ?? '').includes(filter)) continue;
     const [, metric, labels = '', value] = match;
     if (metric === `${name}_sum`) sum += Number(value);
     else if (metric === `${name}_count`) count += Number(value);
@@ -64,9 +65,45 @@ export function quantile(h: HistogramReading, q: number): number {
   return lowerBound;
 }
 
+/** A counter's series whose labels contain `filter`, summed. */
+export function readCounter(text: string, name: string, filter: string): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const match = /^(\w+)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (match?.[1] === name && (match[2] ?? '').includes(filter)) total += Number(match[3]);
+  }
+  return total;
+}
+
+/** What a mirroring service (SHADOW_URL set) counted: outcomes, drops, agreement, the candidate's latency. */
+export interface ShadowReading {
+  readonly counts: Readonly<Record<'ok' | 'error' | 'timeout' | 'unreachable' | 'dropped' | 'agree' | 'differ', number>>;
+  readonly duration: HistogramReading;
+}
+
+function readShadow(text: string): ShadowReading | undefined {
+  if (!text.includes('\nshadow_info{')) return undefined;
+  const outcome = (o: string): number => readCounter(text, 'shadow_requests_total', `outcome="${o}"`);
+  const agreement = (a: string): number => readCounter(text, 'shadow_predictions_total', `agreement="${a}"`);
+  return {
+    counts: {
+      ok: outcome('ok'),
+      error: outcome('error'),
+      timeout: outcome('timeout'),
+      unreachable: outcome('unreachable'),
+      dropped: readCounter(text, 'shadow_dropped_total', 'reason="queue_full"'),
+      agree: agreement('agree'),
+      differ: agreement('differ'),
+    },
+    duration: readHistogram(text, 'shadow_request_duration_seconds', ''),
+  };
+}
+
 export interface ServerReadings {
   readonly request: HistogramReading;
   readonly inference: HistogramReading;
+  /** Only from a service that mirrors to a shadow candidate. */
+  readonly shadow?: ShadowReading | undefined;
 }
 
 /** The service's request (route /predict) and inference histograms; empty when it has none (the peer's inference). */
@@ -75,9 +112,20 @@ export async function readServer(url: string): Promise<ServerReadings> {
   return {
     request: readHistogram(text, 'http_request_duration_seconds', 'route="/predict"'),
     inference: text.includes('model_inference_duration_seconds') ? readHistogram(text, 'model_inference_duration_seconds', '') : EMPTY,
+    shadow: readShadow(text),
   };
 }
 
+function shadowDifference(after: ShadowReading | undefined, before: ShadowReading | undefined): ShadowReading | undefined {
+  if (after === undefined || before === undefined) return undefined;
+  const counts = Object.fromEntries(Object.entries(after.counts).map(([k, v]) => [k, v - (before.counts[k as keyof ShadowReading['counts']] ?? 0)]));
+  return { counts: counts as ShadowReading['counts'], duration: difference(after.duration, before.duration) };
+}
+
 export function serverDifference(after: ServerReadings, before: ServerReadings): ServerReadings {
-  return { request: difference(after.request, before.request), inference: difference(after.inference, before.inference) };
+  return {
+    request: difference(after.request, before.request),
+    inference: difference(after.inference, before.inference),
+    shadow: shadowDifference(after.shadow, before.shadow),
+  };
 }

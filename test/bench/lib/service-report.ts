@@ -1,6 +1,7 @@
 import type { BenchLoad } from './machine.js';
 import type { ClientFigures } from './service-load.js';
 import { mean, quantile, type ServerReadings } from './service-metrics.js';
+import { SHADOW_COLUMNS, SHADOW_TARGETS, shadowCells, shadowSideBySide } from './service-shadow.js';
 
 // bench:service's report. Scripts read it: the table keeps its first eight columns in their order (new
 // ones are appended), and the per-target "server-side means" lines are printed by the bench as before.
@@ -22,13 +23,18 @@ const BEFORE_ML_TO_BASELINE = 12_913 / 20_333;
 const us = (seconds: number): string => (Number.isNaN(seconds) ? 'n/a' : (seconds * 1e6).toFixed(1));
 
 function table(rows: readonly Row[]): void {
-  console.log('\n| target | load | achieved rps | p50 ms | p95 ms | p99 ms | non-2xx | errors | server request mean µs | inference mean µs | inference p95 µs | service CPU µs/request |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  // The shadow columns are appended only when a row mirrors (BENCH_SERVICE_TARGETS with `shadow`).
+  const shadow = rows.some((r) => r.server.shadow !== undefined);
+  const extraHeader = shadow ? ` ${SHADOW_COLUMNS.join(' | ')} |` : '';
+  const extraRule = shadow ? SHADOW_COLUMNS.map(() => '---:|').join('') : '';
+  console.log(`\n| target | load | achieved rps | p50 ms | p95 ms | p99 ms | non-2xx | errors | server request mean µs | inference mean µs | inference p95 µs | service CPU µs/request |${extraHeader}`);
+  console.log(`|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|${extraRule}`);
   for (const r of rows) {
     const inference = r.server.inference;
+    const extra = shadow ? ` ${shadowCells(r.server.shadow).join(' | ')} |` : '';
     console.log(
       `| ${r.target} | ${r.scenario} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.non2xx} | ${r.errors} | ` +
-        `${us(mean(r.server.request))} | ${us(mean(inference))} | ${us(quantile(inference, 0.95))} | ${r.cpuUsPerRequest.toFixed(1)} |`,
+        `${us(mean(r.server.request))} | ${us(mean(inference))} | ${us(quantile(inference, 0.95))} | ${r.cpuUsPerRequest.toFixed(1)} |${extra}`,
     );
   }
 }
@@ -79,5 +85,8 @@ export function printReport(rows: readonly Row[], load: BenchLoad): void {
   const find = (target: string, scenario: string): Row | undefined => rows.find((r) => r.target === target && r.scenario === scenario);
   table(rows);
   sideBySide(find);
-  targets(find, load);
+  shadowSideBySide(rows);
+  // As before for every run with the ml, baseline or python targets; a shadow-only run has none of theirs.
+  const shadowTargets: readonly string[] = Object.values(SHADOW_TARGETS);
+  if (rows.some((r) => !shadowTargets.includes(r.target))) targets(find, load);
 }
