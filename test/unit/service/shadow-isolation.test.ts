@@ -106,8 +106,8 @@ describe('served latency with a hanging candidate', () => {
       const [offMedian, onMedian] = [median(times.off), median(times.on)];
       console.log(`served latency median off ${offMedian.toFixed(2)} ms, on (hanging candidate) ${onMedian.toFixed(2)} ms; max ${Math.max(...times.off).toFixed(1)} / ${Math.max(...times.on).toFixed(1)} ms`);
       expect(onMedian).toBeLessThan(offMedian + 5);
-      // Waiting for the candidate would take its 30 s timeout.
-      expect(Math.max(...times.on)).toBeLessThan(1_000);
+      // Waiting for the candidate would take its 30 s timeout (the bound leaves room for a loaded machine's stalls).
+      expect(Math.max(...times.on)).toBeLessThan(5_000);
     } finally {
       await on.app.close();
       await off.app.close();

@@ -132,6 +132,14 @@ describe('mirroring to hand-written candidates', () => {
     expect(warnings[0]?.['msg']).toMatch(/1 of 1 mirrored requests failed so far .*last: unreachable: .*ECONNREFUSED/);
   });
 
+  it('counts a name that does not resolve as unreachable', async () => {
+    // .invalid never resolves (RFC 2606); a generous timeout so a slow resolver is not counted as timeout.
+    const s = await servingTo({ url: 'http://shadow-candidate.invalid:8000', timeoutMs: 10_000 });
+    expect((await postJson(s.app, '/predict', GOOD_INSTANCE)).statusCode).toBe(200);
+    expect(await waitForMirrors(s.registry, 1, 15_000)).toMatchObject({ ok: 0, error: 0, timeout: 0, unreachable: 1 });
+    expect(String(s.sink.lines().at(-1)?.['msg'])).toMatch(/last: unreachable: .*(ENOTFOUND|EAI_AGAIN)/);
+  });
+
   it('counts a candidate that never answers as timeout after SHADOW_TIMEOUT_MS', async () => {
     const c = await candidateThat(hang);
     const s = await servingTo({ url: c.url, timeoutMs: 150 });
