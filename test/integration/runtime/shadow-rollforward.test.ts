@@ -56,7 +56,7 @@ describe('shadow and gate with the demo policy (process actuator)', () => {
     expect(outcome.outcome === 'conflict' ? outcome.reason : '').toMatch(/breaches the roll-forward gate.*errorRatio [0-9.]+ > 0\.01 BREACH/);
   });
 
-  it('a hung candidate (FAULT_ML_LATENCY_MS=30000) times out in shadow and leaves the served P95 unchanged', async () => {
+  it('a hung candidate (FAULT_ML_LATENCY_MS=30000) times out in shadow; the served P95 stays within 2x or +50 ms of what it was', async () => {
     const servedP95 = async (): Promise<number> => {
       const answer = await stack.prometheus.query('histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{route=~"/predict.*"}[15s])))');
       const value = Number((answer.data as { result: { value: [number, string] }[] } | undefined)?.result[0]?.value[1]);
