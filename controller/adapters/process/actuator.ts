@@ -12,19 +12,9 @@ import { systemClock, type Clock } from '../../ports/clock.js';
 import { probeInstance, waitUntilServing } from '../verify/index.js';
 import { isAlive, stopChild } from './child.js';
 import { ProcessShadows, servingEnv } from './shadow.js';
+import type { ProcessTargetConfig } from './target-config.js';
 
-export interface ProcessTargetConfig {
-  readonly command: string;
-  readonly args: readonly string[];
-  /** The environment the service starts with; the target's variable in it is the original value. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly cwd?: string;
-  /** Grace period between SIGTERM and SIGKILL. */
-  readonly stopTimeoutMs?: number;
-  readonly stdio?: 'inherit' | 'ignore';
-  /** The port of the shadow candidate (policy rollforward.shadow: shadow.ts); absent: none can run. */
-  readonly shadowPort?: number;
-}
+export type { ProcessTargetConfig } from './target-config.js';
 
 export interface ProcessTarget {
   readonly spec: ServiceSpec;

@@ -12,26 +12,17 @@ import type { StandbyReport } from '../../ports/actuator.js';
 import type { Clock } from '../../ports/clock.js';
 import { probeInstance } from '../verify/index.js';
 import { isAlive as alive, stopChild } from './child.js';
+import type { ProcessTargetConfig } from './target-config.js';
 
 /** How long a candidate that exited is left before it is started again. */
 export const SHADOW_RETRY_MS = 60_000;
 const SHADOW_VARIABLES = ['SHADOW_URL', 'SHADOW_SHARE', 'SHADOW_TIMEOUT_MS'] as const;
 
-export interface ShadowProcessConfig {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
-  readonly cwd?: string;
-  readonly stdio?: 'inherit' | 'ignore';
-  /** The candidate's port (its PORT); absent: no candidate can run (reported). */
-  readonly shadowPort?: number;
-}
-
 /**
  * The environment of the serving child for `value`: the variable, and with a shadow where to mirror (or,
  * for the candidate's own value or without a shadow port, not). Without a shadow the variables are left alone.
  */
-export function servingEnv(config: ShadowProcessConfig, spec: ServiceSpec, value: VariantValue): Record<string, string> {
+export function servingEnv(config: ProcessTargetConfig, spec: ServiceSpec, value: VariantValue): Record<string, string> {
   const env: Record<string, string> = { ...config.env };
   if (value === null) delete env[spec.variable];
   else env[spec.variable] = value;
@@ -60,7 +51,7 @@ export class ProcessShadows {
   }
 
   /** Converges the candidate of `spec`; `servingValue` is what the serving child runs (undefined: none runs). */
-  async maintain(spec: ServiceSpec, config: ShadowProcessConfig, servingValue: VariantValue | undefined, wanted: boolean): Promise<StandbyReport> {
+  async maintain(spec: ServiceSpec, config: ProcessTargetConfig, servingValue: VariantValue | undefined, wanted: boolean): Promise<StandbyReport> {
     const report = (state: StandbyReport['state'], detail: string, actions: string[] = []): StandbyReport => ({ target: spec.name, state, detail, actions, ...this.instance(spec) });
     const shadow = spec.shadow;
     const unwanted =
@@ -103,7 +94,7 @@ export class ProcessShadows {
     return pid === undefined ? {} : { instance: { id: String(pid), name: `${spec.name} candidate (pid ${pid})` } };
   }
 
-  private start(name: string, config: ShadowProcessConfig, env: Record<string, string>, envKey: string): void {
+  private start(name: string, config: ProcessTargetConfig, env: Record<string, string>, envKey: string): void {
     const child = spawn(config.command, [...config.args], {
       env,
       stdio: ['ignore', config.stdio ?? 'inherit', config.stdio ?? 'inherit'],
