@@ -195,7 +195,11 @@ export async function writeSwarmPolicy(
       `  swarm:\n    stack: ${p.stack}\n    services: [${p.services.join(', ')}]\n  parallelism: ${p.parallelism}`,
     )
     .replace(/strategy: recreate/, 'strategy: start-first')
-    .replace(/timeout: 30s/, `timeout: ${p.timeout}`);
+    .replace(/timeout: 30s/, `timeout: ${p.timeout}`)
+    // The Swarm actuator runs no shadow candidate (the loader refuses one): roll forward by hand.
+    .replace(/^rollforward:\n(?: {2}.*\n)+/m, 'rollforward:\n  mode: manual\n');
+  if (!/^rollforward:\n {2}mode: manual\n\n/m.test(policy))
+    throw new Error('policies/examples/demo.yaml changed: its rollforward block could not be replaced');
   if (!policy.includes('swarm:'))
     throw new Error('policies/examples/demo.yaml changed: the swarm target could not be put in');
   const file = join(dir, `${p.name}.yaml`);
