@@ -54,6 +54,16 @@ function frontDoorLoad(): { stop: () => Promise<FrontDoorLoad> } {
   };
 }
 
+/** Stops the load 2 s after the switch: it crossed it (both models answered through the front door) and nothing failed. */
+async function expectCleanCrossing(load: { stop: () => Promise<FrontDoorLoad> }, what: string): Promise<void> {
+  await sleep(2_000);
+  const seen = await load.stop();
+  console.log(`stack ${what} through the front door: ${JSON.stringify({ sent: seen.sent, failed: seen.failed, errors: seen.errors, variants: seen.variants })}`);
+  expect(seen.failed, JSON.stringify(seen.errors)).toBe(0);
+  expect(seen.variants['ml'] ?? 0).toBeGreaterThan(0);
+  expect(seen.variants['baseline'] ?? 0).toBeGreaterThan(0);
+}
+
 async function versionThroughFrontDoor(): Promise<string> {
   const response = await fetch(`${frontDoorUrl}/version`, { signal: AbortSignal.timeout(2_000) });
   return ((await response.json()) as { model_version: string }).model_version;
@@ -207,13 +217,7 @@ describe('npm run stack:deploy, then the CLI drill', () => {
     expect(versions).toHaveLength(REPLICAS);
     for (const version of versions) expect(version).toMatch(/^baseline-\d+$/);
     expect(await servedVariants(client, `${stack}_prediction-consumer`)).toEqual(['baseline']);
-    await sleep(2_000);
-    const seen = await load.stop();
-    console.log(`stack rollback through the front door: ${JSON.stringify({ sent: seen.sent, failed: seen.failed, errors: seen.errors, variants: seen.variants })}`);
-    // The load crossed the switch: both models answered it through the front door, and nothing failed.
-    expect(seen.failed, JSON.stringify(seen.errors)).toBe(0);
-    expect(seen.variants['ml'] ?? 0).toBeGreaterThan(0);
-    expect(seen.variants['baseline'] ?? 0).toBeGreaterThan(0);
+    await expectCleanCrossing(load, 'rollback');
     expect(await versionThroughFrontDoor()).toMatch(/^baseline-\d+$/);
   });
 
@@ -235,12 +239,7 @@ describe('npm run stack:deploy, then the CLI drill', () => {
     expect(versions).toHaveLength(REPLICAS);
     for (const version of versions) expect(version).toMatch(/^xgb-/);
     expect(await servedVariants(client, `${stack}_prediction-consumer`)).toEqual(['ml']);
-    await sleep(2_000);
-    const seen = await load.stop();
-    console.log(`stack rollforward through the front door: ${JSON.stringify({ sent: seen.sent, failed: seen.failed, errors: seen.errors, variants: seen.variants })}`);
-    expect(seen.failed, JSON.stringify(seen.errors)).toBe(0);
-    expect(seen.variants['baseline'] ?? 0).toBeGreaterThan(0);
-    expect(seen.variants['ml'] ?? 0).toBeGreaterThan(0);
+    await expectCleanCrossing(load, 'rollforward');
     expect(await versionThroughFrontDoor()).toMatch(/^xgb-/);
   });
 });
