@@ -14,10 +14,10 @@ const session = new binding.InferenceSession();
 session.loadModel(MODEL, { intraOpNumThreads: 1, interOpNumThreads: 1 });
 const fetches = { probabilities: null };
 
-/** Microseconds of one synchronous run. */
-function timedRun() {
+/** Microseconds of one synchronous run (of `row`, by default the same fixed row every time). */
+function timedRun(row = ROW) {
   const started = process.hrtime.bigint();
-  session.run({ features: new ort.Tensor('float32', ROW, [1, ROW.length]) }, fetches, {});
+  session.run({ features: new ort.Tensor('float32', row, [1, row.length]) }, fetches, {});
   return Number(process.hrtime.bigint() - started) / 1000;
 }
 
@@ -30,7 +30,10 @@ function summary(label, times) {
 
 console.log(`load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 for (let i = 0; i < 2000; i++) timedRun();
-summary('back to back', Array.from({ length: 3000 }, timedRun));
+summary('back to back', Array.from({ length: 3000 }, () => timedRun()));
+// Real requests differ: rows drawn at random around the fixed one (each feature × 0.5–1.5), made beforehand.
+const rows = Array.from({ length: 3000 }, () => ROW.map((x) => x * (0.5 + Math.random())));
+summary('back to back, varied rows', rows.map((row) => timedRun(row)));
 for (const gapMs of [1, 5]) {
   const times = [];
   for (let i = 0; i < 500; i++) {
@@ -38,5 +41,25 @@ for (const gapMs of [1, 5]) {
     times.push(timedRun());
   }
   summary(`after a ${gapMs} ms idle gap`, times);
+}
+
+// The same 1 ms gap, but the core stays busy: spinning on a clock read (touches almost no memory), or
+// sweeping 8 MiB (evicts the caches). Which of the two gaps is slow says why a run after a gap is.
+const sweep = new Uint8Array(8 * 1024 * 1024);
+function busyGap(ms, touchMemory) {
+  const until = performance.now() + ms; // a double: no BigInt garbage while spinning
+  let sink = 0;
+  while (performance.now() < until) {
+    if (touchMemory) for (let i = 0; i < sweep.length; i += 64) sink += sweep[i]++;
+  }
+  return sink;
+}
+for (const touchMemory of [false, true]) {
+  const times = [];
+  for (let i = 0; i < 500; i++) {
+    busyGap(1, touchMemory);
+    times.push(timedRun());
+  }
+  summary(touchMemory ? 'after 1 ms sweeping 8 MiB' : 'after 1 ms spinning', times);
 }
 console.log(`load average at end ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
