@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
 // Child processes (e.g. a save loop that a test SIGKILLs) cannot import .ts files on Node 20. This
@@ -25,4 +25,26 @@ export async function transpileForChild(relativePaths: readonly string[]): Promi
     await writeFile(outPath, outputText);
   }
   return outDir;
+}
+
+async function tsFilesUnder(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await tsFilesUnder(path)));
+    else if (entry.name.endsWith('.ts')) out.push(relative(REPO_ROOT, path));
+  }
+  return out;
+}
+
+/**
+ * A controller for a child process: every controller source plus `entries`, transpiled, with the
+ * repository's packages and policy schema linked in (the loader finds the schema from the package root).
+ * Returns the temp dir, as transpileForChild does.
+ */
+export async function transpileControllerChild(entries: readonly string[]): Promise<string> {
+  const dir = await transpileForChild([...(await tsFilesUnder(join(REPO_ROOT, 'controller'))), 'service/package-root.ts', ...entries]);
+  await symlink(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'));
+  await symlink(join(REPO_ROOT, 'policies'), join(dir, 'policies'));
+  return dir;
 }

@@ -5,18 +5,17 @@
 // and must converge to ONE spec: every task Swarm wants running on baseline and serving it, no update in
 // progress, the state without an in-flight switch, the history with the rollback's start and one outcome.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transpileForChild } from '../helpers/transpile-for-child.js';
+import { transpileControllerChild } from '../helpers/transpile-for-child.js';
 import {
   cleanupStack,
   createFixtureService,
   createOverlay,
   docker,
   fixtureImage,
-  REPO_ROOT,
   servedVariants,
   sleep,
   stackPrefix,
@@ -43,26 +42,11 @@ interface Run {
   readonly code: number | null;
 }
 
-async function tsFilesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await tsFilesUnder(path)));
-    else if (entry.name.endsWith('.ts')) out.push(relative(REPO_ROOT, path));
-  }
-  return out;
-}
 
 beforeAll(async () => {
   image = await fixtureImage(client);
   network = await createOverlay(client, stack);
-  childDir = await transpileForChild([
-    ...(await tsFilesUnder(join(REPO_ROOT, 'controller'))),
-    'service/package-root.ts',
-    'test/swarm/fixtures/crash-child.ts',
-  ]);
-  await symlink(join(REPO_ROOT, 'node_modules'), join(childDir, 'node_modules'));
-  await symlink(join(REPO_ROOT, 'policies'), join(childDir, 'policies'));
+  childDir = await transpileControllerChild(['test/helpers/fixtures/crash-child.ts']);
   workDir = await mkdtemp(join(tmpdir(), 'guardrail-swarm-crash-'));
 }, 180_000);
 
@@ -84,7 +68,7 @@ async function freshService(): Promise<void> {
 
 function runChild(env: Record<string, string>, killAtSave?: number): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(childDir, 'test/swarm/fixtures/crash-child.js')], {
+    const child = spawn(process.execPath, [join(childDir, 'test/helpers/fixtures/crash-child.js')], {
       env: {
         ...process.env,
         ...env,

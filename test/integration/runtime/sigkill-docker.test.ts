@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { transpileForChild } from '../../helpers/transpile-for-child.js';
+import { transpileControllerChild } from '../../helpers/transpile-for-child.js';
 import { cleanup, containersNamed, docker, fixtureImage, runPrefix } from '../docker/docker-fixture.js';
 import { REPO_ROOT } from './real-stack.js';
 
@@ -25,24 +25,12 @@ let image: string;
 let childDir: string;
 let workDir: string;
 
-async function tsFilesUnder(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await tsFilesUnder(path)));
-    else if (entry.name.endsWith('.ts')) out.push(relative(REPO_ROOT, path));
-  }
-  return out;
-}
 
 beforeAll(async () => {
   client = docker();
   prefix = runPrefix();
   image = await fixtureImage(client);
-  childDir = await transpileForChild([...(await tsFilesUnder(join(REPO_ROOT, 'controller'))), 'service/package-root.ts', 'test/integration/runtime/fixtures/crash-child.ts']);
-  // The transpiled tree lives in a temp dir: give it the repository's packages and policy schema.
-  await symlink(join(REPO_ROOT, 'node_modules'), join(childDir, 'node_modules'));
-  await symlink(join(REPO_ROOT, 'policies'), join(childDir, 'policies'));
+  childDir = await transpileControllerChild(['test/helpers/fixtures/crash-child.ts']);
   workDir = await mkdtemp(join(tmpdir(), 'guardrail-sigkill-'));
 }, 180_000);
 
@@ -74,7 +62,7 @@ async function writePolicy(dir: string, container: string): Promise<void> {
 
 function runChild(env: Record<string, string>, killAtSave?: number): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(childDir, 'test/integration/runtime/fixtures/crash-child.js')], {
+    const child = spawn(process.execPath, [join(childDir, 'test/helpers/fixtures/crash-child.js')], {
       env: { ...process.env, ...env, ...(killAtSave === undefined ? {} : { BLOCK_AT_SAVE: String(killAtSave) }) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
