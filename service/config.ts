@@ -20,6 +20,8 @@ export interface ServiceConfig {
   readonly shutdownDrainMs: number;
   /** Request mirroring to a shadow candidate; undefined (SHADOW_URL unset or empty) when off. */
   readonly shadow: ShadowConfig | undefined;
+  /** Drills: the ML variant starts listening this much later (a slow model load; FAULT_ML_START_DELAY_MS). */
+  readonly mlStartDelayMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -109,5 +111,6 @@ export function loadConfig(env: Env, defaultModelDir: string, cwd: string): Serv
     },
     shutdownDrainMs: number(env, 'SHUTDOWN_DRAIN_MS', 500, (x) => Number.isInteger(x) && x >= 0 && x <= 5000, 'an integer number of milliseconds from 0 to 5000'),
     shadow: shadowConfig(env),
+    mlStartDelayMs: number(env, 'FAULT_ML_START_DELAY_MS', 0, (x) => Number.isInteger(x) && x >= 0 && x <= 600_000, 'an integer number of milliseconds from 0 to 600000'),
   };
 }

@@ -73,6 +73,11 @@ async function main(): Promise<void> {
     log.info('shut down cleanly');
   });
 
+  if (config.mlStartDelayMs > 0 && config.variant === 'ml') {
+    // A drill of a slow boot (a large model's load): nothing listens meanwhile, as while a real model loads.
+    log.warn({ fault_ml_start_delay_ms: config.mlStartDelayMs }, `FAULT INJECTION: listening only ${config.mlStartDelayMs} ms from now (FAULT_ML_START_DELAY_MS)`);
+    await new Promise((done) => setTimeout(done, config.mlStartDelayMs));
+  }
   let address: string;
   try {
     address = await app.listen({ port: config.port, host: config.host });

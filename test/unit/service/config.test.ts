@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       faults: { errorRate: 0, latencyMs: 0, seed: 1 },
       shutdownDrainMs: 500,
+      mlStartDelayMs: 0,
     });
   });
 
@@ -29,6 +30,7 @@ describe('loadConfig', () => {
       FAULT_ML_LATENCY_MS: '1500',
       FAULT_SEED: '42',
       SHUTDOWN_DRAIN_MS: '250',
+      FAULT_ML_START_DELAY_MS: '8000',
     });
     expect(config).toEqual({
       port: 0,
@@ -38,6 +40,7 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       faults: { errorRate: 0.2, latencyMs: 1500, seed: 42 },
       shutdownDrainMs: 250,
+      mlStartDelayMs: 8000,
     });
   });
 
@@ -74,6 +77,7 @@ describe('loadConfig', () => {
     [{ FAULT_ML_LATENCY_MS: '-5' }, /FAULT_ML_LATENCY_MS="-5" is not valid/],
     [{ FAULT_ML_LATENCY_MS: 'Infinity' }, /FAULT_ML_LATENCY_MS="Infinity"/],
     [{ FAULT_SEED: '1.5' }, /FAULT_SEED="1.5"/],
+    [{ FAULT_ML_START_DELAY_MS: '2.5' }, /FAULT_ML_START_DELAY_MS="2.5" is not valid; it must be an integer number of milliseconds from 0 to 600000/],
     [{ FAULT_ML_ERROR_CYCLE: '12000/7500' }, /FAULT_ML_ERROR_CYCLE="12000\/7500" is not valid; it must be ON_MS\/PERIOD_MS with 0 < ON_MS < PERIOD_MS/],
     [{ FAULT_ML_ERROR_CYCLE: '75%' }, /FAULT_ML_ERROR_CYCLE="75%"/],
     [{ SHUTDOWN_DRAIN_MS: '9000' }, /SHUTDOWN_DRAIN_MS="9000" is not valid; it must be an integer number of milliseconds from 0 to 5000/],
