@@ -213,7 +213,7 @@ export function decide(policy: Policy, state: TargetState, event: EngineEvent, n
   const assessment = assessTick(policy, current.phase, current.timers, event.samples, nowMs);
   const side = runTickSideSteps(policy, current, assessment, nowMs);
   commands.push(...side.commands);
-  const gated = shadowGateStep(policy, side.state, event.samples, nowMs);
+  const gated = shadowGateStep(policy, side.state, event.samples, nowMs, event.candidate);
   const result = step(policy, gated, classifyTick(assessment), contextOf(policy, event, assessment, nowMs), nowMs);
   commands.push(...result.commands);
   const verdicts = gated.shadowGate?.atMs === nowMs ? [...assessment.verdicts, ...gated.shadowGate.bounds] : assessment.verdicts;

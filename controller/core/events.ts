@@ -1,7 +1,7 @@
 // Everything that can happen to a target enters the engine as one of these events, through the same
 // `decide` function, so the runtime serialises manual commands, webhooks and ticks in one queue.
 
-import type { Sample } from './observation.js';
+import type { CandidateObservation, Sample } from './observation.js';
 
 /** Who asked for a manual action, and why (kept as evidence). */
 export interface Actor {
@@ -13,6 +13,11 @@ export interface Actor {
 export interface TickEvent {
   readonly type: 'tick';
   readonly samples: Readonly<Record<string, Sample>>;
+  /**
+   * The shadow candidate as its maintenance last found it, while the gate is judged (absent: not known,
+   * e.g. an actuator without a shadow or an offline scenario; the gate then reads its queries as they are).
+   */
+  readonly candidate?: CandidateObservation;
 }
 
 export interface ManualRollbackEvent extends Actor {

@@ -4,10 +4,16 @@
 // mirrored requests in the window make every bound UNKNOWN low_traffic, and UNKNOWN never rolls forward.
 // The gate's `for` counts how long every bound has been OK without a break; any BREACH or UNKNOWN resets it
 // (a gap never counts toward evidence). Its memory between ticks is a GateRecord (state.ts).
+//
+// Only the candidate's own evidence counts (docs/lifecycle.md, "The candidate's boot"): until its maintenance
+// has verified it serving, the gate is UNKNOWN candidate_not_ready (a `candidate` bound), and after that the
+// queries' window is clipped to the time since, so mirrored requests that failed while it booted (or that a
+// previous candidate answered) are never judged as its own.
 
 import type { ConditionEvidence } from './commands.js';
 import { judgeSample, trafficStatus } from './judge.js';
-import type { Sample } from './observation.js';
+import { parseDuration } from './duration.js';
+import type { CandidateObservation, Sample } from './observation.js';
 import type { Phase, Policy, ShadowGate } from './policy.js';
 import type { GateRecord, TargetState } from './state.js';
 import type { Verdict, VerdictStatus } from './verdict.js';
@@ -26,15 +32,39 @@ function overall(bounds: readonly Verdict[]): VerdictStatus {
   return bounds.some((b) => b.status === 'unknown') ? 'unknown' : 'ok';
 }
 
-/** Judges the gate on one tick's samples; `previous` carries the verdict's and the `for`'s start times. */
-export function assessGate(gate: ShadowGate, samples: Readonly<Record<string, Sample>>, previous: GateRecord | undefined, nowMs: number): GateRecord {
-  const traffic = trafficStatus(gate.traffic, samples[gate.traffic.id]);
-  const bounds: Verdict[] = [requestsBound(gate, samples[gate.traffic.id])];
-  for (const condition of gate.conditions) {
-    const judged = judgeSample(condition, samples[condition.id], traffic);
-    const base = { conditionId: condition.id, comparison: condition.comparison, threshold: condition.threshold, forMs: 0, sustainedMs: 0, sustained: false };
-    bounds.push(judged.status === 'unknown' ? { ...base, status: 'unknown', cause: judged.cause, detail: judged.detail } : { ...base, status: judged.status, value: judged.value });
-  }
+export const CANDIDATE_BOUND_ID = 'rollforward.gate.candidate';
+
+/**
+ * The candidate bound, only while the candidate is not verified serving: UNKNOWN, so nothing is promoted,
+ * and the only bound (what its mirrors show is not its evidence; the runtime does not even query it).
+ */
+function candidateBound(candidate: CandidateObservation | undefined): Verdict[] {
+  if (candidate === undefined || !('notReady' in candidate)) return [];
+  const detail = `the candidate is not verified serving yet (${candidate.notReady}): its mirrored requests are not judged`;
+  return [{ conditionId: CANDIDATE_BOUND_ID, status: 'unknown', cause: 'candidate_not_ready', detail, comparison: 'below', threshold: 1, forMs: 0, sustainedMs: 0, sustained: false }];
+}
+
+/**
+ * A gate query for this tick: its `[window]` ranges clipped to the whole seconds since the candidate was
+ * verified serving (at least 1 s), while that is shorter than the window. Unchanged when the candidate's
+ * state is not known or it has served for a whole window; a custom query is clipped where it writes the
+ * gate's window as a range (`[5m]`).
+ */
+export function clippedGateQuery(gate: ShadowGate, query: string, candidate: CandidateObservation | undefined, nowMs: number): string {
+  const window = gate.traffic.window;
+  const windowMs = parseDuration(window);
+  if (candidate === undefined || !('readySinceMs' in candidate) || windowMs === undefined) return query;
+  const seconds = Math.max(1, Math.floor((nowMs - candidate.readySinceMs) / 1000));
+  return seconds * 1000 >= windowMs ? query : query.split(`[${window}]`).join(`[${seconds}s]`);
+}
+
+/**
+ * Judges the gate on one tick's samples; `previous` carries the verdict's and the `for`'s start times.
+ * A `candidate` (when known) that is not verified serving makes the gate UNKNOWN, samples unread.
+ */
+export function assessGate(gate: ShadowGate, samples: Readonly<Record<string, Sample>>, previous: GateRecord | undefined, nowMs: number, candidate?: CandidateObservation): GateRecord {
+  const notReady = candidateBound(candidate);
+  const bounds: Verdict[] = notReady.length > 0 ? notReady : judgeBounds(gate, samples);
   const verdict = overall(bounds);
   return {
     verdict,
@@ -43,6 +73,18 @@ export function assessGate(gate: ShadowGate, samples: Readonly<Record<string, Sa
     atMs: nowMs,
     bounds,
   };
+}
+
+/** Each bound on the tick's samples: requests, then the gate's conditions. */
+function judgeBounds(gate: ShadowGate, samples: Readonly<Record<string, Sample>>): Verdict[] {
+  const traffic = trafficStatus(gate.traffic, samples[gate.traffic.id]);
+  const bounds: Verdict[] = [requestsBound(gate, samples[gate.traffic.id])];
+  for (const condition of gate.conditions) {
+    const judged = judgeSample(condition, samples[condition.id], traffic);
+    const base = { conditionId: condition.id, comparison: condition.comparison, threshold: condition.threshold, forMs: 0, sustainedMs: 0, sustained: false };
+    bounds.push(judged.status === 'unknown' ? { ...base, status: 'unknown', cause: judged.cause, detail: judged.detail } : { ...base, status: judged.status, value: judged.value });
+  }
+  return bounds;
 }
 
 /** Every bound OK for the gate's `for`, up to now. */
@@ -108,10 +150,10 @@ export function shadowGateOf(policy: Policy): ShadowGate | undefined {
  * A tick's gate step: judged while the candidate runs in shadow (rolled back, or paused there), and
  * forgotten otherwise, so a new rollback starts its evidence from nothing.
  */
-export function shadowGateStep(policy: Policy, state: TargetState, samples: Readonly<Record<string, Sample>>, nowMs: number): TargetState {
+export function shadowGateStep(policy: Policy, state: TargetState, samples: Readonly<Record<string, Sample>>, nowMs: number, candidate?: CandidateObservation): TargetState {
   const gate = shadowGateOf(policy);
   if (gate !== undefined && shadowPhase(state.phase, state.pause?.resumeTo)) {
-    return { ...state, shadowGate: assessGate(gate, samples, state.shadowGate, nowMs) };
+    return { ...state, shadowGate: assessGate(gate, samples, state.shadowGate, nowMs, candidate) };
   }
   if (state.shadowGate === undefined) return state;
   const { shadowGate: _forgotten, ...rest } = state;

@@ -8,7 +8,7 @@
 // Everything is plain data (JSON-serialisable); nothing here reads the clock or does I/O.
 
 export type { Alert, Severity } from './alert.js';
-export type { Sample, UnknownCause } from './observation.js';
+export type { CandidateObservation, Sample, UnknownCause } from './observation.js';
 export type {
   AlertRule,
   AlertmanagerTrigger,
@@ -63,7 +63,7 @@ export { decide, initialState } from './decide.js';
 export type { PolicyQuery, QueryPurpose } from './queries.js';
 export { queriesOf, conditionsOf, gateQueriesOf } from './queries.js';
 export type { GateRecord } from './state.js';
-export { assessGate, describeGate, gateEvidence, gatePassed, gatePassingMs, shadowPhase } from './gate.js';
+export { assessGate, CANDIDATE_BOUND_ID, clippedGateQuery, describeGate, gateEvidence, gatePassed, gatePassingMs, shadowPhase } from './gate.js';
 export type { TriggerMatch } from './triggers.js';
 export { matchAlertmanager, webhookFate } from './triggers.js';
 export type { Corroboration, CorroborationQuery } from './corroboration.js';

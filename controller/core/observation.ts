@@ -11,8 +11,15 @@ export type UnknownCause =
   | 'no_data' // an empty vector: no series matched (no traffic is not 0% errors)
   | 'not_finite' // NaN or ±Inf (0/0, histogram_quantile with no observations)
   | 'several_series' // a vector with more than one series where one was expected
-  | 'low_traffic'; // fewer requests than the policy's minRequests guard
+  | 'low_traffic' // fewer requests than the policy's minRequests guard
+  | 'candidate_not_ready'; // the shadow candidate is not (yet) verified serving: its evidence is not judged
 
 export type Sample =
   | { readonly kind: 'value'; readonly value: number }
   | { readonly kind: 'unknown'; readonly cause: UnknownCause; readonly detail: string };
+
+/**
+ * The shadow candidate's state for the roll-forward gate: verified serving its value since `readySinceMs`
+ * (this candidate instance: a replaced or restarted one starts again), or not, and why.
+ */
+export type CandidateObservation = { readonly readySinceMs: number } | { readonly notReady: string };

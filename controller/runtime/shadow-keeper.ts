@@ -1,13 +1,15 @@
 import { servicesOf, shadowPhase, type Alert, type Policy, type ServiceSpec } from '../core/index.js';
 import type { StandbyReport } from '../ports/actuator.js';
 import type { RuntimeContext } from './context.js';
+import type { StandbyRecord } from './standby-book.js';
 
 // Keeps each target's shadow candidates (policy rollforward.shadow) in line after every tick, like the warm
 // standbys (standby-keeper.ts): the actuator's maintainShadow is level-triggered, so calling it each tick
 // creates the candidate once the target is rolled back, replaces a stale or dead one, and removes it once
 // the target serves the normal value again (or the policy dropped the shadow: checked once per service).
 // A candidate that fails (exits, crash-loops: a model that will not load) raises a WARNING, resolved once
-// it serves or is no longer wanted: it is never promoted (its mirrored requests count as errors).
+// it serves or is no longer wanted: it is never promoted (the gate is UNKNOWN while it is not `ready`, and
+// judges only what it answered since: readySince below).
 
 const FAILED_ALERT = 'GuardrailShadowCandidateFailed';
 
@@ -43,11 +45,21 @@ async function maintainOne(ctx: RuntimeContext, policy: Policy, service: Service
     result = { target: service.name, state: 'failed', detail: `maintenance failed: ${detail}`, actions: [] };
   }
   if (service.shadow === undefined) ctx.standbys.shadows.delete(service.name);
-  else ctx.standbys.shadows.set(service.name, { ...result, checkedAtMs: now() });
+  else ctx.standbys.shadows.set(service.name, { ...result, checkedAtMs: now(), ...readySince(previous, result, now()) });
   alertOnFailure(ctx, policy, service, result);
   const fields = { target: service.name, candidate: result.state, detail: result.detail, actions: result.actions };
   if (result.state === 'failed' && previous?.state !== 'failed') logger.warn(fields, 'shadow candidate failed');
   else if (result.actions.length > 0 || previous?.state !== result.state) logger.info(fields, `shadow candidate ${result.state}`);
+}
+
+/**
+ * Since when the candidate has been verified serving: kept while the same instance stays `ready`, restarted
+ * for a new or restarted instance (the gate judges only its own evidence: core/gate.ts clippedGateQuery).
+ */
+function readySince(previous: StandbyRecord | undefined, result: StandbyReport, nowMs: number): Pick<StandbyRecord, 'readySinceMs'> {
+  if (result.state !== 'ready') return {};
+  const same = previous?.state === 'ready' && previous.instance?.id === result.instance?.id && previous.readySinceMs !== undefined;
+  return { readySinceMs: same ? previous.readySinceMs : nowMs };
 }
 
 function failedAlert(policy: Policy, service: ServiceSpec, detail: string, sinceMs: number): Alert {
@@ -57,7 +69,7 @@ function failedAlert(policy: Policy, service: ServiceSpec, detail: string, since
     severity: 'warning',
     target: policy.target.name,
     summary: `The ML candidate in shadow for ${service.name} does not run: it cannot be judged or promoted`,
-    description: `${detail}. Mirrored requests to it count as unreachable, so the roll-forward gate breaches; fix the model or image (docker logs of the candidate), and it is replaced.`,
+    description: `${detail}. Until it is verified serving, the roll-forward gate is UNKNOWN (candidate_not_ready) and nothing is promoted; fix the model or image (docker logs of the candidate), and it is replaced.`,
     labels: { policy: policy.name, service: service.name },
     startsAtMs: sinceMs,
   };

@@ -6,6 +6,8 @@ import type { StandbyReport } from '../ports/actuator.js';
 /** The last maintenance result of one actuator service, for the status view. */
 export interface StandbyRecord extends StandbyReport {
   readonly checkedAtMs: number;
+  /** A shadow candidate's: since when this instance has been found `ready` without a break. */
+  readonly readySinceMs?: number;
 }
 
 export class StandbyBook {

@@ -1,9 +1,10 @@
-import { queriesOf, shadowPhase, type ObservedEvent, type Policy, type PolicyQuery, type Sample, type TickEvent } from '../core/index.js';
+import { clippedGateQuery, queriesOf, shadowPhase, type CandidateObservation, type ObservedEvent, type Policy, type PolicyQuery, type Sample, type TickEvent } from '../core/index.js';
 import { recordCanAct } from './can-act.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
 import { observeTarget, type TargetObservation } from './observe.js';
 import { keepShadows } from './shadow-keeper.js';
+import { candidateOf } from './shadow-view.js';
 import { keepStandbys } from './standby-keeper.js';
 import { retryHeldWebhooks } from './webhook.js';
 
@@ -28,17 +29,34 @@ function cachedQueriesOf(policy: Policy): readonly PolicyQuery[] {
  * The queries of this tick: the shadow gate's only while the target is on the baseline, where the engine
  * judges them (elsewhere no candidate runs, and their empty answers would only count as evaluation errors).
  */
-function tickQueriesOf(ctx: RuntimeContext, policy: Policy): readonly PolicyQuery[] {
+function tickQueriesOf(ctx: RuntimeContext, policy: Policy, candidate: CandidateObservation | undefined, nowMs: number): readonly PolicyQuery[] {
   const queries = cachedQueriesOf(policy);
-  if (policy.rollforward.gate === undefined) return queries;
+  const gate = policy.rollforward.gate;
+  if (gate === undefined) return queries;
   const state = ctx.targetState(policy);
-  return shadowPhase(state.phase, state.pause?.resumeTo) ? queries : queries.filter((q) => q.purpose !== 'gate');
+  if (!shadowPhase(state.phase, state.pause?.resumeTo) || (candidate !== undefined && 'notReady' in candidate)) return queries.filter((q) => q.purpose !== 'gate');
+  return queries.map((q) => (q.purpose === 'gate' ? { ...q, query: clippedGateQuery(gate, q.query, candidate, nowMs) } : q));
+}
+
+/**
+ * The shadow candidate as its maintenance last found it (shadow-keeper.ts), while the gate is judged; undefined
+ * when the actuator runs no candidate (the gate then reads its queries unclipped, as before it knew).
+ */
+function candidateObservation(ctx: RuntimeContext, policy: Policy): CandidateObservation | undefined {
+  if (policy.rollforward.gate === undefined || ctx.ports.actuator.maintainShadow === undefined) return undefined;
+  const record = candidateOf(ctx.standbys, policy);
+  if (record?.state === 'ready' && record.readySinceMs !== undefined) return { readySinceMs: record.readySinceMs };
+  return { notReady: record === undefined ? 'not looked at yet' : `${record.state}: ${record.detail}` };
 }
 
 /** Runs every policy's queries in one batch; the tick event of each policy, by policy name. */
 export async function observeAll(ctx: RuntimeContext, policies: readonly Policy[], scheduledAtMs?: number): Promise<Map<string, TickEvent>> {
   const { metricsSource, metrics, now, tickTimeoutMs } = ctx.ports;
-  const perPolicy = policies.map((policy) => ({ policy, queries: tickQueriesOf(ctx, policy) }));
+  const atMs = scheduledAtMs ?? now();
+  const perPolicy = policies.map((policy) => {
+    const candidate = candidateObservation(ctx, policy);
+    return { policy, candidate, queries: tickQueriesOf(ctx, policy, candidate, atMs) };
+  });
   const startedMs = now();
   const results = await metricsSource.queryAll(
     perPolicy.flatMap(({ queries }) => queries.map((q) => q.query)),
@@ -47,14 +65,14 @@ export async function observeAll(ctx: RuntimeContext, policies: readonly Policy[
   metrics.evaluationDuration.observe((now() - startedMs) / 1000);
   const events = new Map<string, TickEvent>();
   let next = 0;
-  for (const { policy, queries } of perPolicy) {
+  for (const { policy, candidate, queries } of perPolicy) {
     const samples: Record<string, Sample> = {};
     for (const q of queries) {
       const sample: Sample = results[next++] ?? { kind: 'unknown', cause: 'bad_response', detail: 'no result for this query' };
       samples[q.id] = sample;
       if (sample.kind === 'unknown') metrics.evaluationErrors.inc({ target: policy.target.name, cause: sample.cause });
     }
-    events.set(policy.name, { type: 'tick', samples });
+    events.set(policy.name, { type: 'tick', samples, ...(candidate === undefined ? {} : { candidate }) });
   }
   return events;
 }

@@ -1,7 +1,7 @@
 // The roll-forward gate (core/gate.ts): each bound OK / BREACH / UNKNOWN with its cause, too few mirrored
 // requests making every bound UNKNOWN, and the gate's `for` — every bound OK without a break.
 import { describe, expect, it } from 'vitest';
-import { assessGate, describeGate, gateEvidence, gatePassed, type GateRecord, type Sample } from '../../../controller/core/index.js';
+import { assessGate, clippedGateQuery, describeGate, gateEvidence, gatePassed, type GateRecord, type Sample } from '../../../controller/core/index.js';
 import { GATE, MIN, SEC, T0, gateOk, v } from './fixtures.js';
 
 const gate = GATE;
@@ -115,6 +115,40 @@ describe('the gate\'s `for`', () => {
   it('no record, or one not passing, has not passed', () => {
     expect(gatePassed(gate, undefined, at(MIN))).toBe(false);
     expect(gatePassed(gate, assessGate(gate, {}, undefined, at(0)), at(MIN))).toBe(false);
+  });
+});
+
+describe('the candidate: only its own evidence, from when it was verified serving', () => {
+  it('a candidate not verified serving makes the gate UNKNOWN candidate_not_ready, whatever its samples say (a boot that fails every mirror is no BREACH)', () => {
+    const booting = assessGate(gate, gateOk({ 'rollforward.gate.errorRatio': v(1) }), undefined, at(0), { notReady: 'starting: created beside api-1' });
+    expect(statuses(booting)).toEqual(['candidate unknown candidate_not_ready']);
+    expect(booting.verdict).toBe('unknown');
+    expect(booting.passingSinceMs).toBeNull();
+    expect(describeGate(booting)).toBe('candidate UNKNOWN (candidate_not_ready: the candidate is not verified serving yet (starting: created beside api-1): its mirrored requests are not judged)');
+    expect(gateEvidence(gate, booting, at(0))).toEqual([]);
+  });
+
+  it('once verified, the bounds are judged as without a candidate observation; a candidate that stops serving resets the `for`', () => {
+    const ready = { readySinceMs: at(0) };
+    const first = assessGate(gate, gateOk(), undefined, at(15 * SEC), ready);
+    expect(statuses(first)).toEqual(['requests ok', 'errorRatio ok', 'p95Seconds ok', 'agreement ok']);
+    const gone = assessGate(gate, gateOk(), first, at(30 * SEC), { notReady: 'failed: exited with code 1' });
+    expect([gone.verdict, gone.passingSinceMs]).toEqual(['unknown', null]);
+    const back = assessGate(gate, gateOk(), gone, at(45 * SEC), { readySinceMs: at(40 * SEC) });
+    expect(back.passingSinceMs).toBe(at(45 * SEC));
+  });
+
+  it('clippedGateQuery: the window clipped to the whole seconds since the candidate was verified, while shorter than the window', () => {
+    const query = '(sum(rate(shadow_requests_total{outcome!="ok"}[5m])) or on() vector(0)) / sum(rate(shadow_requests_total[5m]))';
+    const ready = { readySinceMs: at(0) };
+    expect(clippedGateQuery(gate, query, ready, at(42_900))).toBe('(sum(rate(shadow_requests_total{outcome!="ok"}[42s])) or on() vector(0)) / sum(rate(shadow_requests_total[42s]))');
+    expect(clippedGateQuery(gate, query, ready, at(200))).toBe(query.replaceAll('[5m]', '[1s]'));
+    expect(clippedGateQuery(gate, query, ready, at(5 * MIN - SEC))).toBe(query.replaceAll('[5m]', '[299s]'));
+    expect(clippedGateQuery(gate, query, ready, at(5 * MIN))).toBe(query);
+    expect(clippedGateQuery(gate, query, undefined, at(0))).toBe(query);
+    expect(clippedGateQuery(gate, query, { notReady: 'starting' }, at(0))).toBe(query);
+    // Another range in a custom query is left alone: only the gate's window is the candidate's evidence.
+    expect(clippedGateQuery(gate, 'sum(increase(x[5m])) + sum(increase(y[1h]))', ready, at(10 * SEC))).toBe('sum(increase(x[10s])) + sum(increase(y[1h]))');
   });
 });
 

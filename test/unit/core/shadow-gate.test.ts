@@ -34,6 +34,18 @@ const bad = tick(gateOk({ 'rollforward.gate.errorRatio': v(0.4) }));
 const good = tick(gateOk());
 
 describe('automatic roll-forward on the shadow gate', () => {
+  it('a booting candidate (not verified serving) is UNKNOWN, not BREACH: its boot never resets the evidence it shows once verified', () => {
+    const booting = ticks(auto, rolledBack(auto), 15 * SEC, 8, { ...bad, candidate: { notReady: 'starting: created beside api-1' } });
+    expect(booting.log.flatMap((l) => l.commands)).toEqual([]);
+    expect(booting.state.shadowGate?.verdict).toBe('unknown');
+    // Verified at 2m15s; from the next tick on its (clipped) evidence is good: promoted exactly `for` later.
+    const from = 15 * SEC + 8 * 15 * SEC;
+    const verified = ticks(auto, booting.state, from, 41, { ...good, candidate: { readySinceMs: T0 + from - 5 * SEC } });
+    expect(verified.log.slice(0, 40).flatMap((l) => l.commands)).toEqual([]);
+    expect(verified.log[40]?.commands.map((c) => c.type)).toEqual(['rollforward']);
+    expect(verified.log[40]?.at).toBe(from + 10 * MIN);
+  });
+
   it('a failing candidate is never promoted; once fixed, it is exactly when the gate has passed for 10 minutes', () => {
     const failing = ticks(auto, rolledBack(auto), 15 * SEC, 80, bad); // 20 minutes of errors
     expect(failing.log.flatMap((l) => l.commands)).toEqual([]);
