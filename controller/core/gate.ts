@@ -35,13 +35,16 @@ function overall(bounds: readonly Verdict[]): VerdictStatus {
 export const CANDIDATE_BOUND_ID = 'rollforward.gate.candidate';
 
 /**
- * The candidate bound, only while the candidate is not verified serving: UNKNOWN, so nothing is promoted,
- * and the only bound (what its mirrors show is not its evidence; the runtime does not even query it).
+ * The candidate bound, only while the candidate is not verified serving, and then the only bound (what its
+ * mirrors show is not its evidence; the runtime does not even query it): UNKNOWN while it starts, BREACH
+ * when it does not run at all (failed: exited or crash-looping), so a manual roll-forward is refused unless
+ * forced, as for any failing candidate. Either way nothing is promoted.
  */
 function candidateBound(candidate: CandidateObservation | undefined): Verdict[] {
   if (candidate === undefined || !('notReady' in candidate)) return [];
-  const detail = `the candidate is not verified serving yet (${candidate.notReady}): its mirrored requests are not judged`;
-  return [{ conditionId: CANDIDATE_BOUND_ID, status: 'unknown', cause: 'candidate_not_ready', detail, comparison: 'below', threshold: 1, forMs: 0, sustainedMs: 0, sustained: false }];
+  const base = { conditionId: CANDIDATE_BOUND_ID, comparison: 'below' as const, threshold: 1, forMs: 0, sustainedMs: 0, sustained: false };
+  if (candidate.failed === true) return [{ ...base, status: 'breach', value: 0, detail: `the candidate does not run (${candidate.notReady})` }];
+  return [{ ...base, status: 'unknown', cause: 'candidate_not_ready', detail: `the candidate is not verified serving yet (${candidate.notReady}): its mirrored requests are not judged` }];
 }
 
 /**
@@ -60,7 +63,7 @@ export function clippedGateQuery(gate: ShadowGate, query: string, candidate: Can
 
 /**
  * Judges the gate on one tick's samples; `previous` carries the verdict's and the `for`'s start times.
- * A `candidate` (when known) that is not verified serving makes the gate UNKNOWN, samples unread.
+ * A `candidate` (when known) that is not verified serving makes the gate UNKNOWN (BREACH when it failed), samples unread.
  */
 export function assessGate(gate: ShadowGate, samples: Readonly<Record<string, Sample>>, previous: GateRecord | undefined, nowMs: number, candidate?: CandidateObservation): GateRecord {
   const notReady = candidateBound(candidate);
@@ -109,11 +112,13 @@ function queryOf(gate: ShadowGate, id: string): string {
 
 /**
  * The bounds that have a value, as a decision's evidence (history, alerts): value against threshold, `for`
- * progress. An UNKNOWN bound has no number to record (and JSON has no NaN): it is left out.
+ * progress. An UNKNOWN bound has no number to record (and JSON has no NaN): it is left out, and so is the
+ * candidate bound (no query; describeGate says it in words).
  */
 export function gateEvidence(gate: ShadowGate, record: GateRecord, nowMs: number): ConditionEvidence[] {
   const passingMs = gatePassingMs(record, nowMs);
-  return record.bounds.flatMap((b) => (b.value === undefined || !Number.isFinite(b.value) ? [] : [{ ...b, value: b.value }])).map((b) => ({
+  const measured = record.bounds.filter((b) => b.conditionId !== CANDIDATE_BOUND_ID);
+  return measured.flatMap((b) => (b.value === undefined || !Number.isFinite(b.value) ? [] : [{ ...b, value: b.value }])).map((b) => ({
     conditionId: b.conditionId,
     query: queryOf(gate, b.conditionId),
     value: b.value,
@@ -128,6 +133,7 @@ export function gateEvidence(gate: ShadowGate, record: GateRecord, nowMs: number
 const SHORT_ID = 'rollforward.gate.';
 
 function boundText(b: Verdict): string {
+  if (b.conditionId === CANDIDATE_BOUND_ID && b.status === 'breach') return `candidate BREACH (${b.detail ?? 'it does not run'})`;
   const name = b.conditionId.startsWith(SHORT_ID) ? b.conditionId.slice(SHORT_ID.length) : b.conditionId;
   if (b.status === 'unknown') return `${name} UNKNOWN (${b.cause ?? 'unknown'}${b.detail === undefined ? '' : `: ${b.detail}`})`;
   const value = Number.isInteger(b.value) ? String(b.value) : String(Number((b.value ?? Number.NaN).toPrecision(4)));

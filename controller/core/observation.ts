@@ -20,6 +20,7 @@ export type Sample =
 
 /**
  * The shadow candidate's state for the roll-forward gate: verified serving its value since `readySinceMs`
- * (this candidate instance: a replaced or restarted one starts again), or not, and why.
+ * (this candidate instance: a replaced or restarted one starts again), or not, and why; `failed` when it
+ * does not run at all (exited, crash-looping: a model that will not load), which is evidence, not a gap.
  */
-export type CandidateObservation = { readonly readySinceMs: number } | { readonly notReady: string };
+export type CandidateObservation = { readonly readySinceMs: number } | { readonly notReady: string; readonly failed?: boolean };

@@ -8,8 +8,8 @@ import type { StandbyRecord } from './standby-book.js';
 // creates the candidate once the target is rolled back, replaces a stale or dead one, and removes it once
 // the target serves the normal value again (or the policy dropped the shadow: checked once per service).
 // A candidate that fails (exits, crash-loops: a model that will not load) raises a WARNING, resolved once
-// it serves or is no longer wanted: it is never promoted (the gate is UNKNOWN while it is not `ready`, and
-// judges only what it answered since: readySince below).
+// it serves or is no longer wanted: it is never promoted (the gate is UNKNOWN while it is not `ready`,
+// BREACH while `failed`, and judges only what it answered since: readySince below).
 
 const FAILED_ALERT = 'GuardrailShadowCandidateFailed';
 
@@ -69,7 +69,7 @@ function failedAlert(policy: Policy, service: ServiceSpec, detail: string, since
     severity: 'warning',
     target: policy.target.name,
     summary: `The ML candidate in shadow for ${service.name} does not run: it cannot be judged or promoted`,
-    description: `${detail}. Until it is verified serving, the roll-forward gate is UNKNOWN (candidate_not_ready) and nothing is promoted; fix the model or image (docker logs of the candidate), and it is replaced.`,
+    description: `${detail}. While it does not run, the roll-forward gate's candidate bound breaches and nothing is promoted; fix the model or image (docker logs of the candidate), and it is replaced.`,
     labels: { policy: policy.name, service: service.name },
     startsAtMs: sinceMs,
   };

@@ -46,7 +46,8 @@ function candidateObservation(ctx: RuntimeContext, policy: Policy): CandidateObs
   if (policy.rollforward.gate === undefined || ctx.ports.actuator.maintainShadow === undefined) return undefined;
   const record = candidateOf(ctx.standbys, policy);
   if (record?.state === 'ready' && record.readySinceMs !== undefined) return { readySinceMs: record.readySinceMs };
-  return { notReady: record === undefined ? 'not looked at yet' : `${record.state}: ${record.detail}` };
+  if (record === undefined) return { notReady: 'not looked at yet' };
+  return { notReady: `${record.state}: ${record.detail}`, ...(record.state === 'failed' ? { failed: true } : {}) };
 }
 
 /** Runs every policy's queries in one batch; the tick event of each policy, by policy name. */

@@ -128,6 +128,14 @@ describe('the candidate: only its own evidence, from when it was verified servin
     expect(gateEvidence(gate, booting, at(0))).toEqual([]);
   });
 
+  it('a candidate that does not run at all (failed: exited, crash-looping) is a BREACH: evidence of failure, not a gap', () => {
+    const failed = assessGate(gate, gateOk(), undefined, at(0), { notReady: 'failed: exited with code 1 after 3 restarts', failed: true });
+    expect(statuses(failed)).toEqual(['candidate breach']);
+    expect([failed.verdict, failed.passingSinceMs]).toEqual(['breach', null]);
+    expect(describeGate(failed)).toBe('candidate BREACH (the candidate does not run (failed: exited with code 1 after 3 restarts))');
+    expect(gateEvidence(gate, failed, at(0))).toEqual([]);
+  });
+
   it('once verified, the bounds are judged as without a candidate observation; a candidate that stops serving resets the `for`', () => {
     const ready = { readySinceMs: at(0) };
     const first = assessGate(gate, gateOk(), undefined, at(15 * SEC), ready);

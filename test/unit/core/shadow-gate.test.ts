@@ -34,6 +34,15 @@ const bad = tick(gateOk({ 'rollforward.gate.errorRatio': v(0.4) }));
 const good = tick(gateOk());
 
 describe('automatic roll-forward on the shadow gate', () => {
+  it('a candidate that does not run (failed) is never promoted, and a manual roll-forward is refused unless forced', () => {
+    const failed = ticks(auto, rolledBack(auto), 15 * SEC, 60, { ...good, candidate: { notReady: 'failed: exited with code 1', failed: true } });
+    expect(failed.log.flatMap((l) => l.commands)).toEqual([]);
+    expect(failed.state.shadowGate?.verdict).toBe('breach');
+    const manualAt = T0 + 16 * MIN;
+    expect(decide(auto, failed.state, { type: 'manual_rollforward', ...alice }, manualAt).refused).toBeDefined();
+    expect(decide(auto, failed.state, { type: 'manual_rollforward', ...alice, force: true }, manualAt).commands.map((c) => c.type)).toEqual(['rollforward']);
+  });
+
   it('a booting candidate (not verified serving) is UNKNOWN, not BREACH: its boot never resets the evidence it shows once verified', () => {
     const booting = ticks(auto, rolledBack(auto), 15 * SEC, 8, { ...bad, candidate: { notReady: 'starting: created beside api-1' } });
     expect(booting.log.flatMap((l) => l.commands)).toEqual([]);
