@@ -76,6 +76,8 @@ function shadowLines(s: ShadowView): string[] {
   if (s.bounds.length === 0) return lines;
   const rows = s.bounds.map((b) => {
     if (b.status === 'unknown') return [b.bound, 'UNKNOWN', `${b.cause ?? 'unknown'}${b.detail === null ? '' : `: ${b.detail}`}`];
+    // The candidate bound (core/gate.ts) has no measured value: it says in words why the candidate is not judged.
+    if (b.bound === 'candidate') return [b.bound, VERDICT_TEXT[b.status], b.detail ?? ''];
     const op = b.comparison === 'above' ? (b.status === 'breach' ? '>' : '<=') : b.status === 'breach' ? '<' : '>=';
     return [b.bound, VERDICT_TEXT[b.status], `${formatNumber(b.value ?? undefined)} ${op} ${formatNumber(b.threshold)}`];
   });

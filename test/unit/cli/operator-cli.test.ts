@@ -122,6 +122,19 @@ describe('status', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ targets: [{ shadow }] });
   });
 
+  it('a candidate not judged: the candidate bound in words (starting: UNKNOWN candidate_not_ready; failed: BREACH)', async () => {
+    const base = { mode: 'automatic' as const, candidate: null, requests: null, errorRatio: null, p95Seconds: null, agreement: null, since: '2026-11-27T08:55:00.000Z', passingSeconds: 0, forSeconds: 600 };
+    const bound = { bound: 'candidate', comparison: 'below' as const, threshold: 1 };
+    controller.targets = [
+      { ...sampleStatus(), shadow: { ...base, state: 'starting', detail: 'created beside api-1', verdict: 'unknown' as const, bounds: [{ ...bound, status: 'unknown' as const, value: null, cause: 'candidate_not_ready', detail: 'the candidate is not verified serving yet (starting: created beside api-1): its mirrored requests are not judged' }] } },
+    ];
+    expect((await runCli(bundle, ['status'], env)).stdout).toMatch(/candidate\s+UNKNOWN\s+candidate_not_ready: the candidate is not verified serving yet \(starting: created beside api-1\)/);
+    controller.targets = [
+      { ...sampleStatus(), shadow: { ...base, state: 'failed', detail: 'exited with code 1', verdict: 'breach' as const, bounds: [{ ...bound, status: 'breach' as const, value: 0, cause: null, detail: 'the candidate does not run (failed: exited with code 1)' }] } },
+    ];
+    expect((await runCli(bundle, ['status'], env)).stdout).toMatch(/candidate\s+BREACH\s+the candidate does not run \(failed: exited with code 1\)/);
+  });
+
   it('--json prints the server response for scripts', async () => {
     const res = await runCli(bundle, ['status', '--json'], env);
     expect(res.code).toBe(0);
