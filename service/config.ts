@@ -12,6 +12,12 @@ export interface ServiceConfig {
   /** Absolute path of the folder holding model.onnx, model-card.json and baseline.json. */
   readonly modelDir: string;
   readonly logLevel: LogLevel;
+  /**
+   * MODEL_ENGINE: `auto` (default) scores the ML model with the tree ensemble compiled from model.onnx when
+   * it passes its start-up self-check against onnxruntime, else with onnxruntime; `onnxruntime` never
+   * compiles it (a fallback switch, and the benchmarks' "before").
+   */
+  readonly engine: ModelEngine;
   readonly faults: FaultConfig;
   /**
    * After SIGTERM, keep serving this long before closing the listener. Clients that resolved a network
@@ -23,6 +29,9 @@ export interface ServiceConfig {
   /** Drills: the ML variant starts listening this much later (a slow model load; FAULT_ML_START_DELAY_MS). */
   readonly mlStartDelayMs: number;
 }
+
+const MODEL_ENGINES = ['auto', 'onnxruntime'] as const;
+type ModelEngine = (typeof MODEL_ENGINES)[number];
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
@@ -103,6 +112,7 @@ export function loadConfig(env: Env, defaultModelDir: string, cwd: string): Serv
     variant: oneOf(env, 'MODEL_VARIANT', MODEL_VARIANTS, 'ml'),
     modelDir,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    engine: oneOf(env, 'MODEL_ENGINE', MODEL_ENGINES, 'auto'),
     faults: {
       errorRate: number(env, 'FAULT_ML_ERROR_RATE', 0, (x) => x >= 0 && x <= 1, 'a number from 0 to 1'),
       latencyMs: number(env, 'FAULT_ML_LATENCY_MS', 0, (x) => x >= 0 && x <= 600_000, 'a number of milliseconds from 0 to 600000'),

@@ -30,8 +30,13 @@ export async function loadScorer(config: ServiceConfig, log: Logger, nowMs: numb
   const cardPath = join(config.modelDir, ARTIFACT_FILES.modelCard);
   const modelPath = join(config.modelDir, ARTIFACT_FILES.model);
   const card = await loadModelCard(cardPath);
-  const scorer = await OnnxScorer.load(modelPath, card, nowMs);
+  const scorer = await OnnxScorer.load(modelPath, card, nowMs, { engine: config.engine });
   log.info({ path: modelPath, model_version: scorer.version, serving_threshold: scorer.threshold }, `Loaded ML model from: ${modelPath}`);
+  // Which engine scores, and why: a compiled ensemble that failed its self-check is a warning, not a stop
+  // (onnxruntime scores, as before it existed).
+  const engineLog = { model_engine: scorer.engine, reason: scorer.engineNote };
+  if (scorer.engine === 'compiled-trees' || config.engine === 'onnxruntime') log.info(engineLog, `ML scoring engine: ${scorer.engine}`);
+  else log.warn(engineLog, `ML scoring engine: ${scorer.engine} (the compiled tree ensemble is not used)`);
   if (faultsActive(config.faults)) {
     log.warn({ faults: config.faults }, `FAULT INJECTION ON for the ML variant: error rate ${config.faults.errorRate}, added latency ${config.faults.latencyMs} ms`);
   }

@@ -25,6 +25,9 @@ export function registerInfoRoutes(app: AppInstance, deps: InfoDeps): void {
       model_variant: scorer.variant,
       // Unix seconds, as in the seed.
       model_loaded_at: scorer.loadedAtMs / 1000,
+      // What computes the scores: compiled-trees (the ensemble compiled from model.onnx, checked against
+      // onnxruntime at start), onnxruntime-native, onnxruntime, or baseline.
+      model_engine: scorer.engine ?? null,
       node_version: process.version,
     };
   });

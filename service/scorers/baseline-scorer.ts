@@ -15,6 +15,7 @@ export interface BaselineParams {
 
 export class BaselineScorer implements Scorer {
   readonly variant = 'baseline' as const;
+  readonly engine = 'baseline' as const;
   readonly version: string;
   readonly loadedAtMs: number;
   readonly threshold: number;

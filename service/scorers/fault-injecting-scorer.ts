@@ -68,6 +68,9 @@ class FaultInjectingScorer implements Scorer {
   get loadedAtMs(): number {
     return this.#inner.loadedAtMs;
   }
+  get engine(): Scorer['engine'] {
+    return this.#inner.engine;
+  }
 
   async score(instances: readonly RawFeatures[]): Promise<readonly Score[]> {
     if (this.#faults.latencyMs > 0) await sleep(this.#faults.latencyMs);

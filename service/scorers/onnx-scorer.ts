@@ -2,14 +2,19 @@
 // onnxruntime-node. One thread per session: with the default thread pool, single-row p99 stalls to
 // milliseconds on this 2-core machine (docs/notes/feasibility). Rows are scored through onnxruntime's
 // native session, synchronously (onnx-native.ts), from one input buffer reused by every call; the public
-// async run() is the fallback when the native session cannot be opened.
+// async run() is the fallback when the native session cannot be opened. With the native session open, the
+// tree ensemble is also compiled from the same file into JavaScript (trees/), and scores instead of
+// onnxruntime once a start-up self-check shows it bit-identical: an onnxruntime run has a large fixed cost
+// that a request arriving after an idle gap pays cold (docs/performance.md).
 import { constants } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import type { RawFeatures } from '../contract.js';
 import { FEATURE_NAMES, deriveFeaturesInto } from '../model/features.js';
 import { openNativeSession, type NativeSession } from './onnx-native.js';
-import { ModelError, type Score, type Scorer } from './scorer.js';
+import { ModelError, type Score, type Scorer, type ScoringEngine } from './scorer.js';
+import { chooseEngine, type EngineChoice } from './trees/compiled-engine.js';
+import type { CompiledEnsemble } from './trees/tree-ensemble.js';
 
 export interface ModelCard {
   readonly model_version: string;
@@ -19,6 +24,13 @@ export interface ModelCard {
 
 const INPUT_NAME = 'features';
 const N_FEATURES = FEATURE_NAMES.length;
+export interface OnnxLoadOptions {
+  /** false: never open the native session (tests of the public-API fallback). */
+  readonly native?: boolean;
+  /** 'onnxruntime': do not compile the ensemble (MODEL_ENGINE; benchmarks compare both). */
+  readonly engine?: 'auto' | 'onnxruntime';
+}
+
 const SESSION_OPTIONS: ort.InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1 };
 
 export class OnnxScorer implements Scorer {
@@ -31,12 +43,21 @@ export class OnnxScorer implements Scorer {
   readonly #session: ort.InferenceSession;
   readonly #native: NativeSession | undefined;
   readonly #probabilityOutput: string;
+  readonly #compiled: CompiledEnsemble | undefined;
+  readonly engine: ScoringEngine;
+  /** Why this engine scores (the compiler's refusal or the self-check's figures), for the log and /version. */
+  readonly engineNote: string;
   /** The native run's input, reused by every call (grown to the largest batch seen). */
   #input = new Float32Array(64 * N_FEATURES);
+  /** The compiled ensemble's output, [rows, 2], reused likewise. */
+  #output = new Float32Array(64 * 2);
 
-  private constructor(session: ort.InferenceSession, native: NativeSession | undefined, probabilityOutput: string, card: ModelCard, loadedAtMs: number) {
+  private constructor(session: ort.InferenceSession, native: NativeSession | undefined, choice: EngineChoice, probabilityOutput: string, card: ModelCard, loadedAtMs: number) {
     this.#session = session;
     this.#native = native;
+    this.#compiled = choice.engine === 'compiled-trees' ? choice.ensemble : undefined;
+    this.engine = choice.engine === 'compiled-trees' ? 'compiled-trees' : native === undefined ? 'onnxruntime' : 'onnxruntime-native';
+    this.engineNote = choice.note;
     this.#probabilityOutput = probabilityOutput;
     this.version = card.model_version;
     this.threshold = card.serving_threshold;
@@ -50,7 +71,7 @@ export class OnnxScorer implements Scorer {
   }
 
   /** Opens the model and checks its signature; throws an Error naming the file and the problem. */
-  static async load(modelPath: string, card: ModelCard, nowMs: number, options: { readonly native?: boolean } = {}): Promise<OnnxScorer> {
+  static async load(modelPath: string, card: ModelCard, nowMs: number, options: OnnxLoadOptions = {}): Promise<OnnxScorer> {
     let session: ort.InferenceSession;
     try {
       // onnxruntime's own "file doesn't exist" message repeats the path three times; say it once.
@@ -80,7 +101,7 @@ export class OnnxScorer implements Scorer {
       throw new Error(`${modelPath}: no float tensor output of class probabilities, found [${found.join(', ')}]`);
     }
     const native = options.native === false ? undefined : openNativeSession({ modelPath, options: SESSION_OPTIONS, input: INPUT_NAME, output });
-    const scorer = new OnnxScorer(session, native, output, card, nowMs);
+    const scorer = new OnnxScorer(session, native, await engineFor(modelPath, native, output, options), output, card, nowMs);
     // A smoke inference at load: a model whose width does not match deriveFeatures fails here, at start-up,
     // not on the first user request.
     await scorer.score([{}]).catch((err: unknown) => {
@@ -111,6 +132,11 @@ export class OnnxScorer implements Scorer {
     if (this.#input.length < n * N_FEATURES) this.#input = new Float32Array(2 ** Math.ceil(Math.log2(n)) * N_FEATURES);
     const input = this.#input;
     for (let i = 0; i < n; i++) deriveFeaturesInto(instances[i] ?? {}, input, i * N_FEATURES);
+    if (this.#compiled !== undefined) {
+      if (this.#output.length < n * 2) this.#output = new Float32Array(this.#input.length / N_FEATURES * 2);
+      // false: a row's logistic is one the emulation cannot decide (rare, trees/logistic.ts); onnxruntime scores the call.
+      if (this.#compiled.probabilities(input, n, this.#output)) return this.#toScores(this.#output, n);
+    }
     let probabilities: Float32Array;
     try {
       probabilities = checkedProbabilities(native.run(input, n, N_FEATURES), n, this.#probabilityOutput);
@@ -135,6 +161,19 @@ export class OnnxScorer implements Scorer {
     this.#native?.release();
     return this.#session.release();
   }
+}
+
+/** The compiled ensemble when the native session is open and the caller did not ask for onnxruntime alone. */
+async function engineFor(modelPath: string, native: NativeSession | undefined, output: string, options: OnnxLoadOptions): Promise<EngineChoice> {
+  if (native === undefined) return { engine: 'onnxruntime', note: 'the native session is not open: the public onnxruntime API scores' };
+  if (options.engine === 'onnxruntime') return { engine: 'onnxruntime', note: 'MODEL_ENGINE=onnxruntime: the tree ensemble is not compiled' };
+  return chooseEngine({
+    modelPath,
+    input: INPUT_NAME,
+    output,
+    width: N_FEATURES,
+    reference: (input, rows) => checkedProbabilities(native.run(input, rows, N_FEATURES), rows, output),
+  });
 }
 
 function checkedProbabilities(data: unknown, n: number, output: string): Float32Array {

@@ -8,10 +8,18 @@ export interface Score {
   readonly probability: number;
 }
 
+/**
+ * What computes the ML scores: the tree ensemble compiled from model.onnx (trees/), onnxruntime's native
+ * session, or its public async API; the baseline's own formula.
+ */
+export type ScoringEngine = 'compiled-trees' | 'onnxruntime-native' | 'onnxruntime' | 'baseline';
+
 export interface Scorer {
   readonly variant: ModelVariant;
   /** `xgb-…` from the model card for ML; `baseline-<unix seconds at load>` for the baseline. */
   readonly version: string;
+  /** What computes the scores (reported by /version). */
+  readonly engine?: ScoringEngine | undefined;
   /** When the model was loaded, ms since epoch. */
   readonly loadedAtMs: number;
   /** Scores a batch in one call; the result has one entry per instance, in order. */

@@ -77,6 +77,7 @@ describe('baseline variant routes', () => {
       model_version: 'baseline-1764545017',
       model_variant: 'baseline',
       model_loaded_at: 1_764_545_017.25,
+      model_engine: 'baseline',
       node_version: process.version,
     });
   });

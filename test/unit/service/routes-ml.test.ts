@@ -99,6 +99,7 @@ describe('ml variant routes', () => {
       model_version: card.model_version,
       model_variant: 'ml',
       model_loaded_at: LOADED_AT_MS / 1000,
+      model_engine: 'compiled-trees',
       node_version: process.version,
     });
     const health = await app.inject({ method: 'GET', url: '/health' });
