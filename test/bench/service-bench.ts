@@ -9,7 +9,9 @@
 // /proc gives the service's CPU time per request.
 // With `shadow` among the targets (not by default), three more rows at 1000 rps only: the baseline without
 // mirroring, mirroring to an ML candidate process, and to a candidate that never answers (lib/service-shadow.ts).
-// Env: BENCH_SERVICE_TARGETS (default "ml,baseline,python"; add "shadow"), BENCH_SERVICE_SECONDS (default 8),
+// With `ml-onnxruntime` among the targets (not by default), the ML variant once more with MODEL_ENGINE=onnxruntime
+// (scored by onnxruntime instead of the tree ensemble compiled from model.onnx): before and after in one run.
+// Env: BENCH_SERVICE_TARGETS (default "ml,baseline,python"; add "shadow", "ml-onnxruntime"), BENCH_SERVICE_SECONDS (default 8),
 //      BENCH_SERVICE_CPU_PROF=<dir> (the Node services write a V8 CPU profile there when they stop).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -75,13 +77,15 @@ function fmtRow(r: Row): string {
   );
 }
 
-async function runNode(variant: 'ml' | 'baseline'): Promise<Row[]> {
-  const profile = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=service-${variant}.cpuprofile`];
+async function runNode(target: 'ml' | 'baseline' | 'ml-onnxruntime'): Promise<Row[]> {
+  const variant = target === 'baseline' ? 'baseline' : 'ml';
+  const profile = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=service-${target}.cpuprofile`];
+  const engine = target === 'ml-onnxruntime' ? { MODEL_ENGINE: 'onnxruntime' } : {};
   // No drain on SIGTERM: a profile is written when the service exits on its own.
-  const service = startService({ MODEL_VARIANT: variant, SHUTDOWN_DRAIN_MS: '0' }, profile);
+  const service = startService({ MODEL_VARIANT: variant, SHUTDOWN_DRAIN_MS: '0', ...engine }, profile);
   try {
     const url = await service.listening();
-    return await runTarget(`node ${variant}`, url, service.child.pid);
+    return await runTarget(target === 'ml-onnxruntime' ? 'node ml onnxruntime' : `node ${variant}`, url, service.child.pid);
   } finally {
     if (CPU_PROF_DIR === undefined) await service.kill();
     else await service.terminate();
@@ -132,7 +136,7 @@ async function main(): Promise<void> {
   if (TARGETS.includes('python')) console.log(`peer: ${await pythonVersions()}`);
   console.log(`body: ${BODY}; ${SCENARIO_SECONDS} s per scenario after a 2 s warm-up; fixed rates with 10 connections, max with 32`);
   const rows: Row[] = [];
-  for (const variant of ['ml', 'baseline'] as const) if (TARGETS.includes(variant)) rows.push(...(await runNode(variant)));
+  for (const target of ['ml-onnxruntime', 'ml', 'baseline'] as const) if (TARGETS.includes(target)) rows.push(...(await runNode(target)));
   if (TARGETS.includes('python')) {
     const peer = await runPeer();
     rows.push(...peer.rows);

@@ -1,7 +1,7 @@
-// The committed model's graph, compiled from the ONNX file into typed arrays and evaluated in JavaScript
-// with onnxruntime's arithmetic: a single-row onnxruntime run costs ~78k instructions of fixed overhead
-// plus ~66k per row, and after an idle gap its memory is cold (docs/performance.md); this walk of 400
-// depth-3 trees touches ~1,200 nodes in four small arrays.
+// The committed model's graph, compiled from the ONNX file into JavaScript (typed arrays, then
+// straight-line code: tree-codegen.ts) and evaluated with onnxruntime's arithmetic: a single-row
+// onnxruntime run costs ~78k instructions of fixed overhead plus ~66k per row, and after an idle gap its
+// memory is cold (docs/performance.md); a row here is ~1,200 compares of 400 depth-3 trees.
 //
 // Exactly onnxruntime 1.30's TreeEnsembleClassifier (core/providers/cpu/ml/tree_ensemble_common.h,
 // tree_ensemble_aggregator.h) for what this graph uses, and nothing else: float32 thresholds compared as
@@ -15,6 +15,7 @@ export { UnsupportedModelError } from './attributes.js';
 import type { GraphNode, OnnxGraph } from './onnx-graph.js';
 import { logisticF32 } from './logistic.js';
 import { buildTrees, type TreeArrays } from './tree-arrays.js';
+import { generateChunks, type TreeChunk } from './tree-codegen.js';
 
 export interface CompiledEnsemble {
   readonly trees: number;
@@ -110,11 +111,12 @@ export function compileTreeEnsemble(
   const node = ensembleNode(graph, inputName, probabilityOutput);
   const trees = buildTrees(node, width, fail);
   const base = checkBinaryLogistic(node, trees);
+  const chunks = generateChunks(trees, width);
   return {
     trees: trees.roots.length,
     nodes: trees.feature.length,
     thresholds: thresholdsByFeature(trees, width),
-    probabilities: (input, rows, out) => evaluate(trees, base, width, input, rows, out),
+    probabilities: (input, rows, out) => evaluate(chunks, base, width, input, rows, out),
   };
 }
 
@@ -127,29 +129,17 @@ function thresholdsByFeature(t: TreeArrays, width: number): number[][] {
 }
 
 function evaluate(
-  t: TreeArrays,
+  chunks: readonly TreeChunk[],
   base: number,
   width: number,
   input: Float32Array,
   rows: number,
   out: Float32Array,
 ): boolean {
-  const { roots, feature, threshold, yes, no, missingYes, weight } = t;
-  const nTrees = roots.length;
   for (let row = 0; row < rows; row++) {
     const at = row * width;
     let s = 0;
-    for (let tree = 0; tree < nTrees; tree++) {
-      let i = roots[tree]!;
-      let f = feature[i]!;
-      while (f >= 0) {
-        const x = input[at + f]!;
-        // x !== x: NaN, the missing value; `x < t` is false for it, so it goes where the model says.
-        i = x < threshold[i]! || (x !== x && missingYes[i] === 1) ? yes[i]! : no[i]!;
-        f = feature[i]!;
-      }
-      s = Math.fround(s + weight[i]!);
-    }
+    for (const chunk of chunks) s = chunk(input, at, s);
     if (base === base) s = Math.fround(s + base);
     const p1 = logisticF32(s);
     const p0 = logisticF32(-s);
