@@ -1,7 +1,7 @@
-// The committed model's graph, compiled from the ONNX file into JavaScript (typed arrays, then
-// straight-line code: tree-codegen.ts) and evaluated with onnxruntime's arithmetic: a single-row
-// onnxruntime run costs ~78k instructions of fixed overhead plus ~66k per row, and after an idle gap its
-// memory is cold (docs/performance.md); a row here is ~1,200 compares of 400 depth-3 trees.
+// The committed model's graph, compiled from the ONNX file into compact typed arrays (tree-layout.ts) and
+// evaluated in JavaScript with onnxruntime's arithmetic: a single-row onnxruntime run costs ~78k
+// instructions of fixed overhead plus ~66k per row, and after an idle gap its memory is cold
+// (docs/performance.md); a row here is 1,200 branch-free steps through ~27 KB.
 //
 // Exactly onnxruntime 1.30's TreeEnsembleClassifier (core/providers/cpu/ml/tree_ensemble_common.h,
 // tree_ensemble_aggregator.h) for what this graph uses, and nothing else: float32 thresholds compared as
@@ -15,7 +15,7 @@ export { UnsupportedModelError } from './attributes.js';
 import type { GraphNode, OnnxGraph } from './onnx-graph.js';
 import { logisticF32 } from './logistic.js';
 import { buildTrees, type TreeArrays } from './tree-arrays.js';
-import { generateChunks, type TreeChunk } from './tree-codegen.js';
+import { layOut, scoreRow, type TreeLayout } from './tree-layout.js';
 
 export interface CompiledEnsemble {
   readonly trees: number;
@@ -111,12 +111,12 @@ export function compileTreeEnsemble(
   const node = ensembleNode(graph, inputName, probabilityOutput);
   const trees = buildTrees(node, width, fail);
   const base = checkBinaryLogistic(node, trees);
-  const chunks = generateChunks(trees, width);
+  const layout = layOut(trees, width, fail);
   return {
     trees: trees.roots.length,
     nodes: trees.feature.length,
     thresholds: thresholdsByFeature(trees, width),
-    probabilities: (input, rows, out) => evaluate(chunks, base, width, input, rows, out),
+    probabilities: (input, rows, out) => evaluate(layout, base, width, input, rows, out),
   };
 }
 
@@ -129,7 +129,7 @@ function thresholdsByFeature(t: TreeArrays, width: number): number[][] {
 }
 
 function evaluate(
-  chunks: readonly TreeChunk[],
+  layout: TreeLayout,
   base: number,
   width: number,
   input: Float32Array,
@@ -137,9 +137,7 @@ function evaluate(
   out: Float32Array,
 ): boolean {
   for (let row = 0; row < rows; row++) {
-    const at = row * width;
-    let s = 0;
-    for (const chunk of chunks) s = chunk(input, at, s);
+    let s = scoreRow(layout, input, row * width);
     if (base === base) s = Math.fround(s + base);
     const p1 = logisticF32(s);
     const p0 = logisticF32(-s);

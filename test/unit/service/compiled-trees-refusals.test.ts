@@ -168,6 +168,12 @@ describe('the tree-ensemble compiler refuses what it does not compile', () => {
     return { ...graph, inputs: ['x'], nodes: [{ ...theNode(), inputs: ['x'] }] };
   }
 
+  it('an input wider than the layout stores (128 features)', () => {
+    expect(() => compileTreeEnsemble(graph, 'features', 'probabilities', 200)).toThrow(
+      /the input has 200 features; at most 128 are compiled/,
+    );
+  });
+
   it('a file that is not ONNX is an error, not a graph', () => {
     expect(() => readOnnxGraph(Buffer.from('garbage, not protobuf'))).toThrow();
   });
