@@ -9,6 +9,7 @@ import { filePolicySource } from '../../../controller/adapters/policy/index.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
+import { writeHeapSnapshot } from 'node:v8';
 import { join } from 'node:path';
 import axios from 'axios';
 import { pino } from 'pino';
@@ -107,6 +108,8 @@ const mib = (bytes: number): number => bytes / 2 ** 20;
  */
 async function startProfile(): Promise<((name: string) => Promise<void>) | undefined> {
   const dir = process.env['BENCH_SCALE_CPU_PROF'];
+  const allocations = process.env['BENCH_SCALE_ALLOC_PROF'];
+  if (allocations !== undefined && allocations !== '') return startAllocationProfile(allocations);
   if (dir === undefined || dir === '') return undefined;
   const session = new Session();
   session.connect();
@@ -117,6 +120,23 @@ async function startProfile(): Promise<((name: string) => Promise<void>) | undef
     const { profile } = await session.post('Profiler.stop');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
+/**
+ * BENCH_SCALE_ALLOC_PROF=<dir>: instead of the CPU profile, V8's sampling heap profile of the measured ticks,
+ * counting what was allocated (garbage included): <dir>/scale-<mode>-<targets>.heapprofile (DevTools).
+ */
+async function startAllocationProfile(dir: string): Promise<(name: string) => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async (name) => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `${name}.heapprofile`), JSON.stringify(profile));
     session.disconnect();
   };
 }
@@ -170,6 +190,10 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
       await runtime?.idle();
     };
     for (let i = 0; i < 2; i++) await tick(); // warm-up: JIT, connections, first state file
+    // BENCH_SCALE_HEAP_SNAPSHOT=<file>: the heap after the warm-up, for finding what each target keeps
+    // (the snapshot itself inflates the RSS measured after it: not for figures).
+    const snapshot = process.env['BENCH_SCALE_HEAP_SNAPSHOT'];
+    if (snapshot !== undefined && snapshot !== '') writeHeapSnapshot(snapshot);
     httpQueries = 0;
     fallbacks = 0;
     source.unknown = {};
