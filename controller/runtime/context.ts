@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { initialState, type Policy, type TargetState, type Verdict } from '../core/index.js';
 import type { ControllerMetrics } from '../metrics.js';
@@ -11,6 +10,7 @@ import type { Notifier } from './notifier.js';
 import type { CanAct } from './observe.js';
 import type { Operations } from './operations.js';
 import { emptyRuntimeState, type InFlightSwitch, type RuntimeState } from './runtime-state.js';
+import { sameData } from './same-data.js';
 import { SaveGuard } from './save-guard.js';
 import { StandbyBook } from './standby-book.js';
 import { StateSaver } from './state-saver.js';
@@ -124,7 +124,7 @@ export class RuntimeContext {
     // Most ticks decide an equal state in a new object: keeping the stored one leaves nothing to compare
     // or save, and lets the new one die young instead of promoting a copy of every target's state into the
     // old generation each tick (bench:scale's peak RSS grew with the number of ticks).
-    if (previous === undefined || !isDeepStrictEqual(previous, state)) {
+    if (previous === undefined || !sameData(previous, state)) {
       targets[target] = state;
       this.saver.touch(target);
     }
