@@ -1,12 +1,16 @@
-import type { Comparison, Phase, Verdict } from '../core/index.js';
+import { ALL_PHASES, type Comparison, type Phase, type Verdict } from '../core/index.js';
 import type { TimelineView } from '../ports/controller.js';
 
 // The last hour of tick results, per target and condition, for the dashboard's charts: what the
 // controller itself saw and decided on (UNKNOWNs included), not a re-query of Prometheus.
 //
-// Memory is bounded: one fixed ring of TIMELINE_SLOTS buckets of TIMELINE_BUCKET_MS per condition, in
-// typed arrays (4 + 4 + 1 bytes a bucket: 3.2 KiB per condition), plus one phase per bucket per target
-// (360 references, ~2.9 KiB). 1000 targets with 3 conditions each: ~12 MiB, whatever the tick rate.
+// Memory is bounded: one fixed ring of TIMELINE_SLOTS buckets of TIMELINE_BUCKET_MS per target. The
+// target's ring holds which bucket each slot is (4 bytes a slot) and the phase the last tick in it left
+// (1 byte); each condition adds its worst value and verdict per slot (4 + 1 bytes: 1.8 KiB per condition),
+// all in ONE ArrayBuffer per condition. 1000 targets with 7 conditions each: ~14 MiB, whatever the tick
+// rate (with a bucket number and an ArrayBuffer per condition and a reference per phase, it was ~24 MiB:
+// a fifth of bench:scale's heap at 1000 targets). A slot that passes to a new bucket is cleared for every
+// condition of the target, so a condition that had no tick in a bucket shows a gap there, as before.
 // Ticks that fall in the same bucket merge: the worst verdict (BREACH > UNKNOWN > OK) and the value
 // furthest on the breaching side of the threshold, so a short spike is never averaged away.
 
@@ -16,26 +20,29 @@ export const TIMELINE_SLOTS = 360;
 /** 0 = no tick in the bucket; higher is worse, so merging is `max`. */
 const VERDICT_CODE = { ok: 1, unknown: 2, breach: 3 } as const;
 const VERDICT_CHAR = ['.', 'o', 'u', 'b'] as const;
+/** A slot's phase is stored as 1 + its index here; 0 = none. */
+const PHASE_CODES: readonly Phase[] = ALL_PHASES;
 
 class ConditionRing {
-  readonly buckets = new Uint32Array(TIMELINE_SLOTS);
-  readonly values = new Float32Array(TIMELINE_SLOTS);
-  readonly verdicts = new Uint8Array(TIMELINE_SLOTS);
+  readonly values: Float32Array;
+  readonly verdicts: Uint8Array;
   comparison: Comparison;
   threshold: number;
 
   constructor(verdict: Verdict) {
+    const buffer = new ArrayBuffer(TIMELINE_SLOTS * (Float32Array.BYTES_PER_ELEMENT + 1));
+    this.values = new Float32Array(buffer, 0, TIMELINE_SLOTS).fill(Number.NaN);
+    this.verdicts = new Uint8Array(buffer, TIMELINE_SLOTS * Float32Array.BYTES_PER_ELEMENT, TIMELINE_SLOTS);
     this.comparison = verdict.comparison;
     this.threshold = verdict.threshold;
   }
 
-  add(bucket: number, verdict: Verdict): void {
-    const slot = bucket % TIMELINE_SLOTS;
-    if (this.buckets[slot] !== bucket) {
-      this.buckets[slot] = bucket;
-      this.values[slot] = Number.NaN;
-      this.verdicts[slot] = 0;
-    }
+  clear(slot: number): void {
+    this.values[slot] = Number.NaN;
+    this.verdicts[slot] = 0;
+  }
+
+  add(slot: number, verdict: Verdict): void {
     this.comparison = verdict.comparison;
     this.threshold = verdict.threshold;
     this.verdicts[slot] = Math.max(this.verdicts[slot] ?? 0, VERDICT_CODE[verdict.status]);
@@ -48,14 +55,26 @@ class ConditionRing {
 
 class TargetRing {
   readonly conditions = new Map<string, ConditionRing>();
-  readonly phaseBuckets = new Uint32Array(TIMELINE_SLOTS);
-  readonly phases: (Phase | undefined)[] = new Array<Phase | undefined>(TIMELINE_SLOTS);
+  /** The bucket each slot holds (0: none yet), for the phase and every condition alike. */
+  readonly buckets = new Uint32Array(TIMELINE_SLOTS);
+  readonly phases = new Uint8Array(TIMELINE_SLOTS);
   firstBucket: number;
   lastBucket: number;
 
   constructor(bucket: number) {
     this.firstBucket = bucket;
     this.lastBucket = bucket;
+  }
+
+  /** The slot of `bucket`, cleared for every condition when it held another bucket. */
+  slotFor(bucket: number): number {
+    const slot = bucket % TIMELINE_SLOTS;
+    if (this.buckets[slot] !== bucket) {
+      this.buckets[slot] = bucket;
+      this.phases[slot] = 0;
+      for (const condition of this.conditions.values()) condition.clear(slot);
+    }
+    return slot;
   }
 }
 
@@ -71,16 +90,15 @@ export class TimelineBook {
       this.targets.set(target, ring);
     }
     ring.lastBucket = Math.max(ring.lastBucket, bucket);
-    const slot = bucket % TIMELINE_SLOTS;
-    ring.phaseBuckets[slot] = bucket;
-    ring.phases[slot] = phase;
+    const slot = ring.slotFor(bucket);
+    ring.phases[slot] = PHASE_CODES.indexOf(phase) + 1;
     for (const verdict of verdicts) {
       let condition = ring.conditions.get(verdict.conditionId);
       if (condition === undefined) {
         condition = new ConditionRing(verdict);
         ring.conditions.set(verdict.conditionId, condition);
       }
-      condition.add(bucket, verdict);
+      condition.add(slot, verdict);
     }
   }
 
@@ -102,14 +120,14 @@ export class TimelineBook {
     });
     const phases = Array.from({ length: span }, (_, i) => {
       const { bucket, slot } = slotOf(i);
-      return ring.phaseBuckets[slot] === bucket ? (ring.phases[slot] ?? null) : null;
+      return ring.buckets[slot] === bucket ? (PHASE_CODES[(ring.phases[slot] ?? 0) - 1] ?? null) : null;
     });
     const conditions = [...ring.conditions].map(([conditionId, c]) => {
       const values: (number | null)[] = [];
       let verdicts = '';
       for (let i = 0; i < span; i++) {
         const { bucket, slot } = slotOf(i);
-        const here = c.buckets[slot] === bucket;
+        const here = ring.buckets[slot] === bucket;
         const value = here ? (c.values[slot] ?? Number.NaN) : Number.NaN;
         values.push(Number.isNaN(value) ? null : value);
         verdicts += VERDICT_CHAR[here ? (c.verdicts[slot] ?? 0) : 0];
