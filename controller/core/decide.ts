@@ -190,7 +190,9 @@ function rowIndex(row: Transition): number {
  */
 export function decide(policy: Policy, state: TargetState, event: EngineEvent, nowMs: number): Decision {
   const commands: Command[] = [];
-  let current: TargetState = { ...state, automaticRollbacksMs: state.automaticRollbacksMs.filter((t) => nowMs - t < HOUR_MS) };
+  // The same list when none is older than an hour (most decisions: it is usually empty).
+  const recent = state.automaticRollbacksMs.every((t) => nowMs - t < HOUR_MS) ? state.automaticRollbacksMs : state.automaticRollbacksMs.filter((t) => nowMs - t < HOUR_MS);
+  let current: TargetState = { ...state, automaticRollbacksMs: recent };
   // An expired pause ends before anything else is decided, whatever the event.
   if (event.type !== 'pause_expired' && current.phase === 'paused' && current.pause !== null && nowMs >= current.pause.untilMs) {
     const expired = step(policy, current, 'pause_expired', contextOf(policy, { type: 'pause_expired' }, undefined, nowMs), nowMs);

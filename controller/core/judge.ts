@@ -76,19 +76,14 @@ export function evaluateCondition(
   const judged = judgeSample(condition, sample, traffic);
   const timer = nextTimer(previous, judged.status, onMissingData, nowMs);
   const sustainedMs = judged.status === 'breach' && timer !== undefined ? timer.sustainedMs : 0;
-  const base = {
-    conditionId: condition.id,
-    status: judged.status,
-    comparison: condition.comparison,
-    threshold: condition.threshold,
-    forMs: condition.forMs,
-    sustainedMs,
-    sustained: judged.status === 'breach' && sustainedMs >= condition.forMs,
-  };
+  const sustained = judged.status === 'breach' && sustainedMs >= condition.forMs;
+  const { id: conditionId, comparison, threshold, forMs } = condition;
+  // One literal per case rather than a spread of a common base: a verdict per condition per target per tick
+  // (7000 a tick at 1000 targets). Same fields, in the same order.
   const verdict: Verdict =
     judged.status === 'unknown'
-      ? { ...base, cause: judged.cause, detail: judged.detail }
-      : { ...base, value: judged.value };
+      ? { conditionId, status: judged.status, comparison, threshold, forMs, sustainedMs, sustained, cause: judged.cause, detail: judged.detail }
+      : { conditionId, status: judged.status, comparison, threshold, forMs, sustainedMs, sustained, value: judged.value };
   return { verdict, timer };
 }
 

@@ -23,7 +23,9 @@ export function cannotActAlert(policy: Policy, detail: string, sinceMs: number):
 export function recordCanAct(ctx: RuntimeContext, policy: Policy, canAct: CanAct): void {
   const target = policy.target.name;
   const previous = ctx.canAct.get(target);
-  ctx.ports.metrics.canAct.set({ target }, canAct.ok ? 1 : 0);
+  // The gauge already shows an unchanged answer (it goes with the entry when a target is forgotten): every
+  // target is looked at every tick, and a label set's lookup is not free at 1000 targets.
+  if (previous?.ok !== canAct.ok) ctx.ports.metrics.canAct.set({ target }, canAct.ok ? 1 : 0);
   const sinceMs = previous !== undefined && previous.ok === canAct.ok ? previous.sinceMs : canAct.atMs;
   ctx.canAct.set(target, { ...canAct, sinceMs });
   if (!canAct.ok && (previous === undefined || previous.ok || previous.detail !== canAct.detail)) {

@@ -78,6 +78,8 @@ export function heldFor(seen: readonly SeenWebhook[], target: string): SeenWebho
  * caps. Legacy entries (lastSeenMs 0) start their window now. Same list when nothing changes.
  */
 export function prune(seen: readonly SeenWebhook[], nowMs: number, limits: WebhookMemoryLimits): readonly SeenWebhook[] {
+  // Run for every target after every tick; nothing remembered (the usual case) needs no lists and sets.
+  if (seen.length === 0) return seen;
   const adopted = seen.some((e) => e.lastSeenMs === 0) ? seen.map((e) => (e.lastSeenMs === 0 ? { ...e, lastSeenMs: nowMs } : e)) : seen;
   const live = adopted.filter((e) => nowMs - e.lastSeenMs < limits.windowMs);
   const over = (fate: WebhookFate, max: number): Set<SeenWebhook> => {

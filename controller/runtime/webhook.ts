@@ -157,7 +157,9 @@ function rememberFate(ctx: RuntimeContext, state: RuntimeState, fact: Remembered
 export async function retryHeldWebhooks(ctx: RuntimeContext, policy: Policy): Promise<void> {
   if (ctx.safeMode !== null) return;
   const target = policy.target.name;
-  ctx.update((s) => ({ ...s, seenWebhooks: prune(s.seenWebhooks, ctx.ports.now(), ctx.ports.webhookMemory) }));
+  // Every target runs this after every tick: the state is replaced only when the pruning changed something.
+  const pruned = prune(ctx.state.seenWebhooks, ctx.ports.now(), ctx.ports.webhookMemory);
+  if (pruned !== ctx.state.seenWebhooks) ctx.update((s) => ({ ...s, seenWebhooks: pruned }));
   for (const entry of heldFor(ctx.state.seenWebhooks, target)) {
     if (entry.trigger === undefined) continue;
     const dryRun = decide(policy, ctx.targetState(policy), eventOf(entry.trigger), ctx.ports.now());
