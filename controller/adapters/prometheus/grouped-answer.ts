@@ -1,6 +1,6 @@
 import type { Sample } from '../../core/observation.js';
 import type { GroupUnit } from './query-plan.js';
-import { interpretQueryJson } from './response.js';
+import { interpretVector } from './response.js';
 
 // Splits the answer of a grouped query into what each member's own query would have returned. A member
 // gets its series read exactly like its own answer would be (response.ts), an empty result
@@ -14,11 +14,6 @@ export type GroupedAnswer =
   | { readonly ok: true; readonly members: ReadonlyMap<string, MemberOutcome> }
   | { readonly ok: false; readonly reason: string };
 
-interface Series {
-  readonly metric: Record<string, unknown>;
-  readonly value: unknown;
-}
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -30,15 +25,15 @@ export function splitGroupedAnswer(body: unknown, group: GroupUnit, baseUrl: str
   if (!isRecord(data) || data['resultType'] !== 'vector' || !Array.isArray(data['result'])) {
     return { ok: false, reason: 'the answer is not a vector' };
   }
-  const byValue = new Map<string, Series[]>();
+  const byValue = new Map<string, Record<string, unknown>[]>();
   for (const item of data['result'] as unknown[]) {
     if (!isRecord(item) || !isRecord(item['metric'])) return { ok: false, reason: 'a series without labels' };
     const value = item['metric'][group.label];
     if (typeof value !== 'string') return { ok: false, reason: `a series without ${group.label}` };
-    const series: Series = { metric: item['metric'], value: item['value'] };
+    // The series as parsed: reading it only looks at `metric` and `value`, as in the member's own answer.
     const list = byValue.get(value);
-    if (list === undefined) byValue.set(value, [series]);
-    else list.push(series);
+    if (list === undefined) byValue.set(value, [item]);
+    else list.push(item);
   }
   const members = new Map<string, MemberOutcome>();
   for (const member of group.members) {
@@ -48,9 +43,9 @@ export function splitGroupedAnswer(body: unknown, group: GroupUnit, baseUrl: str
     } else if (found.length === 0 && group.absentValue !== undefined) {
       members.set(member.promql, { kind: 'sample', sample: { kind: 'value', value: group.absentValue } });
     } else {
-      // The member's own answer, as Prometheus would have sent it: its one series, or an empty vector.
-      const own = { status: 'success', data: { resultType: 'vector', result: found } };
-      members.set(member.promql, { kind: 'sample', sample: interpretQueryJson(own, { baseUrl, promql: member.promql }) });
+      // The member's own answer, as Prometheus would have sent it: its one series, or an empty vector. Its
+      // envelope (status success, a vector) is the group's, checked above: the result list is read as is.
+      members.set(member.promql, { kind: 'sample', sample: interpretVector(found, { baseUrl, promql: member.promql }) });
     }
   }
   return { ok: true, members };

@@ -52,7 +52,8 @@ export function interpretQueryJson(body: unknown, ctx: ResponseContext): Sample 
   );
 }
 
-function interpretVector(result: unknown, ctx: ResponseContext): Sample {
+/** The `data.result` of a vector answer (what interpretQueryJson reads once the envelope is checked). */
+export function interpretVector(result: unknown, ctx: ResponseContext): Sample {
   if (!Array.isArray(result)) {
     return unknown('bad_response', `${who(ctx)} answered a vector whose result is not a list for ${quote(ctx.promql)}`);
   }
