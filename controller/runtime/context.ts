@@ -60,6 +60,8 @@ export class RuntimeContext {
   readonly webhooksQueued = new Set<string>();
   /** Whether Guardrail can act on each target, as the last observation found (can-act.ts), by target. */
   readonly canAct = new Map<string, CanAct & { readonly sinceMs: number }>();
+  /** The value the guardrail_rollback_active gauge was last set to, by target (forgotten with the target). */
+  readonly rollbackActiveShown = new Map<string, number>();
   /** Switches started and ended, by target: a look at what runs taken across a switch is stale (tick.ts). */
   private readonly switchCounts = new Map<string, number>();
   /** Set when the state file cannot be trusted: no automatic action until an operator acts. */

@@ -73,7 +73,12 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
   if (decision.refused !== undefined) logger.info({ target, refused: decision.refused }, 'event refused by the engine');
   // Eight gauge sets per target per tick otherwise; the gauge was set when the target was seeded.
   if (decision.state.phase !== before.phase) recordPhase(metrics, target, decision.state.phase);
-  metrics.rollbackActive.set({ target }, rollbackActive(decision.state.phase, decision.state.pause?.resumeTo === 'rolled_back') ? 1 : 0);
+  // Set when it changes, not on every decision (a label set's lookup per target per tick, twice).
+  const active = rollbackActive(decision.state.phase, decision.state.pause?.resumeTo === 'rolled_back') ? 1 : 0;
+  if (ctx.rollbackActiveShown.get(target) !== active) {
+    metrics.rollbackActive.set({ target }, active);
+    ctx.rollbackActiveShown.set(target, active);
+  }
   for (const c of decision.commands) if (c.type === 'notify') notifier.notify(c.alert);
   for (const c of decision.commands) if (c.type === 'record') await appendOutOfBand(ctx, policy, c);
 

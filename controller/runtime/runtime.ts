@@ -235,6 +235,7 @@ export class Runtime implements ControllerPort {
     for (const gone of this.ctx.policies.filter((p) => !kept.has(p.target.name))) {
       forgetTarget(this.metrics, gone.target.name);
       this.ctx.canAct.delete(gone.target.name);
+      this.ctx.rollbackActiveShown.delete(gone.target.name);
     }
     this.ctx.policies = result.policies;
     this.ctx.policyFiles = result.files;

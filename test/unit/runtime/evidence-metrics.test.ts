@@ -79,4 +79,19 @@ describe('evidence metrics on /metrics', () => {
     expect(text).toMatch(/^guardrail_condition_state\{target="demo-renamed",condition="reasons.high-error-rate",state="ok"\} 1$/m);
     expect(text).toMatch(/^guardrail_target_phase\{target="demo-renamed",phase="watching"\} 1$/m);
   });
+
+  it('the gauges set only on a change (rollback_active, can_act) come back when a dropped target is named again', async () => {
+    h = await createHarness();
+    await h.tick();
+    expect(await scrape()).toMatch(/^guardrail_rollback_active\{target="demo"\} 0$/m);
+    expect(await scrape()).toMatch(/^guardrail_can_act\{target="demo"\} 1$/m);
+    await rewritePolicy((y) => y.replace(/^ {2}name: demo$/m, '  name: demo-renamed'));
+    await h.tick();
+    expect(await scrape()).not.toMatch(/guardrail_(rollback_active|can_act)\{target="demo"\}/);
+    await rewritePolicy((y) => y.replace(/^ {2}name: demo-renamed$/m, '  name: demo'));
+    await h.tick();
+    const text = await scrape();
+    expect(text).toMatch(/^guardrail_rollback_active\{target="demo"\} 0$/m);
+    expect(text).toMatch(/^guardrail_can_act\{target="demo"\} 1$/m);
+  });
 });
