@@ -4,6 +4,7 @@
 // flips), NaN (missing, both branch directions), ±0, infinities' float32 neighbours, denormals, and rows
 // mixing them, so that many leaf combinations and scores of both signs reach the logistic.
 import type { CompiledEnsemble } from './tree-ensemble.js';
+import { seededRandom } from '../fault-injecting-scorer.js';
 
 export interface SelfCheck {
   readonly ok: boolean;
@@ -38,18 +39,6 @@ const SPECIAL = [
   -1,
 ];
 
-/** A small deterministic generator (mulberry32): the probes are the same on every start. */
-function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 /** A value for feature f: one of its thresholds (exact or ± 1 ulp), or a special value. */
 function pick(thresholds: readonly number[], random: () => number): number {
   const r = random();
@@ -65,7 +54,7 @@ export function probeRows(
   randomRows = 2048,
   seed = 17,
 ): Float32Array {
-  const random = generator(seed);
+  const random = seededRandom(seed); // deterministic: the probes are the same on every start
   const perThreshold = ensemble.thresholds.reduce((n, ts) => n + ts.length * 3, 0);
   const rows = new Float32Array((randomRows + perThreshold) * width);
   const fill = (row: number): void => {
