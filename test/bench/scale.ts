@@ -21,18 +21,17 @@
 //      (Prometheus's scrape interval, default 1 s; at 5000 services × ~20 series a 1 s scrape falls behind
 //      on 2 shared cores, series go stale and the model-not-loaded rule breaches).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { rm, symlink, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { loadavg } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { startPrometheus, type RealPrometheus } from '../helpers/real-prometheus.js';
-import { transpileForChild } from '../helpers/transpile-for-child.js';
 import { LIB_DIR } from './lib/load.js';
 import { BenchLoad, machineLine } from './lib/machine.js';
 import { cpuMsOf, findPid } from './lib/process-cpu.js';
 import { QUERIES_PER_POLICY } from './lib/scale-policy.js';
 import type { Mode, WorkerResult } from './lib/scale-worker.js';
 import { runBench } from './lib/run-bench.js';
+import { buildScaleWorker } from './lib/scale-worker-build.js';
 import { markdownTable } from './lib/stats.js';
 
 const SIZES = (process.env['BENCH_SCALE_SIZES'] ?? '10,100,500,1000,5000').split(',').map(Number);
@@ -50,30 +49,6 @@ interface Row extends WorkerResult {
   readonly promCpuPerTick: number;
 }
 
-/** `entry` and every .ts file it imports, transitively, by relative path (so the worker never misses one). */
-function importClosure(entry: string): string[] {
-  const found = new Set<string>();
-  const pending = [entry];
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (found.has(file)) continue;
-    found.add(file);
-    const text = readFileSync(join(REPO_ROOT, file), 'utf8');
-    for (const match of text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) {
-      pending.push(relative(REPO_ROOT, join(REPO_ROOT, dirname(file), `${match[1] ?? ''}.ts`)));
-    }
-  }
-  return [...found];
-}
-
-/** The worker and everything it imports, type-stripped into a temp dir that sees the repo's node_modules. */
-async function buildWorker(): Promise<string> {
-  const out = await transpileForChild(importClosure(relative(REPO_ROOT, join(LIB_DIR, 'scale-worker.ts'))));
-  await symlink(join(REPO_ROOT, 'node_modules'), join(out, 'node_modules'));
-  await symlink(join(REPO_ROOT, 'policies'), join(out, 'policies')); // the policy loader reads its JSON schema
-  // ...found from the package root, which findPackageRoot() recognises by the package's name.
-  await writeFile(join(out, 'package.json'), '{"name":"guardrail","type":"module"}\n');
-  return out;
-}
 
 async function startExporter(services: number): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, [join(LIB_DIR, 'synthetic-exporter.mjs'), String(services), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -187,7 +162,7 @@ async function main(): Promise<void> {
   console.log(`bench:scale — ${machineLine(load)}`);
   const deadline = TICK_TIMEOUT_MS === '' ? "the runtime's default tick deadline" : `tick deadline ${TICK_TIMEOUT_MS} ms`;
   console.log(`${QUERIES_PER_POLICY} queries per policy, ${TICKS} measured ticks per size, ${TICK_SPACING_MS} ms apart, scrape every ${SCRAPE_S} s, ${deadline}\n`);
-  const workerDir = await buildWorker();
+  const workerDir = await buildScaleWorker();
   try {
     const rows: Row[] = [];
     for (const size of SIZES) rows.push(...(await measure(workerDir, size)));

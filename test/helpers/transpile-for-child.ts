@@ -9,13 +9,16 @@ import ts from 'typescript';
 
 const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
-/** Returns the temp dir; `<dir>/<same relative path>.js` is the module for each `.ts` given. */
-export async function transpileForChild(relativePaths: readonly string[]): Promise<string> {
+/**
+ * Returns the temp dir; `<dir>/<same relative path>.js` is the module for each `.ts` given. `root` is the
+ * checkout the paths are relative to (another one when a bench compares two versions).
+ */
+export async function transpileForChild(relativePaths: readonly string[], root = REPO_ROOT): Promise<string> {
   const outDir = await mkdtemp(join(tmpdir(), 'guardrail-transpiled-'));
   // Named like the repository's, so findPackageRoot (service/package-root.ts) stops here.
   await writeFile(join(outDir, 'package.json'), '{"name":"guardrail","type":"module"}\n');
   for (const relativePath of relativePaths) {
-    const source = await readFile(join(REPO_ROOT, relativePath), 'utf8');
+    const source = await readFile(join(root, relativePath), 'utf8');
     const { outputText } = ts.transpileModule(source, {
       fileName: relativePath,
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },

@@ -6,43 +6,18 @@
 // test/bench/lib/scale-worker.ts and the controller code it imports, type-stripped (as bench:scale does).
 // Prints every run (CPU per tick p50, peak RSS, tick p50, load average) and the medians per side.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
-import { loadavg, tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import ts from 'typescript';
+import { rm } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { startPrometheus, type RealPrometheus } from '../../helpers/real-prometheus.js';
 import { LIB_DIR } from '../lib/load.js';
 import type { WorkerResult } from '../lib/scale-worker.js';
+import { buildScaleWorker, SCALE_WORKER } from '../lib/scale-worker-build.js';
 import { median } from '../lib/stats.js';
 
-const WORKER = 'test/bench/lib/scale-worker.ts';
-
-/** The worker of the checkout at `root` and what it imports, type-stripped into a temp dir. */
-async function buildWorker(root: string): Promise<string> {
-  const out = await mkdtemp(join(tmpdir(), 'guardrail-scale-ab-'));
-  const found = new Set<string>();
-  const pending = [WORKER];
-  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
-    if (found.has(file)) continue;
-    found.add(file);
-    const text = readFileSync(join(root, file), 'utf8');
-    for (const match of text.matchAll(/(?:from|import\()\s*'(\.{1,2}\/[^']+)\.js'/g)) pending.push(relative(root, join(root, dirname(file), `${match[1] ?? ''}.ts`)));
-    const { outputText } = ts.transpileModule(text, {
-      fileName: file,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-    });
-    await mkdir(dirname(join(out, file)), { recursive: true });
-    await writeFile(join(out, file.replace(/\.ts$/, '.js')), outputText);
-  }
-  await symlink(join(root, 'node_modules'), join(out, 'node_modules'));
-  await symlink(join(root, 'policies'), join(out, 'policies'));
-  await writeFile(join(out, 'package.json'), '{"name":"guardrail","type":"module"}\n');
-  return out;
-}
 
 function runWorker(dir: string, targets: number, url: string, ticks: number): Promise<WorkerResult> {
-  const child = spawn(process.execPath, [join(dir, WORKER.replace(/\.ts$/, '.js')), 'grouping-on', String(targets), url, String(ticks), '1000'], {
+  const child = spawn(process.execPath, [join(dir, SCALE_WORKER.replace(/\.ts$/, '.js')), 'grouping-on', String(targets), url, String(ticks), '1000'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -63,8 +38,8 @@ async function main(): Promise<void> {
   const targets = Number(targetsArg ?? 1000);
   const ticks = Number(ticksArg ?? 8);
   const sides = [
-    { name: 'A', root: resolve(a), dir: await buildWorker(resolve(a)), runs: [] as WorkerResult[] },
-    { name: 'B', root: resolve(b), dir: await buildWorker(resolve(b)), runs: [] as WorkerResult[] },
+    { name: 'A', root: resolve(a), dir: await buildScaleWorker(resolve(a)), runs: [] as WorkerResult[] },
+    { name: 'B', root: resolve(b), dir: await buildScaleWorker(resolve(b)), runs: [] as WorkerResult[] },
   ];
   const exporter = spawn(process.execPath, [join(LIB_DIR, 'synthetic-exporter.mjs'), String(targets), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let prometheus: RealPrometheus | undefined;
