@@ -40,6 +40,8 @@ export function buildConsumerHttp(deps: ConsumerHttpDeps) {
     model_version: scorer.version,
     model_variant: scorer.variant,
     model_loaded_at: scorer.loadedAtMs / 1000,
+    // The same field as the API's /version: which engine computes the scores (compiled-trees, onnxruntime...).
+    model_engine: scorer.engine ?? null,
     node_version: process.version,
     consumer_name: deps.consumerName,
   }));

@@ -66,7 +66,7 @@ describe('prediction consumer with bad events', () => {
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', redis: 'ok', model_variant: 'ml' });
     const version = (await (await fetch(`${url}/version`)).json()) as Record<string, unknown>;
-    expect(version).toMatchObject({ model_variant: 'ml', consumer_name: 'c-poison' });
+    expect(version).toMatchObject({ model_variant: 'ml', model_engine: 'compiled-trees', consumer_name: 'c-poison' });
     expect(String(version['model_version'])).toMatch(/^xgb-/);
   });
 
