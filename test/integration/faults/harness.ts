@@ -1,4 +1,4 @@
-// THE FAULT MATRIX'S SHARED STACK (docs/runtime.md, "Fault matrix"). Every file in test/integration/faults/
+// THE FAULT MATRIX'S SHARED STACK (docs/faults.md). Every file in test/integration/faults/
 // is one fault: it starts this stack once, injects its fault, and asserts the END STATE through the
 // outside of the system — which variant each container serves (GET /version), what `guardrail status
 // --json` and `guardrail history --json` say (the real CLI), which alerts are active in Alertmanager, and
