@@ -19,6 +19,7 @@ export type {
   Policy,
   Reason,
   Rollforward,
+  CandidateAllowList,
   ShadowGate,
   GateTraffic,
   ThresholdUnit,
@@ -72,3 +73,4 @@ export type { CommandType, Effect, Guard, LifecycleEvent, Transition } from './l
 export { ALL_PHASES, TRANSITIONS } from './lifecycle.js';
 export { compare } from './judge.js';
 export { nextWarningAtMs, warningsDue } from './tick-side-steps.js';
+export { CANDIDATE_ENV_ENTRY, parseCandidateRefs, type CandidateSpec } from './candidate.js';

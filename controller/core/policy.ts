@@ -98,6 +98,22 @@ export interface Rollforward {
    * gate"); set exactly when the target has a shadow (TargetSpec.shadow: which services, share, timeout).
    */
   readonly gate?: ShadowGate;
+  /**
+   * What an operator may set as the next candidate (`guardrail rollforward TARGET --candidate ...`): absent,
+   * nothing (the candidate is the normal value of the serving image). Only with a shadow.
+   */
+  readonly candidates?: CandidateAllowList;
+}
+
+/**
+ * The policy's allow-list of candidates (rollforward.candidates): anchored glob patterns (picomatch) for
+ * image references and, per environment variable, for its value. The operator's token never becomes an
+ * arbitrary image or environment: anything not matched is refused. The target's variable (MODEL_VARIANT)
+ * and SHADOW_* are never settable (the loader refuses them).
+ */
+export interface CandidateAllowList {
+  readonly images: readonly string[];
+  readonly env: Readonly<Record<string, readonly string[]>>;
 }
 
 /** The mirrored requests the gate's window must hold before any bound counts (fewer: UNKNOWN low_traffic). */

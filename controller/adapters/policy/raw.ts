@@ -104,4 +104,5 @@ export interface RawRollforward {
     readonly minAgreement?: number;
     readonly queries?: Partial<Readonly<Record<GateBoundName, string>>>;
   };
+  readonly candidates?: { readonly images?: readonly string[]; readonly env?: Readonly<Record<string, readonly string[]>> };
 }

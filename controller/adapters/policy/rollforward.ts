@@ -6,6 +6,7 @@
 import type { Condition, Policy, ShadowGate } from '../../core/policy.js';
 import type { ShadowSpec } from '../../core/target.js';
 import { formatDuration } from '../../core/duration.js';
+import { candidatesOf } from './candidates.js';
 import type { Checker } from './checker.js';
 import type { YamlPath } from './positions.js';
 import { promqlProblems, rangeWindows } from './promql.js';
@@ -132,5 +133,7 @@ export function rollforward(c: Checker, raw: RawPolicy, intervalMs: number): { r
     c.fail(['rollforward', 'after'], 'rollforward.after is for a roll-forward without a shadow: with a shadow, the gate decides (gate.for)', 'key');
   }
   const afterMs = c.duration(['rollforward', 'after'], rf.after, 0);
-  return shadow === undefined ? { rollforward: { mode, afterMs } } : { rollforward: { mode, afterMs, gate: shadow.gate }, shadow: shadow.spec };
+  const candidates = candidatesOf(c, raw, rf, shadow !== undefined);
+  if (shadow === undefined) return { rollforward: { mode, afterMs } };
+  return { rollforward: { mode, afterMs, gate: shadow.gate, ...(candidates === undefined ? {} : { candidates }) }, shadow: shadow.spec };
 }

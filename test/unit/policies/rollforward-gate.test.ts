@@ -159,3 +159,40 @@ describe('rollforward: what is refused', () => {
     expect(errors(withRollforward('  mode: manual', '  gate: { colour: red }')).join('\n')).toMatch(/unknown key "colour"/);
   });
 });
+
+describe('rollforward.candidates: the allow-list of candidates an operator may set', () => {
+  it('image patterns and per-variable value patterns, as written', () => {
+    const policy = parsed(withRollforward('  mode: automatic', '  gate: {}', '  candidates:', '    images: ["registry.example.com/team/prediction-service:1.4.*", "registry.example.com/team/prediction-service@sha256:*"]', '    env: { MODEL_DIR: [/models/prediction/*], ONNX_THREADS: ["[1-4]"] }'));
+    expect(policy.rollforward.candidates).toEqual({
+      images: ['registry.example.com/team/prediction-service:1.4.*', 'registry.example.com/team/prediction-service@sha256:*'],
+      env: { MODEL_DIR: ['/models/prediction/*'], ONNX_THREADS: ['[1-4]'] },
+    });
+  });
+
+  it('absent: no allow-list (no candidate can be set)', () => {
+    expect(parsed(withRollforward('  mode: automatic', '  gate: {}')).rollforward.candidates).toBeUndefined();
+  });
+
+  it('refused: a repository left open, the variant variable, SHADOW_*, a variable without patterns, one allowing nothing, one without a shadow', () => {
+    expect(errors(withRollforward('  mode: automatic', '  gate: {}', '  candidates:', '    images: ["registry.example.com/team/*:1.4", "*", "ok.example/x:1"]'))).toEqual([
+      'p.yaml:42:14 rollforward.candidates.images: "registry.example.com/team/*:1.4" leaves the repository open ("registry.example.com/team/*"): write the repository out, only the tag or digest may be a pattern, e.g. registry.example.com/team/prediction-service:1.4.*',
+      'p.yaml:42:49 rollforward.candidates.images: "*" leaves the repository open ("*"): write the repository out, only the tag or digest may be a pattern, e.g. registry.example.com/team/prediction-service:1.4.*',
+    ]);
+    expect(errors(withRollforward('  mode: automatic', '  gate: {}', '  candidates:', '    env: { MODEL_VARIANT: [ml], SHADOW_URL: ["http://*"], MODEL_DIR: [] }'))).toEqual([
+      "p.yaml:42:12 rollforward.candidates.env: MODEL_VARIANT chooses the variant and is Guardrail's alone: a candidate always runs the target's normal value",
+      'p.yaml:42:33 rollforward.candidates.env: SHADOW_URL wires the shadow mirroring and is set by Guardrail, never by a candidate',
+      'p.yaml:42:70 rollforward.candidates.env: MODEL_DIR has no pattern: list the values a candidate may give it, or leave it out',
+    ]);
+    expect(errors(withRollforward('  mode: automatic', '  gate: {}', '  candidates: {}'))).toEqual([
+      'p.yaml:41:3 rollforward.candidates allows nothing: list image patterns (images) or variables with value patterns (env), or leave it out',
+    ]);
+    expect(errors(withRollforward('  mode: manual', '  candidates: { images: ["r.example/svc:*"] }'))).toEqual([
+      'p.yaml:40:3 rollforward.candidates needs a shadow (rollforward.shadow or gate): a candidate is shadowed and gated before it serves',
+    ]);
+  });
+
+  it('the schema refuses a variable name that is not one, and unknown keys', () => {
+    expect(errors(withRollforward('  mode: automatic', '  gate: {}', '  candidates: { env: { model_dir: [x] } }')).join('\n')).toMatch(/model_dir/);
+    expect(errors(withRollforward('  mode: automatic', '  gate: {}', '  candidates: { volumes: [x] }')).join('\n')).toMatch(/unknown key "volumes"/);
+  });
+});
