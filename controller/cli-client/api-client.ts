@@ -1,7 +1,7 @@
 // The CLI's client for the controller API (fetch, no extra dependency). It turns every failure into one
 // of two errors the CLI prints plainly: the server refused (with its catalogue code), or it could not be
 // reached at all.
-import type { HistoryEntryView, OperationView, TargetStatusView } from '../ports/controller.js';
+import type { CandidateView, HistoryEntryView, OperationView, TargetStatusView } from '../ports/controller.js';
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:8090';
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -67,6 +67,8 @@ export interface OverrideBody {
   readonly until?: string;
   /** rollforward only: even while the shadow candidate breaches the gate. */
   readonly force?: boolean;
+  /** rollforward only: set the shadow's candidate instead of rolling forward. */
+  readonly candidate?: { readonly image?: string; readonly env?: Readonly<Record<string, string>> };
 }
 
 export interface ApiClient {
@@ -74,7 +76,7 @@ export interface ApiClient {
   history(params: HistoryParams): Promise<HistoryPage>;
   historyMarkdown(params: HistoryParams): Promise<string>;
   /** `warning`: accepted, but worth knowing (a roll-forward on UNKNOWN shadow evidence, or forced). */
-  override(target: string, action: OverrideAction, body: OverrideBody): Promise<{ readonly operation: OperationView; readonly warning?: string }>;
+  override(target: string, action: OverrideAction, body: OverrideBody): Promise<{ readonly operation: OperationView; readonly warning?: string; readonly candidate?: CandidateView }>;
   /** GET /api/v1/operations/:id: an operation's current status (404 GR_ERR_NOT_FOUND once forgotten). */
   operation(id: string): Promise<{ readonly operation: OperationView }>;
 }

@@ -12,9 +12,15 @@ export function formatHistory(page: { readonly entries: readonly HistoryEntryVie
     formatHistoryDuration(e),
     e.result,
     triggerText(e.trigger),
-    e.reason.replace(/\s+/g, ' '),
+    `${e.reason.replace(/\s+/g, ' ')}${candidateText(e.candidate)}`,
   ]);
   const table = textTable(['STARTED', 'TARGET', 'ACTION', 'DURATION', 'RESULT', 'TRIGGER', 'REASON'], rows);
   const shown = `${page.offset + 1}-${page.offset + page.entries.length} of ${page.total}`;
   return `${table}\n(${shown})`;
+}
+
+/** A candidate set or promoted (issue #19), after the reason: ` [candidate image …, KEY=VALUE]`. */
+function candidateText(c: HistoryEntryView['candidate']): string {
+  if (c === undefined) return '';
+  return ` [candidate ${[...(c.image === null ? [] : [c.image]), ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`)].join(', ')}]`;
 }

@@ -3,7 +3,7 @@
 // expiry, a held-back rollback, the last verdicts (value vs threshold, verdict, `for` progress), the shadow
 // candidate and its roll-forward gate, the last error.
 import type { Verdict } from '../core/index.js';
-import type { ShadowView, TargetStatusView } from '../ports/controller.js';
+import type { CandidateView, ShadowView, TargetStatusView } from '../ports/controller.js';
 import { triggerText } from '../http/history-markdown.js';
 import { escapeControl } from '../core/display-text.js';
 import { humanDuration, shortTime, textTable } from './text-table.js';
@@ -72,6 +72,7 @@ function shadowLines(s: ShadowView): string[] {
   const lines = [
     `  shadow candidate${candidate}: ${s.state} (${s.detail})`,
     `  roll-forward gate: ${VERDICT_TEXT[s.verdict]}${since}, passing ${humanDuration(s.passingSeconds)}/${humanDuration(s.forSeconds)} (${rollforward})`,
+    ...candidateSpecLines(s.candidateSpec ?? null),
   ];
   if (s.bounds.length === 0) return lines;
   const rows = s.bounds.map((b) => {
@@ -82,6 +83,14 @@ function shadowLines(s: ShadowView): string[] {
     return [b.bound, VERDICT_TEXT[b.status], `${formatNumber(b.value ?? undefined)} ${op} ${formatNumber(b.threshold)}`];
   });
   return [...lines, ...textTable(['BOUND', 'VERDICT', 'VALUE'], rows).split('\n').map((l) => `    ${l}`)];
+}
+
+/** The operator's candidate (`rollforward --candidate`), if one was set: what it runs, who set it, whether it serves. */
+function candidateSpecLines(c: CandidateView | null): string[] {
+  if (c === null) return [];
+  const parts = [...(c.image === null ? [] : [`image ${c.image}`]), ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`)].join(', ');
+  const where = c.promotedAt === null ? 'in shadow, gated before it serves' : `promoted ${shortTime(c.promotedAt)}, serves`;
+  return [escapeControl(`  candidate: ${parts} (set by ${c.setBy} ${shortTime(c.setAt)}: ${c.reason}; ${where})`)];
 }
 
 function verdictRow(v: Verdict): string[] {

@@ -1,8 +1,10 @@
 // `guardrail rollforward TARGET [--reason "..."]` and `guardrail resume TARGET [--reason "..."]`: the two
 // overrides whose reason is optional. They differ only in verb and wording, so one builder serves both.
+// `rollforward --candidate REF` (repeatable) sets the shadow's candidate instead: candidate-flag.ts.
 import type { Command } from 'commander';
 import { connect, withConnectionOptions, type ConnectionFlags } from './api-connection.js';
 import { runAction } from './cli-run.js';
+import { checkCandidate, printCandidateSet, withCandidateOption, type CandidateFlags } from './candidate-flag.js';
 import { checkReason, checkTarget } from './override-flags.js';
 import { writeErr } from './terminal.js';
 import { printAccepted } from './override-output.js';
@@ -18,14 +20,18 @@ function registerOverride(program: Command, { action, description }: OptionalRea
   // A roll-forward is a switch like a rollback: it waits for the outcome. A resume ends at once.
   const waits = action === 'rollforward';
   if (waits) command.option('--force', 'roll forward even while the shadow candidate breaches the roll-forward gate');
+  if (waits) withCandidateOption(command);
   (waits ? withWaitOptions(command) : command).action(
-    runAction(async (target: string, flags: ConnectionFlags & WaitFlags & { readonly reason?: string; readonly force?: boolean }) => {
+    runAction(async (target: string, flags: ConnectionFlags & WaitFlags & CandidateFlags & { readonly reason?: string; readonly force?: boolean }) => {
       const reason = checkReason(flags.reason, false);
       checkTarget(target);
+      const candidate = checkCandidate(flags);
       const timeoutMs = waits ? checkWaitTimeout(flags) : 0;
       const client = await connect(flags);
-      const body = { ...(reason === undefined ? {} : { reason }), ...(flags.force === true ? { force: true } : {}) };
-      const { operation, warning } = await client.override(target, action, body);
+      const body = { ...(reason === undefined ? {} : { reason }), ...(flags.force === true ? { force: true } : {}), ...(candidate === undefined ? {} : { candidate }) };
+      const answer = await client.override(target, action, body);
+      const { operation, warning } = answer;
+      if (answer.candidate !== undefined && flags.json !== true) printCandidateSet(target, answer.candidate);
       // On stderr, so --json output stays one document.
       if (warning !== undefined) writeErr(`guardrail: warning: ${warning}\n`);
       if (waits) await followOperation(client, operation, flags, timeoutMs);

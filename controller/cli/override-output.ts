@@ -3,7 +3,7 @@ import type { OperationView } from '../ports/controller.js';
 import { printJson } from './cli-run.js';
 import { writeOut } from './terminal.js';
 
-export const VERB = { rollback: 'Rollback', rollforward: 'Roll-forward', pause: 'Pause', resume: 'Resume', webhook: 'Webhook' } as const;
+export const VERB = { rollback: 'Rollback', rollforward: 'Roll-forward', pause: 'Pause', resume: 'Resume', webhook: 'Webhook', candidate: 'Candidate' } as const;
 
 export function printAccepted(operation: OperationView, json: boolean, extra = ''): void {
   if (json) {

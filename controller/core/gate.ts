@@ -153,6 +153,17 @@ export function shadowGateOf(policy: Policy): ShadowGate | undefined {
 }
 
 /**
+ * The gate's record forgotten because the candidate changed (an operator set a new one): its evidence was
+ * the previous candidate's, so the next judgement starts from nothing (and, until the new candidate is
+ * verified serving, is UNKNOWN candidate_not_ready).
+ */
+export function restartGate(state: TargetState): TargetState {
+  if (state.shadowGate === undefined) return state;
+  const { shadowGate: _previousCandidates, ...rest } = state;
+  return rest;
+}
+
+/**
  * A tick's gate step: judged while the candidate runs in shadow (rolled back, or paused there), and
  * forgotten otherwise, so a new rollback starts its evidence from nothing.
  */

@@ -64,7 +64,7 @@ export { decide, initialState } from './decide.js';
 export type { PolicyQuery, QueryPurpose } from './queries.js';
 export { queriesOf, conditionsOf, gateQueriesOf } from './queries.js';
 export type { GateRecord } from './state.js';
-export { assessGate, CANDIDATE_BOUND_ID, clippedGateQuery, describeGate, gateEvidence, gatePassed, gatePassingMs, shadowPhase } from './gate.js';
+export { assessGate, CANDIDATE_BOUND_ID, clippedGateQuery, describeGate, gateEvidence, gatePassed, gatePassingMs, restartGate, shadowPhase } from './gate.js';
 export type { TriggerMatch } from './triggers.js';
 export { matchAlertmanager, webhookFate } from './triggers.js';
 export type { Corroboration, CorroborationQuery } from './corroboration.js';

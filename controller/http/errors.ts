@@ -14,6 +14,8 @@ export const API_ERRORS = {
   GR_ERR_NOT_FOUND: { status: 404, title: 'no such route or resource' },
   GR_ERR_UNKNOWN_TARGET: { status: 404, title: 'no policy has this target' },
   GR_ERR_CONFLICT: { status: 409, title: 'another operation is in flight or the engine refused' },
+  GR_ERR_CANDIDATE_NOT_ALLOWED: { status: 403, title: 'the policy does not allow this candidate' },
+  GR_ERR_CANDIDATE_UNSUPPORTED: { status: 422, title: 'the target\'s actuator cannot run this candidate' },
   GR_ERR_REQUEST_TIMEOUT: { status: 408, title: 'the request was not received in time' },
   GR_ERR_BODY_TOO_LARGE: { status: 413, title: 'the request body is over the limit' },
   GR_ERR_UNSUPPORTED_MEDIA: { status: 415, title: 'Content-Type must be application/json' },

@@ -41,6 +41,8 @@ export function rollbackRows(entries: readonly HistoryEntryView[], options: Roll
     rows.push(finish(episode.rollback, rollforward, episode.failed, superseded, options));
   };
   for (const entry of chronological) {
+    // Setting a shadow candidate switches nothing: it neither opens nor ends a rollback.
+    if (entry.action === 'candidate') continue;
     if (entry.action === 'rollback') {
       close(entry.target, null, true);
       open.set(entry.target, { rollback: entry, failed: [] });

@@ -41,6 +41,23 @@ export const rollforwardBodySchema = {
   properties: {
     reason,
     force: { type: 'boolean', description: 'roll forward even while the shadow candidate breaches the roll-forward gate (else 409 with the evidence)' },
+    candidate: {
+      type: 'object',
+      additionalProperties: false,
+      minProperties: 1,
+      description: 'set the shadow\'s candidate instead of rolling forward (202; it is shadowed and gated before it serves): an image, environment, or both, as the policy\'s rollforward.candidates allows',
+      properties: {
+        image: { type: 'string', minLength: 1, maxLength: 255, pattern: '^\\S+$', description: 'the image reference the candidate runs, e.g. registry.example.com/team/prediction-service:1.4.2' },
+        env: {
+          type: 'object',
+          minProperties: 1,
+          maxProperties: 32,
+          propertyNames: { pattern: '^[A-Z_][A-Z0-9_]*$', maxLength: 128 },
+          additionalProperties: { type: 'string', maxLength: 1024 },
+          description: 'environment entries set on the candidate, on top of the service\'s',
+        },
+      },
+    },
   },
 } as const;
 
@@ -116,7 +133,7 @@ export const operationSchema = {
   required: ['id', 'kind', 'target', 'submittedAt', 'status', 'message'],
   properties: {
     id: { type: 'string' },
-    kind: { type: 'string', enum: ['rollback', 'rollforward', 'pause', 'resume', 'webhook'] },
+    kind: { type: 'string', enum: ['rollback', 'rollforward', 'pause', 'resume', 'webhook', 'candidate'] },
     target: { type: 'string' },
     submittedAt: { type: 'string' },
     status: { type: 'string', enum: ['queued', 'running', 'done', 'refused', 'failed'] },
@@ -130,6 +147,7 @@ export const operationResponseSchema = {
   properties: {
     operation: { $ref: 'Operation#' },
     warning: { type: 'string', description: 'accepted, but worth knowing: a roll-forward on UNKNOWN shadow evidence, or forced over a BREACH' },
+    candidate: { ...openObject, description: 'the candidate set (a `candidate` body): image, env, setBy, setAt, reason, promotedAt' },
   },
 } as const;
 

@@ -10,7 +10,7 @@
 //   if the new one fails (ActuationError.restored tells whether that worked);
 // - it is idempotent: switching to the value a target already has is a quick no-op.
 
-import type { ServiceSpec, VariantValue, VerifySpec } from '../core/index.js';
+import type { CandidateSpec, ServiceSpec, VariantValue, VerifySpec } from '../core/index.js';
 
 /** The steps of one switch, in order. Each is reported to `onStep` once it is done. */
 export type StepName =
@@ -53,6 +53,12 @@ export interface SwitchRequest {
    * serves beats the faulty model; the failing health is reported in SwitchResult.degraded).
    */
   readonly accept?: 'healthy' | 'serving';
+  /**
+   * The operator's candidate (`guardrail rollforward --candidate`) the new instances of a shadowed service
+   * run when switched to the shadow's value (a roll-forward promotes it): its image instead of the serving
+   * container's, its environment on top. Ignored for any other value.
+   */
+  readonly candidate?: CandidateSpec;
 }
 
 export interface InstanceRef {
@@ -161,7 +167,19 @@ export interface Actuator {
    * `wanted` (the target is rolled back), else remove it. Never touches the serving instance. Optional: an
    * actuator without shadows leaves it out (a policy with a shadow then shows the candidate as unknown).
    */
-  maintainShadow?(service: ServiceSpec, wanted: boolean): Promise<StandbyReport>;
+  maintainShadow?(service: ServiceSpec, wanted: boolean, candidate?: CandidateSpec): Promise<StandbyReport>;
+  /**
+   * What of an operator's candidate (`--candidate`: an image, environment) this actuator can run for the
+   * service's shadow; `detail` says why not. Absent: no candidate at all (an actuator without shadows).
+   */
+  candidateSupport?(service: ServiceSpec): CandidateSupport;
+}
+
+/** Whether an actuator can run a candidate's image and its environment for a service (and if not, why). */
+export interface CandidateSupport {
+  readonly image: boolean;
+  readonly env: boolean;
+  readonly detail: string;
 }
 
 /**

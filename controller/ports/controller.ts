@@ -3,7 +3,7 @@
 // nothing in a request can reach a container directly: every action names a policy target and goes
 // through the same engine queue as automatic decisions.
 
-import type { Evidence, Phase, Trigger, Verdict, VerdictStatus } from '../core/index.js';
+import type { CandidateSpec, Evidence, Phase, Trigger, Verdict, VerdictStatus } from '../core/index.js';
 
 export interface ActiveRollbackView {
   readonly id: string;
@@ -107,6 +107,21 @@ export interface ShadowView {
   readonly passingSeconds: number;
   readonly forSeconds: number;
   readonly bounds: readonly ShadowBoundView[];
+  /** The operator's candidate (`guardrail rollforward --candidate`) the ML side runs; null: the image's own. */
+  readonly candidateSpec: CandidateView | null;
+}
+
+/** A candidate as status and history show it (runtime/candidate-ops.ts). */
+export interface CandidateView {
+  /** The image it runs instead of the service's; null: the service's image. */
+  readonly image: string | null;
+  /** Environment set on top of the service's. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly setBy: string;
+  readonly setAt: string;
+  readonly reason: string;
+  /** ISO 8601: when a roll-forward promoted it (it serves since); null while it is only shadowed. */
+  readonly promotedAt: string | null;
 }
 
 export interface HeldTriggerView {
@@ -153,7 +168,8 @@ export interface TimelineView {
   readonly conditions: readonly ConditionTimelineView[];
 }
 
-export type HistoryAction = 'rollback' | 'rollforward';
+/** `candidate`: an operator set the shadow's candidate (no switch: it is shadowed and gated first). */
+export type HistoryAction = 'rollback' | 'rollforward' | 'candidate';
 /** `partial`: a rollback reached some services, not all. `out_of_band`: a change Guardrail found, not made. */
 export type HistoryResult = 'in_progress' | 'succeeded' | 'failed' | 'restored' | 'partial' | 'out_of_band';
 
@@ -171,6 +187,8 @@ export interface HistoryEntryView {
   readonly durationSeconds: number | null;
   readonly result: HistoryResult;
   readonly notes: string;
+  /** The candidate set (action `candidate`) or promoted (a roll-forward); absent: none (the image's own). */
+  readonly candidate?: { readonly image: string | null; readonly env: Readonly<Record<string, string>> };
 }
 
 export interface HistoryQuery {
@@ -197,7 +215,7 @@ export interface PoliciesView {
   readonly lastReloadError: { readonly at: string; readonly errors: readonly string[] } | null;
 }
 
-export type OperationKind = 'rollback' | 'rollforward' | 'pause' | 'resume' | 'webhook';
+export type OperationKind = 'rollback' | 'rollforward' | 'pause' | 'resume' | 'webhook' | 'candidate';
 
 export interface OperationView {
   readonly id: string;
@@ -212,14 +230,27 @@ export type OperationRequest =
   | { readonly kind: 'rollback'; readonly actor: string; readonly reason: string }
   | { readonly kind: 'rollforward'; readonly actor: string; readonly reason: string; readonly force?: boolean }
   | { readonly kind: 'pause'; readonly actor: string; readonly reason: string; readonly untilMs: number }
-  | { readonly kind: 'resume'; readonly actor: string; readonly reason: string };
+  | { readonly kind: 'resume'; readonly actor: string; readonly reason: string }
+  /** Replace the shadow's candidate (POST …/rollforward with `candidate`): it does not roll forward. */
+  | { readonly kind: 'candidate'; readonly actor: string; readonly reason: string; readonly candidate: CandidateSpec };
 
 export type SubmitOutcome =
   /** `warning`: accepted, but the operator should know (a roll-forward on UNKNOWN shadow evidence). */
-  | { readonly outcome: 'accepted'; readonly operation: OperationView; readonly warning?: string }
+  | { readonly outcome: 'accepted'; readonly operation: OperationView; readonly warning?: string; readonly candidate?: CandidateView }
   | { readonly outcome: 'unknown_target'; readonly target: string }
   /** Another operation is in flight for the target, or the engine refused (e.g. rollforward while watching). */
-  | { readonly outcome: 'conflict'; readonly reason: string; readonly inFlight: OperationView | null; readonly shadow?: ShadowView };
+  | { readonly outcome: 'conflict'; readonly reason: string; readonly inFlight: OperationView | null; readonly shadow?: ShadowView; readonly phase?: Phase }
+  /**
+   * A candidate refused: `malformed` (not an image reference, a control character), `not_allowed` by the
+   * policy's rollforward.candidates (with what it allows), `unsupported` by the target's actuator.
+   */
+  | { readonly outcome: 'candidate_refused'; readonly why: 'malformed' | 'not_allowed' | 'unsupported'; readonly reason: string; readonly allowed?: CandidateAllowed };
+
+/** A policy's rollforward.candidates as written (empty lists when it has none). */
+export interface CandidateAllowed {
+  readonly images: readonly string[];
+  readonly env: Readonly<Record<string, readonly string[]>>;
+}
 
 /** One alert of an Alertmanager webhook (version 4) payload, as the API validated it. */
 export interface IncomingAlert {

@@ -7,6 +7,8 @@ import picomatch from 'picomatch';
 import type { CandidateSpec, Policy } from '../core/index.js';
 
 export interface CandidateRefusal {
+  /** `malformed`: not an image reference, or a value with a control character; `not_allowed`: the policy refuses it. */
+  readonly kind: 'malformed' | 'not_allowed';
   /** One sentence: what is not allowed, by which policy file, and what is. */
   readonly detail: string;
   /** The policy's allow-list as written (empty when it has none). */
@@ -28,12 +30,12 @@ function list(patterns: readonly string[]): string {
 export function refuseCandidate(policy: Policy, policyFile: string, candidate: CandidateSpec): CandidateRefusal | null {
   const allowList = policy.rollforward.candidates;
   const allowed = { images: allowList?.images ?? [], env: allowList?.env ?? {} };
-  const refuse = (detail: string): CandidateRefusal => ({ detail, allowed });
+  const refuse = (detail: string, kind: CandidateRefusal['kind'] = 'not_allowed'): CandidateRefusal => ({ kind, detail, allowed });
   if (allowList === undefined) {
     return refuse(`policy ${policyFile} allows no candidate: add rollforward.candidates (image and environment patterns) to it to allow one`);
   }
   if (candidate.image !== undefined && !IMAGE_REFERENCE.test(candidate.image)) {
-    return refuse(`"${candidate.image}" is not an image reference (e.g. registry.example.com/team/prediction-service:1.4.2 or ...@sha256:<digest>)`);
+    return refuse(`"${candidate.image}" is not an image reference (e.g. registry.example.com/team/prediction-service:1.4.2 or ...@sha256:<digest>)`, 'malformed');
   }
   if (candidate.image !== undefined && !matches(allowList.images, candidate.image)) {
     return refuse(`image "${candidate.image}" is not allowed by rollforward.candidates.images in ${policyFile} (allowed: ${list(allowList.images)})`);
@@ -43,7 +45,7 @@ export function refuseCandidate(policy: Policy, policyFile: string, candidate: C
       return refuse(`${key} chooses the variant and is Guardrail's alone: a candidate never sets it (policy ${policyFile})`);
     }
     // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-    if (/[\u0000-\u001f\u007f]/.test(value)) return refuse(`${key}: its value holds a control character (a newline?); refused`);
+    if (/[\u0000-\u001f\u007f]/.test(value)) return refuse(`${key}: its value holds a control character (a newline?); refused`, 'malformed');
     const patterns = allowList.env[key];
     if (patterns === undefined) {
       return refuse(`environment variable ${key} is not allowed by rollforward.candidates.env in ${policyFile} (allowed: ${Object.keys(allowList.env).join(', ') || 'none'})`);

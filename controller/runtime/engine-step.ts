@@ -5,6 +5,7 @@ import { recordCanAct } from './can-act.js';
 import type { RuntimeContext } from './context.js';
 import { observeTarget } from './observe.js';
 import type { InFlightSwitch, RuntimeState } from './runtime-state.js';
+import { candidateSpecOf } from './shadow-keeper.js';
 import { switchAll } from './switch-all.js';
 
 // One event for one target, start to finish: decide → save the new state AND the switch intent in one
@@ -27,8 +28,11 @@ function historyIdOf(policy: Policy, command: SwitchCommand, nowMs: number): str
   return command.attempt > 1 ? `${command.rollbackId}-retry${command.attempt - 1}` : command.rollbackId;
 }
 
-function intentOf(policy: Policy, command: SwitchCommand, nowMs: number): InFlightSwitch {
+function intentOf(ctx: RuntimeContext, policy: Policy, command: SwitchCommand, nowMs: number): InFlightSwitch {
+  // A roll-forward runs the ML side's candidate, if an operator set one (candidate-ops.ts): it promotes it.
+  const candidate = command.type === 'rollforward' ? candidateSpecOf(ctx.state.candidates?.[policy.target.name]) : undefined;
   return {
+    ...(candidate === undefined ? {} : { candidate }),
     historyId: historyIdOf(policy, command, nowMs),
     rollbackId: command.rollbackId,
     action: command.type,
@@ -60,7 +64,7 @@ export async function applyEvent(ctx: RuntimeContext, policy: Policy, event: Eng
   const nowMs = ctx.clock.next(target, before, options.scheduledAtMs);
   const decision = decide(policy, before, event, nowMs);
   const command = decision.commands.find(isSwitch);
-  const intent = command === undefined ? undefined : intentOf(policy, command, nowMs);
+  const intent = command === undefined ? undefined : intentOf(ctx, policy, command, nowMs);
   ctx.setTarget(target, decision.state, intent);
   // In the same save as the decision, so a crash cannot keep one without the other.
   const alsoRecord = options.alsoRecord;
@@ -113,6 +117,7 @@ export async function appendStart(ctx: RuntimeContext, intent: InFlightSwitch): 
     reason: intent.reason,
     evidence: intent.evidence,
     atMs: intent.startedAtMs,
+    ...(intent.candidate === undefined ? {} : { candidate: { image: intent.candidate.image ?? null, env: intent.candidate.env } }),
   });
 }
 
@@ -135,7 +140,8 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
     await ctx.persist();
   };
   const services = servicesOf(policy.target);
-  const outcome = await switchAll({ actuator, services, action: intent.action, value: intent.value, rollbackId: intent.rollbackId, onStep });
+  const candidate = candidateSpecOf(intent.candidate);
+  const outcome = await switchAll({ actuator, services, action: intent.action, value: intent.value, rollbackId: intent.rollbackId, onStep, ...(candidate === undefined ? {} : { candidate }) });
   ctx.countSwitch(target);
   const partial = !outcome.ok && outcome.services.some((s) => s.onValue);
   const result = outcome.ok ? 'succeeded' : partial ? 'partial' : outcome.restored ? 'restored' : 'failed';
@@ -152,7 +158,7 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
   await ctx.ports.history.append({ kind: 'end', id: intent.historyId, target, result, notes, atMs: now() });
   ctx.update((s) => {
     const { [target]: _done, ...inFlight } = s.inFlight;
-    return { ...s, inFlight, variants: outcome.ok ? { ...s.variants, [target]: intent.value } : s.variants };
+    return { ...s, inFlight, variants: outcome.ok ? { ...s.variants, [target]: intent.value } : s.variants, candidates: promoted(s, target, intent, outcome.ok, now()) };
   });
   const event: EngineEvent = outcome.ok
     ? { type: 'actuation_succeeded', action: intent.action, rollbackId: intent.rollbackId }
@@ -162,6 +168,14 @@ export async function executeSwitch(ctx: RuntimeContext, policy: Policy, intent:
   if (outcome.ok) logger.info({ target, action: intent.action, rollbackId: intent.rollbackId, notes }, `${intent.action} verified`);
   else logger.error({ target, action: intent.action, rollbackId: intent.rollbackId, error: outcome.error }, `${intent.action} failed`);
   await lookAfterSwitch(ctx, policy);
+}
+
+/** The candidates after a switch: a verified roll-forward that ran the target's candidate promoted it (it serves now). */
+function promoted(s: RuntimeState, target: string, intent: InFlightSwitch, ok: boolean, nowMs: number): NonNullable<RuntimeState['candidates']> {
+  const candidates = s.candidates ?? {};
+  const record = candidates[target];
+  if (!ok || intent.action !== 'rollforward' || intent.candidate === undefined || record === undefined || record.promotedAtMs !== undefined) return candidates;
+  return { ...candidates, [target]: { ...record, promotedAtMs: nowMs } };
 }
 
 /**

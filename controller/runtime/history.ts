@@ -12,11 +12,14 @@ export interface HistoryStartRecord {
   readonly id: string;
   readonly target: string;
   readonly policy: string;
-  readonly action: SwitchAction;
+  /** `candidate`: an operator set the shadow's candidate (candidate-ops.ts), no switch. */
+  readonly action: SwitchAction | 'candidate';
   readonly trigger: Trigger;
   readonly reason: string;
   readonly evidence: Evidence;
   readonly atMs: number;
+  /** The candidate set (action `candidate`) or promoted (a roll-forward that runs one). */
+  readonly candidate?: { readonly image: string | null; readonly env: Readonly<Record<string, string>> };
 }
 
 export interface HistoryEndRecord {
@@ -56,6 +59,7 @@ export function foldHistory(records: readonly HistoryRecord[]): HistoryEntryView
       durationSeconds: end === undefined ? null : Math.max(0, (end.atMs - r.atMs) / 1000),
       result: end?.result ?? 'in_progress',
       notes: end?.notes ?? '',
+      ...(r.candidate === undefined ? {} : { candidate: r.candidate }),
     });
   }
   return entries;

@@ -1,5 +1,6 @@
 import { TRANSITIONS, decide, describeGate, type Decision, type EngineEvent, type Policy, type TargetState } from '../core/index.js';
 import type { OperationRequest, OperationView, SubmitOutcome } from '../ports/controller.js';
+import { submitCandidate } from './candidate-ops.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
 import { candidateOf, shadowView } from './shadow-view.js';
@@ -9,7 +10,7 @@ import { candidateOf, shadowView } from './shadow-view.js';
 // flight, or an engine refusal on the current state, is reported at once; otherwise the operation is
 // queued and its status can be polled.
 
-export function eventOf(policy: Policy, request: OperationRequest): EngineEvent {
+export function eventOf(policy: Policy, request: Exclude<OperationRequest, { kind: 'candidate' }>): EngineEvent {
   switch (request.kind) {
     case 'rollback': {
       // A reason that names one of the policy's reasons (e.g. emergency-maintenance) is recorded as that reason.
@@ -37,6 +38,8 @@ export async function submitOperation(ctx: RuntimeContext, target: string, reque
     return { outcome: 'conflict', reason: `operation ${inFlight.id} (${inFlight.kind}, ${inFlight.status}) is in flight for ${target}`, inFlight };
   }
   if (ctx.safeMode !== null && request.kind === 'resume') return clearSafeMode(ctx, target, request.actor);
+  // Setting a candidate is no engine event: it changes what the shadow runs, not the phase (candidate-ops.ts).
+  if (request.kind === 'candidate') return submitCandidate(ctx, policy, request);
   const event = eventOf(policy, request);
   const state = ctx.targetState(policy);
   const dryRun = decide(policy, state, event, ctx.ports.now());
@@ -61,7 +64,7 @@ function refusal(ctx: RuntimeContext, policy: Policy, state: TargetState, dryRun
   const refused = dryRun.refused as NonNullable<Decision['refused']>;
   const row = dryRun.transition === undefined ? undefined : TRANSITIONS[dryRun.transition.row];
   if (row?.guard !== 'shadow_breach_unforced' || state.shadowGate === undefined) return { outcome: 'conflict', reason: refused.reason, inFlight: null };
-  const shadow = shadowView(policy, state, candidateOf(ctx.standbys, policy), ctx.ports.now());
+  const shadow = shadowView(policy, state, candidateOf(ctx.standbys, policy), ctx.ports.now(), ctx.state.candidates?.[policy.target.name]);
   const reason = `${refused.reason} (guardrail rollforward --force): ${describeGate(state.shadowGate)}`;
   return shadow === null ? { outcome: 'conflict', reason, inFlight: null } : { outcome: 'conflict', reason, inFlight: null, shadow };
 }

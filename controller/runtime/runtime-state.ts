@@ -23,6 +23,8 @@ export interface InFlightSwitch {
   readonly evidence: Evidence;
   /** Last step each service's actuator reported, by actuator target name. */
   readonly steps: Readonly<Record<string, StepName>>;
+  /** A roll-forward's: the operator's candidate the ML side runs (candidate-ops.ts), promoted by this switch. */
+  readonly candidate?: { readonly image?: string; readonly env: Readonly<Record<string, string>> };
 }
 
 export interface RuntimeState {
@@ -34,6 +36,25 @@ export interface RuntimeState {
   readonly variants: Readonly<Record<string, VariantValue>>;
   /** Webhook alerts acted on, refused for a lasting reason, or held for now (webhook-memory.ts), oldest first. */
   readonly seenWebhooks: readonly SeenWebhook[];
+  /** The operator's shadow candidate by target name (candidate-ops.ts); absent in files from before candidates. */
+  readonly candidates?: Readonly<Record<string, CandidateRecord>>;
+}
+
+/**
+ * The candidate an operator set for a target's shadow (`guardrail rollforward TARGET --candidate`): what the
+ * target's ML side runs from then on — the shadow first, the serving containers once a roll-forward promotes
+ * it (and again in the shadow of a later rollback, since that is what the ML side then runs).
+ */
+export interface CandidateRecord {
+  readonly image?: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly setBy: string;
+  readonly reason: string;
+  readonly setAtMs: number;
+  /** The history entry that recorded it. */
+  readonly historyId: string;
+  /** When a roll-forward promoted it (it serves since); absent while it is only shadowed. */
+  readonly promotedAtMs?: number;
 }
 
 /**
@@ -67,7 +88,7 @@ export interface SeenWebhook {
 }
 
 export function emptyRuntimeState(): RuntimeState {
-  return { targets: {}, inFlight: {}, variants: {}, seenWebhooks: [] };
+  return { targets: {}, inFlight: {}, variants: {}, seenWebhooks: [], candidates: {} };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -96,6 +117,14 @@ export function validateRuntimeState(value: unknown): RuntimeState {
       throw new Error(`in-flight switch of "${name}" has no rollbackId/action`);
     }
   }
+  const candidates = value['candidates'];
+  if (candidates !== undefined) {
+    if (!isRecord(candidates)) throw new Error('"candidates" is not an object');
+    for (const [name, candidate] of Object.entries(candidates)) {
+      const why = candidateShapeProblem(candidate);
+      if (why !== null) throw new Error(`the candidate of "${name}" ${why}`);
+    }
+  }
   const seenWebhooks = (value['seenWebhooks'] as unknown[]).map(adoptLegacyWebhook);
   return { ...(value as unknown as RuntimeState), seenWebhooks };
 }
@@ -116,4 +145,16 @@ function isSeenWebhook(entry: unknown): boolean {
 function adoptLegacyWebhook(entry: unknown): SeenWebhook {
   if (typeof entry !== 'string') return entry as SeenWebhook;
   return { key: entry, target: '*', fate: 'acted', note: 'remembered by an earlier version', firstSeenMs: 0, lastSeenMs: 0 };
+}
+
+/** Null when `value` has a CandidateRecord's shape, else what is wrong with it. */
+function candidateShapeProblem(value: unknown): string | null {
+  if (!isRecord(value)) return 'is not an object';
+  if (value['image'] !== undefined && typeof value['image'] !== 'string') return 'has an image that is not a string';
+  const env = value['env'];
+  if (!isRecord(env) || !Object.values(env).every((v) => typeof v === 'string')) return 'has no env object of strings';
+  if (value['image'] === undefined && Object.keys(env).length === 0) return 'sets neither an image nor any environment';
+  if (!['setBy', 'reason', 'historyId'].every((k) => typeof value[k] === 'string')) return 'has no setBy/reason/historyId';
+  if (typeof value['setAtMs'] !== 'number' || (value['promotedAtMs'] !== undefined && typeof value['promotedAtMs'] !== 'number')) return 'has no setAtMs (or a promotedAtMs that is not a number)';
+  return null;
 }

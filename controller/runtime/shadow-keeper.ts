@@ -1,4 +1,4 @@
-import { servicesOf, shadowPhase, type Alert, type Policy, type ServiceSpec } from '../core/index.js';
+import { servicesOf, shadowPhase, type Alert, type CandidateSpec, type Policy, type ServiceSpec } from '../core/index.js';
 import type { StandbyReport } from '../ports/actuator.js';
 import type { RuntimeContext } from './context.js';
 import type { StandbyRecord } from './standby-book.js';
@@ -29,17 +29,19 @@ export function keepShadows(ctx: RuntimeContext, policy: Policy): void {
   void ctx.queues.for(policy.target.name).run(async () => {
     const state = ctx.targetState(policy);
     const wanted = shadowPhase(state.phase, state.pause?.resumeTo);
-    for (const service of services) await maintainOne(ctx, policy, service, wanted);
+    const candidate = candidateSpecOf(ctx.state.candidates?.[policy.target.name]);
+    for (const service of services) await maintainOne(ctx, policy, service, wanted, candidate);
   });
 }
 
-async function maintainOne(ctx: RuntimeContext, policy: Policy, service: ServiceSpec, wanted: boolean): Promise<void> {
+/** One service's candidate maintenance (also run at once when an operator sets a candidate: candidate-ops.ts). */
+export async function maintainOne(ctx: RuntimeContext, policy: Policy, service: ServiceSpec, wanted: boolean, candidate: CandidateSpec | undefined): Promise<StandbyReport> {
   const { actuator, logger, now } = ctx.ports;
-  if (actuator.maintainShadow === undefined) return;
+  if (actuator.maintainShadow === undefined) return { target: service.name, state: 'not-needed', detail: 'the actuator runs no shadow candidate', actions: [] };
   const previous = ctx.standbys.shadows.get(service.name);
   let result: StandbyReport;
   try {
-    result = await actuator.maintainShadow(service, wanted);
+    result = await (candidate === undefined ? actuator.maintainShadow(service, wanted) : actuator.maintainShadow(service, wanted, candidate));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
     result = { target: service.name, state: 'failed', detail: `maintenance failed: ${detail}`, actions: [] };
@@ -50,6 +52,13 @@ async function maintainOne(ctx: RuntimeContext, policy: Policy, service: Service
   const fields = { target: service.name, candidate: result.state, detail: result.detail, actions: result.actions };
   if (result.state === 'failed' && previous?.state !== 'failed') logger.warn(fields, 'shadow candidate failed');
   else if (result.actions.length > 0 || previous?.state !== result.state) logger.info(fields, `shadow candidate ${result.state}`);
+  return result;
+}
+
+/** The actuator's view of an operator's candidate record (undefined: none, the image's own). */
+export function candidateSpecOf(record: { readonly image?: string; readonly env: Readonly<Record<string, string>> } | undefined): CandidateSpec | undefined {
+  if (record === undefined) return undefined;
+  return record.image === undefined ? { env: record.env } : { image: record.image, env: record.env };
 }
 
 /**

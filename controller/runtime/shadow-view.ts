@@ -1,5 +1,7 @@
 import { gatePassingMs, servicesOf, shadowPhase, type Policy, type TargetState, type Verdict } from '../core/index.js';
 import type { ShadowBoundView, ShadowView } from '../ports/controller.js';
+import { candidateView } from './candidate-ops.js';
+import type { CandidateRecord } from './runtime-state.js';
 import type { StandbyBook, StandbyRecord } from './standby-book.js';
 
 // The shadow candidate and its roll-forward gate as the status API shows them (targets[].shadow): the
@@ -26,7 +28,7 @@ export function candidateOf(book: StandbyBook, policy: Policy): StandbyRecord | 
 }
 
 /** Null when the policy has no shadow. */
-export function shadowView(policy: Policy, state: TargetState, candidate: StandbyRecord | undefined, nowMs: number): ShadowView | null {
+export function shadowView(policy: Policy, state: TargetState, candidate: StandbyRecord | undefined, nowMs: number, chosen?: CandidateRecord): ShadowView | null {
   const gate = policy.rollforward.gate;
   if (gate === undefined) return null;
   const record = shadowPhase(state.phase, state.pause?.resumeTo) ? state.shadowGate : undefined;
@@ -46,5 +48,6 @@ export function shadowView(policy: Policy, state: TargetState, candidate: Standb
     passingSeconds: Math.round(gatePassingMs(record, nowMs) / 1000),
     forSeconds: gate.forMs / 1000,
     bounds,
+    candidateSpec: chosen === undefined ? null : candidateView(chosen),
   };
 }

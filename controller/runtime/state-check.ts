@@ -1,4 +1,5 @@
 import { ALL_PHASES, type Policy, type VariantValue } from '../core/index.js';
+import { refuseCandidate } from './candidate-allow.js';
 import type { RuntimeState } from './runtime-state.js';
 
 // A state file is checked against the policies before it is trusted: its shape is checked when it is read
@@ -48,7 +49,23 @@ function targetProblems(policy: Policy, state: RuntimeState): string[] {
     if (flight.action !== 'rollback' && flight.action !== 'rollforward') problems.push(`target ${name}: a switch in flight with unknown action ${JSON.stringify(flight.action)}`);
     if (!rollbackIdOk(policy, flight.rollbackId)) problems.push(`target ${name}: switch in flight with rollback id ${JSON.stringify(flight.rollbackId)}, not one of this target's`);
   }
-  return problems;
+  return [...problems, ...candidateProblems(policy, state)];
+}
+
+/**
+ * A candidate not yet promoted runs only in the shadow, and only if the policy allows it: one the policy
+ * (now) refuses is a problem, like a value the policy does not name. A promoted one serves already; only
+ * the variables that are Guardrail's are checked for it (a policy may stop allowing what once served).
+ */
+function candidateProblems(policy: Policy, state: RuntimeState): string[] {
+  const name = policy.target.name;
+  const candidate = state.candidates?.[name];
+  if (candidate === undefined) return [];
+  const reserved = Object.keys(candidate.env).filter((k) => k === policy.target.variable || k === 'MODEL_VARIANT' || k.startsWith('SHADOW_'));
+  if (reserved.length > 0) return [`target ${name}: the candidate sets ${reserved.join(', ')}, which only Guardrail sets`];
+  if (candidate.promotedAtMs !== undefined) return [];
+  const refusal = refuseCandidate(policy, policy.name, candidate);
+  return refusal === null ? [] : [`target ${name}: the candidate in the state file is refused: ${refusal.detail}`];
 }
 
 /** What in a loaded state the policies cannot accept; empty when it can be trusted. Targets no policy names are left alone. */

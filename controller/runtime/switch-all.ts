@@ -1,4 +1,4 @@
-import type { ServiceOutcome, ServiceSpec, VariantValue } from '../core/index.js';
+import type { CandidateSpec, ServiceOutcome, ServiceSpec, VariantValue } from '../core/index.js';
 import { isActuationError, type ActuationStep, type Actuator, type SwitchResult } from '../ports/actuator.js';
 
 // Switches every service of one policy target, in order.
@@ -16,6 +16,8 @@ export interface SwitchAllRequest {
   readonly value: VariantValue;
   readonly rollbackId: string;
   readonly onStep?: (step: ActuationStep) => Promise<void>;
+  /** A roll-forward's operator candidate: shadowed services switched to their shadow's value run it (it is promoted). */
+  readonly candidate?: CandidateSpec;
 }
 
 export interface SwitchAllSuccess {
@@ -43,7 +45,8 @@ function messageOf(error: unknown): string {
 
 async function switchOne(request: SwitchAllRequest, service: ServiceSpec, value: VariantValue, rollbackId: string): Promise<SwitchResult> {
   const accept = request.action === 'rollback' || value !== request.value ? 'serving' : 'healthy';
-  const base = { service, value, rollbackId, accept } as const;
+  const promotes = request.candidate !== undefined && service.shadow !== undefined && value === service.shadow.value;
+  const base = { service, value, rollbackId, accept, ...(promotes ? { candidate: request.candidate } : {}) } as const;
   return request.actuator.switchVariant(request.onStep === undefined ? base : { ...base, onStep: request.onStep });
 }
 

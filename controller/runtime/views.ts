@@ -64,7 +64,7 @@ export function targetStatus(ctx: RuntimeContext, policy: Policy): TargetStatusV
       since: iso(e.firstSeenMs),
       why: e.note,
     })),
-    shadow: shadowView(policy, state, candidateOf(ctx.standbys, policy), nowMs),
+    shadow: shadowView(policy, state, candidateOf(ctx.standbys, policy), nowMs, ctx.state.candidates?.[policy.target.name]),
   };
 }
 

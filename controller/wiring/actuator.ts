@@ -2,8 +2,8 @@ import type { Logger } from 'pino';
 import { DockerActuator } from '../adapters/docker/index.js';
 import { SwarmActuator } from '../adapters/swarm/index.js';
 import type { ControllerConfig } from '../config.js';
-import { selectorKind, servicesOf, type Policy, type ServiceSpec } from '../core/index.js';
-import type { Actuator, InspectOptions, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../ports/actuator.js';
+import { selectorKind, servicesOf, type CandidateSpec, type Policy, type ServiceSpec } from '../core/index.js';
+import type { Actuator, CandidateSupport, InspectOptions, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../ports/actuator.js';
 import type { ManagedActuator } from './managed-actuator.js';
 import { createProcessActuator } from './process-actuator.js';
 
@@ -57,12 +57,19 @@ export class PolicyScopedActuator implements Actuator {
     return this.containers.maintainStandby(service);
   }
 
-  maintainShadow(service: ServiceSpec, wanted: boolean): Promise<StandbyReport> {
+  maintainShadow(service: ServiceSpec, wanted: boolean, candidate?: CandidateSpec): Promise<StandbyReport> {
     // The policy loader refuses a shadow for Swarm targets: there is never a candidate to keep.
     if (selectorKind(service.selector) === 'swarm') {
       return Promise.resolve({ target: service.name, state: 'not-needed', detail: 'a Swarm service has no shadow candidate', actions: [] });
     }
-    return this.containers.maintainShadow(service, wanted);
+    return this.containers.maintainShadow(service, wanted, candidate);
+  }
+
+  candidateSupport(service: ServiceSpec): CandidateSupport {
+    if (selectorKind(service.selector) === 'swarm') {
+      return { image: false, env: false, detail: 'a Swarm service has no shadow: Swarm owns its tasks, so no candidate can run beside them (docs/swarm.md)' };
+    }
+    return this.containers.candidateSupport(service);
   }
 }
 

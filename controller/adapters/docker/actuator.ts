@@ -10,11 +10,11 @@
 // removes the new one and restores the old one. Roll-forward is the same call with the original value.
 // An old container that crash-loops under its restart policy is stopped before the rename, whatever the
 // strategy (crash-loop.ts): it serves nothing, and Docker refuses to rename it mid-restart.
-import type { ServiceSpec, VariantValue } from '../../core/index.js';
+import type { CandidateSpec, ServiceSpec, VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
 import { ActuationError, configuredService } from '../../ports/actuator.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
-import type { ActuationStep, Actuator, InspectOptions, InstanceRef, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
+import type { ActuationStep, Actuator, CandidateSupport, InspectOptions, InstanceRef, JournalEntry, ReconcileResult, StandbyReport, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { probeInstance } from '../verify/index.js';
 import { createDockerClient } from './client.js';
 import type { SourceContainer } from './clone-config.js';
@@ -185,9 +185,15 @@ export class DockerActuator implements Actuator {
     return this.serialized(spec.name, () => maintainStandby(this.docker, spec, (info) => imageToClone(this.docker, info), this.clock));
   }
 
-  async maintainShadow(target: ServiceSpec, wanted: boolean): Promise<StandbyReport> {
+  async maintainShadow(target: ServiceSpec, wanted: boolean, candidate?: CandidateSpec): Promise<StandbyReport> {
     const spec = this.configured(target);
-    return this.serialized(spec.name, () => maintainShadow(this.docker, spec, wanted, (info) => imageToClone(this.docker, info), this.clock));
+    return this.serialized(spec.name, () => maintainShadow(this.docker, spec, wanted, (info) => imageToClone(this.docker, info), this.clock, candidate));
+  }
+
+  /** A candidate's image and environment alike: the shadow and its successors are created from them (never pulled). */
+  candidateSupport(target: ServiceSpec): CandidateSupport {
+    this.configured(target);
+    return { image: true, env: true, detail: 'the image must be present on the Docker host (Guardrail never pulls)' };
   }
 
   /** Refuses a target that was not configured, or whose selector differs from the configured one. */

@@ -28,8 +28,10 @@ export interface CloneRequest {
   readonly image: string;
   /** The name of the new container. */
   readonly name: string;
-  /** Other variables the actuator manages (the shadow's, labels.ts shadowEnv): set, or removed (null). */
+  /** Other variables the actuator manages (the shadow's, labels.ts shadowEnv; a candidate's): set, or removed (null). */
   readonly env?: Readonly<Record<string, string | null>>;
+  /** An operator's candidate image (allowed by the policy: runtime/candidate-allow.ts), the one image other than the source's a create may carry. */
+  readonly candidateImage?: string;
 }
 
 export interface NetworkAttachment {
@@ -52,7 +54,7 @@ export class UnsupportedContainerError extends Error {
 /** The create options of `source`'s twin, refused when they are not a faithful clone (unclonedPowers). */
 export function planClone(source: SourceContainer, request: CloneRequest): ClonePlan {
   const plan = planTwin(source, request);
-  const escalations = unclonedPowers(source, plan.create, request.variable, Object.keys(request.env ?? {}));
+  const escalations = unclonedPowers(source, plan.create, request.variable, Object.keys(request.env ?? {}), request.candidateImage);
   if (escalations.length > 0) {
     throw new UnsupportedContainerError(`refusing a create the actuator did not clone from ${source.Name}: ${escalations.join('; ')}`);
   }
@@ -159,11 +161,11 @@ const notIn = (wanted: readonly string[] | undefined, had: readonly string[] | u
  * Empty when the create is a faithful clone. A container that is itself privileged or host-mounted is
  * cloned as it is: this refuses only what is new (docs/docker.md, "What the actuator refuses").
  */
-export function unclonedPowers(source: SourceContainer, create: Docker.ContainerCreateOptions, variable: string, managed: readonly string[] = []): string[] {
+export function unclonedPowers(source: SourceContainer, create: Docker.ContainerCreateOptions, variable: string, managed: readonly string[] = [], candidateImage?: string): string[] {
   const problems: string[] = [];
   const was = source.HostConfig;
   const now = create.HostConfig ?? {};
-  if (create.Image !== source.Config.Image && create.Image !== source.Image) problems.push(`image ${String(create.Image)} is not the container's own`);
+  if (create.Image !== source.Config.Image && create.Image !== source.Image && (candidateImage === undefined || create.Image !== candidateImage)) problems.push(`image ${String(create.Image)} is not the container's own`);
   if (!sameJson(create.Cmd, source.Config.Cmd) || !sameJson(create.Entrypoint ?? null, source.Config.Entrypoint ?? null)) problems.push('the command differs');
   const own = [variable, ...managed].map((name) => `${name}=`);
   const others = (env: readonly string[] | undefined) => (env ?? []).filter((e) => !own.some((prefix) => e.startsWith(prefix)));

@@ -1,7 +1,7 @@
 // Labels and names Guardrail puts on what it creates, so a restarted controller can recognise its own
 // work (reconcile) and a roll-forward knows what to restore. Docker labels are immutable after create,
 // so the renamed old container is recognised by its name suffix instead.
-import type { VariantValue } from '../../core/index.js';
+import type { CandidateSpec, VariantValue } from '../../core/index.js';
 
 export const LABEL = {
   managed: 'guardrail.managed',
@@ -16,7 +16,16 @@ export const LABEL = {
   standbyFor: 'guardrail.standby-for',
   /** On a shadow candidate: the id of the serving (baseline) container that mirrors to it (shadow.ts). */
   shadowFor: 'guardrail.shadow-for',
+  /** On a shadow candidate: the operator's candidate it runs (candidateKey; '' = the service's own image and env). */
+  candidate: 'guardrail.candidate',
 } as const;
+
+/** A stable text of an operator's candidate, to tell whether a shadow container runs the wanted one ('' = none). */
+export function candidateKey(candidate: CandidateSpec | undefined): string {
+  if (candidate === undefined) return '';
+  const env = Object.fromEntries(Object.entries(candidate.env).sort(([a], [b]) => a.localeCompare(b)));
+  return JSON.stringify({ image: candidate.image ?? null, env });
+}
 
 export const COMPOSE_LABEL = {
   project: 'com.docker.compose.project',

@@ -10,13 +10,13 @@
 // a candidate is created, kept, replaced (made for another container, or dead for STANDBY_RETRY_MS) or
 // removed. A candidate that exits or crash-loops (a model that will not load) is reported `failed` and left
 // stopped for its logs; the baseline's mirroring then counts `unreachable`, and the gate breaches.
-import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
+import { expectedVariant, type CandidateSpec, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
 import type { StandbyReport } from '../../ports/actuator.js';
 import type { Clock } from '../../ports/clock.js';
 import type { SourceContainer } from './clone-config.js';
 import { findTargetContainers, removeContainer, stopContainer } from './container-ops.js';
-import { LABEL, plainName, readEnvVariable, shadowContainerName, shadowEnv } from './labels.js';
+import { LABEL, candidateKey, plainName, readEnvVariable, shadowContainerName, shadowEnv } from './labels.js';
 import { STANDBY_RETRY_MS, composeNumberAbove, createSideContainer, keptStandbyFate, probe } from './standby.js';
 
 type ImageOf = (info: SourceContainer) => Promise<string>;
@@ -51,8 +51,12 @@ function mirroring(primary: SourceContainer, candidate: string): string {
   return url.includes(`//${candidate}:`) ? '' : `; ${plainName(primary.Name)} mirrors to ${url}, not to ${candidate}`;
 }
 
-/** Converges the target's shadow candidate; see the file comment. `imageOf` resolves the image to clone from. */
-export async function maintainShadow(docker: Docker, target: ServiceSpec, wanted: boolean, imageOf: ImageOf, clock: Clock): Promise<StandbyReport> {
+/**
+ * Converges the target's shadow candidate; see the file comment. `imageOf` resolves the image to clone from;
+ * an operator's `candidate` (runtime/candidate-ops.ts) replaces it and adds its environment, and a container
+ * running another candidate (LABEL.candidate) is replaced.
+ */
+export async function maintainShadow(docker: Docker, target: ServiceSpec, wanted: boolean, imageOf: ImageOf, clock: Clock, candidate?: CandidateSpec): Promise<StandbyReport> {
   const { current, old, shadow } = await findTargetContainers(docker, target);
   const actions: string[] = [];
   const removeAll = async (which: readonly SourceContainer[], action: string): Promise<void> => {
@@ -73,7 +77,8 @@ export async function maintainShadow(docker: Docker, target: ServiceSpec, wanted
   const [kept, ...extra] = mine;
   await removeAll(extra, 'removed-extra');
   if (kept !== undefined) {
-    const fate = keptStandbyFate(kept, target, value, clock.now());
+    const otherCandidate = (kept.Config.Labels?.[LABEL.candidate] ?? '') !== candidateKey(candidate);
+    const fate = otherCandidate ? 'replace-stale' : keptStandbyFate(kept, target, value, clock.now());
     if (fate === 'probe') {
       const answer = await probe(kept, target, value, clock);
       const variant = expectedVariant(value, target.verify);
@@ -86,8 +91,19 @@ export async function maintainShadow(docker: Docker, target: ServiceSpec, wanted
     }
     await removeAll([kept], fate === 'replace-stale' ? 'removed-stale' : 'removed-dead');
   }
-  const side = { name, value, label: LABEL.shadowFor, env: shadowEnv(target.shadow, value, name, target.verify.port) };
-  const created = await createSideContainer(docker, target, primary, side, await imageOf(primary), composeNumberAbove(current));
-  actions.push(`created ${created.name}`);
+  const side = {
+    name,
+    value,
+    label: LABEL.shadowFor,
+    env: { ...shadowEnv(target.shadow, value, name, target.verify.port), ...candidate?.env },
+    labels: { [LABEL.candidate]: candidateKey(candidate) },
+    ...(candidate?.image === undefined ? {} : { candidateImage: candidate.image }),
+  };
+  const created = await createSideContainer(docker, target, primary, side, candidate?.image ?? (await imageOf(primary)), composeNumberAbove(current));
+  actions.push(`created ${created.name}${candidate === undefined ? '' : ` running candidate ${describeCandidate(candidate)}`}`);
   return { target: target.name, state: 'starting', detail: `created beside ${plainName(primary.Name)}`, actions, instance: created };
+}
+
+function describeCandidate(candidate: CandidateSpec): string {
+  return [candidate.image ?? '', ...Object.entries(candidate.env).map(([k, v]) => `${k}=${v}`)].filter((p) => p !== '').join(' ');
 }

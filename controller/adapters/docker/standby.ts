@@ -12,14 +12,14 @@
 // replaces one made for another container (compose recreated the service, a roll-forward replaced it),
 // removes it when the target already runs its value or no standby is configured, and leaves a dead one
 // stopped for STANDBY_RETRY_MS so its logs can be read and a broken image is not restarted in a loop.
-import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
+import { expectedVariant, type CandidateSpec, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import type Docker from 'dockerode';
 import type { InstanceRef, StandbyReport } from '../../ports/actuator.js';
 import type { Clock } from '../../ports/clock.js';
 import { planClone } from './clone-config.js';
 import type { SourceContainer } from './clone-config.js';
 import { containerBaseUrls, findTargetContainers, removeContainer, stopContainer } from './container-ops.js';
-import { COMPOSE_LABEL, LABEL, plainName, readEnvVariable, shadowEnv, standbyContainerName } from './labels.js';
+import { COMPOSE_LABEL, LABEL, candidateKey, plainName, readEnvVariable, shadowEnv, standbyContainerName } from './labels.js';
 import { planAttachments, withoutAliases } from './networks.js';
 import { waitUntilServing } from '../verify/index.js';
 
@@ -159,8 +159,12 @@ export interface SideContainer {
   readonly value: VariantValue;
   /** The label that ties it to the current container's id (LABEL.standbyFor or LABEL.shadowFor). */
   readonly label: string;
-  /** The shadow's variables it gets (labels.ts shadowEnv). */
+  /** The shadow's variables it gets (labels.ts shadowEnv), and an operator candidate's. */
   readonly env: Readonly<Record<string, string | null>>;
+  /** More labels (a shadow's LABEL.candidate). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** An operator candidate's image (allowed by the policy), instead of the primary's. */
+  readonly candidateImage?: string;
 }
 
 export async function createSideContainer(
@@ -182,6 +186,7 @@ export async function createSideContainer(
     strategy: 'start-first', // no host ports, no static IP or MAC: the current container keeps those
     image,
     name,
+    ...(side.candidateImage === undefined ? {} : { candidateImage: side.candidateImage }),
   });
   const [first] = planAttachments(plan);
   const create: Docker.ContainerCreateOptions = {
@@ -189,6 +194,7 @@ export async function createSideContainer(
     Labels: {
       ...plan.create.Labels,
       [side.label]: primary.Id,
+      ...side.labels,
       ...(composeNumber === undefined ? {} : { [COMPOSE_LABEL.containerNumber]: composeNumber }),
     },
     ...(first === undefined
@@ -234,6 +240,7 @@ export async function takeableStandby(
   sides: readonly SourceContainer[],
   current: SourceContainer,
   value: VariantValue,
+  promoting?: CandidateSpec,
 ): Promise<{ standby?: SourceContainer; skipped?: string }> {
   if (target.strategy !== 'start-first') return {};
   const label = target.warmStandby?.value === value ? LABEL.standbyFor : target.shadow?.value === value ? LABEL.shadowFor : undefined;
@@ -245,7 +252,9 @@ export async function takeableStandby(
     candidate.State.Running &&
     !candidate.State.Restarting &&
     candidate.RestartCount === 0 &&
-    readEnvVariable(candidate.Config.Env ?? [], target.variable) === value;
+    readEnvVariable(candidate.Config.Env ?? [], target.variable) === value &&
+    // A shadow takes over only if it runs the candidate being promoted (another one was set since: replaced).
+    (label !== LABEL.shadowFor || (candidate.Config.Labels?.[LABEL.candidate] ?? '') === candidateKey(promoting));
   if (usable) return { standby: candidate };
   await removeContainer(docker, candidate.Id);
   return { skipped: `${kind} ${plainName(candidate.Name)} was ${candidate.State.Status} (restarts ${candidate.RestartCount})` };

@@ -89,6 +89,7 @@ async function prepareSwitch(
   const name = plainName(old.Name);
   const expected = expectedVariant(request.value, target.verify);
   const crashLooping = isCrashLooping(old, base.clock.now());
+  const promoting = target.shadow !== undefined && request.value === target.shadow.value ? request.candidate : undefined;
   let clone: ClonePlan;
   try {
     clone = planClone(old, {
@@ -99,9 +100,11 @@ async function prepareSwitch(
       expectedVariant: expected,
       // A crash-looping old container is stopped first, so its host ports are free to keep.
       strategy: crashLooping ? 'recreate' : target.strategy,
-      image: await imageToClone(docker, old),
+      // A roll-forward promoting an operator's candidate runs its image and environment (actuator.ts SwitchRequest.candidate).
+      image: promoting?.image ?? (await imageToClone(docker, old)),
       name,
-      env: shadowEnv(target.shadow, request.value, name, target.verify.port),
+      env: { ...shadowEnv(target.shadow, request.value, name, target.verify.port), ...promoting?.env },
+      ...(promoting?.image === undefined ? {} : { candidateImage: promoting.image }),
     });
   } catch (cause) {
     if (!(cause instanceof UnsupportedContainerError)) throw cause;
@@ -114,7 +117,7 @@ async function prepareSwitch(
       cause,
     });
   }
-  const taken = crashLooping ? {} : await takeableStandby(docker, target, standbys, old, request.value);
+  const taken = crashLooping ? {} : await takeableStandby(docker, target, standbys, old, request.value, promoting);
   return { ...base, old, name, clone, expected, standby: taken.standby, standbySkipped: taken.skipped, crashLooping };
 }
 

@@ -3,11 +3,11 @@
 // the variable changed: SIGTERM, wait, SIGKILL after a timeout; start; verify /health and /version. If
 // the new process fails verification the old environment is started again (restored=true).
 // It keeps no orphans: every child is killed when the controller exits (the 'exit' hook) or closes.
-import { expectedVariant, type ServiceSpec, type VariantValue } from '../../core/index.js';
+import { expectedVariant, type CandidateSpec, type ServiceSpec, type VariantValue } from '../../core/index.js';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { ActuationError, newInstanceVerifySpec, notConfiguredError, restoreVerifySpec } from '../../ports/actuator.js';
-import type { ActuationStep, Actuator, InspectOptions, InstanceState, JournalEntry, ReconcileResult, StandbyReport, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
+import type { ActuationStep, Actuator, CandidateSupport, InspectOptions, InstanceState, JournalEntry, ReconcileResult, StandbyReport, StepName, SwitchRequest, SwitchResult, ServiceState } from '../../ports/actuator.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import { probeInstance, waitUntilServing } from '../verify/index.js';
 import { isAlive, stopChild } from './child.js';
@@ -38,6 +38,8 @@ export class ProcessActuator implements Actuator {
   private readonly running = new Map<string, Running>();
   private readonly clock: Clock;
   private readonly shadows: ProcessShadows;
+  /** An operator candidate's environment the ML side (shadow, and serving once promoted) runs, by service. */
+  private readonly candidateEnv = new Map<string, Readonly<Record<string, string>>>();
   // Synchronous by necessity: 'exit' listeners cannot await. SIGKILL so nothing outlives us.
   private readonly killAllOnExit = () => {
     for (const { child } of this.running.values()) if (isAlive(child)) child.kill('SIGKILL');
@@ -51,11 +53,20 @@ export class ProcessActuator implements Actuator {
     process.on('exit', this.killAllOnExit);
   }
 
-  /** The ML candidate beside the serving child while rolled back (shadow.ts). */
-  async maintainShadow(service: ServiceSpec, wanted: boolean): Promise<StandbyReport> {
+  /** The ML candidate beside the serving child while rolled back (shadow.ts), with an operator candidate's environment. */
+  async maintainShadow(service: ServiceSpec, wanted: boolean, candidate?: CandidateSpec): Promise<StandbyReport> {
     const target = this.configured(service.name);
     const running = this.running.get(service.name);
-    return this.shadows.maintain(target.spec, target.process, running !== undefined && isAlive(running.child) ? running.value : undefined, wanted);
+    if (candidate === undefined) this.candidateEnv.delete(service.name);
+    else this.candidateEnv.set(service.name, candidate.env);
+    const serving = running !== undefined && isAlive(running.child) ? running.value : undefined;
+    return this.shadows.maintain(target.spec, target.process, serving, wanted, this.candidateEnv.get(service.name));
+  }
+
+  /** A child runs the configured command: a candidate's environment, never an image. */
+  candidateSupport(service: ServiceSpec): CandidateSupport {
+    this.configured(service.name);
+    return { image: false, env: true, detail: 'the process actuator runs its configured command, not an image' };
   }
 
   /** Starts a target with its configured environment (the original value) and waits until it serves. */
@@ -96,6 +107,7 @@ export class ProcessActuator implements Actuator {
       });
     }
     await record('inspected', { pid: String(old.child.pid) });
+    if (request.candidate !== undefined && request.value === spec.shadow?.value) this.candidateEnv.set(spec.name, request.candidate.env);
     const noop = old.value === request.value;
     let degraded: string[] = [];
     if (noop) await record('noop', { value: String(request.value) });
@@ -198,7 +210,8 @@ export class ProcessActuator implements Actuator {
   }
 
   private spawn(target: ProcessTarget, value: VariantValue): Running {
-    const env = servingEnv(target.process, target.spec, value);
+    const candidate = value === target.spec.shadow?.value ? this.candidateEnv.get(target.spec.name) : undefined;
+    const env = { ...servingEnv(target.process, target.spec, value), ...candidate };
     const child = spawn(target.process.command, [...target.process.args], {
       env,
       stdio: ['ignore', target.process.stdio ?? 'inherit', target.process.stdio ?? 'inherit'],

@@ -51,7 +51,7 @@ export class ProcessShadows {
   }
 
   /** Converges the candidate of `spec`; `servingValue` is what the serving child runs (undefined: none runs). */
-  async maintain(spec: ServiceSpec, config: ProcessTargetConfig, servingValue: VariantValue | undefined, wanted: boolean): Promise<StandbyReport> {
+  async maintain(spec: ServiceSpec, config: ProcessTargetConfig, servingValue: VariantValue | undefined, wanted: boolean, candidateEnv: Readonly<Record<string, string>> = {}): Promise<StandbyReport> {
     const report = (state: StandbyReport['state'], detail: string, actions: string[] = []): StandbyReport => ({ target: spec.name, state, detail, actions, ...this.instance(spec) });
     const shadow = spec.shadow;
     const unwanted =
@@ -60,7 +60,7 @@ export class ProcessShadows {
     // A configuration gap, not a failing candidate: shown in status, not alerted (the evidence stays UNKNOWN).
     if (config.shadowPort === undefined) return report('waiting', 'no shadow port configured for the process actuator (actuator.process.shadowPort): no candidate runs');
     if (servingValue === undefined) return report('waiting', 'the service is not running');
-    const env = { ...servingEnv(config, spec, shadow.value), PORT: String(config.shadowPort) };
+    const env = { ...servingEnv(config, spec, shadow.value), ...candidateEnv, PORT: String(config.shadowPort) };
     const envKey = JSON.stringify(env);
     const kept = this.candidates.get(spec.name);
     const actions: string[] = [];

@@ -18,11 +18,12 @@ interface OverrideBody {
   readonly duration?: string;
   readonly until?: string;
   readonly force?: boolean;
+  readonly candidate?: { readonly image?: string; readonly env?: Readonly<Record<string, string>> };
 }
 
 type OverrideRequest = FastifyRequest<{ Params: { target: string }; Body: OverrideBody }>;
 
-const DEFAULT_REASON = { rollforward: 'manual roll-forward', resume: 'manual resume' } as const;
+const DEFAULT_REASON = { rollforward: 'manual roll-forward', resume: 'manual resume', candidate: 'new candidate' } as const;
 
 type ToRequest = (request: OverrideRequest, actor: string) => OperationRequest;
 
@@ -37,12 +38,9 @@ export function registerOverrideRoutes(app: ApiInstance, deps: RouteDeps): void 
     reason: request.body.reason ?? '',
   }));
 
-  route('rollforward', 'Restore the normal variant after a rollback (409 with the shadow evidence while the candidate breaches the gate, unless force)', rollforwardBodySchema, (request, actor) => ({
-    kind: 'rollforward',
-    actor,
-    reason: request.body.reason ?? DEFAULT_REASON.rollforward,
-    ...(request.body.force === true ? { force: true } : {}),
-  }));
+  route('rollforward', 'Restore the normal variant after a rollback (409 with the shadow evidence while the candidate breaches the gate, unless force); with `candidate`, set the shadow\'s candidate instead (it is gated before it serves)', rollforwardBodySchema, (request, actor) =>
+    rollforwardRequest(request.body, actor),
+  );
 
   route('pause', 'Pause automation for a duration (1m..7d) or until a time', pauseBodySchema, (request, actor) => {
     const window = pauseUntil({ duration: request.body.duration, until: request.body.until }, now());
@@ -55,6 +53,17 @@ export function registerOverrideRoutes(app: ApiInstance, deps: RouteDeps): void 
     actor,
     reason: request.body.reason ?? DEFAULT_REASON.resume,
   }));
+}
+
+/** A roll-forward, or (with `candidate`) the setting of the shadow's candidate, which does not roll forward. */
+function rollforwardRequest(body: OverrideBody, actor: string): OperationRequest {
+  const given = body.candidate;
+  if (given === undefined) {
+    return { kind: 'rollforward', actor, reason: body.reason ?? DEFAULT_REASON.rollforward, ...(body.force === true ? { force: true } : {}) };
+  }
+  if (body.force !== undefined) throw new ApiError('GR_ERR_VALIDATION', 'force applies to a roll-forward; setting a candidate does not roll forward (it is shadowed and gated first): send one or the other');
+  const candidate = { ...(given.image === undefined ? {} : { image: given.image }), env: given.env ?? {} };
+  return { kind: 'candidate', actor, reason: body.reason ?? DEFAULT_REASON.candidate, candidate };
 }
 
 interface OverrideRoute {
@@ -82,7 +91,7 @@ function registerOverride(app: ApiInstance, deps: RouteDeps, { action, summary, 
         params: targetParamsSchema,
         body,
         headers: { type: 'object', properties: { 'x-guardrail-actor': { type: 'string', description: 'who acts (sanitised: letters, digits, ._@- up to 64)' } } },
-        response: { 202: operationResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, 500) },
+        response: { 202: operationResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 413, 415, ...(action === 'rollforward' ? [422] : []), 500) },
       },
     },
     async (request, reply) => {
@@ -99,7 +108,11 @@ async function submit(controller: RouteDeps['controller'], request: OverrideRequ
   switch (outcome.outcome) {
     case 'accepted':
       request.log.info({ target, kind: operation.kind, actor: operation.actor, operation: outcome.operation.id }, 'manual operation accepted');
-      return reply.code(202).send(outcome.warning === undefined ? { operation: outcome.operation } : { operation: outcome.operation, warning: outcome.warning });
+      return reply.code(202).send({
+        operation: outcome.operation,
+        ...(outcome.warning === undefined ? {} : { warning: outcome.warning }),
+        ...(outcome.candidate === undefined ? {} : { candidate: outcome.candidate }),
+      });
     case 'unknown_target':
       throw new ApiError('GR_ERR_UNKNOWN_TARGET', `no policy has target ${JSON.stringify(outcome.target)}`);
     case 'conflict': {
@@ -107,7 +120,12 @@ async function submit(controller: RouteDeps['controller'], request: OverrideRequ
       const busy = outcome.inFlight;
       const named = busy === null || outcome.reason.includes(busy.id) ? '' : ` (operation ${busy.id}, ${busy.kind}, ${busy.status})`;
       const shadow = outcome.shadow === undefined ? {} : { shadow: outcome.shadow };
-      throw new ApiError('GR_ERR_CONFLICT', `${outcome.reason}${named}`, { inFlight: busy, ...shadow });
+      const phase = outcome.phase === undefined ? {} : { phase: outcome.phase };
+      throw new ApiError('GR_ERR_CONFLICT', `${outcome.reason}${named}`, { inFlight: busy, ...shadow, ...phase });
     }
+    case 'candidate_refused':
+      if (outcome.why === 'malformed') throw new ApiError('GR_ERR_VALIDATION', outcome.reason);
+      if (outcome.why === 'unsupported') throw new ApiError('GR_ERR_CANDIDATE_UNSUPPORTED', outcome.reason);
+      throw new ApiError('GR_ERR_CANDIDATE_NOT_ALLOWED', outcome.reason, { allowed: outcome.allowed });
   }
 }

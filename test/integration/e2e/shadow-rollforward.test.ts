@@ -5,6 +5,9 @@
 //     request (at most the one known listener-close reset);
 //   - a faulty candidate (FAULT_ML_ERROR_RATE) is never promoted, and a manual roll-forward gets 409 with the
 //     evidence;
+//   - an operator's candidate (`rollforward --candidate FAULT_ML_ERROR_RATE=0`, allowed by the stack policy's
+//     rollforward.candidates) replaces the faulty shadow, is gated and promoted, and the serving api runs it;
+//     a candidate the policy does not allow is refused (403) and nothing changes;
 //   - a candidate that cannot load its model is reported (status, GuardrailShadowCandidateFailed) and never
 //     promoted.
 import { chmodSync, copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ const SERVICES = ['api', 'prometheus', 'alertmanager', 'controller', 'front-door
 interface ShadowView {
   readonly state: string;
   readonly candidate: string | null;
+  readonly candidateSpec: { readonly env: Record<string, string>; readonly promotedAt: string | null } | null;
   readonly verdict: string;
   readonly errorRatio: number | null;
   readonly agreement: number | null;
@@ -53,7 +57,7 @@ async function status(): Promise<TargetStatus & { shadow: ShadowView | null }> {
   return (await theStack().targetStatus()) as TargetStatus & { shadow: ShadowView | null };
 }
 
-async function latestEntry(): Promise<{ action: string; reason: string; result: string; trigger: { kind: string }; evidence: { conditions: { conditionId: string; value: number }[] } } | undefined> {
+async function latestEntry(): Promise<{ action: string; reason: string; result: string; trigger: { kind: string }; evidence: { conditions: { conditionId: string; value: number }[] }; candidate?: unknown } | undefined> {
   return (await theStack().history())[0] as never;
 }
 
@@ -118,6 +122,36 @@ describe('shadow and gate on the compose stack', () => {
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ code: 'GR_ERR_CONFLICT', details: { shadow: { verdict: 'breach' } } });
   }, 240_000);
+
+  it('an allowed candidate replaces the faulty shadow, is gated and promoted, and the api runs it; a disallowed one changes nothing', async () => {
+    const s = theStack();
+    const url = '/api/v1/targets/prediction-service/rollforward';
+    const shadowBefore = s.containers('api').find((c) => c.name.endsWith('-guardrail-shadow'));
+    expect(shadowBefore?.env).toContain('FAULT_ML_ERROR_RATE=0.5');
+    const refused = await s.controllerPost(url, { reason: 'e2e: not allowed', candidate: { env: { FAULT_ML_ERROR_RATE: '0.01' } } });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({ code: 'GR_ERR_CANDIDATE_NOT_ALLOWED', details: { allowed: { env: { FAULT_ML_ERROR_RATE: ['0'] } } } });
+    expect(String((refused.body as { detail?: string }).detail)).toContain('FAULT_ML_ERROR_RATE="0.01" is not allowed by rollforward.candidates.env.FAULT_ML_ERROR_RATE');
+    expect(s.containers('api').find((c) => c.name.endsWith('-guardrail-shadow'))?.id).toBe(shadowBefore?.id);
+    expect((await status()).shadow?.candidateSpec).toBeNull();
+
+    const setAt = Date.now();
+    const accepted = await s.controllerPost(url, { reason: 'e2e: fault cleared', candidate: { env: { FAULT_ML_ERROR_RATE: '0' } } });
+    expect(accepted.status).toBe(202);
+    expect(accepted.body).toMatchObject({ operation: { kind: 'candidate' }, candidate: { image: null, env: { FAULT_ML_ERROR_RATE: '0' }, promotedAt: null } });
+    expect((await status()).phase).toBe('rolled_back'); // setting a candidate does not roll forward
+    const promotedAt = await waitFor('the candidate promoted on the gate', 90_000, async () => ((await status()).phase === 'watching' ? Date.now() : undefined));
+    const entries = (await s.history()) as { action: string; reason: string; trigger: { kind: string }; candidate?: unknown }[];
+    const [rollforward] = entries.filter((e) => e.action === 'rollforward');
+    expect(rollforward).toMatchObject({ reason: 'shadow-gate-passed', trigger: { kind: 'automatic' }, candidate: { image: null, env: { FAULT_ML_ERROR_RATE: '0' } } });
+    expect(entries.find((e) => e.action === 'candidate')).toMatchObject({ reason: 'e2e: fault cleared', candidate: { env: { FAULT_ML_ERROR_RATE: '0' } } });
+    const api = s.containers('api').filter((c) => c.running && !c.name.endsWith('-guardrail-standby'));
+    process.stdout.write(`e2e shadow: candidate promoted ${((promotedAt - setAt) / 1000).toFixed(1)} s after it was set; api env ${JSON.stringify(api.map((c) => c.env.filter((e) => e.startsWith('FAULT_'))))}\n`);
+    expect(api).toHaveLength(1);
+    expect(api[0]?.env).toContain('FAULT_ML_ERROR_RATE=0');
+    expect(api[0]?.env.filter((e) => e.startsWith('MODEL_VARIANT='))).toEqual([]);
+    expect((await status()).shadow?.candidateSpec).toMatchObject({ env: { FAULT_ML_ERROR_RATE: '0' }, promotedAt: expect.any(String) });
+  }, 150_000);
 
   it('a candidate that cannot load its model is reported and never promoted', async () => {
     const s = theStack();

@@ -109,6 +109,7 @@ describe('status', () => {
         { bound: 'p95Seconds', status: 'unknown' as const, value: null, comparison: 'above' as const, threshold: 0.8, cause: 'not_finite', detail: 'value NaN' },
         { bound: 'agreement', status: 'ok' as const, value: 0.93, comparison: 'below' as const, threshold: 0.9, cause: null, detail: null },
       ],
+      candidateSpec: null,
     };
     controller.targets = [{ ...sampleStatus(), shadow }];
     const res = await runCli(bundle, ['status'], env);
@@ -123,7 +124,7 @@ describe('status', () => {
   });
 
   it('a candidate not judged: the candidate bound in words (starting: UNKNOWN candidate_not_ready; failed: BREACH)', async () => {
-    const base = { mode: 'automatic' as const, candidate: null, requests: null, errorRatio: null, p95Seconds: null, agreement: null, since: '2026-11-27T08:55:00.000Z', passingSeconds: 0, forSeconds: 600 };
+    const base = { mode: 'automatic' as const, candidate: null, requests: null, errorRatio: null, p95Seconds: null, agreement: null, since: '2026-11-27T08:55:00.000Z', passingSeconds: 0, forSeconds: 600, candidateSpec: null };
     const bound = { bound: 'candidate', comparison: 'below' as const, threshold: 1 };
     controller.targets = [
       { ...sampleStatus(), shadow: { ...base, state: 'starting', detail: 'created beside api-1', verdict: 'unknown' as const, bounds: [{ ...bound, status: 'unknown' as const, value: null, cause: 'candidate_not_ready', detail: 'the candidate is not verified serving yet (starting: created beside api-1): its mirrored requests are not judged' }] } },

@@ -201,6 +201,7 @@ describe('roll-forward and the shadow gate', () => {
     passingSeconds: 0,
     forSeconds: 600,
     bounds: [{ bound: 'errorRatio', status: 'breach', value: 0.3, comparison: 'above', threshold: 0.01, cause: null, detail: null }],
+    candidateSpec: null,
   } as const;
 
   it('force: true reaches the port; without it, no force', async () => {
