@@ -8,19 +8,16 @@ import type { RuntimeState } from './runtime-state.js';
 // object itself was replaced (a restore, a test), every target is compared. The other parts are compared
 // by reference first (updates replace the objects they change), then by their JSON text.
 
-/** targets, inFlight, variants, seenWebhooks. */
-const KNOWN_FIELDS = 4;
+/** targets, inFlight, variants, seenWebhooks, candidates (absent in a state restored from before candidates). */
+const KNOWN_FIELDS = ['targets', 'inFlight', 'variants', 'seenWebhooks', 'candidates'];
+const REST = ['inFlight', 'variants', 'seenWebhooks', 'candidates'] as const;
 
 interface Part {
   readonly ref: unknown;
   readonly text: string;
 }
 
-interface Rest {
-  readonly inFlight: Part;
-  readonly variants: Part;
-  readonly seenWebhooks: Part;
-}
+type Rest = Readonly<Record<(typeof REST)[number], Part>>;
 
 /** What one save will write, as the tracker will remember it once the write succeeded. */
 export interface PendingSave {
@@ -51,7 +48,7 @@ export class SaveTracker {
     const touched = this.touched;
     this.touched = new Set();
     const saved = this.saved;
-    const rest = { inFlight: part(state.inFlight, saved?.rest.inFlight), variants: part(state.variants, saved?.rest.variants), seenWebhooks: part(state.seenWebhooks, saved?.rest.seenWebhooks) };
+    const rest = Object.fromEntries(REST.map((key) => [key, part(state[key], saved?.rest[key])])) as unknown as Rest;
     const full = saved === undefined || state.targets !== saved.targetsRef;
     const names = full ? Object.keys(state.targets) : touched;
     const targets = new Map<string, Part>();
@@ -61,9 +58,9 @@ export class SaveTracker {
     }
     const save: PendingSave = { targetsRef: state.targets, targets, full, rest, touched };
     // A field this tracker does not know about (RuntimeState grew) is never skipped: always save.
-    if (saved === undefined || Object.keys(state).length !== KNOWN_FIELDS) return save;
+    if (saved === undefined || Object.keys(state).some((key) => !KNOWN_FIELDS.includes(key))) return save;
     if (full && targets.size !== saved.targets.size) return save;
-    for (const key of ['inFlight', 'variants', 'seenWebhooks'] as const) if (rest[key].text !== saved.rest[key].text) return save;
+    for (const key of REST) if (rest[key].text !== saved.rest[key].text) return save;
     for (const [name, current] of targets) if (current.text !== saved.targets.get(name)?.text) return save;
     // Nothing differs; newer objects with the same content are remembered, so the next call compares by reference.
     this.remember(save);
@@ -78,13 +75,7 @@ export class SaveTracker {
     const saved = this.saved;
     if (saved === undefined || this.touched.has(name) || state.targets !== saved.targetsRef) return false;
     const current = state.targets[name];
-    return (
-      current !== undefined &&
-      saved.targets.get(name)?.ref === current &&
-      saved.rest.inFlight.ref === state.inFlight &&
-      saved.rest.variants.ref === state.variants &&
-      saved.rest.seenWebhooks.ref === state.seenWebhooks
-    );
+    return current !== undefined && saved.targets.get(name)?.ref === current && REST.every((key) => saved.rest[key].ref === state[key]);
   }
 
   /** Call after the pending save was written. */

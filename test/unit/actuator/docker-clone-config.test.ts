@@ -224,6 +224,14 @@ describe('what the actuator refuses to create: powers it did not clone', () => {
     expect(tampered(change)).toEqual(expected);
   });
 
+  it('an operator candidate\'s image and environment (allowed by the policy, named in the request) are the only other image and variables a create may carry', () => {
+    const plan = planClone(source(), { ...request, image: 'guardrail/service:1.4.2', candidateImage: 'guardrail/service:1.4.2', env: { FAULT_ML_ERROR_RATE: '0' } });
+    expect(plan.create.Image).toBe('guardrail/service:1.4.2');
+    expect(plan.create.Env).toContain('FAULT_ML_ERROR_RATE=0');
+    // Named for one image, it admits no other.
+    expect(() => planClone(source(), { ...request, image: 'alpine:latest', candidateImage: 'guardrail/service:1.4.2' })).toThrow(/image alpine:latest is not the container's own/);
+  });
+
   it('planClone itself refuses such a plan before anything is created (as GR_ERR_TARGET_UNSUPPORTED)', () => {
     expect(() => planClone(source(), { ...request, image: 'alpine:latest' })).toThrow(UnsupportedContainerError);
     expect(() => planClone(source(), { ...request, image: 'alpine:latest' })).toThrow(/refusing a create the actuator did not clone from .*: image alpine:latest is not the container's own/);

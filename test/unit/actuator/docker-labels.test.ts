@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  candidateKey,
   oldContainerName,
   originalValueFromLabels,
   parseOldContainerName,
@@ -55,5 +56,15 @@ describe('names and labels', () => {
     expect(originalValueFromLabels({ 'guardrail.original-value': 'ml' }, 'baseline')).toBe('ml');
     expect(originalValueFromLabels({}, 'baseline')).toBe('baseline');
     expect(originalValueFromLabels({}, null)).toBeNull();
+  });
+});
+
+describe('candidateKey (LABEL.candidate on a shadow container)', () => {
+  it('is empty without a candidate, and the same for the same candidate whatever the order of its variables', () => {
+    expect(candidateKey(undefined)).toBe('');
+    expect(candidateKey({ env: { B: '2', A: '1' } })).toBe(candidateKey({ env: { A: '1', B: '2' } }));
+    expect(candidateKey({ env: { A: '1' } })).toBe('{"image":null,"env":{"A":"1"}}');
+    expect(candidateKey({ image: 'guardrail/service:1', env: {} })).not.toBe(candidateKey({ image: 'guardrail/service:2', env: {} }));
+    expect(candidateKey({ image: 'guardrail/service:1', env: {} })).not.toBe(candidateKey({ env: {} }));
   });
 });

@@ -1,8 +1,8 @@
 // The roll-forward gate (core/gate.ts): each bound OK / BREACH / UNKNOWN with its cause, too few mirrored
 // requests making every bound UNKNOWN, and the gate's `for` — every bound OK without a break.
 import { describe, expect, it } from 'vitest';
-import { assessGate, clippedGateQuery, describeGate, gateEvidence, gatePassed, type GateRecord, type Sample } from '../../../controller/core/index.js';
-import { GATE, MIN, SEC, T0, gateOk, v } from './fixtures.js';
+import { assessGate, clippedGateQuery, describeGate, gateEvidence, gatePassed, initialState, restartGate, type GateRecord, type Sample } from '../../../controller/core/index.js';
+import { GATE, MIN, SEC, T0, gateOk, shadowPolicy, v } from './fixtures.js';
 
 const gate = GATE;
 const at = (ms: number) => T0 + ms;
@@ -178,5 +178,20 @@ describe('evidence and wording', () => {
     const bad = assessGate(gate, gateOk({ 'rollforward.gate.errorRatio': v(0.25), 'rollforward.gate.agreement': { kind: 'unknown', cause: 'no_data', detail: 'empty' } }), undefined, at(0));
     expect(describeGate(bad)).toBe('errorRatio 0.25 > 0.01 BREACH; agreement UNKNOWN (no_data: empty)');
     expect(describeGate(assessGate(gate, gateOk(), undefined, at(0)))).toBe('requests 600 >= 500; errorRatio 0.005 <= 0.01; p95Seconds 0.2 <= 0.8; agreement 0.95 >= 0.9');
+  });
+});
+
+describe('restartGate (an operator set a new candidate)', () => {
+  it('forgets the record, so the next judgement starts from nothing; a state without one is returned as it is', () => {
+    const record = assessGate(gate, gateOk(), undefined, at(0));
+    const state = { ...initialState(shadowPolicy(), at(0)), phase: 'rolled_back' as const, shadowGate: record };
+    const restarted = restartGate(state);
+    expect(restarted.shadowGate).toBeUndefined();
+    expect('shadowGate' in restarted).toBe(false);
+    expect({ ...restarted, shadowGate: record }).toEqual(state);
+    expect(restartGate(restarted)).toBe(restarted);
+    // Judged again: passing only from now, whatever passed before.
+    const next = assessGate(gate, gateOk(), restarted.shadowGate, at(5 * MIN));
+    expect(next.passingSinceMs).toBe(at(5 * MIN));
   });
 });

@@ -57,7 +57,7 @@ describe('setting a candidate', () => {
 
 describe('refused candidates', () => {
   it('not allowed by the policy: 403 GR_ERR_CANDIDATE_NOT_ALLOWED with what the policy allows', async () => {
-    const allowed = { images: ['registry.example.com/team/prediction-service:1.4.*'], env: {} };
+    const allowed = { images: ['registry.example.com/team/prediction-service:1.4.*'], env: { MODEL_DIR: ['/models/prediction/*'] } };
     const reason = 'image "registry.example.com/team/prediction-service:1.5.0" is not allowed by rollforward.candidates.images in policies/p.yaml (allowed: "registry.example.com/team/prediction-service:1.4.*")';
     controller.submitAnswer = () => ({ outcome: 'candidate_refused', why: 'not_allowed', reason, allowed });
     const res = await post({ candidate: { image: 'registry.example.com/team/prediction-service:1.5.0' } });
