@@ -123,15 +123,6 @@ describe('status', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ targets: [{ shadow }] });
   });
 
-  it('an operator\'s candidate: what it runs, who set it, in shadow or serving', async () => {
-    const base = { mode: 'automatic' as const, state: 'ready', candidate: 'api-guardrail-shadow', detail: 'serves ml', requests: null, errorRatio: null, p95Seconds: null, agreement: null, verdict: 'unknown' as const, since: null, passingSeconds: 0, forSeconds: 600, bounds: [] };
-    const spec = { image: 'guardrail/service:1.4.2', env: { FAULT_ML_ERROR_RATE: '0' }, setBy: 'api-token:alice', setAt: '2026-11-27T08:50:00.000Z', reason: 'fixed tag', promotedAt: null };
-    controller.targets = [{ ...sampleStatus(), shadow: { ...base, candidateSpec: spec } }];
-    expect((await runCli(bundle, ['status'], env)).stdout).toContain('  candidate: image guardrail/service:1.4.2, FAULT_ML_ERROR_RATE=0 (set by api-token:alice 2026-11-27 08:50:00Z: fixed tag; in shadow, gated before it serves)\n');
-    controller.targets = [{ ...sampleStatus(), shadow: { ...base, candidateSpec: { ...spec, promotedAt: '2026-11-27T08:59:00.000Z' } } }];
-    expect((await runCli(bundle, ['status'], env)).stdout).toContain('; promoted 2026-11-27 08:59:00Z, serves)\n');
-  });
-
   it('a candidate not judged: the candidate bound in words (starting: UNKNOWN candidate_not_ready; failed: BREACH)', async () => {
     const base = { mode: 'automatic' as const, candidate: null, requests: null, errorRatio: null, p95Seconds: null, agreement: null, since: '2026-11-27T08:55:00.000Z', passingSeconds: 0, forSeconds: 600, candidateSpec: null };
     const bound = { bound: 'candidate', comparison: 'below' as const, threshold: 1 };
@@ -276,39 +267,6 @@ describe('overrides', () => {
     expect(submits()[0]).toMatchObject({ request: { kind: 'rollforward', reason: 'manual roll-forward', force: true } });
     expect(res.stderr).toBe('guardrail: warning: forced over a shadow gate BREACH: errorRatio 0.3 > 0.01 BREACH\n');
     expect(res.stdout).toContain('Roll-forward of prediction-service accepted');
-  });
-
-  it('rollforward --candidate (repeatable): sends the candidate, prints what was set and that it is gated, not rolled forward', async () => {
-    const candidate = { image: 'guardrail/service:1.4.2', env: { FAULT_ML_ERROR_RATE: '0' }, setBy: 'api-token', setAt: new Date(T0).toISOString(), reason: 'new candidate', promotedAt: null };
-    controller.submitAnswer = (_request, operation) => ({ outcome: 'accepted', operation, candidate });
-    const res = await runCli(bundle, ['rollforward', 'prediction-service', '--candidate', 'guardrail/service:1.4.2', '--candidate', 'FAULT_ML_ERROR_RATE=0', '--no-wait'], env);
-    expect(res.code).toBe(0);
-    expect(submits()).toHaveLength(1);
-    expect(submits()[0]).toMatchObject({ target: 'prediction-service', request: { kind: 'candidate', reason: 'new candidate', candidate: { image: 'guardrail/service:1.4.2', env: { FAULT_ML_ERROR_RATE: '0' } } } });
-    expect(res.stdout).toContain('Candidate for prediction-service set by api-token: image guardrail/service:1.4.2, FAULT_ML_ERROR_RATE=0.\nIt replaces the shadow and is gated before it serves (not rolled forward); follow it with: guardrail status prediction-service\n');
-    expect(res.stdout).toContain('Candidate of prediction-service accepted');
-  });
-
-  it('--candidate words refused before any request (exit 2): two images, an empty word, with --force', async () => {
-    const cases: [string[], string][] = [
-      [['--candidate', 'a:1', '--candidate', 'b:2'], 'guardrail: --candidate "b:2": an image is given already ("a:1"); at most one image (KEY=VALUE entries are read as environment, with KEY in capitals)\n'],
-      [['--candidate', ' '], 'guardrail: --candidate needs a value: an image reference or KEY=VALUE\n'],
-      [['--candidate', 'A=1', '--force'], 'guardrail: --force applies to a roll-forward; --candidate does not roll forward (the candidate is shadowed and gated first): give one or the other\n'],
-    ];
-    for (const [flags, message] of cases) {
-      const res = await runCli(bundle, ['rollforward', 'prediction-service', ...flags, '--no-wait'], env);
-      expect(res.code).toBe(2);
-      expect(res.stderr).toBe(message);
-    }
-    expect(submits()).toEqual([]);
-  });
-
-  it('a candidate the policy refuses -> exit 1 with the server message and GR_ERR_CANDIDATE_NOT_ALLOWED', async () => {
-    const reason = 'FAULT_ML_ERROR_RATE="0.5" is not allowed by rollforward.candidates.env.FAULT_ML_ERROR_RATE in policies/prediction-service.yaml (allowed: "0")';
-    controller.submitAnswer = () => ({ outcome: 'candidate_refused', why: 'not_allowed', reason, allowed: { images: [], env: { FAULT_ML_ERROR_RATE: ['0'] } } });
-    const res = await runCli(bundle, ['rollforward', 'prediction-service', '--candidate', 'FAULT_ML_ERROR_RATE=0.5'], env);
-    expect(res.code).toBe(1);
-    expect(res.stderr).toBe(`guardrail: ${reason} [GR_ERR_CANDIDATE_NOT_ALLOWED, HTTP 403]\n`);
   });
 
   it('unknown target -> exit 1 with GR_ERR_UNKNOWN_TARGET', async () => {

@@ -28,7 +28,7 @@ describe('SaveTracker', () => {
     expect(tracker.pending(JSON.parse(JSON.stringify(base)) as RuntimeState)).toBeUndefined();
   });
 
-  it('a replaced state: sees a change in one target, a new or removed target, an intent, a variant, a webhook, an unknown field', () => {
+  it('a replaced state: sees a change in one target, a new or removed target, an intent, a variant, a webhook, a candidate, an unknown field', () => {
     const base = fresh();
     const tracker = saved(base);
     expect(tracker.pending({ ...base, targets: { ...base.targets, a: streak(base.targets['a'], 1) } })).toBeDefined();
@@ -37,6 +37,7 @@ describe('SaveTracker', () => {
     expect(tracker.pending({ ...base, variants: { a: 'baseline' } })).toBeDefined();
     expect(tracker.pending({ ...base, seenWebhooks: [{ key: 'f@t', target: 'a', fate: 'acted', note: '', firstSeenMs: 1, lastSeenMs: 1 }] })).toBeDefined();
     expect(tracker.pending({ ...base, inFlight: { a: {} as never } })).toBeDefined();
+    expect(tracker.pending({ ...base, candidates: { a: { env: { A: '0' }, setBy: 'x', reason: 'r', setAtMs: 1, historyId: 'h' } } })).toBeDefined();
     expect(tracker.pending({ ...base, extra: 1 } as RuntimeState)).toBeDefined();
     expect(tracker.pending({ ...base })).toBeUndefined();
   });
