@@ -2,11 +2,11 @@
 // real child processes on free loopback ports: started beside the serving baseline on the shadow port while
 // wanted, replaced when its environment changed (the demo's --clear), reported failed when it exits at
 // start, stopped when not wanted or once the service runs the candidate's value.
-import type { ServiceSpec } from '../../../controller/core/index.js';
+import type { CandidateSpec, ServiceSpec } from '../../../controller/core/index.js';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessActuator, type ProcessTarget } from '../../../controller/adapters/process/actuator.js';
-import type { StandbyReport } from '../../../controller/ports/actuator.js';
+import { isActuationError, type StandbyReport } from '../../../controller/ports/actuator.js';
 import { freePort } from '../../helpers/free-port.js';
 
 const SERVER = join(import.meta.dirname, '../../fixtures/docker/variant-server.mjs');
@@ -35,10 +35,10 @@ async function setUp(env: Record<string, string> = {}): Promise<{ actuator: Proc
   return { actuator, target, shadowPort };
 }
 
-async function maintainUntil(actuator: ProcessActuator, spec: ServiceSpec, state: StandbyReport['state']): Promise<StandbyReport[]> {
+async function maintainUntil(actuator: ProcessActuator, spec: ServiceSpec, state: StandbyReport['state'], candidate?: CandidateSpec): Promise<StandbyReport[]> {
   const reports: StandbyReport[] = [];
   for (let i = 0; i < 40; i++) {
-    const report = await actuator.maintainShadow(spec, true);
+    const report = await actuator.maintainShadow(spec, true, candidate);
     reports.push(report);
     if (report.state === state) return reports;
     await new Promise((r) => setTimeout(r, 150));
@@ -84,5 +84,19 @@ describe('process actuator: shadow candidate', () => {
     expect(reports[0]?.actions).toEqual(['created svc candidate']);
     expect(reports.at(-1)?.detail).toMatch(/^exited \(code 3, signal null\); started again 60 s after it ended$/);
     expect((await actuator.maintainShadow(target.spec, true)).actions).toEqual([]);
+  });
+
+  it('an operator candidate\'s environment (issue #19 --candidate) reaches the candidate child, and once promoted the serving child', async () => {
+    const { actuator, target } = await setUp();
+    await maintainUntil(actuator, target.spec, 'ready');
+    // The fixture exits at start with this knob: the replaced candidate failing proves it got the variable.
+    const failing = await maintainUntil(actuator, target.spec, 'failed', { env: { EXIT_AT_START_FOR_VARIANT: 'ml' } });
+    expect(failing[0]?.actions).toEqual(['removed-stale svc candidate', 'created svc candidate']);
+    // Promoted: the serving ML child runs the candidate's environment (here one whose health fails, so the
+    // switch is restored: the baseline, started without it, serves again).
+    const promoting = actuator.switchVariant({ service: target.spec, value: null, rollbackId: 'rb-candidate', candidate: { env: { FAIL_HEALTH_FOR_VARIANT: 'ml' } } });
+    const error = await promoting.then(() => undefined, (e: unknown) => e);
+    expect(isActuationError(error) && error.restored).toBe(true);
+    expect(await versionOn(target.spec.verify.port)).toBe('baseline');
   });
 });
