@@ -192,7 +192,9 @@ export function decide(policy: Policy, state: TargetState, event: EngineEvent, n
   const commands: Command[] = [];
   // The same list when none is older than an hour (most decisions: it is usually empty).
   const recent = state.automaticRollbacksMs.every((t) => nowMs - t < HOUR_MS) ? state.automaticRollbacksMs : state.automaticRollbacksMs.filter((t) => nowMs - t < HOUR_MS);
-  let current: TargetState = { ...state, automaticRollbacksMs: recent };
+  // The state itself when the list is kept: an event that changes nothing (most looks at what runs) then
+  // decides the very object it was given, which the runtime compares in O(1) instead of walking it.
+  let current: TargetState = recent === state.automaticRollbacksMs ? state : { ...state, automaticRollbacksMs: recent };
   // An expired pause ends before anything else is decided, whatever the event.
   if (event.type !== 'pause_expired' && current.phase === 'paused' && current.pause !== null && nowMs >= current.pause.untilMs) {
     const expired = step(policy, current, 'pause_expired', contextOf(policy, { type: 'pause_expired' }, undefined, nowMs), nowMs);
