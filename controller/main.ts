@@ -7,6 +7,7 @@ import { createControllerMetrics, recordGrouping, type ControllerMetrics } from 
 import type { Actuator } from './ports/actuator.js';
 import { Runtime } from './runtime/runtime.js';
 import { createActuator } from './wiring/actuator.js';
+import { tuneControllerHeap } from './wiring/heap-tuning.js';
 import { alertSinks } from './wiring/alert-sinks.js';
 import type { ManagedActuator } from './wiring/managed-actuator.js';
 import { policySource } from './wiring/policy.js';
@@ -83,6 +84,8 @@ function listenUrl(api: ReturnType<typeof buildApi>, config: ControllerConfig): 
 }
 
 export async function startDaemon(config: ControllerConfig, overrides: DaemonOverrides = {}): Promise<RunningDaemon> {
+  // `guardrail run`, `npm start` and the image all start here: the heap is held near what is live.
+  tuneControllerHeap();
   const logger = overrides.logger ?? createLogger(config.logLevel);
   const managed: ManagedActuator | undefined =
     overrides.managedActuator ?? (overrides.actuator === undefined ? await createActuator(config, logger) : undefined);

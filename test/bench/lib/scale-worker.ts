@@ -18,6 +18,7 @@ import type { Sample } from '../../../controller/core/index.js';
 import type { Actuator } from '../../../controller/ports/actuator.js';
 import type { MetricsSource, QueryOptions } from '../../../controller/ports/metrics-source.js';
 import { Runtime } from '../../../controller/runtime/runtime.js';
+import { tuneControllerHeap } from '../../../controller/wiring/heap-tuning.js';
 import { openStorage } from '../../../controller/wiring/storage.js';
 import { runBench } from './run-bench.js';
 import { RULE_SHAPES, scalePolicyYaml } from './scale-policy.js';
@@ -244,6 +245,8 @@ export async function runMode(mode: Mode, targets: number, prometheusUrl: string
 // Run as a process (not when imported for its types).
 if (process.argv[1]?.endsWith('scale-worker.js') === true) {
   const [mode, targets, url, ticks, spacing, timeout] = process.argv.slice(2);
+  // The heap settings the controller's process runs with (startDaemon); BENCH_SCALE_V8_DEFAULTS=1 measures V8's own.
+  if (process.env['BENCH_SCALE_V8_DEFAULTS'] !== '1') tuneControllerHeap();
   runBench(async () => {
     const tickTimeoutMs = timeout === undefined || timeout === '' ? undefined : Number(timeout);
     console.log(JSON.stringify(await runMode(mode as Mode, Number(targets), url ?? '', Number(ticks), Number(spacing), tickTimeoutMs)));
