@@ -1,5 +1,6 @@
 // Side-by-side controller cost of two checkouts of this repository at one size (prints figures, not a test):
 //   npx tsx test/bench/tools/scale-ab.ts <repoA> <repoB> [rounds=5] [targets=1000] [ticks=8]
+//   (SCALE_AB_PROMETHEUS_URL=<url>: both sides query that instead, e.g. replay-prometheus.mjs's canned answers)
 // e.g. a `git worktree add ../base origin/main` beside this clone. ONE synthetic exporter and ONE real
 // Prometheus serve both; each round runs A's bench:scale worker, then B's (grouping-on, in turn, never at
 // once), so a shared machine's load falls on both alike. Each worker is its repo's own
@@ -31,6 +32,31 @@ function runWorker(dir: string, targets: number, url: string, ticks: number): Pr
   });
 }
 
+/**
+ * What both sides query: SCALE_AB_PROMETHEUS_URL when set (e.g. `replay-prometheus.mjs replay`'s URL, so
+ * Prometheus's evaluation is out of the figures), else ONE synthetic exporter and ONE real Prometheus.
+ */
+async function startSource(targets: number): Promise<{ readonly url: string; stop(): Promise<void> }> {
+  const given = process.env['SCALE_AB_PROMETHEUS_URL'];
+  if (given !== undefined && given !== '') return { url: given, stop: () => Promise.resolve() };
+  const exporter = spawn(process.execPath, [join(LIB_DIR, 'synthetic-exporter.mjs'), String(targets), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let prometheus: RealPrometheus | undefined;
+  const stop = async (): Promise<void> => {
+    await prometheus?.stop();
+    exporter.kill('SIGTERM');
+  };
+  try {
+    const port = await new Promise<number>((ok) => exporter.stdout.once('data', (c: Buffer) => ok((JSON.parse(c.toString()) as { port: number }).port)));
+    prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], scrapeIntervalSec: 1 });
+    await prometheus.waitForSample(`count(model_info) == ${targets}`, Math.max(30_000, targets * 20));
+    await prometheus.waitForSample('count(rate(http_requests_total[1m]) > 0) > 0', Math.max(30_000, targets * 20));
+    return { url: prometheus.url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
   const [a, b, roundsArg, targetsArg, ticksArg] = process.argv.slice(2);
   if (a === undefined || b === undefined) throw new Error('usage: scale-ab.ts <repoA> <repoB> [rounds] [targets] [ticks]');
@@ -41,18 +67,13 @@ async function main(): Promise<void> {
     { name: 'A', root: resolve(a), dir: await buildScaleWorker(resolve(a)), runs: [] as WorkerResult[] },
     { name: 'B', root: resolve(b), dir: await buildScaleWorker(resolve(b)), runs: [] as WorkerResult[] },
   ];
-  const exporter = spawn(process.execPath, [join(LIB_DIR, 'synthetic-exporter.mjs'), String(targets), '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let prometheus: RealPrometheus | undefined;
+  const source = await startSource(targets);
   try {
-    const port = await new Promise<number>((ok) => exporter.stdout.once('data', (c: Buffer) => ok((JSON.parse(c.toString()) as { port: number }).port)));
-    prometheus = await startPrometheus({ scrapeTargets: [`127.0.0.1:${port}`], scrapeIntervalSec: 1 });
-    await prometheus.waitForSample(`count(model_info) == ${targets}`, Math.max(30_000, targets * 20));
-    await prometheus.waitForSample('count(rate(http_requests_total[1m]) > 0) > 0', Math.max(30_000, targets * 20));
     console.log(`A = ${sides[0]?.root}\nB = ${sides[1]?.root}\n${targets} targets, grouping-on, ${ticks} measured ticks per run, ${rounds} rounds`);
     for (let round = 1; round <= rounds; round++) {
       for (const side of sides) {
         const before = loadavg()[0] ?? 0;
-        const r = await runWorker(side.dir, targets, prometheus.url, ticks);
+        const r = await runWorker(side.dir, targets, source.url, ticks);
         side.runs.push(r);
         const unknown = Object.keys(r.unknown).length === 0 ? '' : ` UNKNOWN ${JSON.stringify(r.unknown)}`;
         console.log(
@@ -66,8 +87,7 @@ async function main(): Promise<void> {
     }
     console.log(`load average at end ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   } finally {
-    await prometheus?.stop();
-    exporter.kill('SIGTERM');
+    await source.stop();
     for (const side of sides) await rm(side.dir, { recursive: true, force: true });
   }
 }
