@@ -36,7 +36,7 @@ export function checkCandidate(flags: CandidateFlags): { readonly image?: string
   return parsed.image === undefined ? env : { image: parsed.image, ...env };
 }
 
-/** What was set, and that it is gated before it serves (on stdout; --json prints the operation only). */
+/** What was set, and that it is gated before it serves (on stdout; --json prints it as `candidate` beside the operation). */
 export function printCandidateSet(target: string, candidate: CandidateView): void {
   const parts = [...(candidate.image === null ? [] : [`image ${candidate.image}`]), ...Object.entries(candidate.env).map(([k, v]) => `${k}=${v}`)];
   writeOut(`Candidate for ${target} set by ${candidate.setBy}: ${parts.join(', ')}.\nIt replaces the shadow and is gated before it serves (not rolled forward); follow it with: guardrail status ${target}\n`);

@@ -34,8 +34,10 @@ function registerOverride(program: Command, { action, description }: OptionalRea
       if (answer.candidate !== undefined && flags.json !== true) printCandidateSet(target, answer.candidate);
       // On stderr, so --json output stays one document.
       if (warning !== undefined) writeErr(`guardrail: warning: ${warning}\n`);
-      if (waits) await followOperation(client, operation, flags, timeoutMs);
-      else printAccepted(operation, flags.json === true);
+      // --json: the candidate that was set beside the operation, as the human output prints it.
+      const alsoJson = answer.candidate === undefined ? {} : { candidate: answer.candidate };
+      if (waits) await followOperation(client, operation, flags, timeoutMs, alsoJson);
+      else printAccepted(operation, flags.json === true, '', alsoJson);
     }),
   );
 }

@@ -5,9 +5,10 @@ import { writeOut } from './terminal.js';
 
 export const VERB = { rollback: 'Rollback', rollforward: 'Roll-forward', pause: 'Pause', resume: 'Resume', webhook: 'Webhook', candidate: 'Candidate' } as const;
 
-export function printAccepted(operation: OperationView, json: boolean, extra = ''): void {
+/** `alsoJson`: more of the answer --json prints beside the operation (a candidate's: what was set). */
+export function printAccepted(operation: OperationView, json: boolean, extra = '', alsoJson: Readonly<Record<string, unknown>> = {}): void {
   if (json) {
-    printJson({ operation });
+    printJson({ operation, ...alsoJson });
     return;
   }
   writeOut(

@@ -47,16 +47,19 @@ export async function waitForOutcome(client: ApiClient, accepted: OperationView,
   return { operation, timedOut: false };
 }
 
-/** After a 202: wait (unless --no-wait), print the outcome, set the exit code. */
-export async function followOperation(client: ApiClient, accepted: OperationView, flags: WaitFlags, timeoutMs: number): Promise<void> {
+/**
+ * After a 202: wait (unless --no-wait), print the outcome, set the exit code. `alsoJson` is printed beside
+ * the operation under --json (a candidate's answer: what was set).
+ */
+export async function followOperation(client: ApiClient, accepted: OperationView, flags: WaitFlags, timeoutMs: number, alsoJson: Readonly<Record<string, unknown>> = {}): Promise<void> {
   const json = flags.json === true;
   if (flags.wait === false) {
-    printAccepted(accepted, json);
+    printAccepted(accepted, json, '', alsoJson);
     return;
   }
   if (!json) writeOut(`${VERB[accepted.kind]} of ${accepted.target} accepted: operation ${accepted.id}; waiting for the outcome (--no-wait to skip)...\n`);
   const { operation, timedOut } = await waitForOutcome(client, accepted, timeoutMs);
-  if (json) printJson({ operation, ...(timedOut ? { timedOut: true } : {}) });
+  if (json) printJson({ operation, ...alsoJson, ...(timedOut ? { timedOut: true } : {}) });
   const detail = operation.message === null ? '' : `: ${operation.message}`;
   if (timedOut) {
     writeErr(`guardrail: operation ${operation.id} still ${operation.status} after ${flags.waitTimeout ?? DEFAULT_WAIT_TIMEOUT}${detail}; follow it with: guardrail status ${operation.target}\n`);

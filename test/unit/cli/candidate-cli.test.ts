@@ -67,6 +67,18 @@ describe('rollforward --candidate', () => {
     expect(res.stdout).toContain('Candidate of prediction-service accepted');
   });
 
+  it('rollforward --candidate --json: one document with the final operation AND the candidate that was set (waiting or --no-wait)', async () => {
+    const candidate = { image: 'guardrail/service:1.4.2', env: { FAULT_ML_ERROR_RATE: '0' }, setBy: 'api-token', setAt: new Date(T0).toISOString(), reason: 'new candidate', promotedAt: null };
+    controller.submitAnswer = (_request, operation) => ({ outcome: 'accepted', operation, candidate });
+    for (const wait of [[], ['--no-wait']]) {
+      const res = await runCli(bundle, ['rollforward', 'prediction-service', '--candidate', 'guardrail/service:1.4.2', '--candidate', 'FAULT_ML_ERROR_RATE=0', '--json', ...wait], env);
+      expect(res.code).toBe(0);
+      const printed = JSON.parse(res.stdout) as { operation: { kind: string; target: string; status: string }; candidate: unknown };
+      expect(printed.candidate).toEqual(candidate);
+      expect(printed.operation).toMatchObject({ kind: 'candidate', target: 'prediction-service', status: wait.length === 0 ? 'done' : 'queued' });
+    }
+  });
+
   it('--candidate words refused before any request (exit 2): two images, an empty word, with --force', async () => {
     const cases: [string[], string][] = [
       [['--candidate', 'a:1', '--candidate', 'b:2'], 'guardrail: --candidate "b:2": an image is given already ("a:1"); at most one image (KEY=VALUE entries are read as environment, with KEY in capitals)\n'],
