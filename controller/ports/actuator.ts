@@ -122,6 +122,11 @@ export interface JournalEntry {
   /** The value the interrupted switch was setting. */
   readonly value: VariantValue;
   readonly lastStep?: StepName;
+  /**
+   * A roll-forward's operator candidate (SwitchRequest.candidate): an actuator whose instances died with the
+   * controller (the process actuator) starts `value` with it, as the interrupted switch would have.
+   */
+  readonly candidate?: CandidateSpec;
 }
 
 export type ReconcileOutcome =

@@ -1,4 +1,4 @@
-import { type Alert, servicesOf, type ServiceSpec, type VariantValue } from '../core/index.js';
+import { type Alert, type CandidateSpec, servicesOf, type ServiceSpec, type VariantValue } from '../core/index.js';
 import type { RuntimeContext } from './context.js';
 import { appendStart, executeSwitch } from './engine-step.js';
 import { reannounce } from './reannounce.js';
@@ -6,6 +6,7 @@ import { expectedValue } from './views.js';
 import { StateCorruptError } from '../ports/state-store.js';
 import { emptyRuntimeState, type InFlightSwitch } from './runtime-state.js';
 import { stateProblems } from './state-check.js';
+import { candidateSpecOf } from './shadow-keeper.js';
 
 // Startup: bring back the engine's memory (an active rollback keeps its true start), finish or undo a
 // switch a crash interrupted, and say loudly when the state file cannot be trusted (safe mode) instead
@@ -102,6 +103,8 @@ export async function resumeInFlight(ctx: RuntimeContext): Promise<void> {
 }
 
 async function reconcileServices(ctx: RuntimeContext, intent: InFlightSwitch, services: ReturnType<typeof servicesOf>): Promise<void> {
+  // A roll-forward's candidate: an actuator whose instances died with the controller starts it again.
+  const candidate = candidateSpecOf(intent.candidate);
   for (const service of services) {
     const lastStep = intent.steps[service.name];
     try {
@@ -109,6 +112,7 @@ async function reconcileServices(ctx: RuntimeContext, intent: InFlightSwitch, se
         rollbackId: intent.rollbackId,
         value: intent.value,
         ...(lastStep === undefined ? {} : { lastStep }),
+        ...(candidate === undefined ? {} : { candidate }),
       });
       ctx.ports.logger.warn({ target: service.name, rollbackId: intent.rollbackId, outcome: result.outcome, lastStep }, 'reconciled an interrupted switch');
     } catch (error) {
@@ -118,13 +122,15 @@ async function reconcileServices(ctx: RuntimeContext, intent: InFlightSwitch, se
 }
 
 /** Brings every service that is not in flight to the value the state says it runs (process children are gone after a restart). */
-export async function prepareTargets(ctx: RuntimeContext, prepare: (service: ServiceSpec, value: VariantValue) => Promise<void>): Promise<void> {
+export async function prepareTargets(ctx: RuntimeContext, prepare: (service: ServiceSpec, value: VariantValue, candidate: CandidateSpec | undefined) => Promise<void>): Promise<void> {
   for (const policy of ctx.policies) {
     if (ctx.state.inFlight[policy.target.name] !== undefined) continue;
     const value = expectedValue(ctx, policy);
+    // What the ML side runs (candidate-ops.ts): a promoted candidate serves, a shadowed one runs beside.
+    const candidate = candidateSpecOf(ctx.state.candidates?.[policy.target.name]);
     for (const service of servicesOf(policy.target)) {
       try {
-        await prepare(service, value);
+        await prepare(service, value, service.shadow === undefined ? undefined : candidate);
       } catch (error) {
         ctx.ports.logger.error({ target: service.name, value, err: error }, 'could not start the target');
       }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { initialState, type Policy, type ServiceSpec, type VariantValue } from '../core/index.js';
+import { initialState, type CandidateSpec, type Policy, type ServiceSpec, type VariantValue } from '../core/index.js';
 import { createControllerMetrics, forgetTarget, recordPhase, type ControllerMetrics } from '../metrics.js';
 import { conditionEvidence } from './evidence.js';
 import type { Actuator } from '../ports/actuator.js';
@@ -58,8 +58,11 @@ export interface RuntimeOptions {
   readonly watch?: boolean;
   /** Told about every successfully loaded policy set (e.g. to tell a Docker actuator its targets). */
   readonly onPolicies?: (policies: readonly Policy[]) => void;
-  /** At startup, for each service not in flight: make it run the value the state says (process actuator). */
-  readonly prepare?: (service: ServiceSpec, value: VariantValue) => Promise<void>;
+  /**
+   * At startup, for each service not in flight: make it run the value the state says (process actuator),
+   * with the operator's candidate the state records for the target's ML side (undefined: none).
+   */
+  readonly prepare?: (service: ServiceSpec, value: VariantValue, candidate: CandidateSpec | undefined) => Promise<void>;
 }
 
 export class Runtime implements ControllerPort {

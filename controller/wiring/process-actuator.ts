@@ -1,4 +1,4 @@
-import { servicesOf, type ServiceSpec, type VariantValue } from '../core/index.js';
+import { servicesOf, type CandidateSpec, type ServiceSpec, type VariantValue } from '../core/index.js';
 import type { Logger } from 'pino';
 import { loadPolicies } from '../adapters/policy/index.js';
 import { ProcessActuator } from '../adapters/process/index.js';
@@ -55,10 +55,12 @@ export async function createProcessActuator(config: ProcessActuatorConfig, polic
     actuator,
     services,
     envs,
-    // Starts a service that is not running with the value it should have (reconcile spawns `value` when nothing runs).
-    prepare: async (service: ServiceSpec, value: VariantValue) => {
+    // Starts a service that is not running with the value it should have (reconcile spawns `value` when nothing runs),
+    // its ML side with the candidate the state records: the child that served before the restart ran it.
+    prepare: async (service: ServiceSpec, value: VariantValue, candidate: CandidateSpec | undefined) => {
+      actuator.adoptCandidate(service, candidate);
       const result = await actuator.reconcile(service, { rollbackId: 'startup', value });
-      logger.info({ target: service.name, value, outcome: result.outcome }, 'process target started');
+      logger.info({ target: service.name, value, outcome: result.outcome, candidate: candidate ?? null }, 'process target started');
     },
     close: () => actuator.close(),
   };

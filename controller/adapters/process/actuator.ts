@@ -57,10 +57,19 @@ export class ProcessActuator implements Actuator {
   async maintainShadow(service: ServiceSpec, wanted: boolean, candidate?: CandidateSpec): Promise<StandbyReport> {
     const target = this.configured(service.name);
     const running = this.running.get(service.name);
-    if (candidate === undefined) this.candidateEnv.delete(service.name);
-    else this.candidateEnv.set(service.name, candidate.env);
+    this.adoptCandidate(service, candidate);
     const serving = running !== undefined && isAlive(running.child) ? running.value : undefined;
     return this.shadows.maintain(target.spec, target.process, serving, wanted, this.candidateEnv.get(service.name));
+  }
+
+  /**
+   * The candidate the ML side runs, as the controller's state records it: children die with the controller,
+   * so after a restart the serving child (started next) runs it again, not only after the next switch.
+   */
+  adoptCandidate(service: ServiceSpec, candidate: CandidateSpec | undefined): void {
+    this.configured(service.name);
+    if (candidate === undefined) this.candidateEnv.delete(service.name);
+    else this.candidateEnv.set(service.name, candidate.env);
   }
 
   /** A child runs the configured command: a candidate's environment, never an image. */
@@ -192,6 +201,7 @@ export class ProcessActuator implements Actuator {
       state: await this.inspect(target),
     });
     if (current && isAlive(current.child)) return done('nothing-to-do');
+    if (entry.candidate !== undefined && entry.value === known.spec.shadow?.value) this.adoptCandidate(target, entry.candidate);
     try {
       await this.spawnVerified(known, entry.value);
       return await done('finished');

@@ -3,6 +3,7 @@
 // wanted, replaced when its environment changed (the demo's --clear), reported failed when it exits at
 // start, stopped when not wanted or once the service runs the candidate's value.
 import type { CandidateSpec, ServiceSpec } from '../../../controller/core/index.js';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ProcessActuator, type ProcessTarget } from '../../../controller/adapters/process/actuator.js';
@@ -98,5 +99,45 @@ describe('process actuator: shadow candidate', () => {
     const error = await promoting.then(() => undefined, (e: unknown) => e);
     expect(isActuationError(error) && error.restored).toBe(true);
     expect(await versionOn(target.spec.verify.port)).toBe('baseline');
+  });
+
+  it('after a controller restart the serving ML child runs the candidate the state records (adoptCandidate, what prepare does), and an interrupted roll-forward\'s (its journal entry)', async () => {
+    const { target } = await setUp();
+    /** The serving child's environment, read from /proc (its pid is the instance id). */
+    const servingEnvOf = async (actuator: ProcessActuator): Promise<string[]> => {
+      const pid = (await actuator.inspect(target.spec)).instances[0]?.id ?? '';
+      return (await readFile(`/proc/${pid}/environ`, 'utf8')).split('\0');
+    };
+    const restarted = (): ProcessActuator => {
+      const actuator = new ProcessActuator([target]);
+      actuators.push(actuator);
+      return actuator;
+    };
+    const candidate = { env: { CANDIDATE_FIX: '1' } };
+    for (const startWith of [
+      async (a: ProcessActuator) => {
+        a.adoptCandidate(target.spec, candidate); // the runtime's prepare: the state's candidate, then start ML
+        return a.reconcile(target.spec, { rollbackId: 'startup', value: null });
+      },
+      (a: ProcessActuator) => a.reconcile(target.spec, { rollbackId: 'rb-interrupted', value: null, candidate }),
+    ]) {
+      await actuators.at(-1)?.close(); // the previous controller's children die with it
+      const actuator = restarted();
+      expect(await startWith(actuator)).toMatchObject({ outcome: 'finished' });
+      expect(await versionOn(target.spec.verify.port)).toBe('ml');
+      expect(await servingEnvOf(actuator)).toContain('CANDIDATE_FIX=1');
+    }
+    // Without it (the code before): the ML child starts without the candidate's environment.
+    await actuators.at(-1)?.close();
+    const plain = restarted();
+    await plain.reconcile(target.spec, { rollbackId: 'startup', value: null });
+    expect(await servingEnvOf(plain)).not.toContain('CANDIDATE_FIX=1');
+    // The baseline never runs it: a candidate is the ML side's.
+    await plain.close();
+    const rolledBack = restarted();
+    rolledBack.adoptCandidate(target.spec, candidate);
+    await rolledBack.reconcile(target.spec, { rollbackId: 'startup', value: 'baseline' });
+    expect(await versionOn(target.spec.verify.port)).toBe('baseline');
+    expect(await servingEnvOf(rolledBack)).not.toContain('CANDIDATE_FIX=1');
   });
 });

@@ -126,6 +126,41 @@ describe('setting a candidate', () => {
   });
 });
 
+describe('after a restart, the ML side runs the candidate again (process children die with the controller)', () => {
+  /** Restarts with a recording `prepare` (what the process actuator's wiring starts each service with). */
+  async function prepared(): Promise<unknown[][]> {
+    const calls: unknown[][] = [];
+    await h.restart({ prepare: (service, value, candidate) => Promise.resolve(void calls.push([service.name, value, candidate])) });
+    return calls;
+  }
+
+  it('prepare gets the candidate the state records: beside the baseline while shadowed, with ML once promoted', async () => {
+    await rolledBack();
+    expect(await prepared()).toEqual([['demo', 'baseline', undefined]]);
+    await h.runtime.submit('demo', request());
+    await h.runtime.idle();
+    expect(await prepared()).toEqual([['demo', 'baseline', CLEARED]]);
+    withShadows();
+    await h.runtime.submit('demo', { kind: 'rollforward', actor: 'bob', reason: 'ship it', force: true });
+    await h.runtime.idle();
+    expect(await prepared()).toEqual([['demo', null, CLEARED]]);
+  });
+
+  it('a roll-forward interrupted by a crash is reconciled with the candidate it promotes', async () => {
+    await rolledBack();
+    await h.runtime.submit('demo', request());
+    await h.runtime.idle();
+    h.actuator.behaviour = () => new Promise(() => undefined); // hangs: the controller "dies" mid-switch
+    void h.runtime.submit('demo', { kind: 'rollforward', actor: 'bob', reason: 'ship it', force: true });
+    while (!h.actuator.calls.some((c) => c.value === null)) await new Promise((r) => setTimeout(r, 5));
+    h.actuator.behaviour = () => Promise.resolve();
+    await h.restart();
+    withShadows();
+    expect(h.actuator.reconciles).toEqual([{ target: 'demo', entry: { rollbackId: expect.any(String), value: null, lastStep: 'inspected', candidate: CLEARED } }]);
+    expect(h.runtime.status()[0]?.phase).toBe('watching');
+  });
+});
+
 describe('the candidate in the state file', () => {
   const statePath = () => join(h.stateDir, 'state.json');
 
