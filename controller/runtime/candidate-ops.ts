@@ -98,7 +98,11 @@ async function setCandidate(ctx: RuntimeContext, target: string, op: OperationVi
   await history.append({ kind: 'start', id: record.historyId, target, policy: policy.name, action: 'candidate', trigger, reason: record.reason, evidence, atMs: record.setAtMs, candidate });
   const reports = [];
   for (const service of shadowed) reports.push(await maintainOne(ctx, policy, service, true, candidateSpecOf(record)));
-  const notes = `${reports.map((r) => `${r.target}: shadow ${r.state} (${[...r.actions, r.detail].join('; ')})`).join('; ')}; gated before it serves`;
-  await history.append({ kind: 'end', id: record.historyId, target, result: 'succeeded', notes, atMs: ctx.ports.now() });
-  ctx.operations.update(op.id, 'done', notes);
+  const shown = reports.map((r) => `${r.target}: shadow ${r.state} (${[...r.actions, r.detail].join('; ')})`).join('; ');
+  // A shadow that cannot run it (an image missing on the host) fails the operation: set, but not running
+  // (GuardrailShadowCandidateFailed and status say so too; the gate breaches, nothing is promoted).
+  const failed = reports.some((r) => r.state === 'failed');
+  const notes = failed ? `set, but its shadow does not run: ${shown}; set another candidate or fix it (it is retried)` : `${shown}; gated before it serves`;
+  await history.append({ kind: 'end', id: record.historyId, target, result: failed ? 'failed' : 'succeeded', notes, atMs: ctx.ports.now() });
+  ctx.operations.update(op.id, failed ? 'failed' : 'done', notes);
 }

@@ -103,6 +103,19 @@ describe('setting a candidate', () => {
     expect(h.runtime.status()[0]?.shadow).toMatchObject({ verdict: 'ok', passingSeconds: 0 });
   });
 
+  it('a shadow that cannot run it fails the operation (and the history entry), alerts, and keeps the candidate set', async () => {
+    await rolledBack();
+    Object.assign(h.actuator, { maintainShadow: () => Promise.reject(new Error('(HTTP code 404) no such image')) });
+    const outcome = await h.runtime.submit('demo', request());
+    await h.runtime.idle();
+    const op = outcome.outcome === 'accepted' ? h.runtime.operation(outcome.operation.id) : undefined;
+    expect(op).toMatchObject({ status: 'failed', message: 'set, but its shadow does not run: demo: shadow failed (maintenance failed: (HTTP code 404) no such image); set another candidate or fix it (it is retried)' });
+    const { entries } = await h.runtime.history({ limit: 1, offset: 0 });
+    expect(entries[0]).toMatchObject({ action: 'candidate', result: 'failed', notes: op?.message });
+    expect(h.sink.names()).toContain('GuardrailShadowCandidateFailed');
+    expect(h.runtime.status()[0]?.shadow).toMatchObject({ state: 'failed', candidateSpec: { env: CLEARED.env } });
+  });
+
   it('survives a restart, and a roll-forward promotes it: the switch runs it, the history says so, status shows it serving', async () => {
     await rolledBack();
     const switched: (CandidateSpec | undefined)[] = [];
@@ -156,7 +169,8 @@ describe('after a restart, the ML side runs the candidate again (process childre
     h.actuator.behaviour = () => Promise.resolve();
     await h.restart();
     withShadows();
-    expect(h.actuator.reconciles).toEqual([{ target: 'demo', entry: { rollbackId: expect.any(String), value: null, lastStep: 'inspected', candidate: CLEARED } }]);
+    expect(h.actuator.reconciles).toHaveLength(1);
+    expect(h.actuator.reconciles[0]).toMatchObject({ target: 'demo', entry: { rollbackId: expect.any(String), value: null, candidate: CLEARED } });
     expect(h.runtime.status()[0]?.phase).toBe('watching');
   });
 });
