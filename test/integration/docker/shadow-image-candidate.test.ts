@@ -7,7 +7,9 @@
 //   - the allowed tag replaces the shadow: the new shadow container runs that image (Config.Image and the
 //     image id) as ML (no MODEL_VARIANT), is verified serving ml, and is labelled with the candidate;
 //   - a roll-forward promotes it: every serving container of the target runs that image, as ML, and the
-//     history's roll-forward names the image.
+//     history's roll-forward names the image;
+//   - a later rollback's baseline runs the promoted image; an allowed tag missing on the host (never pulled)
+//     fails its operation ("set, but its shadow does not run"), the shadow `failed`, the baseline untouched.
 // Prometheus is deliberately unreachable: the gate is UNKNOWN, so nothing automatic happens and the manual
 // roll-forward goes ahead with a warning (docs/cli.md): the test is about what runs, not the gate.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -165,5 +167,21 @@ describe('an image candidate (rollforward --candidate IMAGE) on real Docker', ()
     expect(status()?.shadow?.candidateSpec).toMatchObject({ image: candidateTag, promotedAt: expect.any(String) });
     const { entries } = (await daemon?.runtime.history({ limit: 5, offset: 0 })) ?? { entries: [] };
     expect(entries.find((e) => e.action === 'rollforward')).toMatchObject({ result: 'succeeded', candidate: { image: candidateTag, env: {} } });
+  }, 120_000);
+
+  it('a later rollback runs the baseline from the promoted image; a candidate tag missing on the host fails its operation, the shadow failed', async () => {
+    expect((await post(`/api/v1/targets/${TARGET}/rollback`, { reason: 'it: again' })).status).toBe(202);
+    await daemon?.runtime.idle();
+    const baseline = await client.getContainer(name).inspect();
+    expect(baseline.Config.Image).toBe(candidateTag);
+    expect(baseline.Config.Env).toContain('MODEL_VARIANT=baseline');
+    const missing = `${candidateTag}-missing`; // allowed by the glob, never built: Guardrail never pulls
+    const accepted = await post(url, { reason: 'it: missing', candidate: { image: missing } });
+    expect(accepted.status).toBe(202);
+    await daemon?.runtime.idle();
+    const operation = daemon?.runtime.operation(String((accepted.body['operation'] as { id: string }).id));
+    expect(operation).toMatchObject({ status: 'failed', message: expect.stringMatching(/^set, but its shadow does not run: .*maintenance failed: .*no such image/i) });
+    expect(status()?.shadow).toMatchObject({ state: 'failed', candidateSpec: { image: missing } });
+    expect((await client.getContainer(name).inspect()).Id).toBe(baseline.Id); // the serving baseline untouched
   }, 120_000);
 });
