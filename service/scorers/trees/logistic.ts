@@ -107,3 +107,18 @@ export function logisticF32(val: number): number {
   const v = Math.fround(1 / Math.fround(1 + e));
   return val < 0 ? Math.fround(1 - v) : v;
 }
+
+/**
+ * Both columns of onnxruntime's binary LOGISTIC output for a float32 score s, [ComputeLogistic(-s),
+ * ComputeLogistic(s)], written at out[at], out[at + 1]. Both calls take expf(-|s|) and the same v, so one
+ * expf serves the pair (it was computed twice per row before); false when that expf is undecidable.
+ */
+export function logisticPairF32(s: number, out: Float32Array, at: number): boolean {
+  const v = Math.fround(1 / Math.fround(1 + expfNonPositive(-Math.abs(s))));
+  if (v !== v) return false;
+  const complement = Math.fround(1 - v);
+  // ComputeLogistic(val) returns 1 - v for val < 0: column 0 takes -s, so it complements when s > 0.
+  out[at] = s > 0 ? complement : v;
+  out[at + 1] = s < 0 ? complement : v;
+  return true;
+}

@@ -13,7 +13,7 @@
 import { describe, fail, floats, ints } from './attributes.js';
 export { UnsupportedModelError } from './attributes.js';
 import type { GraphNode, OnnxGraph } from './onnx-graph.js';
-import { logisticF32 } from './logistic.js';
+import { logisticPairF32 } from './logistic.js';
 import { buildTrees, type TreeArrays } from './tree-arrays.js';
 import { layOut, scoreRow, type TreeLayout } from './tree-layout.js';
 
@@ -139,11 +139,7 @@ function evaluate(
   for (let row = 0; row < rows; row++) {
     let s = scoreRow(layout, input, row * width);
     if (base === base) s = Math.fround(s + base);
-    const p1 = logisticF32(s);
-    const p0 = logisticF32(-s);
-    if (p1 !== p1 || p0 !== p0) return false;
-    out[row * 2] = p0;
-    out[row * 2 + 1] = p1;
+    if (!logisticPairF32(s, out, row * 2)) return false;
   }
   return true;
 }
