@@ -4,32 +4,24 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { TOKEN, makeApi, resetFixture } from '../http/api-fixtures.js';
+import { makeApi, resetFixture } from '../http/api-fixtures.js';
 import { T0, sampleEntry, sampleStatus } from '../http/recording-controller.js';
-import { buildCliBundle, runCli, type CliBundle } from './cli-harness.js';
+import { runCli } from './cli-harness.js';
+import { listeningCli } from './listening-cli.js';
 
 // Each run spawns node and loads the CLI's module graph (~1.5 s on this machine, more under load).
 vi.setConfig({ testTimeout: 30_000 });
 
 const fixture = makeApi({ protectReads: true });
 const { app, controller } = fixture;
-let bundle: CliBundle;
-let url = '';
-let env: Record<string, string> = {};
+const cli = listeningCli(app);
 let tokenDir = '';
 
 beforeAll(async () => {
-  [bundle] = await Promise.all([buildCliBundle(), app.listen({ host: '127.0.0.1', port: 0 })]);
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  url = `http://127.0.0.1:${address.port}`;
-  env = { GUARDRAIL_URL: url, GUARDRAIL_TOKEN: TOKEN };
   tokenDir = await mkdtemp(join(tmpdir(), 'guardrail-token-'));
-}, 60_000);
+});
 
 afterAll(async () => {
-  await app.close();
-  await bundle.remove();
   await rm(tokenDir, { recursive: true, force: true });
 });
 
@@ -48,9 +40,9 @@ describe('status', () => {
     const base = { mode: 'automatic' as const, state: 'ready', candidate: 'api-guardrail-shadow', detail: 'serves ml', requests: null, errorRatio: null, p95Seconds: null, agreement: null, verdict: 'unknown' as const, since: null, passingSeconds: 0, forSeconds: 600, bounds: [] };
     const spec = { image: 'guardrail/service:1.4.2', env: { FAULT_ML_ERROR_RATE: '0' }, setBy: 'api-token:alice', setAt: '2026-11-27T08:50:00.000Z', reason: 'fixed tag', promotedAt: null };
     controller.targets = [{ ...sampleStatus(), shadow: { ...base, candidateSpec: spec } }];
-    expect((await runCli(bundle, ['status'], env)).stdout).toContain('  candidate: image guardrail/service:1.4.2, FAULT_ML_ERROR_RATE=0 (set by api-token:alice 2026-11-27 08:50:00Z: fixed tag; in shadow, gated before it serves)\n');
+    expect((await runCli(cli.bundle, ['status'], cli.env)).stdout).toContain('  candidate: image guardrail/service:1.4.2, FAULT_ML_ERROR_RATE=0 (set by api-token:alice 2026-11-27 08:50:00Z: fixed tag; in shadow, gated before it serves)\n');
     controller.targets = [{ ...sampleStatus(), shadow: { ...base, candidateSpec: { ...spec, promotedAt: '2026-11-27T08:59:00.000Z' } } }];
-    expect((await runCli(bundle, ['status'], env)).stdout).toContain('; promoted 2026-11-27 08:59:00Z, serves)\n');
+    expect((await runCli(cli.bundle, ['status'], cli.env)).stdout).toContain('; promoted 2026-11-27 08:59:00Z, serves)\n');
   });
 
 });
@@ -59,7 +51,7 @@ describe('rollforward --candidate', () => {
   it('rollforward --candidate (repeatable): sends the candidate, prints what was set and that it is gated, not rolled forward', async () => {
     const candidate = { image: 'guardrail/service:1.4.2', env: { FAULT_ML_ERROR_RATE: '0' }, setBy: 'api-token', setAt: new Date(T0).toISOString(), reason: 'new candidate', promotedAt: null };
     controller.submitAnswer = (_request, operation) => ({ outcome: 'accepted', operation, candidate });
-    const res = await runCli(bundle, ['rollforward', 'prediction-service', '--candidate', 'guardrail/service:1.4.2', '--candidate', 'FAULT_ML_ERROR_RATE=0', '--no-wait'], env);
+    const res = await runCli(cli.bundle, ['rollforward', 'prediction-service', '--candidate', 'guardrail/service:1.4.2', '--candidate', 'FAULT_ML_ERROR_RATE=0', '--no-wait'], cli.env);
     expect(res.code).toBe(0);
     expect(submits()).toHaveLength(1);
     expect(submits()[0]).toMatchObject({ target: 'prediction-service', request: { kind: 'candidate', reason: 'new candidate', candidate: { image: 'guardrail/service:1.4.2', env: { FAULT_ML_ERROR_RATE: '0' } } } });
@@ -71,7 +63,7 @@ describe('rollforward --candidate', () => {
     const candidate = { image: 'guardrail/service:1.4.2', env: { FAULT_ML_ERROR_RATE: '0' }, setBy: 'api-token', setAt: new Date(T0).toISOString(), reason: 'new candidate', promotedAt: null };
     controller.submitAnswer = (_request, operation) => ({ outcome: 'accepted', operation, candidate });
     for (const wait of [[], ['--no-wait']]) {
-      const res = await runCli(bundle, ['rollforward', 'prediction-service', '--candidate', 'guardrail/service:1.4.2', '--candidate', 'FAULT_ML_ERROR_RATE=0', '--json', ...wait], env);
+      const res = await runCli(cli.bundle, ['rollforward', 'prediction-service', '--candidate', 'guardrail/service:1.4.2', '--candidate', 'FAULT_ML_ERROR_RATE=0', '--json', ...wait], cli.env);
       expect(res.code).toBe(0);
       const printed = JSON.parse(res.stdout) as { operation: { kind: string; target: string; status: string }; candidate: unknown };
       expect(printed.candidate).toEqual(candidate);
@@ -86,7 +78,7 @@ describe('rollforward --candidate', () => {
       [['--candidate', 'A=1', '--force'], 'guardrail: --force applies to a roll-forward; --candidate does not roll forward (the candidate is shadowed and gated first): give one or the other\n'],
     ];
     for (const [flags, message] of cases) {
-      const res = await runCli(bundle, ['rollforward', 'prediction-service', ...flags, '--no-wait'], env);
+      const res = await runCli(cli.bundle, ['rollforward', 'prediction-service', ...flags, '--no-wait'], cli.env);
       expect(res.code).toBe(2);
       expect(res.stderr).toBe(message);
     }
@@ -96,7 +88,7 @@ describe('rollforward --candidate', () => {
   it('a candidate the policy refuses -> exit 1 with the server message and GR_ERR_CANDIDATE_NOT_ALLOWED', async () => {
     const reason = 'FAULT_ML_ERROR_RATE="0.5" is not allowed by rollforward.candidates.env.FAULT_ML_ERROR_RATE in policies/prediction-service.yaml (allowed: "0")';
     controller.submitAnswer = () => ({ outcome: 'candidate_refused', why: 'not_allowed', reason, allowed: { images: [], env: { FAULT_ML_ERROR_RATE: ['0'] } } });
-    const res = await runCli(bundle, ['rollforward', 'prediction-service', '--candidate', 'FAULT_ML_ERROR_RATE=0.5'], env);
+    const res = await runCli(cli.bundle, ['rollforward', 'prediction-service', '--candidate', 'FAULT_ML_ERROR_RATE=0.5'], cli.env);
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(`guardrail: ${reason} [GR_ERR_CANDIDATE_NOT_ALLOWED, HTTP 403]\n`);
   });

@@ -1,26 +1,16 @@
 // Flag validation happens before any request: every bad flag exits 2 and the server sees nothing.
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TOKEN, makeApi } from '../http/api-fixtures.js';
-import { buildCliBundle, runCli, type CliBundle } from './cli-harness.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { makeApi } from '../http/api-fixtures.js';
+import { runCli } from './cli-harness.js';
+import { listeningCli } from './listening-cli.js';
 
 vi.setConfig({ testTimeout: 30_000 });
 
 const { app, controller } = makeApi();
-let bundle: CliBundle;
-let env: Record<string, string> = {};
-
-beforeAll(async () => {
-  [bundle] = await Promise.all([buildCliBundle(), app.listen({ host: '127.0.0.1', port: 0 })]);
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  env = { GUARDRAIL_URL: `http://127.0.0.1:${address.port}`, GUARDRAIL_TOKEN: TOKEN };
-}, 60_000);
-
-afterAll(async () => {
+const cli = listeningCli(app);
+afterAll(() => {
   // Nothing may have reached the port from any of the runs below.
   expect(controller.calls).toEqual([]);
-  await app.close();
-  await bundle.remove();
 });
 
 describe('bad flags -> exit 2 before any request', () => {
@@ -54,7 +44,7 @@ describe('bad flags -> exit 2 before any request', () => {
   ];
   for (const [name, args, message] of BAD_FLAGS) {
     it.concurrent(`${name} -> exit 2, no request sent`, async ({ expect }) => {
-      const res = await runCli(bundle, args, env);
+      const res = await runCli(cli.bundle, args, cli.env);
       expect(res.code).toBe(2);
       expect(res.stderr).toMatch(message);
       expect(res.stdout).toBe('');

@@ -8,30 +8,22 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { freePort } from '../../helpers/free-port.js';
 import { TOKEN, makeApi, resetFixture } from '../http/api-fixtures.js';
 import { T0, sampleEntry, sampleStatus } from '../http/recording-controller.js';
-import { buildCliBundle, runCli, type CliBundle } from './cli-harness.js';
+import { runCli } from './cli-harness.js';
+import { listeningCli } from './listening-cli.js';
 
 // Each run spawns node and loads the CLI's module graph (~1.5 s on this machine, more under load).
 vi.setConfig({ testTimeout: 30_000 });
 
 const fixture = makeApi({ protectReads: true });
 const { app, controller } = fixture;
-let bundle: CliBundle;
-let url = '';
-let env: Record<string, string> = {};
+const cli = listeningCli(app);
 let tokenDir = '';
 
 beforeAll(async () => {
-  [bundle] = await Promise.all([buildCliBundle(), app.listen({ host: '127.0.0.1', port: 0 })]);
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  url = `http://127.0.0.1:${address.port}`;
-  env = { GUARDRAIL_URL: url, GUARDRAIL_TOKEN: TOKEN };
   tokenDir = await mkdtemp(join(tmpdir(), 'guardrail-token-'));
-}, 60_000);
+});
 
 afterAll(async () => {
-  await app.close();
-  await bundle.remove();
   await rm(tokenDir, { recursive: true, force: true });
 });
 
@@ -47,7 +39,7 @@ const submits = () => controller.calls.filter((c) => c.method === 'submit');
 
 describe('status', () => {
   it('prints a readable table: phase, variant, rollback with age, verdicts', async () => {
-    const res = await runCli(bundle, ['status'], env);
+    const res = await runCli(cli.bundle, ['status'], cli.env);
     expect(res.code).toBe(0);
     expect(res.stderr).toBe('');
     const [header, row] = res.stdout.split('\n');
@@ -61,7 +53,7 @@ describe('status', () => {
 
   it('shows a pause with its expiry and a held rollback', async () => {
     controller.targets = [{ ...sampleStatus(), phase: 'paused', rollback: null, pause: { until: new Date(Date.now() + 30 * 60_000).toISOString(), actor: 'api-token:alice', reason: 'maintenance' }, hold: { cause: 'cooldown', detail: 'last rollback 10m ago', since: '2026-11-27T08:55:00.000Z' } }];
-    const res = await runCli(bundle, ['status'], env);
+    const res = await runCli(cli.bundle, ['status'], cli.env);
     expect(res.code).toBe(0);
     expect(res.stdout).toMatch(/paused by api-token:alice until .* \((29|30)m left\): maintenance/);
     expect(res.stdout).toContain('automatic rollback held (cooldown) since 2026-11-27 08:55:00Z: last rollback 10m ago');
@@ -81,7 +73,7 @@ describe('status', () => {
         rollback: base.rollback === null ? null : { ...base.rollback, attempts: 1, nextAttemptAt: '2026-11-27T09:00:30.000Z', services: [{ service: 'p/api', onValue: true, detail: 'serves baseline' }, { service: 'p/consumer', onValue: false, detail: 'exit code 3' }] },
       },
     ];
-    const res = await runCli(bundle, ['status'], env);
+    const res = await runCli(cli.bundle, ['status'], cli.env);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('    p/api: on the rollback value: serves baseline\n    p/consumer: NOT on the rollback value: exit code 3\n    attempt 2 at 2026-11-27 09:00:30Z');
     expect(res.stdout).toContain('  p/api runs baseline (since 2026-11-27 08:46:00Z): p-api-1');
@@ -112,14 +104,14 @@ describe('status', () => {
       candidateSpec: null,
     };
     controller.targets = [{ ...sampleStatus(), shadow }];
-    const res = await runCli(bundle, ['status'], env);
+    const res = await runCli(cli.bundle, ['status'], cli.env);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain('  shadow candidate guardrail-api-1-guardrail-shadow: ready (serves ml)\n  roll-forward gate: BREACH since 2026-11-27 08:55:00Z, passing 0s/10m (rolls forward on its own once passed)');
     expect(res.stdout).toMatch(/requests\s+OK\s+912 >= 500/);
     expect(res.stdout).toMatch(/errorRatio\s+BREACH\s+0\.25 > 0\.01/);
     expect(res.stdout).toMatch(/p95Seconds\s+UNKNOWN\s+not_finite: value NaN/);
     expect(res.stdout).toMatch(/agreement\s+OK\s+0\.93 >= 0\.9/);
-    const json = await runCli(bundle, ['status', '--json'], env);
+    const json = await runCli(cli.bundle, ['status', '--json'], cli.env);
     expect(JSON.parse(json.stdout)).toMatchObject({ targets: [{ shadow }] });
   });
 
@@ -129,15 +121,15 @@ describe('status', () => {
     controller.targets = [
       { ...sampleStatus(), shadow: { ...base, state: 'starting', detail: 'created beside api-1', verdict: 'unknown' as const, bounds: [{ ...bound, status: 'unknown' as const, value: null, cause: 'candidate_not_ready', detail: 'the candidate is not verified serving yet (starting: created beside api-1): its mirrored requests are not judged' }] } },
     ];
-    expect((await runCli(bundle, ['status'], env)).stdout).toMatch(/candidate\s+UNKNOWN\s+candidate_not_ready: the candidate is not verified serving yet \(starting: created beside api-1\)/);
+    expect((await runCli(cli.bundle, ['status'], cli.env)).stdout).toMatch(/candidate\s+UNKNOWN\s+candidate_not_ready: the candidate is not verified serving yet \(starting: created beside api-1\)/);
     controller.targets = [
       { ...sampleStatus(), shadow: { ...base, state: 'failed', detail: 'exited with code 1', verdict: 'breach' as const, bounds: [{ ...bound, status: 'breach' as const, value: 0, cause: null, detail: 'the candidate does not run (failed: exited with code 1)' }] } },
     ];
-    expect((await runCli(bundle, ['status'], env)).stdout).toMatch(/candidate\s+BREACH\s+the candidate does not run \(failed: exited with code 1\)/);
+    expect((await runCli(cli.bundle, ['status'], cli.env)).stdout).toMatch(/candidate\s+BREACH\s+the candidate does not run \(failed: exited with code 1\)/);
   });
 
   it('--json prints the server response for scripts', async () => {
-    const res = await runCli(bundle, ['status', '--json'], env);
+    const res = await runCli(cli.bundle, ['status', '--json'], cli.env);
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toEqual({ ready: true, detail: 'policies loaded, state restored', targets: [sampleStatus()] });
   });
@@ -145,12 +137,12 @@ describe('status', () => {
   it('reads the token from --token-file, and GUARDRAIL_TOKEN_FILE', async () => {
     const file = join(tokenDir, 'token');
     await writeFile(file, `${TOKEN}\n`);
-    expect((await runCli(bundle, ['status', '--json', '--url', url, '--token-file', file])).code).toBe(0);
-    expect((await runCli(bundle, ['status', '--json', '--url', url], { GUARDRAIL_TOKEN_FILE: file })).code).toBe(0);
+    expect((await runCli(cli.bundle, ['status', '--json', '--url', cli.url, '--token-file', file])).code).toBe(0);
+    expect((await runCli(cli.bundle, ['status', '--json', '--url', cli.url], { GUARDRAIL_TOKEN_FILE: file })).code).toBe(0);
   });
 
   it('without a token the protected read fails with the server message and code, exit 1', async () => {
-    const res = await runCli(bundle, ['status', '--url', url]);
+    const res = await runCli(cli.bundle, ['status', '--url', cli.url]);
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe('guardrail: missing Authorization header (expected "Bearer <token>") [GR_ERR_UNAUTHORIZED, HTTP 401]\n');
@@ -166,7 +158,7 @@ describe('untrusted text', () => {
     const status = sampleStatus();
     controller.targets = [{ ...status, rollback: status.rollback === null ? null : { ...status.rollback, reason: hostile }, hold: { cause: 'veto', detail: hostile, since: '2026-11-27T08:55:00.000Z' } }];
     controller.entries = [{ ...sampleEntry(), reason: hostile, trigger: { kind: 'manual', actor: `api-token:${hostile}`, reason: hostile } }];
-    const outputs = await Promise.all([runCli(bundle, ['status'], env), runCli(bundle, ['history'], env), runCli(bundle, ['history', '--markdown'], env), runCli(bundle, ['status', '--json'], env)]);
+    const outputs = await Promise.all([runCli(cli.bundle, ['status'], cli.env), runCli(cli.bundle, ['history'], cli.env), runCli(cli.bundle, ['history', '--markdown'], cli.env), runCli(cli.bundle, ['status', '--json'], cli.env)]);
     for (const res of outputs) {
       expect(res.code).toBe(0);
       // Nothing a terminal acts on: only printable text and the line breaks between lines.
@@ -184,7 +176,7 @@ describe('untrusted text', () => {
 
   it('a server message with control characters is escaped on stderr', async () => {
     controller.inFlight.set('prediction-service', { id: 'op-\u001b[2J', kind: 'pause', target: 'prediction-service', submittedAt: new Date(T0).toISOString(), status: 'queued', message: null });
-    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'x'], env);
+    const res = await runCli(cli.bundle, ['rollback', 'prediction-service', '--reason', 'x'], cli.env);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('op-\\x1b[2J');
     expect(res.stderr).not.toContain('\u001b');
@@ -193,7 +185,7 @@ describe('untrusted text', () => {
 
 describe('history', () => {
   it('--markdown prints the rollback history table, the whole history whatever the page size', async () => {
-    const res = await runCli(bundle, ['history', '--markdown', '--target', 'prediction-service'], env);
+    const res = await runCli(cli.bundle, ['history', '--markdown', '--target', 'prediction-service'], cli.env);
     expect(res.code).toBe(0);
     expect(res.stdout).toBe(
       '# Rollback History\n\n| Date | Duration | Reason | Resolved | Notes |\n|------|----------|--------|----------|-------|\n| 2026-11-27 08:45 UTC | ongoing (5min) | high-error-rate: error-ratio=0.1235 > 0.05 for 300s | ongoing | automatic; baseline verified in 10min |\n',
@@ -203,9 +195,9 @@ describe('history', () => {
 
   it('`history --markdown > file` run twice writes byte-identical files (idempotent, as the runbook uses it)', async () => {
     const file = join(tokenDir, 'rollback_history.md');
-    const command = `"${process.execPath}" "${bundle.bin}" history --markdown > "${file}"`;
+    const command = `"${process.execPath}" "${cli.bundle.bin}" history --markdown > "${file}"`;
     const write = () => new Promise<Buffer>((resolve, reject) => {
-      execFile('bash', ['-c', command], { env: { ...process.env, ...env }, timeout: 20_000 }, (error) => (error ? reject(error) : resolve(readFile(file))));
+      execFile('bash', ['-c', command], { env: { ...process.env, ...cli.env }, timeout: 20_000 }, (error) => (error ? reject(error) : resolve(readFile(file))));
     });
     const first = await write();
     const second = await write();
@@ -214,34 +206,34 @@ describe('history', () => {
   });
 
   it('prints a table by default and JSON with --json', async () => {
-    const table = await runCli(bundle, ['history'], env);
+    const table = await runCli(cli.bundle, ['history'], cli.env);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^STARTED\s+TARGET\s+ACTION\s+DURATION\s+RESULT\s+TRIGGER\s+REASON\n2026-11-27 08:45:00Z\s+prediction-service\s+rollback\s+10min\s+succeeded\s+automatic\s+high-error-rate\n\(1-1 of 1\)\n$/);
-    const json = await runCli(bundle, ['history', '--json'], env);
+    const json = await runCli(cli.bundle, ['history', '--json'], cli.env);
     expect(JSON.parse(json.stdout)).toEqual({ entries: [sampleEntry()], total: 1, limit: 50, offset: 0 });
   });
 });
 
 describe('overrides', () => {
   it('rollback --no-wait -> 202: prints the operation id, sends reason and actor', async () => {
-    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'bad predictions reported', '--actor', 'alice', '--no-wait'], env);
+    const res = await runCli(cli.bundle, ['rollback', 'prediction-service', '--reason', 'bad predictions reported', '--actor', 'alice', '--no-wait'], cli.env);
     expect(res.code).toBe(0);
     expect(res.stdout).toBe('Rollback of prediction-service accepted: operation op-1 (queued).\nFollow it with: guardrail status\n');
     expect(submits()).toEqual([{ method: 'submit', target: 'prediction-service', request: { kind: 'rollback', actor: 'api-token:alice', reason: 'bad predictions reported' } }]);
   });
 
   it('rollback --no-wait --json prints the accepted operation', async () => {
-    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'r', '--json', '--no-wait'], env);
+    const res = await runCli(cli.bundle, ['rollback', 'prediction-service', '--reason', 'r', '--json', '--no-wait'], cli.env);
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ operation: { kind: 'rollback', target: 'prediction-service', status: 'queued' } });
   });
 
   it('pause --for, pause --until, resume, rollforward reach the port with the right requests', async () => {
-    expect((await runCli(bundle, ['pause', 'prediction-service', '--for', '30m', '--reason', 'deploy'], env)).stdout).toContain('Pause of prediction-service accepted for 30m');
+    expect((await runCli(cli.bundle, ['pause', 'prediction-service', '--for', '30m', '--reason', 'deploy'], cli.env)).stdout).toContain('Pause of prediction-service accepted for 30m');
     const until = new Date(Date.now() + 3_600_000).toISOString();
-    expect((await runCli(bundle, ['pause', 'prediction-service', '--until', until, '--reason', 'deploy'], env)).code).toBe(0);
-    expect((await runCli(bundle, ['resume', 'prediction-service'], env)).code).toBe(0);
-    expect((await runCli(bundle, ['rollforward', 'prediction-service', '--reason', 'fixed'], env)).code).toBe(0);
+    expect((await runCli(cli.bundle, ['pause', 'prediction-service', '--until', until, '--reason', 'deploy'], cli.env)).code).toBe(0);
+    expect((await runCli(cli.bundle, ['resume', 'prediction-service'], cli.env)).code).toBe(0);
+    expect((await runCli(cli.bundle, ['rollforward', 'prediction-service', '--reason', 'fixed'], cli.env)).code).toBe(0);
     const requests = submits().map((c) => (c.method === 'submit' ? c.request : undefined));
     expect(requests.map((r) => r?.kind)).toEqual(['pause', 'pause', 'resume', 'rollforward']);
     // The server's clock (T0) decides the expiry of --for; --until is taken as given.
@@ -253,7 +245,7 @@ describe('overrides', () => {
 
   it('409 -> exit 1 with the server message and code', async () => {
     controller.inFlight.set('prediction-service', { id: 'op-77', kind: 'rollback', target: 'prediction-service', submittedAt: new Date(T0).toISOString(), status: 'running', message: null });
-    const res = await runCli(bundle, ['rollforward', 'prediction-service'], env);
+    const res = await runCli(cli.bundle, ['rollforward', 'prediction-service'], cli.env);
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
     expect(res.stderr).toBe('guardrail: rollback already in flight for prediction-service (operation op-77, rollback, running) [GR_ERR_CONFLICT, HTTP 409]\n');
@@ -261,7 +253,7 @@ describe('overrides', () => {
 
   it('rollforward --force sends force; a warning in the answer goes to stderr', async () => {
     controller.submitAnswer = (_request, operation) => ({ outcome: 'accepted', operation, warning: 'forced over a shadow gate BREACH: errorRatio 0.3 > 0.01 BREACH' });
-    const res = await runCli(bundle, ['rollforward', 'prediction-service', '--force', '--no-wait'], env);
+    const res = await runCli(cli.bundle, ['rollforward', 'prediction-service', '--force', '--no-wait'], cli.env);
     expect(res.code).toBe(0);
     expect(submits()).toHaveLength(1);
     expect(submits()[0]).toMatchObject({ request: { kind: 'rollforward', reason: 'manual roll-forward', force: true } });
@@ -270,13 +262,13 @@ describe('overrides', () => {
   });
 
   it('unknown target -> exit 1 with GR_ERR_UNKNOWN_TARGET', async () => {
-    const res = await runCli(bundle, ['rollback', 'nope', '--reason', 'r'], env);
+    const res = await runCli(cli.bundle, ['rollback', 'nope', '--reason', 'r'], cli.env);
     expect(res.code).toBe(1);
     expect(res.stderr).toContain('[GR_ERR_UNKNOWN_TARGET, HTTP 404]');
   });
 
   it('a wrong token -> exit 1 with GR_ERR_UNAUTHORIZED, nothing submitted', async () => {
-    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reason', 'r'], { GUARDRAIL_URL: url, GUARDRAIL_TOKEN: 'not-the-right-token-at-all' });
+    const res = await runCli(cli.bundle, ['rollback', 'prediction-service', '--reason', 'r'], { GUARDRAIL_URL: cli.url, GUARDRAIL_TOKEN: 'not-the-right-token-at-all' });
     expect(res.code).toBe(1);
     expect(res.stderr).toBe('guardrail: invalid token [GR_ERR_UNAUTHORIZED, HTTP 401]\n');
     expect(submits()).toEqual([]);
@@ -286,13 +278,13 @@ describe('overrides', () => {
 describe('failures before or without a server', () => {
   it('unreachable server -> exit 3 with a clear message', async () => {
     const port = await freePort();
-    const res = await runCli(bundle, ['status'], { GUARDRAIL_URL: `http://127.0.0.1:${port}`, GUARDRAIL_TOKEN: TOKEN });
+    const res = await runCli(cli.bundle, ['status'], { GUARDRAIL_URL: `http://127.0.0.1:${port}`, GUARDRAIL_TOKEN: TOKEN });
     expect(res.code).toBe(3);
     expect(res.stderr).toBe(`guardrail: cannot reach the Guardrail API at http://127.0.0.1:${port} (ECONNREFUSED); is the controller running? Set --url or GUARDRAIL_URL.\n`);
   });
 
   it('an unknown option is refused by commander (exit 2, usage shown), no request sent', async () => {
-    const res = await runCli(bundle, ['rollback', 'prediction-service', '--reasn', 'typo'], env);
+    const res = await runCli(cli.bundle, ['rollback', 'prediction-service', '--reasn', 'typo'], cli.env);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain("unknown option '--reasn'");
     expect(controller.calls).toEqual([]);

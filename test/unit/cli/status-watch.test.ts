@@ -2,30 +2,18 @@
 // baseline that breaches too in the text, and --watch redrawing in place under a real pty (util-linux
 // `script`), stopped by --count or by Ctrl-C typed into the terminal.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../helpers/free-port.js';
-import { TOKEN, makeApi, resetFixture } from '../http/api-fixtures.js';
+import { makeApi, resetFixture } from '../http/api-fixtures.js';
 import { sampleStatus } from '../http/recording-controller.js';
-import { buildCliBundle, runCli, type CliBundle, type CliResult } from './cli-harness.js';
+import { runCli, type CliResult } from './cli-harness.js';
+import { listeningCli } from './listening-cli.js';
 
 vi.setConfig({ testTimeout: 30_000 });
 
 const fixture = makeApi();
 const { app, controller } = fixture;
-let bundle: CliBundle;
-let env: Record<string, string> = {};
-
-beforeAll(async () => {
-  [bundle] = await Promise.all([buildCliBundle(), app.listen({ host: '127.0.0.1', port: 0 })]);
-  const address = app.server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  env = { GUARDRAIL_URL: `http://127.0.0.1:${address.port}`, GUARDRAIL_TOKEN: TOKEN };
-}, 60_000);
-
-afterAll(async () => {
-  await app.close();
-  await bundle.remove();
-});
+const cli = listeningCli(app);
 
 beforeEach(() => {
   resetFixture(fixture);
@@ -46,10 +34,10 @@ const CLEAR_HOME = '\u001b[H\u001b[2J';
 function runInPty(args: readonly string[], keys?: { text: string; afterFrames: number }, extraEnv: Record<string, string> = {}): Promise<CliResult> {
   // `exec`: under dash (CI's $SHELL may be unset, so `script` runs /bin/sh) the shell would otherwise stay
   // the pty's foreground parent and die of the Ctrl-C itself, so `script` would report 130, not the CLI's code.
-  const quoted = `exec ${[process.execPath, bundle.bin, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`;
+  const quoted = `exec ${[process.execPath, cli.bundle.bin, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ')}`;
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('GUARDRAIL_')));
   return new Promise((resolve) => {
-    const child = spawn('script', ['-q', '-e', '-c', quoted, '/dev/null'], { env: { ...base, ...env, ...extraEnv, TERM: 'xterm', SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-q', '-e', '-c', quoted, '/dev/null'], { env: { ...base, ...cli.env, ...extraEnv, TERM: 'xterm', SHELL: '/bin/sh' }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let typed = false;
@@ -72,7 +60,7 @@ function runInPty(args: readonly string[], keys?: { text: string; afterFrames: n
 
 describe('status TARGET', () => {
   it('shows only that target, with a baseline that breaches too and the held webhook trigger', async () => {
-    const res = await runCli(bundle, ['status', 'prediction-service'], env);
+    const res = await runCli(cli.bundle, ['status', 'prediction-service'], cli.env);
     expect(res.code).toBe(0);
     expect(res.stdout).not.toContain('other-service');
     expect(res.stdout).toContain('  baseline breaches too: high-error-rate since 2026-11-27 08:58:00Z (');
@@ -81,13 +69,13 @@ describe('status TARGET', () => {
   });
 
   it('an unknown target exits 1 and names the known ones', async () => {
-    const res = await runCli(bundle, ['status', 'nope'], env);
+    const res = await runCli(cli.bundle, ['status', 'nope'], cli.env);
     expect(res.code).toBe(1);
     expect(res.stderr).toBe('guardrail: no target "nope" in the controller\'s status (targets: prediction-service, other-service)\n');
   });
 
   it('--interval or --count without --watch is a usage error (exit 2)', async () => {
-    const res = await runCli(bundle, ['status', '--interval', '1s'], env);
+    const res = await runCli(cli.bundle, ['status', '--interval', '1s'], cli.env);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/--interval and --count need --watch/);
   });
