@@ -11,7 +11,6 @@ import { FEATURE_NAMES } from '../../../service/model/features.js';
 import { fail } from '../../../service/scorers/trees/attributes.js';
 import { logisticF32, logisticPairF32 } from '../../../service/scorers/trees/logistic.js';
 import { readOnnxGraph } from '../../../service/scorers/trees/onnx-graph.js';
-import { nextFloat32 } from '../../../service/scorers/trees/self-check.js';
 import { buildTrees, type TreeArrays } from '../../../service/scorers/trees/tree-arrays.js';
 import {
   layOut,
@@ -20,20 +19,9 @@ import {
   type TreeLayout,
 } from '../../../service/scorers/trees/tree-layout.js';
 import { MODEL_PATH } from './app-fixtures.js';
+import { edgeRow } from './edge-rows.js';
 
 const WIDTH = FEATURE_NAMES.length;
-const SPECIALS = [
-  Number.NaN,
-  0,
-  -0,
-  Infinity,
-  -Infinity,
-  2 ** -149,
-  -(2 ** -149),
-  2 ** -126,
-  3.4028234663852886e38,
-  -3.4028234663852886e38,
-];
 let trees: TreeArrays;
 let layout: TreeLayout;
 
@@ -42,25 +30,15 @@ beforeAll(() => {
   layout = layOut(trees, WIDTH, fail);
 });
 
-function edgeRow(): fc.Arbitrary<number[]> {
-  const feature = (f: number): fc.Arbitrary<number> => {
-    const thresholds = [
-      ...new Set(
-        Array.from(trees.feature.keys())
-          .filter((i) => trees.feature[i] === f)
-          .map((i) => trees.threshold[i]!),
-      ),
-    ];
-    const near = fc
-      .tuple(fc.constantFrom(...thresholds), fc.constantFrom(-1, 0, 1))
-      .map(([t, step]) => (step === 0 ? t : nextFloat32(t, step === 1 ? 1 : -1)));
-    return fc.oneof(
-      { arbitrary: near, weight: 6 },
-      { arbitrary: fc.constantFrom(...SPECIALS), weight: 1 },
-      { arbitrary: fc.float(), weight: 2 },
-    );
-  };
-  return fc.tuple(...Array.from({ length: WIDTH }, (_, f) => feature(f)));
+function edgeRowOfTrees(): fc.Arbitrary<number[]> {
+  const thresholdsOf = (f: number): number[] => [
+    ...new Set(
+      Array.from(trees.feature.keys())
+        .filter((i) => trees.feature[i] === f)
+        .map((i) => trees.threshold[i]!),
+    ),
+  ];
+  return edgeRow(WIDTH, thresholdsOf);
 }
 
 /** The layout with only its first `count` trees. */
@@ -73,7 +51,7 @@ describe('the depth-3 walk', () => {
     const layouts = [layout, ...[1, 2, 3, 5, 6, 7].map(firstTrees)];
     let distinct = 0;
     fc.assert(
-      fc.property(edgeRow(), (row) => {
+      fc.property(edgeRowOfTrees(), (row) => {
         const input = Float32Array.from(row);
         for (const l of layouts)
           expect(Object.is(scoreRow(l, input, 0), scoreRowAnyDepth(l, input, 0))).toBe(true);

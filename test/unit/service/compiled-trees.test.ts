@@ -12,9 +12,9 @@ import { FEATURE_NAMES, deriveFeaturesInto } from '../../../service/model/featur
 import { OnnxScorer, loadModelCard } from '../../../service/scorers/onnx-scorer.js';
 import { openNativeSession, type NativeSession } from '../../../service/scorers/onnx-native.js';
 import { readOnnxGraph } from '../../../service/scorers/trees/onnx-graph.js';
-import { nextFloat32 } from '../../../service/scorers/trees/self-check.js';
 import { compileTreeEnsemble, type CompiledEnsemble } from '../../../service/scorers/trees/tree-ensemble.js';
 import { ARTIFACTS_DIR, LOADED_AT_MS, MODEL_CARD_PATH, MODEL_PATH } from './app-fixtures.js';
+import { edgeRow } from './edge-rows.js';
 
 const WIDTH = FEATURE_NAMES.length;
 const ROWS_PER_RUN = 1000;
@@ -88,30 +88,7 @@ describe('the compiled tree ensemble against onnxruntime', () => {
   });
 
   it(`${RUNS * ROWS_PER_RUN} generated edge rows: bit-identical, single rows and batches`, () => {
-    const specials = [
-      Number.NaN,
-      0,
-      -0,
-      Infinity,
-      -Infinity,
-      2 ** -149,
-      -(2 ** -149),
-      2 ** -126,
-      3.4028234663852886e38,
-      -3.4028234663852886e38,
-    ];
-    const feature = (f: number): fc.Arbitrary<number> => {
-      const thresholds = ensemble.thresholds[f] ?? [];
-      const nearThreshold = fc
-        .tuple(fc.constantFrom(...thresholds), fc.constantFrom(-1, 0, 1))
-        .map(([t, step]) => (step === 0 ? t : nextFloat32(t, step === 1 ? 1 : -1)));
-      return fc.oneof(
-        { arbitrary: nearThreshold, weight: 6 },
-        { arbitrary: fc.constantFrom(...specials), weight: 1 },
-        { arbitrary: fc.float(), weight: 2 },
-      );
-    };
-    const row = fc.tuple(...Array.from({ length: WIDTH }, (_, f) => feature(f)));
+    const row = edgeRow(WIDTH, (f) => ensemble.thresholds[f] ?? []);
     let undecided = 0;
     const seen = new Set<number>();
     fc.assert(
