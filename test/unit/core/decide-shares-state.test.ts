@@ -5,8 +5,9 @@
 // looks at what runs, operator commands and actuator results.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decide, initialState, type EngineEvent, type Sample, type TargetState } from '../../../controller/core/index.js';
-import { SEC, T0, testPolicy, tick } from './fixtures.js';
+import { decide, initialState, type Sample, type TargetState } from '../../../controller/core/index.js';
+import { eventFor, type Look, type Step } from './engine-steps.js';
+import { SEC, T0, testPolicy } from './fixtures.js';
 
 const policy = testPolicy({ limits: { cooldownMs: 0, maxRollbacksPerHour: 2, onMissingData: 'reset' } });
 
@@ -15,48 +16,11 @@ const anySample: fc.Arbitrary<Sample> = fc.oneof(
   fc.constantFrom(0, 0.05, 1, 0.5, 500).map((value) => ({ kind: 'value' as const, value })),
 );
 
-type Look = 'normal' | 'rollback' | 'mixed' | 'unknown';
-type Step =
-  | { readonly kind: 'tick'; readonly e: Sample; readonly d: Sample; readonly t: Sample }
-  | { readonly kind: 'look'; readonly look: Look }
-  | { readonly kind: 'rollback' | 'rollforward' | 'webhook' | 'ok' | 'fail' | 'pause' | 'resume' };
-
 const anyStep: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ e: anySample, d: anySample, t: anySample }).map((x) => ({ kind: 'tick' as const, ...x })) },
   { weight: 4, arbitrary: fc.constantFrom<Look>('normal', 'normal', 'rollback', 'mixed', 'unknown').map((look) => ({ kind: 'look' as const, look })) },
   { weight: 3, arbitrary: fc.constantFrom('rollback' as const, 'rollforward' as const, 'webhook' as const, 'ok' as const, 'fail' as const, 'pause' as const, 'resume' as const).map((kind) => ({ kind })) },
 );
-
-function lookEvent(look: Look): EngineEvent {
-  const service = (value: string | null, known = true) => ({ service: 'api', known, value, detail: known ? '' : 'unreachable' });
-  const services = { normal: [service(null)], rollback: [service('baseline')], mixed: [service(null), { ...service('baseline'), service: 'worker' }], unknown: [service(null, false)] }[look];
-  return { type: 'observed', services };
-}
-
-function eventFor(step: Step, state: TargetState, nowMs: number): EngineEvent {
-  const rollbackId = state.rollback?.rollbackId ?? 'none';
-  const action = state.phase === 'rolling_forward' ? 'rollforward' : 'rollback';
-  switch (step.kind) {
-    case 'tick':
-      return tick({ 'reasons.errors': step.e, 'reasons.down': step.d, 'evaluation.minRequests': step.t });
-    case 'look':
-      return lookEvent(step.look);
-    case 'rollback':
-      return { type: 'manual_rollback', actor: 'p', reason: 'prop' };
-    case 'rollforward':
-      return { type: 'manual_rollforward', actor: 'p', reason: 'prop' };
-    case 'webhook':
-      return { type: 'webhook', reason: 'down', alertname: 'Down', labels: {} };
-    case 'ok':
-      return { type: 'actuation_succeeded', action, rollbackId };
-    case 'fail':
-      return { type: 'actuation_failed', action, rollbackId, error: 'e' };
-    case 'pause':
-      return { type: 'pause', actor: 'p', reason: 'prop', untilMs: nowMs + 60 * SEC };
-    case 'resume':
-      return { type: 'resume', actor: 'p', reason: 'prop' };
-  }
-}
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

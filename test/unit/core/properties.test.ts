@@ -1,7 +1,8 @@
 // Properties over arbitrary series and events (fast-check).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decide, initialState, type EngineEvent, type Sample, type TargetState, type UnknownCause } from '../../../controller/core/index.js';
+import { decide, initialState, type Sample, type TargetState, type UnknownCause } from '../../../controller/core/index.js';
+import { eventFor, type Step } from './engine-steps.js';
 import { HOUR, SEC, T0, testPolicy, tick } from './fixtures.js';
 
 const policy = testPolicy({ limits: { cooldownMs: 0, maxRollbacksPerHour: 2, onMissingData: 'reset' } });
@@ -14,32 +15,10 @@ const anySample: fc.Arbitrary<Sample> = fc.oneof(
   fc.constantFrom(0, 0.05, 1, 0.5).map((value) => ({ kind: 'value' as const, value })),
 );
 
-type Step =
-  | { readonly kind: 'tick'; readonly e: Sample; readonly d: Sample; readonly t: Sample }
-  | { readonly kind: 'rollforward' | 'webhook' | 'ok' | 'fail' };
-
 const anyStep: fc.Arbitrary<Step> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ e: anySample, d: anySample, t: anySample }).map((x) => ({ kind: 'tick' as const, ...x })) },
   { weight: 4, arbitrary: fc.constantFrom('rollforward' as const, 'webhook' as const, 'ok' as const, 'ok' as const, 'fail' as const).map((kind) => ({ kind })) },
 );
-
-/** Turns a step into an event that fits the state (actuation results answer what is in progress). */
-function eventFor(step: Step, state: TargetState): EngineEvent {
-  const rollbackId = state.rollback?.rollbackId ?? 'none';
-  const action = state.phase === 'rolling_forward' ? 'rollforward' : 'rollback';
-  switch (step.kind) {
-    case 'tick':
-      return tick({ 'reasons.errors': step.e, 'reasons.down': step.d, 'evaluation.minRequests': step.t });
-    case 'rollforward':
-      return { type: 'manual_rollforward', actor: 'p', reason: 'prop' };
-    case 'webhook':
-      return { type: 'webhook', reason: 'down', alertname: 'Down', labels: {} };
-    case 'ok':
-      return { type: 'actuation_succeeded', action, rollbackId };
-    case 'fail':
-      return { type: 'actuation_failed', action, rollbackId, error: 'e' };
-  }
-}
 
 describe('engine properties', () => {
   it('UNKNOWN never yields a rollback, whatever the history', () => {
