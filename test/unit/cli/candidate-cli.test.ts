@@ -1,9 +1,6 @@
 // `guardrail rollforward TARGET --candidate REF` and the candidate in `guardrail status` (issue #19): the
 // built CLI against a real listening API over the recording ControllerPort, like operator-cli.test.ts.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeApi, resetFixture } from '../http/api-fixtures.js';
 import { T0, sampleEntry, sampleStatus } from '../http/recording-controller.js';
 import { runCli } from './cli-harness.js';
@@ -15,16 +12,6 @@ vi.setConfig({ testTimeout: 30_000 });
 const fixture = makeApi({ protectReads: true });
 const { app, controller } = fixture;
 const cli = listeningCli(app);
-let tokenDir = '';
-
-beforeAll(async () => {
-  tokenDir = await mkdtemp(join(tmpdir(), 'guardrail-token-'));
-});
-
-afterAll(async () => {
-  await rm(tokenDir, { recursive: true, force: true });
-});
-
 beforeEach(() => {
   resetFixture(fixture);
   controller.targets = [sampleStatus()];
