@@ -2,6 +2,7 @@ import { restartGate, servicesOf, shadowPhase, type CandidateSpec, type Policy }
 import type { CandidateView, OperationRequest, OperationView, SubmitOutcome } from '../ports/controller.js';
 import { refuseCandidate } from './candidate-allow.js';
 import type { RuntimeContext } from './context.js';
+import { queueOperation } from './queue-operation.js';
 import type { CandidateRecord } from './runtime-state.js';
 import { candidateSpecOf, maintainOne } from './shadow-keeper.js';
 
@@ -66,13 +67,7 @@ export function submitCandidate(ctx: RuntimeContext, policy: Policy, request: Ca
   };
   const op = ctx.operations.create('candidate', target);
   ctx.ports.logger.info({ target, operation: op.id, actor: request.actor, candidate: request.candidate }, 'candidate queued');
-  void ctx.queues
-    .for(target)
-    .run(() => setCandidate(ctx, target, op, record))
-    .catch((error: unknown) => {
-      ctx.ports.logger.error({ target, operation: op.id, err: error }, 'setting the candidate failed');
-      ctx.operations.update(op.id, 'failed', error instanceof Error ? error.message : String(error));
-    });
+  void queueOperation(ctx, target, op, () => setCandidate(ctx, target, op, record), 'setting the candidate failed');
   return { outcome: 'accepted', operation: op, candidate: candidateView(record) };
 }
 

@@ -3,6 +3,7 @@ import type { OperationRequest, OperationView, SubmitOutcome } from '../ports/co
 import { submitCandidate } from './candidate-ops.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
+import { queueOperation } from './queue-operation.js';
 import { candidateOf, shadowView } from './shadow-view.js';
 
 // Manual operations from the API. They go through the same target queue and the same `decide` as ticks,
@@ -49,13 +50,7 @@ export async function submitOperation(ctx: RuntimeContext, target: string, reque
   const op = ctx.operations.create(request.kind, target);
   ctx.ports.logger.info({ target, operation: op.id, kind: request.kind, actor: request.actor, reason: request.reason }, 'manual operation queued');
   if (warning !== undefined) ctx.ports.logger.warn({ target, operation: op.id, actor: request.actor, warning }, 'manual roll-forward without a passed shadow gate');
-  void ctx.queues
-    .for(target)
-    .run(() => runOperation(ctx, target, op, event))
-    .catch((error: unknown) => {
-      ctx.ports.logger.error({ target, operation: op.id, err: error }, 'manual operation failed');
-      ctx.operations.update(op.id, 'failed', error instanceof Error ? error.message : String(error));
-    });
+  void queueOperation(ctx, target, op, () => runOperation(ctx, target, op, event), 'manual operation failed');
   return warning === undefined ? { outcome: 'accepted', operation: op } : { outcome: 'accepted', operation: op, warning };
 }
 

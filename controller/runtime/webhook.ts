@@ -3,6 +3,7 @@ import type { IncomingAlert, OperationView, WebhookOutcome } from '../ports/cont
 import type { RuntimeContext } from './context.js';
 import { refusalOfUncorroborated } from './corroborate.js';
 import { applyEvent } from './engine-step.js';
+import { queueOperation } from './queue-operation.js';
 import type { RuntimeState, WebhookTrigger } from './runtime-state.js';
 import { forgetHeld, heldFor, prune, recall, remember, touch, webhookKey, type Remembered } from './webhook-memory.js';
 
@@ -76,14 +77,8 @@ function admit(ctx: RuntimeContext, counts: Counts, key: string, target: string,
   ctx.webhooksQueued.add(queuedKey);
   const op = ctx.operations.create('webhook', target);
   counts.queued.push(op);
-  void ctx.queues
-    .for(target)
-    .run(() => decideWebhook(ctx, { key, target, trigger }, op.id))
-    .catch((error: unknown) => {
-      ctx.ports.logger.error({ target, err: error }, 'webhook event failed');
-      ctx.operations.update(op.id, 'failed', error instanceof Error ? error.message : String(error));
-    })
-    .finally(() => ctx.webhooksQueued.delete(queuedKey));
+  const decideIt = () => decideWebhook(ctx, { key, target, trigger }, op.id);
+  void queueOperation(ctx, target, op, decideIt, 'webhook event failed').finally(() => ctx.webhooksQueued.delete(queuedKey));
 }
 
 interface Pending {
