@@ -1,10 +1,10 @@
 // `guardrail rollforward TARGET --candidate REF` and the candidate in `guardrail status` (issue #19): the
 // built CLI against a real listening API over the recording ControllerPort, like operator-cli.test.ts.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { makeApi, resetFixture } from '../http/api-fixtures.js';
-import { T0, sampleEntry, sampleStatus } from '../http/recording-controller.js';
+import { makeApi } from '../http/api-fixtures.js';
+import { T0, sampleStatus } from '../http/recording-controller.js';
 import { runCli } from './cli-harness.js';
-import { listeningCli } from './listening-cli.js';
+import { listeningCli, resetOperatorFixture } from './listening-cli.js';
 
 // Each run spawns node and loads the CLI's module graph (~1.5 s on this machine, more under load).
 vi.setConfig({ testTimeout: 30_000 });
@@ -12,13 +12,7 @@ vi.setConfig({ testTimeout: 30_000 });
 const fixture = makeApi({ protectReads: true });
 const { app, controller } = fixture;
 const cli = listeningCli(app);
-beforeEach(() => {
-  resetFixture(fixture);
-  controller.targets = [sampleStatus()];
-  controller.entries = [sampleEntry()];
-  // rollback and rollforward wait for their operation: it runs, then is done.
-  controller.operationOutcome = { status: 'done', message: 'now rolled_back' };
-});
+beforeEach(() => resetOperatorFixture(fixture));
 
 const submits = () => controller.calls.filter((c) => c.method === 'submit');
 

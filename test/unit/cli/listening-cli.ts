@@ -2,7 +2,8 @@
 // ControllerPort) listening on a free loopback port, set up before the file's tests and torn down after
 // them. The fields are filled in by the beforeAll hook, so read them inside tests, not at module load.
 import { afterAll, beforeAll } from 'vitest';
-import { TOKEN, type ApiFixture } from '../http/api-fixtures.js';
+import { TOKEN, resetFixture, type ApiFixture } from '../http/api-fixtures.js';
+import { sampleEntry, sampleStatus } from '../http/recording-controller.js';
 import { buildCliBundle, type CliBundle } from './cli-harness.js';
 
 export interface ListeningCli {
@@ -27,4 +28,12 @@ export function listeningCli(app: ApiFixture['app']): ListeningCli {
     await cli.bundle?.remove();
   });
   return cli;
+}
+
+/** Before each operator-command test: one sample target and history entry; rollback and rollforward wait for their operation, which runs and is done. */
+export function resetOperatorFixture(fixture: ApiFixture): void {
+  resetFixture(fixture);
+  fixture.controller.targets = [sampleStatus()];
+  fixture.controller.entries = [sampleEntry()];
+  fixture.controller.operationOutcome = { status: 'done', message: 'now rolled_back' };
 }

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from '../../helpers/free-port.js';
-import { TOKEN, makeApi, resetFixture } from '../http/api-fixtures.js';
+import { TOKEN, makeApi } from '../http/api-fixtures.js';
 import { T0, sampleEntry, sampleStatus } from '../http/recording-controller.js';
 import { runCli } from './cli-harness.js';
-import { listeningCli } from './listening-cli.js';
+import { listeningCli, resetOperatorFixture } from './listening-cli.js';
 
 // Each run spawns node and loads the CLI's module graph (~1.5 s on this machine, more under load).
 vi.setConfig({ testTimeout: 30_000 });
@@ -27,13 +27,7 @@ afterAll(async () => {
   await rm(tokenDir, { recursive: true, force: true });
 });
 
-beforeEach(() => {
-  resetFixture(fixture);
-  controller.targets = [sampleStatus()];
-  controller.entries = [sampleEntry()];
-  // rollback and rollforward wait for their operation: it runs, then is done.
-  controller.operationOutcome = { status: 'done', message: 'now rolled_back' };
-});
+beforeEach(() => resetOperatorFixture(fixture));
 
 const submits = () => controller.calls.filter((c) => c.method === 'submit');
 
