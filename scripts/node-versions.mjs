@@ -8,6 +8,8 @@
 // Usage: node scripts/node-versions.mjs [MAJOR...] [-- VITEST_ARGS...]   (default: every pinned major)
 // The runs are sequential: the unit project already fills both cores of the CI machine on its own.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nodeBinary, readPins } from './node-runtimes.mjs';
@@ -41,9 +43,32 @@ function parseArgs(argv) {
 }
 
 /**
+ * The failed tests of one run, from vitest's JSON report: CI keeps only the tail of the output, and the
+ * next Node's run pushes this one's failures out of it, so the summary at the end names them again.
+ * @param {string} reportFile
+ * @returns {string[]}
+ */
+function failedTests(reportFile) {
+  if (!existsSync(reportFile)) return ['(vitest wrote no JSON report: it did not finish)'];
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+  /** @type {string[]} */
+  const failed = [];
+  for (const file of report.testResults ?? []) {
+    const path = String(file.name).replace(ROOT, '');
+    const failedAssertions = (file.assertionResults ?? []).filter((a) => a.status === 'failed');
+    if (failedAssertions.length === 0 && file.status === 'failed') failed.push(`${path}: ${file.message ?? 'failed'}`);
+    for (const a of failedAssertions) {
+      const reason = String(a.failureMessages?.[0] ?? '').split('\n')[0];
+      failed.push(`${path} > ${a.fullName}: ${reason}`);
+    }
+  }
+  return failed;
+}
+
+/**
  * @param {string} major
  * @param {string[]} vitestArgs
- * @returns {{ version: string, ok: boolean, seconds: number }}
+ * @returns {{ version: string, ok: boolean, seconds: number, failed: string[] }}
  */
 function runOn(major, vitestArgs) {
   const node = nodeBinary(major);
@@ -58,22 +83,31 @@ function runOn(major, vitestArgs) {
     stdio: 'inherit',
   });
   if (smoke.status !== 0) {
-    console.error(`node-versions: onnxruntime-node did not load or score on ${version}`);
-    return { version, ok: false, seconds: (Date.now() - started) / 1000 };
+    const failed = ['onnxruntime-node did not load or score'];
+    console.error(`node-versions: ${failed[0]} on ${version}`);
+    return { version, ok: false, seconds: (Date.now() - started) / 1000, failed };
   }
   const exclude = NOT_NODE_SPECIFIC.flatMap((file) => ['--exclude', file]);
-  const run = spawnSync(node, [VITEST, 'run', '--project', 'unit', ...exclude, ...vitestArgs], {
-    cwd: ROOT,
-    env,
-    stdio: 'inherit',
-  });
-  return { version, ok: run.status === 0, seconds: (Date.now() - started) / 1000 };
+  const reportDir = mkdtempSync(join(tmpdir(), 'node-versions-'));
+  const reportFile = join(reportDir, 'report.json');
+  const reporters = ['--reporter=default', '--reporter=json', `--outputFile.json=${reportFile}`];
+  try {
+    const run = spawnSync(node, [VITEST, 'run', '--project', 'unit', ...exclude, ...reporters, ...vitestArgs], {
+      cwd: ROOT,
+      env,
+      stdio: 'inherit',
+    });
+    const ok = run.status === 0;
+    return { version, ok, seconds: (Date.now() - started) / 1000, failed: ok ? [] : failedTests(reportFile) };
+  } finally {
+    rmSync(reportDir, { recursive: true, force: true });
+  }
 }
 
 function main() {
   const { majors, vitestArgs } = parseArgs(process.argv.slice(2));
   const own = process.versions.node.split('.')[0];
-  /** @type {{ version: string, ok: boolean, seconds: number }[]} */
+  /** @type {{ version: string, ok: boolean, seconds: number, failed: string[] }[]} */
   const results = [];
   for (const major of majors) {
     if (major === own) {
@@ -86,6 +120,7 @@ function main() {
   console.log('');
   for (const r of results) {
     console.log(`node-versions: ${r.version} ${r.ok ? 'passed' : 'FAILED'} in ${r.seconds.toFixed(0)} s`);
+    for (const failure of r.failed) console.log(`  failed: ${failure}`);
   }
   if (results.some((r) => !r.ok)) process.exit(1);
 }
