@@ -48,6 +48,6 @@ export async function chooseEngine(spec: EngineSpec): Promise<EngineChoice> {
   return {
     engine: 'compiled-trees',
     ensemble,
-    note: `${ensemble.trees} trees, ${ensemble.nodes} nodes; bit-identical to onnxruntime on ${check.rows} probe rows (${check.undecidable} left to onnxruntime)`,
+    note: `${ensemble.trees} trees, ${ensemble.nodes} nodes, walked ${ensemble.walk}; bit-identical to onnxruntime on ${check.rows} probe rows (${check.undecidable} left to onnxruntime)`,
   };
 }

@@ -1,7 +1,7 @@
 // The committed model's graph, compiled from the ONNX file into compact typed arrays (tree-layout.ts) and
-// evaluated in JavaScript with onnxruntime's arithmetic: a single-row onnxruntime run costs ~78k
-// instructions of fixed overhead plus ~66k per row, and after an idle gap its memory is cold
-// (docs/performance.md); a row here is 1,200 branch-free steps through ~27 KB.
+// evaluated with onnxruntime's arithmetic, in WebAssembly and JavaScript: a single-row onnxruntime run costs
+// ~78k instructions of fixed overhead plus ~66k per row, and after an idle gap its memory is cold
+// (docs/performance.md); a row here is 1,200 branch-free steps through ~30 KB.
 //
 // Exactly onnxruntime 1.30's TreeEnsembleClassifier (core/providers/cpu/ml/tree_ensemble_common.h,
 // tree_ensemble_aggregator.h) for what this graph uses, and nothing else: float32 thresholds compared as
@@ -15,11 +15,14 @@ export { UnsupportedModelError } from './attributes.js';
 import type { GraphNode, OnnxGraph } from './onnx-graph.js';
 import { logisticPairF32 } from './logistic.js';
 import { buildTrees, type TreeArrays } from './tree-arrays.js';
-import { layOut, scoreRow, type TreeLayout } from './tree-layout.js';
+import { layOut, scoreRowAnyDepth, type TreeLayout } from './tree-layout.js';
+import { createWasmWalk, type WasmWalk } from './tree-walk-wasm.js';
 
 export interface CompiledEnsemble {
   readonly trees: number;
   readonly nodes: number;
+  /** How rows are walked: "in WebAssembly", or "in JavaScript (why not in WebAssembly)". */
+  readonly walk: string;
   /** The distinct thresholds each feature is compared with (the self-check probes them ± 1 ulp). */
   readonly thresholds: readonly (readonly number[])[];
   /**
@@ -112,11 +115,14 @@ export function compileTreeEnsemble(
   const trees = buildTrees(node, width, fail);
   const base = checkBinaryLogistic(node, trees);
   const layout = layOut(trees, width, fail);
+  const wasm = createWasmWalk(layout, width);
   return {
     trees: trees.roots.length,
     nodes: trees.feature.length,
+    walk: typeof wasm === 'string' ? `in JavaScript (${wasm})` : 'in WebAssembly',
     thresholds: thresholdsByFeature(trees, width),
-    probabilities: (input, rows, out) => evaluate(layout, base, width, input, rows, out),
+    probabilities: (input, rows, out) =>
+      evaluate(layout, typeof wasm === 'string' ? undefined : wasm, base, width, input, rows, out),
   };
 }
 
@@ -130,16 +136,17 @@ function thresholdsByFeature(t: TreeArrays, width: number): number[][] {
 
 function evaluate(
   layout: TreeLayout,
+  wasm: WasmWalk | undefined,
   base: number,
   width: number,
   input: Float32Array,
   rows: number,
   out: Float32Array,
 ): boolean {
-  for (let row = 0; row < rows; row++) {
-    let s = scoreRow(layout, input, row * width);
+  for (let r = 0; r < rows; r++) {
+    let s = wasm === undefined ? scoreRowAnyDepth(layout, input, r * width) : wasm.score(input, r * width);
     if (base === base) s = Math.fround(s + base);
-    if (!logisticPairF32(s, out, row * 2)) return false;
+    if (!logisticPairF32(s, out, r * 2)) return false;
   }
   return true;
 }

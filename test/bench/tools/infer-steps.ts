@@ -1,6 +1,6 @@
 // Where a single-row ML scoring call's time goes, step by step, each step timed alone with hrtime after a
 // 1 ms idle gap (what a request meets at 1000 rps): the feature conversion from the request's object to the
-// typed row, the tree walk, the logistic post-transform (two expf per row as before, and the pair from
+// typed row, the tree walk (in JavaScript and in WebAssembly), the logistic post-transform (two expf per row as before, and the pair from
 // one), the result object, and the service's whole scoreNow.
 // Within a round the steps run in a shuffled order, so none always follows another's warm-up.
 //   npx tsx test/bench/tools/infer-steps.ts
@@ -14,7 +14,8 @@ import { fail } from '../../../service/scorers/trees/attributes.js';
 import { logisticF32, logisticPairF32 } from '../../../service/scorers/trees/logistic.js';
 import { readOnnxGraph } from '../../../service/scorers/trees/onnx-graph.js';
 import { buildTrees } from '../../../service/scorers/trees/tree-arrays.js';
-import { layOut, scoreRow } from '../../../service/scorers/trees/tree-layout.js';
+import { layOut, scoreRowAnyDepth } from '../../../service/scorers/trees/tree-layout.js';
+import { createWasmWalk } from '../../../service/scorers/trees/tree-walk-wasm.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../models/artifacts/', import.meta.url));
 const WIDTH = FEATURE_NAMES.length;
@@ -32,7 +33,9 @@ const parity = JSON.parse(readFileSync(`${ARTIFACTS}parity.json`, 'utf8')) as {
 const raws = parity.rows.map((r) => r.raw);
 const rows = new Float32Array(raws.length * WIDTH);
 raws.forEach((raw, i) => deriveFeaturesInto(raw, rows, i * WIDTH));
-const scores = Float32Array.from(raws, (_, i) => scoreRow(layout, rows, i * WIDTH));
+const wasm = createWasmWalk(layout, WIDTH);
+if (typeof wasm === 'string') throw new Error(wasm);
+const scores = Float32Array.from(raws, (_, i) => scoreRowAnyDepth(layout, rows, i * WIDTH));
 
 const row = new Float32Array(WIDTH);
 const out = new Float32Array(2);
@@ -40,7 +43,8 @@ let sink = 0;
 const STEPS: Record<string, (i: number) => void> = {
   'nothing (the timer itself)': () => undefined,
   'feature conversion (deriveFeaturesInto)': (i) => deriveFeaturesInto(raws[i]!, row, 0),
-  'tree walk (scoreRow)': (i) => (sink += scoreRow(layout, rows, i * WIDTH)),
+  'tree walk in JavaScript (scoreRowAnyDepth)': (i) => (sink += scoreRowAnyDepth(layout, rows, i * WIDTH)),
+  'tree walk in WebAssembly (score)': (i) => (sink += wasm.score(rows, i * WIDTH)),
   'logistic, two expf (logisticF32 × 2)': (i) => {
     out[0] = logisticF32(-scores[i]!);
     out[1] = logisticF32(scores[i]!);

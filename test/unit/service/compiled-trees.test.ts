@@ -114,7 +114,7 @@ describe('the compiled tree ensemble against onnxruntime', () => {
     try {
       expect(compiled.engine).toBe('compiled-trees');
       expect(compiled.engineNote).toMatch(
-        /^400 trees, 5374 nodes; bit-identical to onnxruntime on \d+ probe rows/,
+        /^400 trees, 5374 nodes, walked in WebAssembly; bit-identical to onnxruntime on \d+ probe rows/,
       );
       expect(ort.engine).toBe('onnxruntime-native');
       const parity = JSON.parse(readFileSync(`${ARTIFACTS_DIR}/parity.json`, 'utf8')) as {
