@@ -5,6 +5,7 @@
 // (walk3_missing); the committed WebAssembly is what walk3.wat compiles to; and the logistic pair from one
 // expf gives [logisticF32(-s), logisticF32(s)] bit for bit, or says "undecidable" exactly when either of
 // them does. compiled-trees.test.ts compares the whole ensemble with onnxruntime itself.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +98,37 @@ describe('the depth-3 walk in WebAssembly', () => {
   it('is declined, with the reason, for another depth', () => {
     expect(createWasmWalk({ ...layout, depth: 4 }, WIDTH)).toMatch(/4 deep/);
   });
+
+  it('in a process without WebAssembly (node --jitless), the ensemble walks in JavaScript and scores the same', () => {
+    const rows = Array.from({ length: 64 * WIDTH }, (_, i) =>
+      i % 13 === 5 ? Number.NaN : Math.sin(i) * 0.01,
+    );
+    const probabilities = (args: string[]): { walk: string; out: number[] } => {
+      const script = `
+        const { readFileSync } = await import('node:fs');
+        const { readOnnxGraph } = await import('./service/scorers/trees/onnx-graph.ts');
+        const { compileTreeEnsemble } = await import('./service/scorers/trees/tree-ensemble.ts');
+        const ensemble = compileTreeEnsemble(readOnnxGraph(readFileSync(${JSON.stringify(MODEL_PATH)})), 'features', 'probabilities', ${WIDTH});
+        const out = new Float32Array(128);
+        ensemble.probabilities(Float32Array.from(${JSON.stringify(rows.map((x) => (Number.isNaN(x) ? null : x)))}, (x) => x ?? NaN), 64, out);
+        console.log(JSON.stringify({ walk: ensemble.walk, out: [...out] }));`;
+      const child = spawnSync(
+        process.execPath,
+        [...args, '--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect(child.status, child.stderr).toBe(0);
+      return JSON.parse(child.stdout) as { walk: string; out: number[] };
+    };
+    const jitless = probabilities(['--jitless']);
+    const usual = probabilities([]);
+    expect(jitless.walk).toBe('in JavaScript (this process has no WebAssembly)');
+    expect(usual.walk).toBe('in WebAssembly');
+    expect(jitless.out).toEqual(usual.out);
+    expect(new Set(usual.out).size).toBeGreaterThan(10);
+  }, 30_000);
 
   it('runs the bytes walk3.wat compiles to (npm run build:wasm)', async () => {
     const bytes = (await compileWalk3()) as Buffer;
