@@ -122,9 +122,22 @@ async function runPeer(): Promise<{ rows: Row[]; note: string }> {
   }
 }
 
+/** The peer's Debian packages: the bench checks them before anything is timed and names what is missing. */
+const PEER_PACKAGES = 'python3-fastapi python3-uvicorn python3-xgboost python3-prometheus-client';
+
 async function pythonVersions(): Promise<string> {
-  const code = 'import sys, fastapi, uvicorn, xgboost; print(sys.version.split()[0], fastapi.__version__, uvicorn.__version__, xgboost.__version__)';
-  const [py, fastapi, uvicorn, xgboost] = (await promisify(execFile)(PYTHON, ['-c', code])).stdout.trim().split(' ');
+  const code =
+    'import sys, fastapi, uvicorn, xgboost, prometheus_client; print(sys.version.split()[0], fastapi.__version__, uvicorn.__version__, xgboost.__version__)';
+  let out: string;
+  try {
+    out = (await promisify(execFile)(PYTHON, ['-c', code])).stdout;
+  } catch (err) {
+    const missing = /No module named '([^']+)'/.exec(String((err as { stderr?: unknown }).stderr))?.[1] ?? 'a module';
+    throw new Error(
+      `the Python peer cannot start: ${PYTHON} has no ${missing}. Install the peer's packages (apt-get install -y ${PEER_PACKAGES}) or leave python out of BENCH_SERVICE_TARGETS`,
+    );
+  }
+  const [py, fastapi, uvicorn, xgboost] = out.trim().split(' ');
   return `Python ${py}, FastAPI ${fastapi}, uvicorn ${uvicorn}, xgboost ${xgboost}`;
 }
 
