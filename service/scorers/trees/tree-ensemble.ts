@@ -115,14 +115,14 @@ export function compileTreeEnsemble(
   const trees = buildTrees(node, width, fail);
   const base = checkBinaryLogistic(node, trees);
   const layout = layOut(trees, width, fail);
-  const wasm = createWasmWalk(layout, width);
+  const wasmOrReason = createWasmWalk(layout, width);
+  const wasm = typeof wasmOrReason === 'string' ? undefined : wasmOrReason;
   return {
     trees: trees.roots.length,
     nodes: trees.feature.length,
-    walk: typeof wasm === 'string' ? `in JavaScript (${wasm})` : 'in WebAssembly',
+    walk: wasm === undefined ? `in JavaScript (${String(wasmOrReason)})` : 'in WebAssembly',
     thresholds: thresholdsByFeature(trees, width),
-    probabilities: (input, rows, out) =>
-      evaluate(layout, typeof wasm === 'string' ? undefined : wasm, base, width, input, rows, out),
+    probabilities: (input, rows, out) => evaluate(layout, wasm, base, width, input, rows, out),
   };
 }
 
