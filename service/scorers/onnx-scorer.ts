@@ -3,7 +3,7 @@
 // milliseconds on this 2-core machine (docs/notes/feasibility). Rows are scored through onnxruntime's
 // native session, synchronously (onnx-native.ts), from one input buffer reused by every call; the public
 // async run() is the fallback when the native session cannot be opened. With the native session open, the
-// tree ensemble is also compiled from the same file into JavaScript (trees/), and scores instead of
+// tree ensemble is also compiled from the same file (trees/: walked in WebAssembly), and scores instead of
 // onnxruntime once a start-up self-check shows it bit-identical: an onnxruntime run has a large fixed cost
 // that a request arriving after an idle gap pays cold (docs/performance.md).
 import { constants } from 'node:fs';
