@@ -1,7 +1,8 @@
 // Composition root of the prediction service: env → config → model → app → listen. Shutdown, exit 0 (or 1
 // after 9 s, inside Docker's 10 s):
-//   SIGTERM — keep serving SHUTDOWN_DRAIN_MS, then stop accepting and finish in-flight requests: for
-//             start-first switches and orchestrators, whose clients may still hold this address;
+//   SIGTERM — keep serving SHUTDOWN_DRAIN_MS and then until no connection has come for 150 ms (2 s at
+//             most), then stop accepting and finish in-flight requests: for start-first switches and
+//             orchestrators, whose clients may still hold this address;
 //   SIGINT  — stop accepting now and finish in-flight requests: for a recreate switch (the actuator's
 //             `stopSignal: SIGINT`), where the successor needs this port and the drain only prolongs
 //             the old model; also what Ctrl-C sends.
@@ -19,6 +20,34 @@ import { findPackageRoot } from './package-root.js';
 const SHUTDOWN_GRACE_MS = 9_000;
 /** After a SIGTERM drain: how long connections accepted just before the listener closed get to send their request. */
 const FRESH_CONNECTION_GRACE_MS = 100;
+
+/** After a SIGTERM drain the listener closes only once no connection has arrived for this long… */
+const QUIET_BEFORE_CLOSE_MS = 150;
+/** …or once the drain has run this much longer, whichever is first. */
+const QUIET_WAIT_MAX_MS = 2_000;
+
+/**
+ * Counts the service's new connections from the signal on, so the listener closes in a quiet moment: a
+ * connection the kernel completed but Node had not yet accepted when the listener closed is reset, and with
+ * it a client's request (2 ECONNRESET at a shadow takeover under 100 rps in one CI run, docs/actuators.md).
+ */
+function connectionWatch(server: HttpServer): { quiet(): Promise<void> } {
+  let lastMs = Date.now();
+  const seen = (): void => void (lastMs = Date.now());
+  server.on('connection', seen);
+  return {
+    async quiet() {
+      const deadline = Date.now() + QUIET_WAIT_MAX_MS;
+      for (;;) {
+        // After the poll phase, so connections waiting in the accept queue are counted before the check.
+        await new Promise((done) => setImmediate(done));
+        if (Date.now() - lastMs >= QUIET_BEFORE_CLOSE_MS || Date.now() >= deadline) break;
+        await new Promise((done) => setTimeout(done, 25));
+      }
+      server.off('connection', seen);
+    },
+  };
+}
 
 /**
  * Stops accepting connections (the listening socket only) and gives the ones accepted a moment ago time to
@@ -65,7 +94,9 @@ async function main(): Promise<void> {
     // Keep accepting briefly: during a start-first switch, clients that resolved the alias a moment ago
     // still connect here (measured: 20 of 600 requests failed without this, 0 with 500 ms).
     if (drainMs > 0) {
+      const watch = connectionWatch(app.server);
       await new Promise((done) => setTimeout(done, drainMs));
+      await watch.quiet();
       await stopAccepting(app.server);
     }
     await app.close(); // stops accepting, waits for in-flight requests
