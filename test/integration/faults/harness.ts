@@ -97,7 +97,8 @@ export interface FaultStack {
   postWebhook(payload: unknown): Promise<Response>;
   /** Another container (the fixture image unless `image` is given, e.g. the real service image). */
   startContainer(name: string, env?: Readonly<Record<string, string>>, image?: string): Promise<void>;
-  restartController(): Promise<void>;
+  /** Stops the daemon, runs `whileStopped` (a change to its state dir it must not save over), starts it again. */
+  restartController(whileStopped?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -225,8 +226,9 @@ async function assemble(p: Parts, parts: { stop(): Promise<void> }[], initial: F
         body: JSON.stringify(payload),
       }),
     startContainer: (name, env = {}, image = p.image) => createFixture(p.client, image, name, env),
-    async restartController() {
+    async restartController(whileStopped) {
       await controller.stop();
+      await whileStopped?.();
       controller = await launch(p.config);
     },
     async stop() {

@@ -81,8 +81,8 @@ describe('fault: the state directory read-only, then state.json damaged, while a
   it.each(damages)('state.json %s: safe mode naming it, nothing touched, the baseline keeps serving', async (_name, damage, problem) => {
     const original = await readFile(statePath(), 'utf8');
     const damaged = await damage(original);
-    await writeFile(statePath(), damaged);
-    await stack.restartController();
+    // Written while the daemon is stopped: a running one saves its state on the way out, over the damage.
+    await stack.restartController(() => writeFile(statePath(), damaged));
     const status = await stack.status();
     expect(status).toMatchObject({ ready: false, detail: expect.stringMatching(/^SAFE MODE: state file cannot be trusted/) });
     expect(status.detail).toMatch(problem);
@@ -91,8 +91,7 @@ describe('fault: the state directory read-only, then state.json damaged, while a
     expect(await readFile(statePath(), 'utf8')).toBe(damaged);
     await waitUntil('GuardrailStateCorrupt in Alertmanager', 10_000, async () => ((await stack.activeAlerts()).includes('GuardrailStateCorrupt') ? true : undefined), 500);
 
-    await writeFile(statePath(), original);
-    await stack.restartController();
+    await stack.restartController(() => writeFile(statePath(), original));
     expect((await stack.status()).targets[0]).toMatchObject({ phase: 'rolled_back', variant: 'baseline' });
   });
 });
