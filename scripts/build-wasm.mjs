@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run build:wasm`: compiles service/scorers/trees/walk3.wat with wabt (the WebAssembly Binary Toolkit,
 // built to JavaScript) into walk3-wasm.ts, the bytes the service loads. The output is committed, so the
-// service needs no wabt at run time; test/unit/service/tree-walk-wasm.test.ts compiles the source again and
-// fails when the committed bytes are not what it gives.
+// service needs no wabt at run time; test/unit/service/compiled-trees-walk.test.ts compiles the source again
+// and fails when the committed bytes are not what it gives.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import wabtInit from 'wabt';

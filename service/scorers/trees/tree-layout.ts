@@ -4,9 +4,9 @@
 // the CPU can overlap the trees' walks instead of flushing on a mispredicted branch per level. A leaf above
 // depth D becomes a padding node (threshold NaN: every input goes right) whose subtree holds copies of its
 // weight, so any path gives that weight. The committed model (400 trees, depth 3) takes 400 × (7 + 7 + 7 × 4
-// + 8 × 4) bytes ≈ 30 KB. A depth-3 row with no missing value is walked in WebAssembly (tree-walk-wasm.ts,
-// ~2× faster: docs/performance.md); scoreRowAnyDepth here walks every other row, and is the reference the
-// WebAssembly walk is tested against.
+// + 8 × 4) bytes ≈ 30 KB. Depth-3 trees are walked in WebAssembly (tree-walk-wasm.ts, 1.2–3.4× faster:
+// docs/performance.md); scoreRowAnyDepth here walks other depths and processes without WebAssembly, and is
+// the reference the WebAssembly walk is tested against.
 import type { TreeArrays } from './tree-arrays.js';
 
 /** Deeper trees would pad to 2^D leaves each; such a model stays on onnxruntime. */

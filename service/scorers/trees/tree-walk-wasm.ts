@@ -3,7 +3,8 @@
 // base pointer and bounds check unless V8 can fold the array in as a constant, which it does or not
 // depending on how the call was inlined (measured 35-60 µs for the same 8 rows); WebAssembly reads linear
 // memory with neither (docs/performance.md). One instance per compiled ensemble, its memory laid out
-// once: the row's features at 0, then the thresholds, feature indexes and leaf weights (walk3.wat's header).
+// once: the row's features at 0, then the thresholds, feature indexes, leaf weights and missing-value
+// directions (walk3.wat's header).
 import type { TreeLayout } from './tree-layout.js';
 import { WALK3_WASM_BASE64 } from './walk3-wasm.js';
 
