@@ -60,7 +60,6 @@ export function assessTick(
   const traffic = trafficStatus(guard, guard === undefined ? undefined : samples[guard.id]);
   const timers: Record<string, BreachTimer> = {};
   const verdicts: Verdict[] = [];
-  const byId = new Map<string, Verdict>();
 
   const judge = (condition: Condition): Verdict => {
     const { verdict, timer } = evaluateCondition(
@@ -73,7 +72,6 @@ export function assessTick(
     );
     if (timer !== undefined) timers[condition.id] = timer;
     verdicts.push(verdict);
-    byId.set(condition.id, verdict);
     return verdict;
   };
 
