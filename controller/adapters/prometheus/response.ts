@@ -81,7 +81,11 @@ function interpretPair(pair: unknown, ctx: ResponseContext, what: () => string):
   if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[1] !== 'string') {
     return unknown('bad_response', `${who(ctx)} answered a ${what()} without a [time, "value"] pair for ${quote(ctx.promql)}`);
   }
-  const text: string = pair[1];
+  return interpretValueText(pair[1], ctx, what);
+}
+
+/** The value text of a `[time, "value"]` pair: one finite number, else why not. */
+export function interpretValueText(text: string, ctx: ResponseContext, what: () => string): Sample {
   if (text === 'NaN' || text === '+Inf' || text === '-Inf' || text === 'Inf') {
     return unknown('not_finite', `query ${quote(ctx.promql)} evaluated to ${text} (${what()}); e.g. 0/0 with no requests, or histogram_quantile with no observations`);
   }
