@@ -13,6 +13,7 @@ import {
   type QueryHttpSettings,
 } from './exchange.js';
 import { isTransientStatus } from './failure.js';
+import { scanGroupedAnswer } from './grouped-scan.js';
 import { splitGroupedAnswer } from './grouped-answer.js';
 import { DEFAULT_MAX_GROUP_SIZE, QueryPlanner, type GroupUnit } from './query-plan.js';
 import { unknown } from './response.js';
@@ -119,7 +120,10 @@ export class PrometheusMetricsSource implements MetricsSource {
     answers: Map<string, Sample>,
   ): Promise<string[]> {
     const everyone = group.members.map((m) => m.promql);
-    const result = await this.exchange(group.promql, opts);
+    // By POST whatever `method` says: a grouped query names up to maxGroupSize values (~10-30 KB encoded),
+    // past the URL limit of common proxies (nginx's 8 KB), and axios's URL encoding cost CPU every tick.
+    // A proxy that refuses POST rejects the group, and its members fall back to their own queries.
+    const result = await this.exchange(group.promql, opts, 'POST');
     const last = result.last;
     if (last.kind === 'transport' || (!isSuccess(last.status) && isTransientStatus(last.status))) {
       for (const promql of everyone) answers.set(promql, this.finalSample(result, promql));
@@ -137,13 +141,17 @@ export class PrometheusMetricsSource implements MetricsSource {
     };
     if (!isSuccess(last.status))
       return ownQueries('rejected', `HTTP ${last.status}: ${excerpt(last.bodyText)}`);
+    // Prometheus's plain answer is read in place (grouped-scan.ts); anything else is parsed.
     let body: unknown;
-    try {
-      body = JSON.parse(last.bodyText) as unknown;
-    } catch {
-      return ownQueries('bad_answer', `the body is not JSON: ${excerpt(last.bodyText)}`);
+    let split = scanGroupedAnswer(last.bodyText, group, this.baseUrl);
+    if (split === undefined) {
+      try {
+        body = JSON.parse(last.bodyText) as unknown;
+      } catch {
+        return ownQueries('bad_answer', `the body is not JSON: ${excerpt(last.bodyText)}`);
+      }
+      split = splitGroupedAnswer(body, group, this.baseUrl);
     }
-    const split = splitGroupedAnswer(body, group, this.baseUrl);
     if (!split.ok)
       return ownQueries(
         isRecord(body) && body['status'] === 'error' ? 'rejected' : 'bad_answer',
@@ -168,11 +176,11 @@ export class PrometheusMetricsSource implements MetricsSource {
   }
 
   /** Sends one query, retrying transient failures; returns the last exchange. */
-  private async exchange(promql: string, opts: QueryOptions): Promise<ExchangeResult> {
+  private async exchange(promql: string, opts: QueryOptions, method = this.settings.method): Promise<ExchangeResult> {
     const attempts = this.retries + 1;
     let last: Exchange | undefined;
     for (let attempt = 1; attempt <= attempts; attempt++) {
-      last = await attemptQuery(this.settings, promql, opts);
+      last = await attemptQuery(method === this.settings.method ? this.settings : { ...this.settings, method }, promql, opts);
       if (!isTransient(last)) return { last, gaveUp: false };
       if (attempt === attempts || opts.signal?.aborted === true) break;
       const delayMs = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));

@@ -47,6 +47,12 @@ function expectSameSamples(actual: readonly Sample[], expected: readonly Sample[
   });
 }
 
+async function readBody(req: AsyncIterable<Buffer>): Promise<string> {
+  let body = '';
+  for await (const chunk of req) body += chunk.toString();
+  return body;
+}
+
 /** Evaluation time a little in the past, so every scrape up to it is ingested before either query runs. */
 const settledTime = (): number => Date.now() - 2_000;
 
@@ -115,28 +121,74 @@ describe('grouped queries on a real Prometheus', () => {
     let grouped = 0;
     let ownQueries = 0;
     let groupedStatus = 422;
+    /** Like nginx's 8 KB request-line buffer: a longer URL is answered 414. */
+    let maxUrlBytes = Number.POSITIVE_INFINITY;
+    let refusePost = false;
+    const methods: string[] = [];
     beforeAll(async () => {
       proxy = await startScriptedServer((req, res) => {
-        const url = new URL(req.url ?? '/', 'http://proxy');
-        if ((url.searchParams.get('query') ?? '').includes('service=~')) {
-          grouped += 1;
-          res.writeHead(groupedStatus, { 'content-type': 'application/json' });
-          res.end(JSON.stringify({ status: 'error', errorType: groupedStatus === 422 ? 'execution' : 'unavailable', error: 'refused by the test proxy' }));
-          return;
-        }
-        ownQueries += 1;
-        void fetch(`${prometheus.url}${req.url ?? ''}`).then(async (answer) => {
+        void readBody(req).then(async (body) => {
+          const method = req.method ?? 'GET';
+          methods.push(method);
+          if ((req.url ?? '').length > maxUrlBytes) return void res.writeHead(414).end('Request-URI Too Large');
+          if (refusePost && method === 'POST') return void res.writeHead(405).end('Method Not Allowed');
+          const query = method === 'POST' ? new URLSearchParams(body).get('query') : new URL(req.url ?? '/', 'http://proxy').searchParams.get('query');
+          if ((query ?? '').includes('service=~') && groupedStatus !== 200) {
+            grouped += 1;
+            res.writeHead(groupedStatus, { 'content-type': 'application/json' });
+            res.end(JSON.stringify({ status: 'error', errorType: groupedStatus === 422 ? 'execution' : 'unavailable', error: 'refused by the test proxy' }));
+            return;
+          }
+          if ((query ?? '').includes('service=~')) grouped += 1;
+          else ownQueries += 1;
+          const headers = { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded' };
+          const answer = await fetch(`${prometheus.url}${req.url ?? ''}`, method === 'POST' ? { method, headers, body } : {});
           res.writeHead(answer.status, { 'content-type': 'application/json' });
           res.end(await answer.text());
         });
       });
     });
     afterAll(async () => proxy?.stop());
-
-    it('a rejected grouped query falls back to the members’ own queries for that tick', async () => {
+    const reset = (status: number): void => {
       grouped = 0;
       ownQueries = 0;
-      groupedStatus = 422;
+      groupedStatus = status;
+      maxUrlBytes = Number.POSITIVE_INFINITY;
+      refusePost = false;
+      methods.length = 0;
+    };
+
+    it('a grouped query goes by POST (its URL would pass a proxy’s 8 KB limit); single queries keep GET', async () => {
+      reset(200);
+      maxUrlBytes = 8192;
+      const events: GroupingEvent[] = [];
+      const big = Array.from({ length: 600 }, (_, i) => `svc-${i}`);
+      const many = big.map((s) => RULE_SHAPES[0]?.perTarget(s) ?? '');
+      const viaProxy = new PrometheusMetricsSource({ baseUrl: proxy.url, onGrouping: (e) => events.push(e) });
+      const samples = await viaProxy.queryAll([...many, 'up'], { timeMs: settledTime() });
+      // 600 members: two grouped queries (500 + 100), each an encoded text well past 8 KB for the first.
+      expect(events.filter((e) => e.kind === 'grouped')).toHaveLength(2);
+      expect(events.filter((e) => e.kind === 'own_queries')).toEqual([]);
+      expect(methods.filter((m) => m === 'POST')).toHaveLength(2);
+      expect(methods.filter((m) => m === 'GET')).toHaveLength(1); // `up`, on its own
+      expect(samples[0]).toMatchObject({ kind: 'value' });
+    });
+
+    it('a proxy that refuses POST: the group falls back to the members’ own queries (GET), same answers', async () => {
+      reset(200);
+      refusePost = true;
+      const events: GroupingEvent[] = [];
+      const viaProxy = new PrometheusMetricsSource({ baseUrl: proxy.url, onGrouping: (e) => events.push(e) });
+      const own = new PrometheusMetricsSource({ baseUrl: prometheus.url, groupQueries: false });
+      const timeMs = settledTime();
+      const [fallback, direct] = await Promise.all([viaProxy.queryAll(queries, { timeMs }), own.queryAll(queries, { timeMs })]);
+      expectSameSamples(fallback, direct, labels);
+      expect(ownQueries).toBe(queries.length);
+      expect(events).toEqual(RULE_SHAPES.map(() => expect.objectContaining({ kind: 'own_queries', cause: 'rejected', detail: expect.stringContaining('HTTP 405') })));
+    });
+
+    it('a rejected grouped query falls back to the members’ own queries for that tick', async () => {
+      reset(422);
       const events: GroupingEvent[] = [];
       const viaProxy = new PrometheusMetricsSource({ baseUrl: proxy.url, onGrouping: (e) => events.push(e) });
       const own = new PrometheusMetricsSource({ baseUrl: prometheus.url, groupQueries: false });
@@ -149,9 +201,7 @@ describe('grouped queries on a real Prometheus', () => {
     });
 
     it('a grouped query that keeps failing with 503 gives every member the UNKNOWN its own query would get, never a value', async () => {
-      grouped = 0;
-      ownQueries = 0;
-      groupedStatus = 503;
+      reset(503);
       const viaProxy = new PrometheusMetricsSource({ baseUrl: proxy.url, backoffMs: 10, retries: 1 });
       const samples = await viaProxy.queryAll(queries, { timeMs: settledTime() });
       expect(ownQueries).toBe(0);
