@@ -7,8 +7,10 @@
 // (test/bench/lib/scale-worker.ts <mode> <targets> <url> <ticks> <spacingMs>): record with one tick against
 // the real Prometheus of `npx tsx test/bench/tools/scale-ab.ts`-style setup, then replay for every run.
 // The time= parameter is ignored: every tick reads the same answers (nothing breaches, as recorded).
+// Answers are gzipped for a client that accepts it, as Prometheus's are.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import { gzipSync } from 'node:zlib';
 
 const [mode, first, second] = process.argv.slice(2);
 if ((mode !== 'record' || second === undefined) && (mode !== 'replay' || first === undefined)) {
@@ -37,6 +39,8 @@ const server = http.createServer((req, res) => {
     }
     const text = saved[query];
     if (text === undefined) res.writeHead(400, { 'content-type': 'application/json' }).end('{"status":"error","errorType":"bad_data","error":"not recorded"}');
+    // Gzipped when the client accepts it, as Prometheus does (the controller's CPU then includes inflating it).
+    else if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(text));
     else res.writeHead(200, { 'content-type': 'application/json' }).end(text);
   });
 });
