@@ -116,6 +116,17 @@ describe('PrometheusMetricsSource against a scripted HTTP server', () => {
     expect(server.count()).toBe(1);
   });
 
+  it('asks for an uncompressed answer (inflating gzip cost more CPU per tick than the bytes it saves)', async () => {
+    server.reset();
+    const encodings: (string | undefined)[] = [];
+    server.setHandler((req, res) => {
+      encodings.push(req.headers['accept-encoding']);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success","data":{"resultType":"scalar","result":[1,"7"]}}');
+    });
+    expect(await sourceFor().query('up')).toEqual({ kind: 'value', value: 7 });
+    expect(encodings).toEqual(['identity']);
+  });
+
   it('calls JSON of the wrong shape bad_response', async () => {
     server.setHandler((_req, res) => res.writeHead(200).end('{"hello":"world"}'));
     expectUnknown(await sourceFor().query('up'), 'bad_response', 'without status');
