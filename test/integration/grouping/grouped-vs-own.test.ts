@@ -158,6 +158,17 @@ describe('grouped queries on a real Prometheus', () => {
       methods.length = 0;
     };
 
+    /** Through the proxy and straight to Prometheus at one time=: the same samples; the proxy side's grouping events. */
+    async function expectFallbackAnswers(): Promise<GroupingEvent[]> {
+      const events: GroupingEvent[] = [];
+      const viaProxy = new PrometheusMetricsSource({ baseUrl: proxy.url, onGrouping: (e) => events.push(e) });
+      const own = new PrometheusMetricsSource({ baseUrl: prometheus.url, groupQueries: false });
+      const timeMs = settledTime();
+      const [fallback, direct] = await Promise.all([viaProxy.queryAll(queries, { timeMs }), own.queryAll(queries, { timeMs })]);
+      expectSameSamples(fallback, direct, labels);
+      return events;
+    }
+
     it('a grouped query goes by POST (its URL would pass a proxy’s 8 KB limit); single queries keep GET', async () => {
       reset(200);
       maxUrlBytes = 8192;
@@ -177,24 +188,14 @@ describe('grouped queries on a real Prometheus', () => {
     it('a proxy that refuses POST: the group falls back to the members’ own queries (GET), same answers', async () => {
       reset(200);
       refusePost = true;
-      const events: GroupingEvent[] = [];
-      const viaProxy = new PrometheusMetricsSource({ baseUrl: proxy.url, onGrouping: (e) => events.push(e) });
-      const own = new PrometheusMetricsSource({ baseUrl: prometheus.url, groupQueries: false });
-      const timeMs = settledTime();
-      const [fallback, direct] = await Promise.all([viaProxy.queryAll(queries, { timeMs }), own.queryAll(queries, { timeMs })]);
-      expectSameSamples(fallback, direct, labels);
+      const events = await expectFallbackAnswers();
       expect(ownQueries).toBe(queries.length);
       expect(events).toEqual(RULE_SHAPES.map(() => expect.objectContaining({ kind: 'own_queries', cause: 'rejected', detail: expect.stringContaining('HTTP 405') })));
     });
 
     it('a rejected grouped query falls back to the members’ own queries for that tick', async () => {
       reset(422);
-      const events: GroupingEvent[] = [];
-      const viaProxy = new PrometheusMetricsSource({ baseUrl: proxy.url, onGrouping: (e) => events.push(e) });
-      const own = new PrometheusMetricsSource({ baseUrl: prometheus.url, groupQueries: false });
-      const timeMs = settledTime();
-      const [fallback, direct] = await Promise.all([viaProxy.queryAll(queries, { timeMs }), own.queryAll(queries, { timeMs })]);
-      expectSameSamples(fallback, direct, labels);
+      const events = await expectFallbackAnswers();
       expect(grouped).toBe(RULE_SHAPES.length);
       expect(ownQueries).toBe(queries.length);
       expect(events).toEqual(RULE_SHAPES.map(() => expect.objectContaining({ kind: 'own_queries', cause: 'rejected', members: TARGETS.length })));
