@@ -63,7 +63,8 @@ function scanOne(text: string, at: number, label: string, into: ScannedSeries): 
   if (!text.startsWith('{"metric":{', at)) return -1;
   at += 11;
   let labelValue: string | undefined;
-  while (text.charCodeAt(at) === 34 /* " */) {
+  // `"name":"value"` pairs, one comma between two of them.
+  for (let more = text.charCodeAt(at) === 34; /* " */ more; ) {
     const end = labelPairEnd(text, at);
     if (end < 0) return -1;
     if (end - at >= label.length + 5 && text.charCodeAt(at + label.length + 1) === 34 && text.startsWith(label, at + 1)) {
@@ -71,7 +72,8 @@ function scanOne(text: string, at: number, label: string, into: ScannedSeries): 
       labelValue = text.slice(at + label.length + 4, end - 1);
     }
     at = end;
-    if (text.charCodeAt(at) === 44 /* , */ && text.charCodeAt(at + 1) === 34) at += 1;
+    more = text.charCodeAt(at) === 44; /* , */
+    if (more && text.charCodeAt(++at) !== 34) return -1;
   }
   if (labelValue === undefined || !text.startsWith('},"value":[', at)) return -1;
   const timeEnd = text.indexOf(',', at + 11);

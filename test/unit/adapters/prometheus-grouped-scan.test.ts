@@ -85,6 +85,27 @@ describe('scanGroupedAnswer: the same answer as JSON.parse + splitGroupedAnswer,
     );
   });
 
+  it('every single-character deletion, insertion or replacement of a plain body: the same answer or none', () => {
+    const body = JSON.stringify({
+      status: 'success',
+      data: { resultType: 'vector', result: [{ metric: { __name__: 'x', service: 'a', zone: 'z' }, value: [1.5, '2'] }, { metric: { service: 'b' }, value: [-1e3, 'NaN'] }] },
+    });
+    const edits = ['', ' ', ',', '"', ':', '{', '}', '[', ']', '0', '-', 'e', '.', 'a', '\\'];
+    let read = 0;
+    for (let at = 0; at < body.length; at++) {
+      for (const edit of edits) {
+        for (const text of [body.slice(0, at) + edit + body.slice(at + 1), body.slice(0, at) + edit + body.slice(at)]) {
+          const { scanned, parsed } = bothWays(text, group());
+          if (scanned === undefined) continue;
+          read += 1;
+          expect(parsed, text).not.toBe('not JSON');
+          expect(scanned, text).toEqual(parsed);
+        }
+      }
+    }
+    expect(read).toBeGreaterThan(0);
+  });
+
   it('steps aside for anything but the plain shape', () => {
     const ok = '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"service":"a"},"value":[1,"2"]}]}}';
     expect(scanGroupedAnswer(ok, group(), 'http://p')?.ok).toBe(true);
@@ -94,6 +115,8 @@ describe('scanGroupedAnswer: the same answer as JSON.parse + splitGroupedAnswer,
       ok.replace('"a"', '"\\u0061"'),
       ok.replace('{"service":"a"}', '{"service":"a","service":"b"}'),
       ok.replace('{"service":"a"}', '{"zone":"a"}'),
+      ok.replace('{"service":"a"}', '{"zone":"z""service":"a"}'),
+      ok.replace('{"service":"a"}', '{"zone":"z",,"service":"a"}'),
       ok.replace('[1,', '[01,'),
       ok.replace('[1,', '["1",'),
       ok.replace(',"value"', ', "value"'),
