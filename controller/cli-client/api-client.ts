@@ -67,8 +67,8 @@ export interface OverrideBody {
   readonly until?: string;
   /** rollforward only: even while the shadow candidate breaches the gate. */
   readonly force?: boolean;
-  /** rollforward only: set the shadow's candidate instead of rolling forward. */
-  readonly candidate?: { readonly image?: string; readonly env?: Readonly<Record<string, string>> };
+  /** rollforward only: set the shadow's candidate instead of rolling forward; null clears it. */
+  readonly candidate?: { readonly image?: string; readonly env?: Readonly<Record<string, string>> } | null;
 }
 
 export interface ApiClient {

@@ -1,6 +1,7 @@
 // `guardrail rollforward TARGET --candidate REF` (repeatable): set the shadow's candidate instead of rolling
 // forward (issue #19). Each REF is `KEY=VALUE` (environment) or an image reference, at most one image
 // (core/candidate.ts parseCandidateRefs); the controller checks them against the policy's allow-list.
+// `--clear-candidate` forgets a candidate not promoted yet (runtime/candidate-clear.ts).
 import type { Command } from 'commander';
 import { parseCandidateRefs } from '../core/index.js';
 import type { CandidateView } from '../ports/controller.js';
@@ -9,6 +10,7 @@ import { writeOut } from './terminal.js';
 
 export interface CandidateFlags {
   readonly candidate?: readonly string[];
+  readonly clearCandidate?: boolean;
   readonly force?: boolean;
 }
 
@@ -22,12 +24,20 @@ export function withCandidateOption(command: Command): Command {
     'set the shadow\'s candidate instead of rolling forward: an image reference or KEY=VALUE (repeatable; at most one image); it is shadowed and gated before it serves',
     collect,
     [],
-  );
+  ).option('--clear-candidate', 'forget the candidate set with --candidate and not promoted yet: the shadow runs the image\'s own ML again (no roll-forward)');
 }
 
-/** The request body's candidate, or undefined without --candidate; a usage error for bad words or --force. */
-export function checkCandidate(flags: CandidateFlags): { readonly image?: string; readonly env?: Readonly<Record<string, string>> } | undefined {
+/**
+ * The request body's candidate: undefined without --candidate, null for --clear-candidate; a usage error for
+ * bad words, both flags, or --force beside either.
+ */
+export function checkCandidate(flags: CandidateFlags): { readonly image?: string; readonly env?: Readonly<Record<string, string>> } | null | undefined {
   const refs = flags.candidate ?? [];
+  if (flags.clearCandidate === true) {
+    if (refs.length > 0) throw new CliUsageError('--clear-candidate forgets the candidate and --candidate sets one: give one or the other');
+    if (flags.force === true) throw new CliUsageError('--force applies to a roll-forward; --clear-candidate does not roll forward: give one or the other');
+    return null;
+  }
   if (refs.length === 0) return undefined;
   if (flags.force === true) throw new CliUsageError('--force applies to a roll-forward; --candidate does not roll forward (the candidate is shadowed and gated first): give one or the other');
   const parsed = parseCandidateRefs(refs);

@@ -43,9 +43,11 @@ export const rollforwardBodySchema = {
     force: { type: 'boolean', description: 'roll forward even while the shadow candidate breaches the roll-forward gate (else 409 with the evidence)' },
     candidate: {
       type: 'object',
+      nullable: true,
       additionalProperties: false,
       minProperties: 1,
-      description: 'set the shadow\'s candidate instead of rolling forward (202; it is shadowed and gated before it serves): an image, environment, or both, as the policy\'s rollforward.candidates allows',
+      description:
+        'set the shadow\'s candidate instead of rolling forward (202; it is shadowed and gated before it serves): an image, environment, or both, as the policy\'s rollforward.candidates allows; null clears a candidate not promoted yet (the shadow runs the image\'s own ML again; 409 when there is none)',
       properties: {
         image: { type: 'string', minLength: 1, maxLength: 255, pattern: '^\\S+$', description: 'the image reference the candidate runs, e.g. registry.example.com/team/prediction-service:1.4.2' },
         env: {

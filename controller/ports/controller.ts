@@ -232,7 +232,9 @@ export type OperationRequest =
   | { readonly kind: 'pause'; readonly actor: string; readonly reason: string; readonly untilMs: number }
   | { readonly kind: 'resume'; readonly actor: string; readonly reason: string }
   /** Replace the shadow's candidate (POST …/rollforward with `candidate`): it does not roll forward. */
-  | { readonly kind: 'candidate'; readonly actor: string; readonly reason: string; readonly candidate: CandidateSpec };
+  | { readonly kind: 'candidate'; readonly actor: string; readonly reason: string; readonly candidate: CandidateSpec }
+  /** Forget the shadow's candidate not promoted yet (`"candidate": null`): the shadow runs the image's own ML again. */
+  | { readonly kind: 'clear_candidate'; readonly actor: string; readonly reason: string };
 
 export type SubmitOutcome =
   /** `warning`: accepted, but the operator should know (a roll-forward on UNKNOWN shadow evidence). */

@@ -1,6 +1,7 @@
 import { TRANSITIONS, decide, describeGate, type Decision, type EngineEvent, type Policy, type TargetState } from '../core/index.js';
 import type { OperationRequest, OperationView, SubmitOutcome } from '../ports/controller.js';
 import { submitCandidate } from './candidate-ops.js';
+import { submitClearCandidate } from './candidate-clear.js';
 import type { RuntimeContext } from './context.js';
 import { applyEvent } from './engine-step.js';
 import { queueOperation } from './queue-operation.js';
@@ -11,7 +12,7 @@ import { candidateOf, shadowView } from './shadow-view.js';
 // flight, or an engine refusal on the current state, is reported at once; otherwise the operation is
 // queued and its status can be polled.
 
-export function eventOf(policy: Policy, request: Exclude<OperationRequest, { kind: 'candidate' }>): EngineEvent {
+export function eventOf(policy: Policy, request: Exclude<OperationRequest, { kind: 'candidate' | 'clear_candidate' }>): EngineEvent {
   switch (request.kind) {
     case 'rollback': {
       // A reason that names one of the policy's reasons (e.g. emergency-maintenance) is recorded as that reason.
@@ -41,6 +42,7 @@ export async function submitOperation(ctx: RuntimeContext, target: string, reque
   if (ctx.safeMode !== null && request.kind === 'resume') return clearSafeMode(ctx, target, request.actor);
   // Setting a candidate is no engine event: it changes what the shadow runs, not the phase (candidate-ops.ts).
   if (request.kind === 'candidate') return submitCandidate(ctx, policy, request);
+  if (request.kind === 'clear_candidate') return submitClearCandidate(ctx, policy, request);
   const event = eventOf(policy, request);
   const state = ctx.targetState(policy);
   const dryRun = decide(policy, state, event, ctx.ports.now());

@@ -18,12 +18,13 @@ interface OverrideBody {
   readonly duration?: string;
   readonly until?: string;
   readonly force?: boolean;
-  readonly candidate?: { readonly image?: string; readonly env?: Readonly<Record<string, string>> };
+  /** null clears the candidate not promoted yet. */
+  readonly candidate?: { readonly image?: string; readonly env?: Readonly<Record<string, string>> } | null;
 }
 
 type OverrideRequest = FastifyRequest<{ Params: { target: string }; Body: OverrideBody }>;
 
-const DEFAULT_REASON = { rollforward: 'manual roll-forward', resume: 'manual resume', candidate: 'new candidate' } as const;
+const DEFAULT_REASON = { rollforward: 'manual roll-forward', resume: 'manual resume', candidate: 'new candidate', clear: 'candidate cleared' } as const;
 
 type ToRequest = (request: OverrideRequest, actor: string) => OperationRequest;
 
@@ -38,7 +39,7 @@ export function registerOverrideRoutes(app: ApiInstance, deps: RouteDeps): void 
     reason: request.body.reason ?? '',
   }));
 
-  route('rollforward', 'Restore the normal variant after a rollback (409 with the shadow evidence while the candidate breaches the gate, unless force); with `candidate`, set the shadow\'s candidate instead (it is gated before it serves)', rollforwardBodySchema, (request, actor) =>
+  route('rollforward', 'Restore the normal variant after a rollback (409 with the shadow evidence while the candidate breaches the gate, unless force); with `candidate`, set the shadow\'s candidate instead (it is gated before it serves); `"candidate": null` clears it', rollforwardBodySchema, (request, actor) =>
     rollforwardRequest(request.body, actor),
   );
 
@@ -55,13 +56,14 @@ export function registerOverrideRoutes(app: ApiInstance, deps: RouteDeps): void 
   }));
 }
 
-/** A roll-forward, or (with `candidate`) the setting of the shadow's candidate, which does not roll forward. */
+/** A roll-forward, or (with `candidate`) the setting or clearing (null) of the shadow's candidate, which does not roll forward. */
 function rollforwardRequest(body: OverrideBody, actor: string): OperationRequest {
   const given = body.candidate;
   if (given === undefined) {
     return { kind: 'rollforward', actor, reason: body.reason ?? DEFAULT_REASON.rollforward, ...(body.force === true ? { force: true } : {}) };
   }
   if (body.force !== undefined) throw new ApiError('GR_ERR_VALIDATION', 'force applies to a roll-forward; setting a candidate does not roll forward (it is shadowed and gated first): send one or the other');
+  if (given === null) return { kind: 'clear_candidate', actor, reason: body.reason ?? DEFAULT_REASON.clear };
   const candidate = { ...(given.image === undefined ? {} : { image: given.image }), env: given.env ?? {} };
   return { kind: 'candidate', actor, reason: body.reason ?? DEFAULT_REASON.candidate, candidate };
 }

@@ -9,7 +9,9 @@
 //   - a roll-forward promotes it: every serving container of the target runs that image, as ML, and the
 //     history's roll-forward names the image;
 //   - a later rollback's baseline runs the promoted image; an allowed tag missing on the host (never pulled)
-//     fails its operation ("set, but its shadow does not run"), the shadow `failed`, the baseline untouched.
+//     fails its operation ("set, but its shadow does not run"), the shadow `failed`, the baseline untouched;
+//   - clearing that candidate (`"candidate": null`) gives the shadow the serving image as ML again, and a
+//     second clear is a 409 (nothing to clear).
 // Prometheus is deliberately unreachable: the gate is UNKNOWN, so nothing automatic happens and the manual
 // roll-forward goes ahead with a warning (docs/cli.md): the test is about what runs, not the gate.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -183,5 +185,21 @@ describe('an image candidate (rollforward --candidate IMAGE) on real Docker', ()
     expect(operation).toMatchObject({ status: 'failed', message: expect.stringMatching(/^set, but its shadow does not run: .*maintenance failed: .*no such image/i) });
     expect(status()?.shadow).toMatchObject({ state: 'failed', candidateSpec: { image: missing } });
     expect((await client.getContainer(name).inspect()).Id).toBe(baseline.Id); // the serving baseline untouched
+  }, 120_000);
+
+  it('clearing the failed candidate ("candidate": null): the shadow runs the serving image as ML again, verified; a second clear is 409', async () => {
+    const cleared = await post(url, { reason: 'it: wrong tag', candidate: null });
+    expect(cleared.status).toBe(202);
+    await daemon?.runtime.idle();
+    const operation = daemon?.runtime.operation(String((cleared.body['operation'] as { id: string }).id));
+    expect(operation).toMatchObject({ status: 'done', message: expect.stringMatching(/^cleared the candidate image \S+-missing \(set by .+\); the shadow runs the image's own ML: /) });
+    expect(status()?.phase).toBe('rolled_back'); // clearing does not roll forward
+    const shadow = await shadowReady();
+    expect(shadow).toMatchObject({ image: candidateTag, imageId: fixtureId, labels: { [LABEL.candidate]: '' } });
+    expect(shadow.env.filter((e) => e.startsWith('MODEL_VARIANT='))).toEqual([]);
+    expect(status()?.shadow).toMatchObject({ state: 'ready', detail: 'serves ml', candidateSpec: null });
+    const again = await post(url, { candidate: null });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'GR_ERR_CONFLICT', detail: `target ${TARGET} has no candidate to clear` });
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-// `guardrail rollforward TARGET --candidate REF` and the candidate in `guardrail status` (issue #19): the
+// `guardrail rollforward TARGET --candidate REF` / `--clear-candidate` and the candidate in `guardrail status` (issue #19): the
 // built CLI against a real listening API over the recording ControllerPort, like operator-cli.test.ts.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeApi } from '../http/api-fixtures.js';
@@ -74,4 +74,20 @@ describe('rollforward --candidate', () => {
     expect(res.stderr).toBe(`guardrail: ${reason} [GR_ERR_CANDIDATE_NOT_ALLOWED, HTTP 403]\n`);
   });
 
+  it('rollforward --clear-candidate: sends "candidate": null (a clear request), and is refused beside --candidate or --force (exit 2)', async () => {
+    const res = await runCli(cli.bundle, ['rollforward', 'prediction-service', '--clear-candidate', '--reason', 'wrong image', '--no-wait'], cli.env);
+    expect(res.code).toBe(0);
+    expect(submits()).toEqual([{ method: 'submit', target: 'prediction-service', request: { kind: 'clear_candidate', actor: expect.any(String), reason: 'wrong image' } }]);
+    expect(res.stdout).toContain('Candidate of prediction-service accepted');
+    const cases: [string[], string][] = [
+      [['--clear-candidate', '--candidate', 'A=1'], 'guardrail: --clear-candidate forgets the candidate and --candidate sets one: give one or the other\n'],
+      [['--clear-candidate', '--force'], 'guardrail: --force applies to a roll-forward; --clear-candidate does not roll forward: give one or the other\n'],
+    ];
+    for (const [flags, message] of cases) {
+      const refused = await runCli(cli.bundle, ['rollforward', 'prediction-service', ...flags, '--no-wait'], cli.env);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toBe(message);
+    }
+    expect(submits()).toHaveLength(1);
+  });
 });

@@ -1,4 +1,4 @@
-// POST …/rollforward with `candidate` (issue #19): sets the shadow's candidate instead of rolling forward.
+// POST …/rollforward with `candidate` (issue #19): sets the shadow's candidate instead of rolling forward; `null` clears it.
 // 202 with the candidate; every refusal an RFC 9457 problem with its own code and message: malformed 400,
 // not allowed by the policy 403, the actuator cannot run it 422, the target not rolled back 409 with its phase.
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -86,5 +86,33 @@ describe('refused candidates', () => {
     const res = await post({ candidate: { image: IMAGE } });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toEqual(problem('GR_ERR_CONFLICT', reason, { inFlight: null, phase: 'watching' }));
+  });
+});
+
+describe('clearing a candidate: "candidate": null', () => {
+  it('reaches the port as a clear request and answers 202 with the operation; the reason defaults to "candidate cleared"', async () => {
+    const res = await post({ candidate: null });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ operation: { kind: 'candidate' } });
+    expect((await post({ candidate: null, reason: 'wrong image' })).statusCode).toBe(202);
+    expect(controller.calls.map((c) => (c.method === 'submit' ? c.request : undefined))).toEqual([
+      { kind: 'clear_candidate', actor: 'api-token', reason: 'candidate cleared' },
+      { kind: 'clear_candidate', actor: 'api-token', reason: 'wrong image' },
+    ]);
+  });
+
+  it('with force: 400, it does not roll forward either', async () => {
+    const res = await post({ candidate: null, force: false });
+    expect(res.statusCode).toBe(400);
+    expect(res.json<{ code: string }>().code).toBe('GR_ERR_VALIDATION');
+    expect(controller.calls).toEqual([]);
+  });
+
+  it('nothing to clear: 409 with the runtime\'s reason', async () => {
+    const reason = 'target prediction-service has no candidate to clear';
+    controller.submitAnswer = () => ({ outcome: 'conflict', reason, inFlight: null, phase: 'rolled_back' });
+    const res = await post({ candidate: null });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toEqual(problem('GR_ERR_CONFLICT', reason, { inFlight: null, phase: 'rolled_back' }));
   });
 });

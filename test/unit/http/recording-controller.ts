@@ -157,7 +157,7 @@ export function createRecordingController(): RecordingController {
       if (!this.targets.some((t) => t.target === target)) return { outcome: 'unknown_target', target };
       const busy = this.inFlight.get(target);
       if (busy !== undefined) return { outcome: 'conflict', reason: `${busy.kind} already in flight for ${target}`, inFlight: busy };
-      const operation = newOperation(request.kind, target);
+      const operation = newOperation(request.kind === 'clear_candidate' ? 'candidate' : request.kind, target);
       return this.submitAnswer === null ? { outcome: 'accepted', operation } : this.submitAnswer(request, operation);
     },
     operation(id) {

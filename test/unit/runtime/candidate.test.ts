@@ -139,6 +139,54 @@ describe('setting a candidate', () => {
   });
 });
 
+describe('clearing a candidate (rollforward --clear-candidate)', () => {
+  const clear = { kind: 'clear_candidate', actor: 'carol', reason: 'wrong image' } as const;
+
+  it('none set, or one promoted: a conflict that says why, and nothing is recorded', async () => {
+    await rolledBack();
+    expect(await h.runtime.submit('demo', clear)).toEqual({ outcome: 'conflict', reason: 'target demo has no candidate to clear', inFlight: null, phase: 'rolled_back' });
+    await h.runtime.submit('demo', request());
+    await h.runtime.idle();
+    await h.runtime.submit('demo', { kind: 'rollforward', actor: 'bob', reason: 'ship it', force: true });
+    await h.runtime.idle();
+    const entries = (await h.runtime.history({ limit: 10, offset: 0 })).total;
+    expect(await h.runtime.submit('demo', clear)).toEqual({
+      outcome: 'conflict',
+      reason: `the candidate of demo was promoted at ${new Date(h.clock).toISOString()}: the ML side runs it; set another candidate to replace it`,
+      inFlight: null,
+      phase: 'watching',
+    });
+    expect((await h.runtime.history({ limit: 10, offset: 0 })).total).toBe(entries);
+  });
+
+  it('while rolled back: forgotten, the shadow runs the image\'s own ML at once, the gate restarts, history says what was cleared', async () => {
+    const calls = await rolledBack();
+    await h.runtime.submit('demo', request());
+    await h.runtime.idle();
+    for (let i = 0; i < 3; i++) await h.tick();
+    expect(h.runtime.status()[0]?.shadow?.passingSeconds).toBeGreaterThan(0);
+    const outcome = await h.runtime.submit('demo', clear);
+    expect(outcome).toMatchObject({ outcome: 'accepted', operation: { kind: 'candidate' } });
+    await h.runtime.idle();
+    expect(calls.at(-1)).toEqual({ wanted: true, candidate: undefined });
+    expect(h.runtime.status()[0]?.shadow).toMatchObject({ verdict: 'not_judged', passingSeconds: 0, candidateSpec: null });
+    expect(h.runtime.status()[0]?.phase).toBe('rolled_back');
+    const { entries } = await h.runtime.history({ limit: 1, offset: 0 });
+    expect(entries[0]).toMatchObject({ action: 'candidate', trigger: { kind: 'manual', actor: 'carol' }, reason: 'wrong image', result: 'succeeded' });
+    expect(entries[0]?.candidate).toBeUndefined();
+    expect(entries[0]?.notes).toMatch(/^cleared the candidate FAULT_ML_ERROR_RATE=0 \(set by alice at .+\); the shadow runs the image's own ML: demo: shadow ready \(scripted\)$/);
+    const op = outcome.outcome === 'accepted' ? h.runtime.operation(outcome.operation.id) : undefined;
+    expect(op).toMatchObject({ status: 'done', message: entries[0]?.notes });
+    // Cleared for good: a restart finds none, and later maintenance runs the plain ML.
+    await h.restart();
+    const after = withShadows();
+    expect(h.runtime.status()[0]?.shadow?.candidateSpec).toBeNull();
+    await h.tick();
+    expect(after.at(-1)).toEqual({ wanted: true, candidate: undefined });
+    expect(await h.runtime.submit('demo', clear)).toMatchObject({ outcome: 'conflict', reason: 'target demo has no candidate to clear' });
+  });
+});
+
 describe('after a restart, the ML side runs the candidate again (process children die with the controller)', () => {
   /** Restarts with a recording `prepare` (what the process actuator's wiring starts each service with). */
   async function prepared(): Promise<unknown[][]> {
