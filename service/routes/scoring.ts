@@ -5,11 +5,12 @@ import type { Score, Scorer } from '../scorers/scorer.js';
 
 // How the prediction routes reach the model, and what model_inference_duration_seconds measures: the
 // model's own time, once per call (one request or one batch request). A scorer that scores synchronously
-// (the ML model on onnxruntime's native session) is reached through a micro-batch, so the requests of one
-// event-loop turn share one model run; each of them observes that run's duration. Any other scorer (the
-// baseline, or the ML model wrapped by fault injection, whose faults are drawn per request) is called per
-// request and timed around the call, injected latency included. This is the one seam between the routes
-// and the model: a request mirror (shadow scoring) belongs beside it, in the routes, not inside it.
+// (the compiled ML ensemble, onnxruntime's native session, the baseline) is reached through a micro-batch,
+// so the requests of one event-loop turn share one model run and are answered together after it; each of
+// them observes that run's duration. Any other scorer (onnxruntime's public API, or a model wrapped by
+// fault injection, whose faults are drawn per request) is called per request and timed around the call,
+// injected latency included. This is the one seam between the routes and the model: a request mirror
+// (shadow scoring) belongs beside it, in the routes, not inside it.
 
 /** Rows of one run at most: a /predict/batch of up to 1000 rows joins, larger runs are split. */
 const MAX_ROWS_PER_RUN = 1024;

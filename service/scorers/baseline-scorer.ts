@@ -30,8 +30,15 @@ export class BaselineScorer implements Scorer {
   }
 
   score(instances: readonly RawFeatures[]): Promise<readonly Score[]> {
-    return Promise.resolve(instances.map((raw) => this.scoreOne(raw)));
+    return Promise.resolve(this.scoreNow(instances));
   }
+
+  /**
+   * Synchronous, so the routes answer the requests of one event-loop turn together (routes/scoring.ts):
+   * written one by one between the reads, the baseline's answers cost twice the CPU per request of the
+   * ML's at maximum throughput (docs/performance/service.md), and a rollback under load halved capacity.
+   */
+  readonly scoreNow = (instances: readonly RawFeatures[]): readonly Score[] => instances.map((raw) => this.scoreOne(raw));
 
   scoreOne(raw: RawFeatures): Score {
     // A missing volatility is "no spike": the rule has nothing to compare.

@@ -25,8 +25,9 @@ export interface Scorer {
   /** Scores a batch in one call; the result has one entry per instance, in order. */
   score(instances: readonly RawFeatures[]): Promise<readonly Score[]>;
   /**
-   * The same, synchronously, when the model can (the ML model on onnxruntime's native session). The
-   * prediction routes then run the single-row requests of one event-loop turn as one call (micro-batch.ts).
+   * The same, synchronously, when the model can (the compiled ML ensemble, onnxruntime's native session,
+   * the baseline). The prediction routes then run the single-row requests of one event-loop turn as one
+   * call (micro-batch.ts), and answer them together after it.
    */
   readonly scoreNow?: (instances: readonly RawFeatures[]) => readonly Score[];
   /** Releases native resources; scoring after close fails. */

@@ -1,6 +1,7 @@
 // The routes on the baseline variant: the seed's z-score rule with fixed stats (threshold 0.02 here).
 import { describe, expect, it } from 'vitest';
 import { METRIC } from '../../../service/contract.js';
+import type { Scorer } from '../../../service/scorers/scorer.js';
 import { GOOD_INSTANCE, NOW_MS, baselineScorer, metricValue, postJson, testApp } from './app-fixtures.js';
 
 describe('baseline variant routes', () => {
@@ -87,5 +88,31 @@ describe('baseline variant routes', () => {
     const res = await app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ok', model_variant: 'baseline', model_version: 'baseline-1764545017' });
+  });
+
+  it('concurrent /predict requests share one synchronous run per turn and answer what each gets alone', async () => {
+    const inner = baselineScorer();
+    const runs: number[] = [];
+    const counting: Scorer = {
+      variant: inner.variant,
+      version: inner.version,
+      loadedAtMs: inner.loadedAtMs,
+      score: () => Promise.reject(new Error('the routes must score the baseline synchronously')),
+      scoreNow: (instances) => {
+        runs.push(instances.length);
+        return inner.scoreNow(instances);
+      },
+      close: () => inner.close(),
+    };
+    const together = testApp(counting);
+    const alone = testApp(baselineScorer());
+    const bodies = [0, 0.019, 0.021, 0.5, undefined].map((volatility) => ({ ...GOOD_INSTANCE, volatility }));
+    const answers = await Promise.all(bodies.map((body) => postJson(together.app, '/predict', body)));
+    const expected: string[] = [];
+    for (const body of bodies) expected.push((await postJson(alone.app, '/predict', body)).payload);
+    expect(answers.map((r) => r.payload)).toEqual(expected);
+    expect(runs).toEqual([bodies.length]);
+    const text = await together.registry.getSingleMetricAsString(METRIC.inferenceDuration);
+    expect(text).toContain(`${METRIC.inferenceDuration}_count{variant="baseline"} ${bodies.length}`);
   });
 });
