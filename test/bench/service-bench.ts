@@ -11,16 +11,20 @@
 // mirroring, mirroring to an ML candidate process, and to a candidate that never answers (lib/service-shadow.ts).
 // With `ml-onnxruntime` among the targets (not by default), the ML variant once more with MODEL_ENGINE=onnxruntime
 // (scored by onnxruntime instead of the tree ensemble compiled from model.onnx): before and after in one run.
-// Env: BENCH_SERVICE_TARGETS (default "ml,baseline,python"; add "shadow", "ml-onnxruntime"), BENCH_SERVICE_SECONDS (default 8),
+// `ml-before` (a default) is the ML service as issue #17 measured it: the commit before its service changes,
+// extracted from git and compiled beside this one (lib/service-before.ts), run first, judged against in this run.
+// Env: BENCH_SERVICE_TARGETS (default "ml-before,ml,baseline,python"; add "shadow", "ml-onnxruntime"), BENCH_SERVICE_SECONDS (default 8),
 //      BENCH_SERVICE_CPU_PROF=<dir> (the Node services write a V8 CPU profile there when they stop).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from '../helpers/free-port.js';
+import { startNodeChild } from '../helpers/node-child.js';
 import { PACKAGE_ROOT, buildService, startService } from '../integration/service/service-process.js';
+import { buildBeforeService } from './lib/service-before.js';
 import { BenchLoad, machineLine } from './lib/machine.js';
-import { printReport, type Row } from './lib/service-report.js';
+import { BEFORE_LABEL, printReport, type Row } from './lib/service-report.js';
 import { load, type Scenario } from './lib/service-load.js';
 import { mean, readServer, serverDifference } from './lib/service-metrics.js';
 import { cpuMsOf } from './lib/process-cpu.js';
@@ -30,7 +34,7 @@ const PYTHON = '/usr/bin/python3';
 const PEER_SCRIPT = join(PACKAGE_ROOT, 'test', 'bench', 'service_peer.py');
 const PEER_CACHE = join(tmpdir(), 'guardrail-bench');
 const SCENARIO_SECONDS = Number(process.env['BENCH_SERVICE_SECONDS'] ?? 8);
-const TARGETS = (process.env['BENCH_SERVICE_TARGETS'] ?? 'ml,baseline,python').split(',');
+const TARGETS = (process.env['BENCH_SERVICE_TARGETS'] ?? 'ml-before,ml,baseline,python').split(',');
 const CPU_PROF_DIR = process.env['BENCH_SERVICE_CPU_PROF'];
 export const BODY = JSON.stringify({ price: 50_000, midprice: 50_001.5, return_1s: 0.0004, return_5s: -0.0011, volatility: 0.00031 });
 
@@ -77,15 +81,28 @@ function fmtRow(r: Row): string {
   );
 }
 
-async function runNode(target: 'ml' | 'baseline' | 'ml-onnxruntime'): Promise<Row[]> {
+type NodeTarget = 'ml-before' | 'ml-onnxruntime' | 'ml' | 'baseline';
+
+const NODE_LABELS: Readonly<Record<NodeTarget, string>> = {
+  'ml-before': BEFORE_LABEL,
+  'ml-onnxruntime': 'node ml onnxruntime',
+  ml: 'node ml',
+  baseline: 'node baseline',
+};
+
+async function runNode(target: NodeTarget, beforeMainJs: string | undefined): Promise<Row[]> {
   const variant = target === 'baseline' ? 'baseline' : 'ml';
   const profile = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`, `--cpu-prof-name=service-${target}.cpuprofile`];
   const engine = target === 'ml-onnxruntime' ? { MODEL_ENGINE: 'onnxruntime' } : {};
   // No drain on SIGTERM: a profile is written when the service exits on its own.
-  const service = startService({ MODEL_VARIANT: variant, SHUTDOWN_DRAIN_MS: '0', ...engine }, profile);
+  const env = { MODEL_VARIANT: variant, SHUTDOWN_DRAIN_MS: '0', ...engine };
+  const service =
+    beforeMainJs === undefined
+      ? startService(env, profile)
+      : startNodeChild(beforeMainJs, { what: BEFORE_LABEL, listeningMessage: 'prediction service listening', env, nodeArgs: profile });
   try {
     const url = await service.listening();
-    return await runTarget(target === 'ml-onnxruntime' ? 'node ml onnxruntime' : `node ${variant}`, url, service.child.pid);
+    return await runTarget(NODE_LABELS[target], url, service.child.pid);
   } finally {
     if (CPU_PROF_DIR === undefined) await service.kill();
     else await service.terminate();
@@ -149,7 +166,14 @@ async function main(): Promise<void> {
   if (TARGETS.includes('python')) console.log(`peer: ${await pythonVersions()}`);
   console.log(`body: ${BODY}; ${SCENARIO_SECONDS} s per scenario after a 2 s warm-up; fixed rates with 10 connections, max with 32`);
   const rows: Row[] = [];
-  for (const target of ['ml-onnxruntime', 'ml', 'baseline'] as const) if (TARGETS.includes(target)) rows.push(...(await runNode(target)));
+  if (TARGETS.includes('ml-before')) {
+    try {
+      rows.push(...(await runNode('ml-before', await buildBeforeService())));
+    } catch (err) {
+      console.log(`  ${BEFORE_LABEL}: not run: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  for (const target of ['ml-onnxruntime', 'ml', 'baseline'] as const) if (TARGETS.includes(target)) rows.push(...(await runNode(target, undefined)));
   if (TARGETS.includes('python')) {
     const peer = await runPeer();
     rows.push(...peer.rows);
