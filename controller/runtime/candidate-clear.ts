@@ -1,9 +1,9 @@
 import { restartGate, servicesOf, shadowPhase, type Policy } from '../core/index.js';
 import type { OperationRequest, OperationView, SubmitOutcome } from '../ports/controller.js';
+import { recordCandidateChange } from './candidate-record.js';
 import type { RuntimeContext } from './context.js';
 import { queueOperation } from './queue-operation.js';
 import type { CandidateRecord } from './runtime-state.js';
-import { maintainOne } from './shadow-keeper.js';
 
 // Clearing an operator's candidate (`guardrail rollforward TARGET --clear-candidate`, POST …/rollforward
 // with `"candidate": null`): a candidate set by mistake, or one that will not do, is forgotten, and the
@@ -59,17 +59,16 @@ async function clearCandidate(ctx: RuntimeContext, target: string, op: Operation
   for (const service of shadowed) ctx.standbys.shadows.delete(service.name);
   await ctx.persist();
   const atMs = ctx.ports.now();
-  const historyId = `cand-${target}-${atMs}`;
-  const trigger = { kind: 'manual', actor: request.actor, reason: request.reason } as const;
-  const evidence = { policy: policy.name, reason: 'manual', trigger, conditions: [], atMs };
-  const { history } = ctx.ports;
-  await history.append({ kind: 'start', id: historyId, target, policy: policy.name, action: 'candidate', trigger, reason: request.reason, evidence, atMs });
-  const reports = [];
-  for (const service of shadowed) reports.push(await maintainOne(ctx, policy, service, true, undefined));
-  const shown = reports.map((r) => `${r.target}: shadow ${r.state} (${[...r.actions, r.detail].join('; ')})`).join('; ');
-  const failed = reports.some((r) => r.state === 'failed');
-  const after = inShadow ? `the shadow runs the image's own ML: ${shown}` : `no shadow runs while ${target} is ${state.phase}`;
-  const notes = `cleared the candidate ${describe(record)}; ${after}`;
-  await history.append({ kind: 'end', id: historyId, target, result: failed ? 'failed' : 'succeeded', notes, atMs: ctx.ports.now() });
-  ctx.operations.update(op.id, failed ? 'failed' : 'done', notes);
+  await recordCandidateChange(ctx, {
+    policy,
+    target,
+    op,
+    historyId: `cand-${target}-${atMs}`,
+    actor: request.actor,
+    reason: request.reason,
+    atMs,
+    shadowed,
+    runs: undefined,
+    notes: (shown) => `cleared the candidate ${describe(record)}; ${inShadow ? `the shadow runs the image's own ML: ${shown}` : `no shadow runs while ${target} is ${state.phase}`}`,
+  });
 }

@@ -1,10 +1,11 @@
 import { restartGate, servicesOf, shadowPhase, type CandidateSpec, type Policy } from '../core/index.js';
 import type { CandidateView, OperationRequest, OperationView, SubmitOutcome } from '../ports/controller.js';
 import { refuseCandidate } from './candidate-allow.js';
+import { recordCandidateChange } from './candidate-record.js';
 import type { RuntimeContext } from './context.js';
 import { queueOperation } from './queue-operation.js';
 import type { CandidateRecord } from './runtime-state.js';
-import { candidateSpecOf, maintainOne } from './shadow-keeper.js';
+import { candidateSpecOf } from './shadow-keeper.js';
 
 // An operator's candidate for a target's shadow (issue #19: `guardrail rollforward TARGET --candidate ...`,
 // POST …/rollforward with `candidate`). Setting one does NOT roll forward: it replaces the shadow container
@@ -86,18 +87,19 @@ async function setCandidate(ctx: RuntimeContext, target: string, op: OperationVi
   // The gate sees the candidate as not looked at (UNKNOWN candidate_not_ready) until the new one is verified.
   for (const service of shadowed) ctx.standbys.shadows.delete(service.name);
   await ctx.persist();
-  const trigger = { kind: 'manual', actor: record.setBy, reason: record.reason } as const;
-  const evidence = { policy: policy.name, reason: 'manual', trigger, conditions: [], atMs: record.setAtMs };
-  const candidate = { image: record.image ?? null, env: record.env };
-  const { history } = ctx.ports;
-  await history.append({ kind: 'start', id: record.historyId, target, policy: policy.name, action: 'candidate', trigger, reason: record.reason, evidence, atMs: record.setAtMs, candidate });
-  const reports = [];
-  for (const service of shadowed) reports.push(await maintainOne(ctx, policy, service, true, candidateSpecOf(record)));
-  const shown = reports.map((r) => `${r.target}: shadow ${r.state} (${[...r.actions, r.detail].join('; ')})`).join('; ');
-  // A shadow that cannot run it (an image missing on the host) fails the operation: set, but not running
-  // (GuardrailShadowCandidateFailed and status say so too; the gate breaches, nothing is promoted).
-  const failed = reports.some((r) => r.state === 'failed');
-  const notes = failed ? `set, but its shadow does not run: ${shown}; set another candidate or fix it (it is retried)` : `${shown}; gated before it serves`;
-  await history.append({ kind: 'end', id: record.historyId, target, result: failed ? 'failed' : 'succeeded', notes, atMs: ctx.ports.now() });
-  ctx.operations.update(op.id, failed ? 'failed' : 'done', notes);
+  await recordCandidateChange(ctx, {
+    policy,
+    target,
+    op,
+    historyId: record.historyId,
+    actor: record.setBy,
+    reason: record.reason,
+    atMs: record.setAtMs,
+    recorded: { image: record.image ?? null, env: record.env },
+    shadowed,
+    runs: candidateSpecOf(record),
+    // A shadow that cannot run it (an image missing on the host) fails the operation: set, but not running
+    // (GuardrailShadowCandidateFailed and status say so too; the gate breaches, nothing is promoted).
+    notes: (shown, failed) => (failed ? `set, but its shadow does not run: ${shown}; set another candidate or fix it (it is retried)` : `${shown}; gated before it serves`),
+  });
 }
