@@ -86,7 +86,7 @@ function targets(find: (target: string, scenario: string) => Row | undefined, lo
     `  ML max throughput >= 1.5x before: ${mlMax.toFixed(0)} rps = ${(mlMax / BEFORE_ML_MAX_RPS).toFixed(2)}x the ${BEFORE_ML_MAX_RPS} rps measured before (another run, another load); ${judged}`,
   );
   // Not a target of the issue, but what a rollback under load keeps: the baseline serves the ML's traffic.
-  console.log(`  (capacity kept by a rollback: baseline/ML max throughput ${(baseMax / mlMax).toFixed(2)}, ${baseMax.toFixed(0)}/${mlMax.toFixed(0)} rps)`);
+  if (!Number.isNaN(ratio)) console.log(`  (capacity kept by a rollback: baseline/ML max throughput ${(baseMax / mlMax).toFixed(2)}, ${baseMax.toFixed(0)}/${mlMax.toFixed(0)} rps)`);
 }
 
 export function printReport(rows: readonly Row[], load: BenchLoad): void {
