@@ -77,7 +77,7 @@ export interface TargetSpec extends SwitchSettings {
   readonly rollbackValue: string;
   /**
    * `start-first` only: keep one container of `rollbackValue` running beside the current one, off the
-   * network alias, so a rollback only renames, connects and verifies it (docs/actuators.md, "Warm standby").
+   * network alias, so a rollback only renames, connects and verifies it (docs/actuators/docker-strategies.md, "Warm standby").
    * `true`: for every service of the target; a list: for the named services only (compose services or
    * container names), e.g. not for a stream consumer, whose standby would read the stream beside the one serving.
    */

@@ -1,4 +1,4 @@
-// The shadow candidate on a real Docker Engine (docs/actuators.md, "Shadow candidate"): a rollback gives the
+// The shadow candidate on a real Docker Engine (docs/actuators/docker-strategies.md, "Shadow candidate"): a rollback gives the
 // baseline SHADOW_URL pointing at `<name>-guardrail-shadow`; maintainShadow keeps that ML candidate beside it
 // while wanted, off the alias and without host ports but reachable by name; a roll-forward takes it over
 // (the warm-standby takeover in reverse) under 100 rps through the alias; one that is not wanted is removed;

@@ -1,4 +1,4 @@
-// The exact journal of a Docker switch for each shape the plan can take (docs/actuators.md, "Step
+// The exact journal of a Docker switch for each shape the plan can take (docs/actuators/port-and-docker.md, "Step
 // sequence"): which steps, in which order, with which detail fields — reconcile and the runtime's journal
 // read them. Values that depend on timing (waitedMs, settledMs, elapsedMs, standbyStartedAt) are checked for
 // presence and form only. Also: the step named by an ActuationError and its message when the journal hook

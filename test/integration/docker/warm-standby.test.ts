@@ -1,4 +1,4 @@
-// Warm standby on a real Docker Engine (docs/actuators.md, "Warm standby"): maintainStandby keeps one
+// Warm standby on a real Docker Engine (docs/actuators/docker-strategies.md, "Warm standby"): maintainStandby keeps one
 // container of the rollback value beside the current one, off the alias and without host ports; a rollback
 // takes it over (renamed into place, given the alias, verified) with no failed request through the alias;
 // a stale, unwanted or dead standby is replaced, removed or left stopped; a takeover interrupted half-way is
@@ -156,7 +156,7 @@ describe('warm standby (start-first + warmStandby)', () => {
     // The wait itself (what is left of the settle when the stop begins): at most 300 ms, never 1.5 s.
     expect(Number(stopped?.['settledMs'])).toBeLessThanOrEqual(STANDBY_SETTLE_MS);
     // At most one reset, as in the e2e start-first test: a connection the kernel accepted for the old
-    // container in the instant its listener closed (docs/actuators.md, "Strategies compared"; seen once in a
+    // container in the instant its listener closed (docs/actuators/docker-strategies.md, "Strategies compared"; seen once in a
     // CI run of this test). A second reset, or any other error, fails it.
     const { 'response:ECONNRESET': resets = 0, ...otherErrors } = counts.errors;
     expect(otherErrors).toEqual({});

@@ -1,5 +1,5 @@
 // target.warmStandby: keep a running container of the rollback value beside the current one (docs/policies.md,
-// docs/actuators.md "Warm standby"). Off unless set; only with start-first, refused with its position and the
+// docs/actuators/docker-strategies.md "Warm standby"). Off unless set; only with start-first, refused with its position and the
 // reason otherwise; `true` carries it to every actuator service with the rollback value as the standby's value,
 // a list to the named services only (the shipped policy: the api, not the stream consumer).
 import { servicesOf } from '../../../controller/core/index.js';
