@@ -1,4 +1,4 @@
-// Corroborating an Alertmanager webhook alert before acting on it (docs/api.md, "The webhook's trust
+// Corroborating an Alertmanager webhook alert before acting on it (docs/api/webhook-and-limits.md, "The webhook's trust
 // model"). Anyone who can post to Alertmanager can make it send the controller any alert, with the
 // webhook token; so an alert is only a claim. It is believed when the Prometheus the controller queries
 // agrees: the alert's rule is firing there (the ALERTS series, selected by the trigger's matchers), or the

@@ -1,4 +1,4 @@
-// The controller API's connection limits, documented in docs/api.md ("Limits and defaults") and measured by
+// The controller API's connection limits, documented in docs/api/webhook-and-limits.md ("Limits and defaults") and measured by
 // test/integration/http/server-timeouts.test.ts. Node checks the header and request timeouts only every
 // `connectionsCheckingInterval` (30 s by default), and its default headersTimeout (60 s) is longer than
 // any requestTimeout below it, so a documented "30 s" used to close at 60–90 s: both are set here, with a

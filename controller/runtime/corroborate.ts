@@ -2,7 +2,7 @@ import { NOT_CORROBORATED_ALERT_MS, corroborationQueries, judgeCorroboration, ma
 import type { RuntimeContext } from './context.js';
 import type { WebhookTrigger } from './runtime-state.js';
 
-// The webhook's trust check (docs/api.md, "The webhook's trust model"): before a webhook alert may act,
+// The webhook's trust check (docs/api/webhook-and-limits.md, "The webhook's trust model"): before a webhook alert may act,
 // the Prometheus the controller queries must back it (core/corroboration.ts). Called from the webhook
 // path on the target's queue; it runs the queries through the runtime's MetricsSource port and, when the
 // alert is refused, records why: a WARNING log line, guardrail_webhook_alerts_total{outcome=
