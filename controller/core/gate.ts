@@ -5,7 +5,7 @@
 // The gate's `for` counts how long every bound has been OK without a break; any BREACH or UNKNOWN resets it
 // (a gap never counts toward evidence). Its memory between ticks is a GateRecord (state.ts).
 //
-// Only the candidate's own evidence counts (docs/lifecycle.md, "The candidate's boot"): until its maintenance
+// Only the candidate's own evidence counts (docs/lifecycle/shadow-verdicts-alerts.md, "The candidate's boot"): until its maintenance
 // has verified it serving, the gate is UNKNOWN candidate_not_ready (a `candidate` bound), and after that the
 // queries' window is clipped to the time since, so mirrored requests that failed while it booted (or that a
 // previous candidate answered) are never judged as its own.

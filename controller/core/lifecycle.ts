@@ -1,7 +1,7 @@
 // The lifecycle of one target as ONE transition table. `decide` classifies the event (a tick becomes
 // tick_firing / tick_pending / tick_clear), then takes the FIRST row whose from, event and guard match.
 // Rows that refuse a manual command keep the phase and return the reason; nothing is thrown.
-// docs/lifecycle.md renders this table; test/unit/core/lifecycle.test.ts hits every row.
+// docs/lifecycle/phases-and-transitions.md renders this table; test/unit/core/lifecycle.test.ts hits every row.
 
 import type { Phase } from './policy.js';
 

@@ -94,7 +94,7 @@ export interface Rollforward {
    */
   readonly afterMs: number;
   /**
-   * The gate the ML candidate must pass on mirrored traffic while rolled back (docs/lifecycle.md, "Shadow and
+   * The gate the ML candidate must pass on mirrored traffic while rolled back (docs/lifecycle/shadow-verdicts-alerts.md, "Shadow and
    * gate"); set exactly when the target has a shadow (TargetSpec.shadow: which services, share, timeout).
    */
   readonly gate?: ShadowGate;

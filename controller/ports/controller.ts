@@ -87,7 +87,7 @@ export interface ShadowBoundView {
   readonly detail: string | null;
 }
 
-/** The shadow candidate, its evidence and the gate's verdict (docs/lifecycle.md, "Shadow and gate"). */
+/** The shadow candidate, its evidence and the gate's verdict (docs/lifecycle/shadow-verdicts-alerts.md, "Shadow and gate"). */
 export interface ShadowView {
   /** How the target rolls forward: manual (an operator, shown this evidence) or automatic (on the gate). */
   readonly mode: 'manual' | 'automatic';

@@ -1,10 +1,10 @@
-// docs/lifecycle.md carries the transition table rendered from TRANSITIONS; this keeps it true.
+// docs/lifecycle/phases-and-transitions.md carries the transition table rendered from TRANSITIONS; this keeps it true.
 // Regenerate with: GUARDRAIL_UPDATE_DOCS=1 npx vitest run --project unit test/unit/core/lifecycle-doc.test.ts
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TRANSITIONS } from '../../../controller/core/index.js';
 
-const DOC = 'docs/lifecycle.md';
+const DOC = 'docs/lifecycle/phases-and-transitions.md';
 const BEGIN = '<!-- transition-table:begin (generated from controller/core/lifecycle.ts) -->';
 const END = '<!-- transition-table:end -->';
 
@@ -16,7 +16,7 @@ function renderTable(): string {
   return ['| # | from | event | guard | to | effects | commands |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
-describe('docs/lifecycle.md', () => {
+describe('docs/lifecycle/phases-and-transitions.md', () => {
   it('shows the transition table exactly as the code has it', () => {
     const doc = readFileSync(DOC, 'utf8');
     const start = doc.indexOf(BEGIN);
