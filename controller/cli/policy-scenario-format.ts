@@ -1,4 +1,4 @@
-// The scenario file format of `guardrail policy test` (documented in docs/policies.md): a policy file,
+// The scenario file format of `guardrail policy test` (documented in docs/policies/loader-and-tests.md): a policy file,
 // value series per query id in promtool notation, scripted events, and expectations at given times.
 
 import { parse } from 'yaml';

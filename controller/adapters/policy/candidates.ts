@@ -1,5 +1,5 @@
 // rollforward.candidates, checked: the allow-list of what an operator may set as the next shadow candidate
-// (docs/policies.md, "Candidates"; docs/security.md). An API token must never become arbitrary code in a
+// (docs/policies/reasons-and-reference.md, "Candidates"; docs/security.md). An API token must never become arbitrary code in a
 // container, so the list is narrow by construction: an image pattern names its repository in full (only
 // the tag or digest may be a pattern), and the variables that choose the variant or wire the mirroring are
 // Guardrail's own and never settable.

@@ -1,6 +1,6 @@
 // Semantic checks and normalisation of a policy's `rollforward`: manual or automatic, and the shadow the
 // ML candidate runs in while the target is rolled back, with the gate it must pass before it serves
-// (docs/policies.md, `rollforward`). The gate's PromQL is derived from the shadow metrics the serving
+// (docs/policies/reasons-and-reference.md, `rollforward`). The gate's PromQL is derived from the shadow metrics the serving
 // baseline exports (shadow_requests_total, shadow_request_duration_seconds, shadow_predictions_total),
 // narrowed by `selector`, over `window`; any of the four queries can be given explicitly instead.
 import type { Condition, Policy, ShadowGate } from '../../core/policy.js';

@@ -1,5 +1,5 @@
 // rollforward: manual or automatic, and the shadow the ML candidate runs in while rolled back with the gate
-// it must pass (docs/policies.md, `rollforward`): defaults, derived PromQL, and every mistake refused at its
+// it must pass (docs/policies/reasons-and-reference.md, `rollforward`): defaults, derived PromQL, and every mistake refused at its
 // position with the reason.
 import { describe, expect, it } from 'vitest';
 import { servicesOf } from '../../../controller/core/index.js';
