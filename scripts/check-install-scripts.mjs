@@ -6,7 +6,7 @@
 // supported way to skip one dependency's script is `allowScripts` in package.json: npm 11.16 and later
 // skip a package denied there, npm 12 runs none that is not allowed. npm 10 (the npm bundled with Node 20
 // and 22) ignores the field and runs every script; only the package's own ONNXRUNTIME_NODE_INSTALL=skip
-// stops it there (docs/testing.md, "Dependency install scripts"). This check fails when
+// stops it there (docs/testing/runs.md, "Dependency install scripts"). This check fails when
 // - package.json no longer denies onnxruntime-node's script,
 // - a locked package has an install script that allowScripts does not decide (npm 11 would run it with a
 //   warning, npm 12 would silently skip it: neither should happen unreviewed),
