@@ -11,7 +11,7 @@ export type RawFeatures = Partial<Record<ApiField, number>>;
 export type ModelVariant = 'ml' | 'baseline';
 export const MODEL_VARIANTS: readonly ModelVariant[] = ['ml', 'baseline'];
 
-/** Metric names: the contract the controller's PromQL relies on (documented in docs/service.md). */
+/** Metric names: the contract the controller's PromQL relies on (documented in docs/service/shadow-and-metrics.md). */
 export const METRIC = {
   httpRequests: 'http_requests_total',
   httpDuration: 'http_request_duration_seconds',

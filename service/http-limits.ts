@@ -1,4 +1,4 @@
-// The service's connection limits (docs/service.md, "Limits"), measured by
+// The service's connection limits (docs/service/running-and-api.md, "Limits"), measured by
 // test/integration/http/server-timeouts.test.ts. Node checks header and request timeouts only every
 // `connectionsCheckingInterval` (30 s by default) and set no request timeout at all here before: a body
 // trickled one byte every 2 s was still open after 100 s. Each value below closes within a second of itself.

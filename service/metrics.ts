@@ -1,5 +1,5 @@
 // The service's Prometheus metrics, registered on an injected Registry (tests get a fresh one each). The
-// names come from METRIC in contract.ts; labels and buckets are the contract documented in docs/service.md,
+// names come from METRIC in contract.ts; labels and buckets are the contract documented in docs/service/shadow-and-metrics.md,
 // which the controller's PromQL relies on, so change them only together with the policies.
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { INVALID_INPUT_REASONS, METRIC, type InvalidInputReason, type ModelVariant } from './contract.js';

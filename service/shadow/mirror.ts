@@ -1,4 +1,4 @@
-// Request mirroring to a shadow candidate (docs/service.md, "Shadow mirroring"). The prediction routes
+// Request mirroring to a shadow candidate (docs/service/shadow-and-metrics.md, "Shadow mirroring"). The prediction routes
 // report each request they scored (`served`); once Fastify has sent that reply (onResponse) and only if it
 // was a 200, the same JSON body goes to the candidate, fire-and-forget, and its answer is paired with the
 // served predictions in the shadow_* metrics. The user's reply is already on the wire before anything here

@@ -1,4 +1,4 @@
-// What request mirroring needs to know, parsed from SHADOW_* in service/config.ts (docs/service.md,
+// What request mirroring needs to know, parsed from SHADOW_* in service/config.ts (docs/service/shadow-and-metrics.md,
 // "Shadow mirroring"). Mirroring is off when there is no ShadowConfig at all.
 
 export interface ShadowConfig {

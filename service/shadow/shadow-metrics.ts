@@ -1,4 +1,4 @@
-// The shadow candidate's paired evidence as Prometheus metrics (docs/service.md, "Shadow mirroring"),
+// The shadow candidate's paired evidence as Prometheus metrics (docs/service/shadow-and-metrics.md, "Shadow mirroring"),
 // registered on the service's Registry only when mirroring is on. Every label value exists from the start
 // at 0, so rate() and increase() have a series from the first scrape, not the first mirrored request.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';

@@ -9,7 +9,7 @@ import type { Checker } from './checker.js';
 import type { RawPolicy, RawRollforward } from './raw.js';
 
 export const CANDIDATE_ENV_KEY = /^[A-Z_][A-Z0-9_]*$/;
-/** Set by Guardrail on the serving baseline (docs/service.md, "Shadow mirroring"): never a candidate's. */
+/** Set by Guardrail on the serving baseline (docs/service/shadow-and-metrics.md, "Shadow mirroring"): never a candidate's. */
 const GUARDRAIL_PREFIX = 'SHADOW_';
 const EXAMPLE = 'registry.example.com/team/prediction-service:1.4.*';
 

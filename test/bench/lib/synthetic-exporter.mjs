@@ -1,5 +1,5 @@
 // A synthetic scrape target for bench:scale: ONE node:http server whose /metrics holds the prediction
-// service's metric contract (docs/service.md) for N services, told apart by a `service` label. Counters
+// service's metric contract (docs/service/shadow-and-metrics.md) for N services, told apart by a `service` label. Counters
 // grow with wall time at a steady, healthy rate (50–90 rps, 0.5–1.5% errors by service, ~20 ms latency),
 // so every policy query has data and none breaches: the benchmark measures the cost of evaluating, not of
 // acting. Services differ in rate and error share so a test can tell their answers apart. Runs as its own
