@@ -159,7 +159,7 @@ const notIn = (wanted: readonly string[] | undefined, had: readonly string[] | u
  * its own labels, nothing else; so the image, command and every other variable stay, and no privilege, host
  * namespace, device, capability, security option or host path appears that the source did not have.
  * Empty when the create is a faithful clone. A container that is itself privileged or host-mounted is
- * cloned as it is: this refuses only what is new (docs/docker.md, "What the actuator refuses").
+ * cloned as it is: this refuses only what is new (docs/docker/images-socket-tests.md, "What the actuator refuses").
  */
 export function unclonedPowers(source: SourceContainer, create: Docker.ContainerCreateOptions, variable: string, managed: readonly string[] = [], candidateImage?: string): string[] {
   const problems: string[] = [];
