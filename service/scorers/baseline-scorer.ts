@@ -36,7 +36,8 @@ export class BaselineScorer implements Scorer {
   /**
    * Synchronous, so the routes answer the requests of one event-loop turn together (routes/scoring.ts):
    * written one by one between the reads, the baseline's answers cost twice the CPU per request of the
-   * ML's at maximum throughput (docs/performance/service.md), and a rollback under load halved capacity.
+   * ML's at maximum throughput on the bench's VM (docs/performance/service.md): a rollback under load
+   * halved capacity.
    */
   readonly scoreNow = (instances: readonly RawFeatures[]): readonly Score[] => instances.map((raw) => this.scoreOne(raw));
 
